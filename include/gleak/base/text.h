@@ -1,0 +1,52 @@
+// Small string_view helpers for the parser's hot path: no allocation, no locale.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace gleak {
+
+inline bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+inline bool IsHexDigit(char c) {
+  return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+inline bool IsBlank(char c) { return c == ' ' || c == '\t'; }
+
+inline std::string_view TrimLeft(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size() && IsBlank(s[i])) ++i;
+  return s.substr(i);
+}
+
+inline std::string_view TrimRight(std::string_view s) {
+  size_t n = s.size();
+  while (n > 0 && IsBlank(s[n - 1])) --n;
+  return s.substr(0, n);
+}
+
+inline bool ConsumePrefix(std::string_view* s, std::string_view prefix) {
+  if (!s->starts_with(prefix)) return false;
+  s->remove_prefix(prefix.size());
+  return true;
+}
+
+inline bool ConsumeSuffix(std::string_view* s, std::string_view suffix) {
+  if (!s->ends_with(suffix)) return false;
+  s->remove_suffix(suffix.size());
+  return true;
+}
+
+// Result of reading an unsigned decimal number that must fit in 64 bits.
+enum class NumberStatus { kOk, kNotANumber, kOverflow };
+
+// Parses the whole of `s` as a decimal uint64 (no sign, no spaces).
+NumberStatus ParseDecimal(std::string_view s, uint64_t* value);
+
+// Reads the run of decimal digits at the front of `*s`, consuming it.
+NumberStatus ConsumeDecimal(std::string_view* s, uint64_t* value);
+
+// True when all of `s` is "0x" followed by one or more hex digits.
+bool IsHexNumber(std::string_view s);
+
+}  // namespace gleak

@@ -1,0 +1,42 @@
+// ByteSource: where dump bytes come from. The only module that does I/O.
+// Sources are read in chunks; nothing here ever holds a whole input.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace gleak {
+
+class ByteSource {
+ public:
+  virtual ~ByteSource() = default;
+
+  // Fills up to `capacity` bytes of `buffer`; returns 0 only at the end of the
+  // input. Throws gleak::Error (kInput) when the input cannot be read.
+  virtual size_t Read(char* buffer, size_t capacity) = 0;
+
+  // The name the user gave ("dump.txt", "-" shown as "<stdin>").
+  virtual const std::string& name() const = 0;
+
+  // A word for the encoding that was detected: "plain" or "gzip".
+  virtual const char* encoding() const { return "plain"; }
+
+  // Bytes taken from the underlying file or stream (compressed size for gzip).
+  virtual uint64_t raw_bytes() const = 0;
+};
+
+struct InputLimits {
+  // Decompressed bytes a gzip input may expand to before it is refused.
+  uint64_t max_decompressed_bytes = uint64_t{64} << 30;
+};
+
+// Opens a path, or "-" for standard input. Gzip is recognised by its magic
+// bytes, not by the file name. Throws gleak::Error (kInput) naming the input.
+std::unique_ptr<ByteSource> OpenInput(const std::string& spec, const InputLimits& limits = {});
+
+// A source over bytes already in memory (tests, fuzzers).
+std::unique_ptr<ByteSource> MemorySource(std::string name, std::string bytes);
+
+}  // namespace gleak

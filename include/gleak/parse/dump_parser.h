@@ -1,0 +1,78 @@
+// DumpParser: a line-level state machine over every text form of a Go
+// goroutine dump (tracebacks from runtime.Stack, debug=2, panics, fatal
+// errors, signals, test timeouts and goleak failures; debug=1 count profiles).
+// It emits one record at a time into a RecordSink and keeps nothing after the
+// callback returns, so memory does not grow with the number of goroutines.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gleak/input/byte_source.h"
+#include "gleak/model/goroutine.h"
+#include "gleak/parse/line_scanner.h"
+
+namespace gleak {
+
+class RecordSink {
+ public:
+  virtual ~RecordSink() = default;
+  // The record and everything it points to are valid only during this call.
+  virtual void OnGoroutine(const Goroutine& goroutine) = 0;
+};
+
+struct ParseLimits {
+  size_t max_line_length = LineScanner::kDefaultMaxLineLength;
+  size_t max_frames = 10'000;  // per goroutine; more are counted and dropped
+  size_t max_warnings = 100;   // kept in the summary; the rest are counted
+};
+
+struct Diagnostic {
+  uint64_t line = 0;  // 0 when the message is about the input as a whole
+  std::string message;
+};
+
+struct ParseSummary {
+  std::string input;
+  std::string encoding = "plain";
+  DumpFormat format = DumpFormat::kUnknown;
+  DumpProducer producer = DumpProducer::kUnknown;
+  uint64_t records = 0;     // records emitted
+  uint64_t goroutines = 0;  // goroutines they stand for (sums debug=1 counts)
+  uint64_t bytes = 0;       // decompressed bytes read
+  uint64_t raw_bytes = 0;   // bytes read from the file or stream
+  uint64_t lines = 0;
+  uint64_t noise_lines = 0;           // lines that belong to no record and were skipped
+  uint64_t duplicate_goroutines = 0;  // repeated in GOTRACEBACK=crash thread sections
+  bool has_profile_total = false;     // debug=1 "goroutine profile: total N"
+  uint64_t profile_total = 0;
+  bool truncated = false;  // the input ends inside a record
+  std::vector<Diagnostic> warnings;
+  uint64_t warnings_dropped = 0;
+};
+
+class DumpParser {
+ public:
+  DumpParser(std::string input_name, RecordSink& sink, const ParseLimits& limits = {});
+  ~DumpParser();
+  DumpParser(const DumpParser&) = delete;
+  DumpParser& operator=(const DumpParser&) = delete;
+
+  void ParseLine(const Line& line);
+  // Call once at the end of the input: emits a record left open and adds the
+  // warnings that only the end can tell.
+  void Finish(uint64_t bytes, uint64_t lines);
+
+  const ParseSummary& summary() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Reads a whole source through a LineScanner and a DumpParser.
+ParseSummary ParseSource(ByteSource& source, RecordSink& sink, const ParseLimits& limits = {});
+
+}  // namespace gleak

@@ -1,0 +1,47 @@
+// Writers for `gleak parse`: one line of JSON per record (JSON Lines), or a
+// compact text form. They see only model types.
+#pragma once
+
+#include <cstdio>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "gleak/model/goroutine.h"
+#include "gleak/parse/dump_parser.h"
+
+namespace gleak {
+
+class RecordWriter : public RecordSink {
+ public:
+  explicit RecordWriter(std::FILE* out) : out_(out) {}
+  ~RecordWriter() override { Flush(); }
+  void set_input(std::string name) { input_ = std::move(name); }
+  void Flush();
+
+ protected:
+  void MaybeFlush() {
+    if (buffer_.size() > (1 << 16)) Flush();
+  }
+  std::FILE* out_;
+  std::string input_;
+  fmt::memory_buffer buffer_;
+};
+
+class JsonLinesRecordWriter : public RecordWriter {
+ public:
+  using RecordWriter::RecordWriter;
+  void OnGoroutine(const Goroutine& g) override;
+};
+
+class TextRecordWriter : public RecordWriter {
+ public:
+  using RecordWriter::RecordWriter;
+  void OnGoroutine(const Goroutine& g) override;
+};
+
+// Terminal-safe text: control characters (escape sequences a dump could carry)
+// become '?', so a dump cannot repaint the reader's terminal.
+void AppendTerminalSafe(std::string_view s, fmt::memory_buffer* out);
+
+}  // namespace gleak

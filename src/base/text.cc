@@ -1,0 +1,40 @@
+#include "gleak/base/text.h"
+
+#include <limits>
+
+namespace gleak {
+
+NumberStatus ConsumeDecimal(std::string_view* s, uint64_t* value) {
+  size_t i = 0;
+  uint64_t v = 0;
+  bool overflow = false;
+  constexpr uint64_t kMax = std::numeric_limits<uint64_t>::max();
+  while (i < s->size() && IsDigit((*s)[i])) {
+    uint64_t d = static_cast<uint64_t>((*s)[i] - '0');
+    if (v > (kMax - d) / 10) overflow = true;
+    if (!overflow) v = v * 10 + d;
+    ++i;
+  }
+  if (i == 0) return NumberStatus::kNotANumber;
+  s->remove_prefix(i);
+  if (overflow) return NumberStatus::kOverflow;
+  *value = v;
+  return NumberStatus::kOk;
+}
+
+NumberStatus ParseDecimal(std::string_view s, uint64_t* value) {
+  NumberStatus status = ConsumeDecimal(&s, value);
+  if (status == NumberStatus::kOk && !s.empty()) return NumberStatus::kNotANumber;
+  if (status == NumberStatus::kOverflow && !s.empty()) return NumberStatus::kNotANumber;
+  return status;
+}
+
+bool IsHexNumber(std::string_view s) {
+  if (!ConsumePrefix(&s, "0x") || s.empty()) return false;
+  for (char c : s) {
+    if (!IsHexDigit(c)) return false;
+  }
+  return true;
+}
+
+}  // namespace gleak

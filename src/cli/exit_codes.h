@@ -1,0 +1,20 @@
+// Exit codes: a contract with CI scripts (design.md). Never renumber.
+#pragma once
+
+namespace gleak {
+
+enum ExitCode : int {
+  kExitOk = 0,        // done, nothing at the --fail-on level
+  kExitFindings = 1,  // findings or growth at the --fail-on level
+  kExitUsage = 2,     // the command line is wrong
+  kExitInput = 3,     // an input could not be read or held no goroutines
+};
+
+inline constexpr const char* kExitCodesHelp =
+    "Exit codes:\n"
+    "  0  done; nothing at the --fail-on level\n"
+    "  1  findings or growth at the --fail-on level\n"
+    "  2  usage error (unknown option, bad value)\n"
+    "  3  an input could not be read, or held no goroutines\n";
+
+}  // namespace gleak

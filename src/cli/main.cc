@@ -1,0 +1,62 @@
+#include <cstdio>
+#include <exception>
+
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "gleak/base/error.h"
+
+namespace gleak {
+namespace {
+
+int Run(int argc, char** argv) {
+  CLI::App app{
+      "gleak finds goroutine leaks in Go goroutine dumps: it parses a dump, groups goroutines\n"
+      "that wait in the same place, and says which groups look like leaks and why.",
+      "gleak"};
+  app.set_version_flag("--version", std::string("gleak ") + GLEAK_VERSION);
+  app.require_subcommand(1);
+  app.footer(std::string(
+                 "\nInputs: a file path, '-' for standard input; gzip is recognised by content.\n"
+                 "Accepted dumps: /debug/pprof/goroutine?debug=2 and ?debug=1, SIGQUIT and\n"
+                 "GOTRACEBACK tracebacks, panics, fatal errors, go test timeouts, goleak output.\n\n"
+                 "Examples:\n"
+                 "  gleak parse dump.txt                 one JSON line per goroutine\n"
+                 "  gleak parse --format text dump.txt.gz\n"
+                 "  curl -s 'http://127.0.0.1:6060/debug/pprof/goroutine?debug=2' | gleak parse -\n\n") +
+             kExitCodesHelp);
+  CommandAction parse = AddParseCommand(app);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitUsage;
+  }
+
+  try {
+    for (CLI::App* sub : app.get_subcommands()) {
+      if (sub->get_name() == "parse") return parse();
+    }
+    return kExitUsage;
+  } catch (const Error& e) {
+    PrintError(e.what());
+    return e.kind() == Error::Kind::kUsage ? kExitUsage : kExitInput;
+  } catch (const std::bad_alloc&) {
+    PrintError("out of memory");
+    return kExitInput;
+  }
+}
+
+}  // namespace
+}  // namespace gleak
+
+int main(int argc, char** argv) { return gleak::Run(argc, argv); }

@@ -1,0 +1,112 @@
+// `gleak parse`: every goroutine record of the inputs, one per line, so that
+// users can feed the parser's view of a dump to their own scripts.
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <fmt/core.h>
+
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "gleak/base/error.h"
+#include "gleak/input/byte_source.h"
+#include "gleak/parse/dump_parser.h"
+#include "gleak/render/record_writer.h"
+
+namespace gleak {
+
+void PrintError(const std::string& message) { fmt::print(stderr, "gleak: error: {}\n", message); }
+
+namespace {
+
+struct ParseOptions {
+  std::vector<std::string> inputs;
+  std::string format = "jsonl";
+  std::string output;
+  size_t max_line_length = LineScanner::kDefaultMaxLineLength;
+  bool quiet = false;
+};
+
+void PrintWarnings(const ParseSummary& summary) {
+  for (const Diagnostic& d : summary.warnings) {
+    if (d.line > 0) {
+      fmt::print(stderr, "gleak: warning: {}:{}: {}\n", summary.input, d.line, d.message);
+    } else {
+      fmt::print(stderr, "gleak: warning: {}: {}\n", summary.input, d.message);
+    }
+  }
+  if (summary.warnings_dropped > 0) {
+    fmt::print(stderr, "gleak: warning: {}: {} more warnings not shown\n", summary.input,
+               summary.warnings_dropped);
+  }
+}
+
+int RunParse(const ParseOptions& options) {
+  std::FILE* out = stdout;
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(nullptr, &std::fclose);
+  if (!options.output.empty() && options.output != "-") {
+    file.reset(std::fopen(options.output.c_str(), "w"));
+    if (!file) ThrowUsageError(fmt::format("{}: cannot write the output file", options.output));
+    out = file.get();
+  }
+  std::unique_ptr<RecordWriter> writer;
+  if (options.format == "text") {
+    writer = std::make_unique<TextRecordWriter>(out);
+  } else {
+    writer = std::make_unique<JsonLinesRecordWriter>(out);
+  }
+  ParseLimits limits;
+  limits.max_line_length = options.max_line_length;
+
+  int exit_code = kExitOk;
+  for (const std::string& input : options.inputs) {
+    try {
+      std::unique_ptr<ByteSource> source = OpenInput(input);
+      writer->set_input(source->name());
+      ParseSummary summary = ParseSource(*source, *writer, limits);
+      writer->Flush();
+      if (!options.quiet) PrintWarnings(summary);
+      if (summary.records == 0) {
+        PrintError(fmt::format(
+            "{}: no goroutines found ({} lines read, {} skipped); is this a Go goroutine dump?",
+            summary.input, summary.lines, summary.noise_lines));
+        exit_code = kExitInput;
+      }
+    } catch (const Error& e) {
+      writer->Flush();
+      if (e.kind() != Error::Kind::kInput) throw;
+      PrintError(e.what());
+      exit_code = kExitInput;
+    }
+  }
+  return exit_code;
+}
+
+}  // namespace
+
+CommandAction AddParseCommand(CLI::App& app) {
+  auto options = std::make_shared<ParseOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "parse",
+      "Print every goroutine record the parser reads, one per line (JSON Lines or text).");
+  cmd->add_option("inputs", options->inputs, "Dump files, '-' for standard input, .gz allowed")
+      ->required();
+  cmd->add_option("--format", options->format, "Output format")
+      ->check(CLI::IsMember({"jsonl", "text"}))
+      ->capture_default_str();
+  cmd->add_option("-o,--output", options->output, "Write to FILE instead of standard output");
+  cmd->add_option("--max-line-length", options->max_line_length,
+                  "Lines longer than this many bytes are skipped with a warning")
+      ->check(CLI::Range(size_t{64}, size_t{1} << 30))
+      ->capture_default_str();
+  cmd->add_flag("-q,--quiet", options->quiet, "Do not print warnings");
+  cmd->footer(
+      "\nEach JSON line: input, id (null in debug=1), state, wait_minutes, count, flags,\n"
+      "frames [{func, file, line}], created_by, creator_id, labels, line.\n\n"
+      "Example:\n"
+      "  gleak parse dump.txt | jq -r 'select(.state == \"chan send\") | .frames[0].func'\n");
+  return [options] { return RunParse(*options); };
+}
+
+}  // namespace gleak

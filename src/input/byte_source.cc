@@ -1,0 +1,181 @@
+#include "gleak/input/byte_source.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include <fmt/core.h>
+
+#include "gleak/base/error.h"
+
+namespace gleak {
+namespace {
+
+// Reads a file descriptor. A few bytes already read to sniff the encoding are
+// given back first.
+class FdSource : public ByteSource {
+ public:
+  FdSource(std::string name, int fd, bool owns_fd) : name_(std::move(name)), fd_(fd), owns_(owns_fd) {}
+  ~FdSource() override {
+    if (owns_) ::close(fd_);
+  }
+
+  void PushBack(std::string bytes) { pushed_back_ = std::move(bytes); }
+
+  size_t Read(char* buffer, size_t capacity) override {
+    if (!pushed_back_.empty()) {
+      size_t n = std::min(capacity, pushed_back_.size());
+      std::memcpy(buffer, pushed_back_.data(), n);
+      pushed_back_.erase(0, n);
+      return n;
+    }
+    for (;;) {
+      ssize_t n = ::read(fd_, buffer, capacity);
+      if (n >= 0) {
+        raw_bytes_ += static_cast<uint64_t>(n);
+        return static_cast<size_t>(n);
+      }
+      if (errno == EINTR) continue;
+      ThrowInputError(fmt::format("{}: read failed: {}", name_, std::strerror(errno)));
+    }
+  }
+
+  const std::string& name() const override { return name_; }
+  uint64_t raw_bytes() const override { return raw_bytes_; }
+
+ private:
+  std::string name_;
+  int fd_;
+  bool owns_;
+  std::string pushed_back_;
+  uint64_t raw_bytes_ = 0;
+};
+
+// Inflates gzip (all members of a concatenated file) from another source.
+class GzipSource : public ByteSource {
+ public:
+  GzipSource(std::unique_ptr<ByteSource> inner, uint64_t max_bytes)
+      : inner_(std::move(inner)), max_bytes_(max_bytes), in_(kInputChunk) {
+    std::memset(&stream_, 0, sizeof(stream_));
+    if (inflateInit2(&stream_, 16 + MAX_WBITS) != Z_OK) {
+      ThrowInputError(fmt::format("{}: cannot start gzip decompression", inner_->name()));
+    }
+  }
+  ~GzipSource() override { inflateEnd(&stream_); }
+
+  size_t Read(char* buffer, size_t capacity) override {
+    stream_.next_out = reinterpret_cast<Bytef*>(buffer);
+    stream_.avail_out = static_cast<uInt>(std::min<size_t>(capacity, 1u << 30));
+    size_t produced = 0;
+    while (stream_.avail_out > 0) {
+      if (stream_.avail_in == 0) {
+        if (produced > 0) break;  // hand over what we have before reading on
+        size_t n = inner_->Read(reinterpret_cast<char*>(in_.data()), in_.size());
+        if (n == 0) {
+          if (!member_done_) {
+            ThrowInputError(fmt::format(
+                "{}: gzip data ends early (after {} decompressed bytes): the file is cut or corrupt",
+                name(), out_bytes_));
+          }
+          break;
+        }
+        stream_.next_in = in_.data();
+        stream_.avail_in = static_cast<uInt>(n);
+      }
+      if (member_done_) {
+        // Another gzip member follows the one that ended (concatenated .gz files).
+        inflateReset(&stream_);
+        member_done_ = false;
+      }
+      int rc = inflate(&stream_, Z_NO_FLUSH);
+      if (rc == Z_STREAM_END) {
+        member_done_ = true;
+      } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+        ThrowInputError(fmt::format("{}: corrupt gzip data after {} decompressed bytes ({})",
+                                    name(), out_bytes_, stream_.msg ? stream_.msg : "zlib error"));
+      }
+      produced = static_cast<size_t>(stream_.next_out - reinterpret_cast<Bytef*>(buffer));
+    }
+    out_bytes_ += produced;
+    if (out_bytes_ > max_bytes_) {
+      ThrowInputError(fmt::format(
+          "{}: gzip input expands beyond {} bytes; refusing it (raise --max-decompressed-bytes)",
+          name(), max_bytes_));
+    }
+    return produced;
+  }
+
+  const std::string& name() const override { return inner_->name(); }
+  const char* encoding() const override { return "gzip"; }
+  uint64_t raw_bytes() const override { return inner_->raw_bytes(); }
+
+ private:
+  static constexpr size_t kInputChunk = 256 * 1024;
+  std::unique_ptr<ByteSource> inner_;
+  uint64_t max_bytes_;
+  std::vector<Bytef> in_;
+  z_stream stream_;
+  bool member_done_ = false;
+  uint64_t out_bytes_ = 0;
+};
+
+class StringSource : public ByteSource {
+ public:
+  StringSource(std::string name, std::string bytes) : name_(std::move(name)), bytes_(std::move(bytes)) {}
+  size_t Read(char* buffer, size_t capacity) override {
+    size_t n = std::min(capacity, bytes_.size() - pos_);
+    std::memcpy(buffer, bytes_.data() + pos_, n);
+    pos_ += n;
+    return n;
+  }
+  const std::string& name() const override { return name_; }
+  uint64_t raw_bytes() const override { return pos_; }
+
+ private:
+  std::string name_;
+  std::string bytes_;
+  size_t pos_ = 0;
+};
+
+std::unique_ptr<FdSource> OpenFd(const std::string& spec) {
+  if (spec == "-") return std::make_unique<FdSource>("<stdin>", 0, false);
+  int fd = ::open(spec.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) ThrowInputError(fmt::format("{}: cannot open: {}", spec, std::strerror(errno)));
+  struct stat st;
+  if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    ::close(fd);
+    ThrowInputError(fmt::format("{}: is a directory, not a dump file", spec));
+  }
+  return std::make_unique<FdSource>(spec, fd, true);
+}
+
+}  // namespace
+
+std::unique_ptr<ByteSource> OpenInput(const std::string& spec, const InputLimits& limits) {
+  std::unique_ptr<FdSource> source = OpenFd(spec);
+  // Sniff the gzip magic (1f 8b) without assuming the first read returns 2 bytes.
+  std::string head;
+  char byte_buffer[2];
+  while (head.size() < 2) {
+    size_t n = source->Read(byte_buffer, 2 - head.size());
+    if (n == 0) break;
+    head.append(byte_buffer, n);
+  }
+  bool gzip = head.size() == 2 && static_cast<unsigned char>(head[0]) == 0x1f &&
+              static_cast<unsigned char>(head[1]) == 0x8b;
+  source->PushBack(std::move(head));
+  if (gzip) return std::make_unique<GzipSource>(std::move(source), limits.max_decompressed_bytes);
+  return source;
+}
+
+std::unique_ptr<ByteSource> MemorySource(std::string name, std::string bytes) {
+  return std::make_unique<StringSource>(std::move(name), std::move(bytes));
+}
+
+}  // namespace gleak

@@ -1,0 +1,568 @@
+// The parser is a state machine over lines. Outside a record it looks for a
+// goroutine header, a debug=1 record or the preamble lines that tell who
+// printed the dump; inside a record it takes frames, markers, `created by` and
+// ancestor sections until a blank line, the next header or a register dump.
+//
+// A record's text is copied piecewise into `text_` (a reused arena) and kept
+// as offsets, so that the views handed to the sink stay valid however the
+// LineScanner's buffer moves between lines. Nothing allocates per line once
+// the vectors have grown to the largest record seen.
+#include "gleak/parse/dump_parser.h"
+
+#include <fmt/core.h>
+
+#include "gleak/base/text.h"
+#include "gleak/parse/line_grammar.h"
+
+namespace gleak {
+namespace {
+
+// 64 MiB: where pprof's debug=2 writer silently stops.
+constexpr uint64_t kPprofDebug2Cap = uint64_t{64} << 20;
+
+struct Span {
+  size_t offset = 0;
+  size_t length = 0;
+};
+
+struct FrameSpans {
+  Span func;
+  Span file;
+  Span args;
+  uint64_t line = 0;
+  bool inlined = false;
+};
+
+struct AncestorSpans {
+  uint64_t id = 0;
+  size_t first_frame = 0;
+  size_t frame_count = 0;
+  bool has_created_by = false;
+  FrameSpans created_by;
+};
+
+enum class State {
+  kOutside,        // between records
+  kFrames,         // in a traceback record
+  kCreatedByFile,  // after "created by X": its file line comes next
+  kCountRecord,    // in a debug=1 record
+  kSkipBlock,      // "runtime stack:" or a repeated thread section, up to a blank line
+};
+
+}  // namespace
+
+class DumpParser::Impl {
+ public:
+  Impl(std::string input_name, RecordSink& sink, const ParseLimits& limits)
+      : sink_(sink), limits_(limits) {
+    summary_.input = std::move(input_name);
+    text_.reserve(64 * 1024);
+    frames_.reserve(128);
+  }
+
+  void ParseLine(const Line& line);
+  void Finish(uint64_t bytes, uint64_t lines);
+  const ParseSummary& summary() const { return summary_; }
+
+ private:
+  void Warn(uint64_t line, std::string message);
+  void Noise() { ++summary_.noise_lines; }
+
+  // Returns true when the line was taken by the open record.
+  bool TracebackLine(std::string_view text, const Line& line);
+  bool CountRecordLine(std::string_view text, const Line& line);
+  void OutsideLine(std::string_view text, const Line& line);
+  bool TryStartRecord(std::string_view text, const Line& line);
+  void StartTraceback(const HeaderLine& header, const Line& line);
+  void StartCountRecord(uint64_t count, const Line& line);
+  void NotePreamble(std::string_view text);
+
+  Span Keep(std::string_view s) {
+    Span span{text_.size(), s.size()};
+    text_.append(s);
+    return span;
+  }
+  std::string_view View(Span span) const { return {text_.data() + span.offset, span.length}; }
+  Frame ToFrame(const FrameSpans& f) const {
+    return Frame{View(f.func), View(f.file), f.line, View(f.args), f.inlined};
+  }
+  void AddFrame(const FrameSpans& frame, uint64_t line_number);
+  void KeepLabels(std::string_view labels, uint64_t line_number);
+  void EndRecord(bool at_end_of_input);
+  // A function line never followed by its file line was not a frame after all
+  // (a log line that happened to look like one).
+  void DropPendingFunction() {
+    if (!pending_function_) return;
+    pending_function_ = false;
+    Noise();
+  }
+
+  RecordSink& sink_;
+  ParseLimits limits_;
+  ParseSummary summary_;
+
+  State state_ = State::kOutside;
+  std::string prefix_;  // per-line prefix in front of the first header (logs, test output)
+  bool after_thread_separator_ = false;  // past "-----": crash-mode thread sections
+  bool producer_fixed_ = false;
+
+  // The open record.
+  Goroutine current_;
+  bool skip_current_ = false;  // goroutine 0, or a repeat in a thread section
+  Span state_span_;
+  std::string text_;
+  std::vector<FrameSpans> frames_;
+  size_t main_frame_count_ = 0;  // frames before the first ancestor section
+  bool pending_function_ = false;
+  FrameSpans pending_;
+  uint64_t pending_line_ = 0;
+  FrameSpans created_by_;
+  std::vector<AncestorSpans> ancestors_;
+  std::vector<std::pair<Span, Span>> labels_;
+  uint64_t dropped_frames_ = 0;
+  bool last_line_cut_ = false;  // the final line had no newline and was not understood
+
+  // What the sink sees, rebuilt for each record.
+  std::vector<Frame> out_frames_;
+  std::vector<Label> out_labels_;
+  std::vector<Ancestor> out_ancestors_;
+};
+
+void DumpParser::Impl::Warn(uint64_t line, std::string message) {
+  if (summary_.warnings.size() >= limits_.max_warnings) {
+    ++summary_.warnings_dropped;
+    return;
+  }
+  summary_.warnings.push_back(Diagnostic{line, std::move(message)});
+}
+
+void DumpParser::Impl::ParseLine(const Line& line) {
+  if (line.overlong) {
+    Warn(line.number, fmt::format("line is {} bytes long, over the {}-byte limit; skipped",
+                                  line.overlong_bytes, limits_.max_line_length));
+    Noise();
+    return;
+  }
+  std::string_view text = line.text;
+  if (!prefix_.empty() && text.starts_with(prefix_)) text.remove_prefix(prefix_.size());
+
+  bool taken = false;
+  switch (state_) {
+    case State::kFrames:
+    case State::kCreatedByFile:
+      taken = TracebackLine(text, line);
+      break;
+    case State::kCountRecord:
+      taken = CountRecordLine(text, line);
+      break;
+    case State::kSkipBlock:
+      if (TrimRight(text).empty()) {
+        state_ = State::kOutside;
+        return;
+      }
+      if (!text.starts_with("goroutine ")) {
+        Noise();
+        return;
+      }
+      state_ = State::kOutside;
+      break;
+    case State::kOutside:
+      break;
+  }
+  if (!taken) OutsideLine(text, line);
+}
+
+void DumpParser::Impl::OutsideLine(std::string_view text, const Line& line) {
+  if (TrimRight(text).empty()) return;
+  if (TryStartRecord(text, line)) return;
+  // A header behind a prefix (log shipper columns, test output indentation):
+  // remember the prefix and expect it on the lines that follow.
+  if (size_t at = text.find("goroutine "); at != std::string_view::npos && at > 0 && at <= 128) {
+    HeaderLine header;
+    if (ParseHeaderLine(text.substr(at), &header)) {
+      prefix_.assign(text.substr(0, at));
+      StartTraceback(header, line);
+      return;
+    }
+  }
+  NotePreamble(text);
+  Noise();
+  if (!line.ends_with_newline && text.starts_with("goroutine ")) last_line_cut_ = true;
+}
+
+bool DumpParser::Impl::TryStartRecord(std::string_view text, const Line& line) {
+  if (text.starts_with("goroutine")) {
+    HeaderLine header;
+    if (ParseHeaderLine(text, &header)) {
+      if (!prefix_.empty() && line.text.size() == text.size()) prefix_.clear();
+      StartTraceback(header, line);
+      return true;
+    }
+    ProfileHeaderLine profile;
+    if (ParseProfileHeaderLine(text, &profile)) {
+      summary_.format = DumpFormat::kCountProfile;
+      summary_.producer = profile.leak_profile ? DumpProducer::kGoroutineLeakProfile
+                                               : DumpProducer::kGoroutineProfile;
+      producer_fixed_ = true;
+      summary_.has_profile_total = true;
+      summary_.profile_total += profile.total;
+      return true;
+    }
+    return false;
+  }
+  if (IsDigit(text.front())) {
+    uint64_t count = 0;
+    bool overflow = false;
+    if (ParseCountRecordLine(text, &count, &overflow)) {
+      if (overflow || count == 0) {
+        Warn(line.number, overflow ? "goroutine count does not fit in 64 bits; record skipped"
+                                   : "goroutine count is 0; record skipped");
+        state_ = State::kSkipBlock;
+        return true;
+      }
+      StartCountRecord(count, line);
+      return true;
+    }
+  }
+  return false;
+}
+
+void DumpParser::Impl::NotePreamble(std::string_view text) {
+  if (text == "-----") {
+    // GOTRACEBACK=crash: each OS thread now prints its own section, repeating
+    // goroutines already printed above.
+    after_thread_separator_ = true;
+    return;
+  }
+  if (text == "runtime stack:") {
+    state_ = State::kSkipBlock;
+    return;
+  }
+  if (producer_fixed_) return;
+  DumpProducer producer = DumpProducer::kUnknown;
+  if (text.starts_with("panic: test timed out after ")) {
+    producer = DumpProducer::kTestTimeout;
+  } else if (text.starts_with("panic: ")) {
+    producer = DumpProducer::kPanic;
+  } else if (text.starts_with("fatal error: ")) {
+    producer = DumpProducer::kFatalError;
+  } else if (text.starts_with("SIG") && text.find(": ") != std::string_view::npos &&
+             text.find(' ') == text.find(": ") + 1) {
+    producer = DumpProducer::kSignal;
+  } else if (text.find("found unexpected goroutines") != std::string_view::npos) {
+    producer = DumpProducer::kGoleak;
+  }
+  if (producer != DumpProducer::kUnknown) {
+    summary_.producer = producer;
+    producer_fixed_ = true;
+  }
+}
+
+void DumpParser::Impl::StartTraceback(const HeaderLine& header, const Line& line) {
+  if (summary_.format == DumpFormat::kUnknown) summary_.format = DumpFormat::kTraceback;
+  current_ = Goroutine{};
+  current_.id = header.id;
+  current_.has_id = !header.id_overflow;
+  current_.wait_minutes = header.wait_minutes;
+  current_.locked_to_thread = header.locked_to_thread;
+  current_.leaked = header.leaked;
+  current_.scan = header.scan;
+  current_.durable = header.durable;
+  current_.synctest_bubble = header.synctest_bubble;
+  current_.line = line.number;
+  text_.clear();
+  frames_.clear();
+  ancestors_.clear();
+  labels_.clear();
+  main_frame_count_ = 0;
+  pending_function_ = false;
+  dropped_frames_ = 0;
+  state_span_ = Keep(header.state);
+  if (header.id_overflow) {
+    Warn(line.number, "goroutine id does not fit in 64 bits; the goroutine is kept without an id");
+  }
+  if (header.minutes_overflow) {
+    Warn(line.number, "wait minutes do not fit in 64 bits; taken as 0");
+  }
+  if (!header.labels.empty()) KeepLabels(header.labels, line.number);
+  if (after_thread_separator_) {
+    skip_current_ = true;
+  } else {
+    skip_current_ = header.id == 0 && !header.id_overflow;  // a thread's g0, not a goroutine
+  }
+  state_ = State::kFrames;
+}
+
+void DumpParser::Impl::StartCountRecord(uint64_t count, const Line& line) {
+  if (summary_.format == DumpFormat::kUnknown) summary_.format = DumpFormat::kCountProfile;
+  current_ = Goroutine{};
+  current_.count = count;
+  current_.line = line.number;
+  text_.clear();
+  frames_.clear();
+  ancestors_.clear();
+  labels_.clear();
+  main_frame_count_ = 0;
+  pending_function_ = false;
+  dropped_frames_ = 0;
+  state_span_ = Span{};
+  skip_current_ = false;
+  state_ = State::kCountRecord;
+}
+
+void DumpParser::Impl::KeepLabels(std::string_view labels, uint64_t line_number) {
+  bool ok = ForEachLabel(labels, [&](std::string_view key, std::string_view value) {
+    Span k{text_.size(), 0};
+    AppendUnquoted(key, &text_);
+    k.length = text_.size() - k.offset;
+    Span v{text_.size(), 0};
+    AppendUnquoted(value, &text_);
+    v.length = text_.size() - v.offset;
+    labels_.emplace_back(k, v);
+  });
+  if (!ok) {
+    labels_.clear();
+    Warn(line_number, "labels are malformed; ignored");
+  }
+}
+
+void DumpParser::Impl::AddFrame(const FrameSpans& frame, uint64_t line_number) {
+  if (frames_.size() >= limits_.max_frames) {
+    if (dropped_frames_++ == 0) {
+      Warn(line_number, fmt::format("goroutine has more than {} frames; the rest are dropped",
+                                    limits_.max_frames));
+    }
+    return;
+  }
+  frames_.push_back(frame);
+  if (!ancestors_.empty()) ++ancestors_.back().frame_count;
+}
+
+bool DumpParser::Impl::TracebackLine(std::string_view text, const Line& line) {
+  std::string_view trimmed = TrimRight(text);
+  if (trimmed.empty()) {
+    EndRecord(false);
+    return true;
+  }
+  if (state_ == State::kCreatedByFile || pending_function_) {
+    FileLine file;
+    if (ParseFileLine(text, &file)) {
+      if (file.line_overflow) Warn(line.number, "line number does not fit in 64 bits; taken as 0");
+      if (state_ == State::kCreatedByFile) {
+        FrameSpans& target = ancestors_.empty() ? created_by_ : ancestors_.back().created_by;
+        target.file = Keep(file.file);
+        target.line = file.line;
+        state_ = State::kFrames;
+      } else {
+        pending_.file = Keep(file.file);
+        pending_.line = file.line;
+        pending_function_ = false;
+        AddFrame(pending_, pending_line_);
+      }
+      return true;
+    }
+    if (!line.ends_with_newline) {
+      last_line_cut_ = true;  // a file line cut short: keep what the record holds
+      return true;
+    }
+  }
+  if (text.starts_with("goroutine ")) {
+    HeaderLine header;
+    if (ParseHeaderLine(text, &header)) {
+      EndRecord(false);
+      return false;  // the caller starts the next record
+    }
+  }
+  FunctionLine function;
+  if (ParseFunctionLine(text, &function)) {
+    DropPendingFunction();
+    state_ = State::kFrames;
+    pending_ = FrameSpans{};
+    pending_.func = Keep(function.func);
+    pending_.args = Keep(function.args);
+    pending_.inlined = function.inlined;
+    pending_function_ = true;
+    pending_line_ = line.number;
+    if (!line.ends_with_newline) last_line_cut_ = true;
+    return true;
+  }
+  CreatedByLine created_by;
+  if (ParseCreatedByLine(text, &created_by)) {
+    DropPendingFunction();
+    FrameSpans spans;
+    spans.func = Keep(created_by.func);
+    if (ancestors_.empty()) {
+      created_by_ = spans;
+      current_.has_created_by = true;
+      current_.has_creator_id = created_by.has_creator_id;
+      current_.creator_id = created_by.creator_id;
+    } else {
+      ancestors_.back().has_created_by = true;
+      ancestors_.back().created_by = spans;
+    }
+    state_ = State::kCreatedByFile;
+    if (!line.ends_with_newline) last_line_cut_ = true;
+    return true;
+  }
+  uint64_t number = 0;
+  if (ParseElisionLine(text, &number)) {
+    state_ = State::kFrames;
+    if (ancestors_.empty()) {
+      current_.frames_elided = true;
+      current_.elided_frame_count = number;
+    }
+    return true;
+  }
+  if (ParseAncestorLine(trimmed, &number)) {
+    DropPendingFunction();
+    state_ = State::kFrames;
+    if (ancestors_.empty()) main_frame_count_ = frames_.size();
+    ancestors_.push_back(AncestorSpans{number, frames_.size(), 0, false, {}});
+    return true;
+  }
+  std::string_view stripped = TrimLeft(trimmed);
+  if (stripped == "goroutine running on other thread; stack unavailable") {
+    current_.stack_unavailable = true;
+    return true;
+  }
+  if (IsRegisterLine(trimmed) || trimmed == "-----") {
+    EndRecord(false);
+    return false;
+  }
+  // Interleaved logs, "runtime: ..." unwinder complaints, a stray file line.
+  Noise();
+  if (!line.ends_with_newline) last_line_cut_ = true;
+  return true;
+}
+
+bool DumpParser::Impl::CountRecordLine(std::string_view text, const Line& line) {
+  std::string_view trimmed = TrimRight(text);
+  if (trimmed.empty()) {
+    EndRecord(false);
+    return true;
+  }
+  if (!trimmed.starts_with('#')) {
+    EndRecord(false);
+    return false;
+  }
+  std::string_view rest = trimmed.substr(1);
+  if (ConsumePrefix(&rest, " labels: ")) {
+    KeepLabels(rest, line.number);
+    return true;
+  }
+  CountFrameLine frame;
+  if (ParseCountFrameLine(trimmed, &frame)) {
+    if (frame.line_overflow) Warn(line.number, "line number does not fit in 64 bits; taken as 0");
+    FrameSpans spans;
+    spans.func = Keep(frame.func);
+    spans.file = Keep(frame.file);
+    spans.line = frame.line;
+    AddFrame(spans, line.number);
+    if (!line.ends_with_newline && frame.file.empty()) last_line_cut_ = true;
+    return true;
+  }
+  Noise();
+  return true;
+}
+
+void DumpParser::Impl::EndRecord(bool at_end_of_input) {
+  State ended = state_;
+  state_ = State::kOutside;
+  if (skip_current_) {
+    if (after_thread_separator_ && current_.id != 0) ++summary_.duplicate_goroutines;
+    return;
+  }
+  bool traceback = ended != State::kCountRecord;
+  bool truncated = false;
+  if (at_end_of_input) {
+    truncated = pending_function_ || ended == State::kCreatedByFile || last_line_cut_ ||
+                (frames_.empty() && !current_.stack_unavailable);
+  }
+  if (pending_function_ && at_end_of_input) {
+    AddFrame(pending_, pending_line_);  // the function is known even if its file line is not
+    pending_function_ = false;
+  }
+  DropPendingFunction();
+  if (traceback && frames_.empty() && !current_.stack_unavailable && !truncated) {
+    Warn(current_.line, fmt::format("goroutine {} has a header but no frames", current_.id));
+  }
+  if (truncated) {
+    summary_.truncated = true;
+    current_.truncated = true;
+    Warn(current_.line,
+         traceback ? fmt::format("the input ends inside goroutine {}: its stack is cut short",
+                                 current_.id)
+                   : std::string("the input ends inside a debug=1 record: its stack is cut short"));
+  }
+
+  if (ancestors_.empty()) main_frame_count_ = frames_.size();
+  out_frames_.clear();
+  for (const FrameSpans& f : frames_) out_frames_.push_back(ToFrame(f));
+  out_labels_.clear();
+  for (const auto& [key, value] : labels_) out_labels_.push_back(Label{View(key), View(value)});
+  out_ancestors_.clear();
+  for (const AncestorSpans& a : ancestors_) {
+    Ancestor ancestor;
+    ancestor.id = a.id;
+    ancestor.frames = std::span<const Frame>(out_frames_.data() + a.first_frame, a.frame_count);
+    if (a.has_created_by) ancestor.created_by = ToFrame(a.created_by);
+    out_ancestors_.push_back(ancestor);
+  }
+  current_.state = View(state_span_);
+  current_.frames = std::span<const Frame>(out_frames_.data(), main_frame_count_);
+  if (current_.has_created_by) current_.created_by = ToFrame(created_by_);
+  current_.labels = out_labels_;
+  current_.ancestors = out_ancestors_;
+  // Go <= 1.20 cut stacks at 100 physical frames without a marker (format §6.1).
+  current_.stack_maybe_cut = traceback && !current_.frames_elided && main_frame_count_ >= 97 &&
+                             main_frame_count_ <= 100;
+
+  ++summary_.records;
+  summary_.goroutines += current_.count;
+  sink_.OnGoroutine(current_);
+}
+
+void DumpParser::Impl::Finish(uint64_t bytes, uint64_t lines) {
+  if (state_ == State::kFrames || state_ == State::kCreatedByFile ||
+      state_ == State::kCountRecord) {
+    EndRecord(true);
+  }
+  state_ = State::kOutside;
+  summary_.bytes = bytes;
+  summary_.lines = lines;
+  if (summary_.format == DumpFormat::kTraceback && !producer_fixed_) {
+    summary_.producer = DumpProducer::kStack;
+  }
+  if (bytes == kPprofDebug2Cap && summary_.format == DumpFormat::kTraceback) {
+    Warn(0,
+         "the input is exactly 64 MiB, where /debug/pprof/goroutine?debug=2 stops writing: "
+         "goroutines are probably missing. For a full dump send SIGQUIT, or call "
+         "runtime.Stack with a larger buffer");
+  }
+  if (summary_.has_profile_total && summary_.profile_total != summary_.goroutines) {
+    Warn(0, fmt::format("the profile header says total {} but its records hold {} goroutines{}",
+                        summary_.profile_total, summary_.goroutines,
+                        summary_.truncated ? " (the input is cut short)" : ""));
+  }
+}
+
+DumpParser::DumpParser(std::string input_name, RecordSink& sink, const ParseLimits& limits)
+    : impl_(std::make_unique<Impl>(std::move(input_name), sink, limits)) {}
+DumpParser::~DumpParser() = default;
+void DumpParser::ParseLine(const Line& line) { impl_->ParseLine(line); }
+void DumpParser::Finish(uint64_t bytes, uint64_t lines) { impl_->Finish(bytes, lines); }
+const ParseSummary& DumpParser::summary() const { return impl_->summary(); }
+
+ParseSummary ParseSource(ByteSource& source, RecordSink& sink, const ParseLimits& limits) {
+  LineScanner scanner(source, limits.max_line_length);
+  DumpParser parser(source.name(), sink, limits);
+  Line line;
+  while (scanner.Next(&line)) parser.ParseLine(line);
+  parser.Finish(scanner.bytes_read(), scanner.lines_read());
+  ParseSummary summary = parser.summary();
+  summary.encoding = source.encoding();
+  summary.raw_bytes = source.raw_bytes();
+  return summary;
+}
+
+}  // namespace gleak

@@ -1,0 +1,321 @@
+#include "gleak/parse/line_grammar.h"
+
+#include <cstring>
+
+#include "gleak/base/text.h"
+
+namespace gleak {
+namespace {
+
+// Strips one trailing decoration the runtime appends to a wait reason.
+bool StripDecoration(std::string_view* state, HeaderLine* out) {
+  if (ConsumeSuffix(state, " (leaked)")) return out->leaked = true;
+  if (ConsumeSuffix(state, " (scan)")) return out->scan = true;
+  if (ConsumeSuffix(state, " (durable)")) return out->durable = true;
+  if (ConsumeSuffix(state, " (synctest)")) return out->durable = true;
+  return false;
+}
+
+void ParseStateItem(std::string_view item, HeaderLine* out) {
+  if (item == "locked to thread") {
+    out->locked_to_thread = true;
+    return;
+  }
+  std::string_view rest = item;
+  uint64_t value = 0;
+  if (ConsumePrefix(&rest, "synctest bubble ") || ConsumePrefix(&rest, "synctest group ")) {
+    if (ParseDecimal(rest, &value) == NumberStatus::kOk) out->synctest_bubble = value;
+    return;
+  }
+  rest = item;
+  if (ConsumeSuffix(&rest, " minutes")) {
+    NumberStatus status = ParseDecimal(rest, &value);
+    if (status == NumberStatus::kOk) out->wait_minutes = value;
+    if (status == NumberStatus::kOverflow) out->minutes_overflow = true;
+  }
+  // Anything else is a field from a newer Go: tolerated and ignored.
+}
+
+}  // namespace
+
+bool ParseHeaderLine(std::string_view line, HeaderLine* out) {
+  if (!ConsumePrefix(&line, "goroutine ")) return false;
+  *out = HeaderLine{};
+  NumberStatus status = ConsumeDecimal(&line, &out->id);
+  if (status == NumberStatus::kNotANumber) return false;
+  out->id_overflow = status == NumberStatus::kOverflow;
+  if (line.starts_with(" gp=")) {
+    // Go 1.22+ at traceback level 2: " gp=0x.. m=N mp=0x.." or " gp=0x.. m=nil".
+    size_t bracket = line.find(" [");
+    if (bracket == std::string_view::npos) return false;
+    line.remove_prefix(bracket);
+  }
+  if (!ConsumePrefix(&line, " [")) return false;
+  size_t close = line.find(']');
+  if (close == std::string_view::npos) return false;
+  std::string_view state = line.substr(0, close);
+  std::string_view rest = TrimRight(line.substr(close + 1));
+  if (!ConsumeSuffix(&rest, ":")) return false;
+  if (!rest.empty()) {
+    if (!ConsumePrefix(&rest, " ")) return false;
+    if (!rest.starts_with('{') && !rest.starts_with("labels:{")) return false;
+    out->labels = rest;
+  }
+  size_t comma = state.find(", ");
+  std::string_view first = state.substr(0, comma);
+  while (StripDecoration(&first, out)) {
+  }
+  out->state = first;
+  while (comma != std::string_view::npos) {
+    state.remove_prefix(comma + 2);
+    comma = state.find(", ");
+    ParseStateItem(state.substr(0, comma), out);
+  }
+  return !out->state.empty();
+}
+
+bool ParseFunctionLine(std::string_view line, FunctionLine* out) {
+  if (line.empty() || IsBlank(line.front())) return false;
+  if (line.starts_with("non-Go function at pc=")) {
+    *out = FunctionLine{line, {}, false};
+    return true;
+  }
+  if (line.back() != ')') return false;
+  size_t open = line.rfind('(');
+  if (open == 0 || open == std::string_view::npos) return false;
+  std::string_view func = line.substr(0, open);
+  if (func.find_first_of(" \t") != std::string_view::npos) return false;
+  out->func = func;
+  out->args = line.substr(open + 1, line.size() - open - 2);
+  out->inlined = out->args == "...";
+  return true;
+}
+
+bool ParseFileLine(std::string_view line, FileLine* out) {
+  if (line.empty() || !IsBlank(line.front())) return false;
+  line = TrimRight(TrimLeft(line));
+  // Level-2 suffix " fp=0x.. sp=0x.. pc=0x..", which may also come without "+0x".
+  size_t suffix = line.find(" fp=0x");
+  if (suffix == std::string_view::npos) suffix = line.find(" pc=0x");
+  if (suffix != std::string_view::npos) line = line.substr(0, suffix);
+  size_t offset = line.rfind(" +0x");
+  if (offset != std::string_view::npos && IsHexNumber(line.substr(offset + 2))) {
+    line = line.substr(0, offset);
+  }
+  size_t colon = line.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) return false;
+  *out = FileLine{};
+  NumberStatus status = ParseDecimal(line.substr(colon + 1), &out->line);
+  if (status == NumberStatus::kNotANumber) return false;
+  out->line_overflow = status == NumberStatus::kOverflow;
+  out->file = line.substr(0, colon);
+  return true;
+}
+
+bool ParseCreatedByLine(std::string_view line, CreatedByLine* out) {
+  if (!ConsumePrefix(&line, "created by ")) return false;
+  line = TrimRight(line);
+  *out = CreatedByLine{};
+  size_t in = line.rfind(" in goroutine ");
+  if (in != std::string_view::npos) {
+    uint64_t id = 0;
+    if (ParseDecimal(line.substr(in + 14), &id) == NumberStatus::kOk) {
+      out->has_creator_id = true;
+      out->creator_id = id;
+      line = line.substr(0, in);
+    }
+  }
+  if (line.empty()) return false;
+  out->func = line;
+  return true;
+}
+
+bool ParseAncestorLine(std::string_view line, uint64_t* id) {
+  if (!ConsumePrefix(&line, "[originating from goroutine ")) return false;
+  if (!ConsumeSuffix(&line, "]:")) return false;
+  return ParseDecimal(line, id) != NumberStatus::kNotANumber;
+}
+
+bool ParseElisionLine(std::string_view line, uint64_t* count) {
+  line = TrimRight(line);
+  if (line == "...additional frames elided...") {
+    *count = 0;
+    return true;
+  }
+  if (!ConsumePrefix(&line, "...") || !ConsumeSuffix(&line, " frames elided...")) return false;
+  uint64_t n = 0;
+  if (ParseDecimal(line, &n) != NumberStatus::kOk) return false;
+  *count = n;
+  return true;
+}
+
+bool IsRegisterLine(std::string_view line) {
+  // ^[a-z][a-z0-9]{0,6} +0x[0-9a-f]+$
+  size_t i = 0;
+  if (line.empty() || !(line[0] >= 'a' && line[0] <= 'z')) return false;
+  while (i < line.size() && i < 8 && ((line[i] >= 'a' && line[i] <= 'z') || IsDigit(line[i]))) ++i;
+  if (i > 7 || i == line.size() || line[i] != ' ') return false;
+  while (i < line.size() && line[i] == ' ') ++i;
+  return IsHexNumber(TrimRight(line.substr(i)));
+}
+
+bool ParseProfileHeaderLine(std::string_view line, ProfileHeaderLine* out) {
+  *out = ProfileHeaderLine{};
+  if (ConsumePrefix(&line, "goroutineleak profile: total ")) {
+    out->leak_profile = true;
+  } else if (!ConsumePrefix(&line, "goroutine profile: total ")) {
+    return false;
+  }
+  return ParseDecimal(TrimRight(line), &out->total) == NumberStatus::kOk;
+}
+
+bool ParseCountRecordLine(std::string_view line, uint64_t* count, bool* overflow) {
+  NumberStatus status = ConsumeDecimal(&line, count);
+  if (status == NumberStatus::kNotANumber) return false;
+  if (line != " @" && !line.starts_with(" @ ")) return false;
+  *overflow = status == NumberStatus::kOverflow;
+  return true;
+}
+
+bool ParseCountFrameLine(std::string_view line, CountFrameLine* out) {
+  if (!ConsumePrefix(&line, "#")) return false;
+  // Fields are aligned by text/tabwriter: separated by runs of tabs.
+  std::string_view fields[3];
+  int n = 0;
+  while (n < 3) {
+    while (!line.empty() && line.front() == '\t') line.remove_prefix(1);
+    if (line.empty()) break;
+    size_t tab = n < 2 ? line.find('\t') : std::string_view::npos;
+    fields[n++] = line.substr(0, tab);
+    if (tab == std::string_view::npos) break;
+    line.remove_prefix(tab);
+  }
+  if (n == 0 || !IsHexNumber(TrimRight(fields[0]))) return false;
+  *out = CountFrameLine{};
+  if (n == 1) {
+    out->func = TrimRight(fields[0]);
+    return true;
+  }
+  std::string_view func = fields[1];
+  size_t plus = func.rfind("+0x");
+  if (plus != std::string_view::npos && IsHexNumber(func.substr(plus + 1))) func = func.substr(0, plus);
+  out->func = func;
+  if (n == 3) {
+    std::string_view location = TrimRight(fields[2]);
+    size_t colon = location.rfind(':');
+    if (colon != std::string_view::npos) {
+      NumberStatus status = ParseDecimal(location.substr(colon + 1), &out->line);
+      if (status != NumberStatus::kNotANumber) {
+        out->line_overflow = status == NumberStatus::kOverflow;
+        location = location.substr(0, colon);
+      }
+    }
+    out->file = location;
+  }
+  return !out->func.empty();
+}
+
+namespace grammar_detail {
+
+bool TakeToken(std::string_view* text, std::string_view stops, std::string_view* token) {
+  std::string_view t = *text;
+  if (t.empty()) return false;
+  if (t.front() == '"') {
+    size_t i = 1;
+    while (i < t.size() && t[i] != '"') i += t[i] == '\\' ? 2 : 1;
+    if (i >= t.size()) return false;
+    *token = t.substr(0, i + 1);
+    text->remove_prefix(i + 1);
+    return true;
+  }
+  size_t end = t.find_first_of(stops);
+  *token = t.substr(0, end);
+  text->remove_prefix(token->size());
+  return !token->empty();
+}
+
+}  // namespace grammar_detail
+
+namespace {
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+void AppendUtf8(uint32_t cp, std::string* out) {
+  if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
+  if (cp < 0x80) {
+    out->push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+}  // namespace
+
+void AppendUnquoted(std::string_view token, std::string* out) {
+  if (token.size() < 2 || token.front() != '"' || token.back() != '"') {
+    out->append(token);
+    return;
+  }
+  std::string_view s = token.substr(1, token.size() - 2);
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c != '\\' || i + 1 == s.size()) {
+      out->push_back(c);
+      continue;
+    }
+    char e = s[++i];
+    switch (e) {
+      case 'n': out->push_back('\n'); break;
+      case 't': out->push_back('\t'); break;
+      case 'r': out->push_back('\r'); break;
+      case 'a': out->push_back('\a'); break;
+      case 'b': out->push_back('\b'); break;
+      case 'f': out->push_back('\f'); break;
+      case 'v': out->push_back('\v'); break;
+      case 'x':
+      case 'u':
+      case 'U': {
+        size_t digits = e == 'x' ? 2 : e == 'u' ? 4 : 8;
+        uint32_t value = 0;
+        size_t j = 0;
+        for (; j < digits && i + 1 + j < s.size() && HexValue(s[i + 1 + j]) >= 0; ++j) {
+          value = value * 16 + static_cast<uint32_t>(HexValue(s[i + 1 + j]));
+        }
+        i += j;
+        if (e == 'x') {
+          out->push_back(static_cast<char>(value));
+        } else {
+          AppendUtf8(value, out);
+        }
+        break;
+      }
+      default:
+        if (e >= '0' && e <= '7') {
+          uint32_t value = static_cast<uint32_t>(e - '0');
+          for (int k = 0; k < 2 && i + 1 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '7'; ++k) {
+            value = value * 8 + static_cast<uint32_t>(s[++i] - '0');
+          }
+          out->push_back(static_cast<char>(value & 0xFF));
+        } else {
+          out->push_back(e);  // \" \\ \'
+        }
+    }
+  }
+}
+
+}  // namespace gleak

@@ -1,0 +1,71 @@
+#include "gleak/render/json_escape.h"
+
+namespace gleak {
+namespace {
+
+// Length of the valid UTF-8 sequence starting at s[i], or 0 if it is invalid.
+size_t Utf8SequenceLength(std::string_view s, size_t i) {
+  auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = byte(i);
+  size_t need;
+  unsigned char lo = 0x80, hi = 0xBF;
+  if (c >= 0xC2 && c <= 0xDF) {
+    need = 1;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    need = 2;
+    if (c == 0xE0) lo = 0xA0;
+    if (c == 0xED) hi = 0x9F;  // no UTF-16 surrogates
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    need = 3;
+    if (c == 0xF0) lo = 0x90;
+    if (c == 0xF4) hi = 0x8F;
+  } else {
+    return 0;
+  }
+  if (i + need >= s.size()) return 0;
+  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
+  for (size_t k = 2; k <= need; ++k) {
+    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
+  }
+  return need + 1;
+}
+
+}  // namespace
+
+void AppendJsonString(std::string_view s, fmt::memory_buffer* out) {
+  out->push_back('"');
+  size_t run_start = 0;
+  auto flush = [&](size_t end) { out->append(s.data() + run_start, s.data() + end); };
+  for (size_t i = 0; i < s.size();) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+      ++i;
+      continue;
+    }
+    if (c >= 0x80) {
+      size_t n = Utf8SequenceLength(s, i);
+      if (n > 0) {
+        i += n;
+        continue;
+      }
+      flush(i);
+      fmt::format_to(std::back_inserter(*out), "\\ufffd");
+      run_start = ++i;
+      continue;
+    }
+    flush(i);
+    switch (c) {
+      case '"': fmt::format_to(std::back_inserter(*out), "\\\""); break;
+      case '\\': fmt::format_to(std::back_inserter(*out), "\\\\"); break;
+      case '\n': fmt::format_to(std::back_inserter(*out), "\\n"); break;
+      case '\t': fmt::format_to(std::back_inserter(*out), "\\t"); break;
+      case '\r': fmt::format_to(std::back_inserter(*out), "\\r"); break;
+      default: fmt::format_to(std::back_inserter(*out), "\\u{:04x}", c);
+    }
+    run_start = ++i;
+  }
+  flush(s.size());
+  out->push_back('"');
+}
+
+}  // namespace gleak

@@ -1,0 +1,112 @@
+#include "support/test_support.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "gleak/input/byte_source.h"
+
+namespace gleak::testing {
+namespace {
+
+OwnedFrame Own(const Frame& f) {
+  return OwnedFrame{std::string(f.func), std::string(f.file), f.line, f.inlined};
+}
+
+}  // namespace
+
+bool OwnedGoroutine::HasFrame(const std::string& func) const {
+  for (const OwnedFrame& f : frames) {
+    if (f.func == func) return true;
+  }
+  return false;
+}
+
+void CollectingSink::OnGoroutine(const Goroutine& g) {
+  OwnedGoroutine owned;
+  owned.flags = g;
+  owned.flags.state = {};
+  owned.flags.frames = {};
+  owned.flags.labels = {};
+  owned.flags.ancestors = {};
+  owned.flags.created_by = Frame{};
+  owned.state = std::string(g.state);
+  for (const Frame& f : g.frames) owned.frames.push_back(Own(f));
+  owned.has_created_by = g.has_created_by;
+  if (g.has_created_by) owned.created_by = Own(g.created_by);
+  for (const Label& l : g.labels) owned.labels[std::string(l.key)] = std::string(l.value);
+  for (const Ancestor& a : g.ancestors) {
+    OwnedGoroutine::OwnedAncestor oa;
+    oa.id = a.id;
+    for (const Frame& f : a.frames) oa.frames.push_back(Own(f));
+    oa.created_by = std::string(a.created_by.func);
+    owned.ancestors.push_back(std::move(oa));
+  }
+  records.push_back(std::move(owned));
+}
+
+Parsed ParseString(const std::string& text, const ParseLimits& limits) {
+  auto source = MemorySource("<test>", text);
+  CollectingSink sink;
+  Parsed parsed;
+  parsed.summary = ParseSource(*source, sink, limits);
+  parsed.records = std::move(sink.records);
+  return parsed;
+}
+
+Parsed ParseFile(const std::filesystem::path& path, const ParseLimits& limits) {
+  auto source = OpenInput(path.string());
+  CollectingSink sink;
+  Parsed parsed;
+  parsed.summary = ParseSource(*source, sink, limits);
+  parsed.records = std::move(sink.records);
+  return parsed;
+}
+
+std::filesystem::path SourceDir() { return GLEAK_SOURCE_DIR; }
+
+std::filesystem::path SamplesDir() { return SourceDir().parent_path() / "shared" / "samples"; }
+
+std::string ReadFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::filesystem::path TempDir() {
+  std::string pattern = (std::filesystem::temp_directory_path() / "gleak-test-XXXXXX").string();
+  char* made = mkdtemp(pattern.data());
+  return made ? std::filesystem::path(made) : std::filesystem::temp_directory_path();
+}
+
+CommandResult RunShell(const std::string& command_line) {
+  std::filesystem::path dir = TempDir();
+  std::string out = (dir / "out").string(), err = (dir / "err").string();
+  std::string full = "(" + command_line + ") >'" + out + "' 2>'" + err + "'";
+  int status = std::system(full.c_str());
+  CommandResult result;
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  result.out = ReadFile(out);
+  result.err = ReadFile(err);
+  std::filesystem::remove_all(dir);
+  return result;
+}
+
+CommandResult RunGleak(const std::string& args, const std::string& stdin_text) {
+  std::string command = std::string("'") + GLEAK_BINARY + "' " + args;
+  if (!stdin_text.empty()) {
+    std::filesystem::path dir = TempDir();
+    std::filesystem::path in = dir / "stdin";
+    std::ofstream(in, std::ios::binary) << stdin_text;
+    CommandResult r = RunShell(command + " <'" + in.string() + "'");
+    std::filesystem::remove_all(dir);
+    return r;
+  }
+  return RunShell(command + " </dev/null");
+}
+
+}  // namespace gleak::testing

@@ -1,0 +1,68 @@
+// Helpers shared by the tests: owned copies of parser records, parsing of
+// files and strings, and running the gleak binary.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "gleak/parse/dump_parser.h"
+
+namespace gleak::testing {
+
+struct OwnedFrame {
+  std::string func, file;
+  uint64_t line = 0;
+  bool inlined = false;
+};
+
+struct OwnedGoroutine {
+  Goroutine flags;  // scalar fields only; its views are cleared
+  std::string state;
+  std::vector<OwnedFrame> frames;
+  bool has_created_by = false;
+  OwnedFrame created_by;
+  std::map<std::string, std::string> labels;
+  struct OwnedAncestor {
+    uint64_t id = 0;
+    std::vector<OwnedFrame> frames;
+    std::string created_by;
+  };
+  std::vector<OwnedAncestor> ancestors;
+
+  bool HasFrame(const std::string& func) const;
+};
+
+class CollectingSink : public RecordSink {
+ public:
+  void OnGoroutine(const Goroutine& g) override;
+  std::vector<OwnedGoroutine> records;
+};
+
+struct Parsed {
+  ParseSummary summary;
+  std::vector<OwnedGoroutine> records;
+};
+
+Parsed ParseString(const std::string& text, const ParseLimits& limits = {});
+Parsed ParseFile(const std::filesystem::path& path, const ParseLimits& limits = {});
+
+std::filesystem::path SourceDir();   // the repository
+std::filesystem::path SamplesDir();  // ../shared/samples beside the repository, may be missing
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+// Runs the gleak binary with `args` (already shell-quoted where needed).
+CommandResult RunGleak(const std::string& args, const std::string& stdin_text = "");
+// Runs a shell command line.
+CommandResult RunShell(const std::string& command_line);
+
+std::string ReadFile(const std::filesystem::path& path);
+std::filesystem::path TempDir();  // a fresh directory for one test
+
+}  // namespace gleak::testing

@@ -1,0 +1,151 @@
+#include "gleak/input/byte_source.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <zlib.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "gleak/base/error.h"
+#include "support/test_support.h"
+
+namespace gleak {
+namespace {
+
+using testing::TempDir;
+
+std::string Gzip(const std::string& data) {
+  z_stream z{};
+  deflateInit2(&z, Z_BEST_SPEED, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
+  std::string out(deflateBound(&z, data.size()) + 64, '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  z.avail_in = static_cast<uInt>(data.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  deflate(&z, Z_FINISH);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return out;
+}
+
+std::string ReadAll(ByteSource& source) {
+  std::string all;
+  char buffer[1000];
+  while (size_t n = source.Read(buffer, sizeof buffer)) all.append(buffer, n);
+  return all;
+}
+
+std::filesystem::path Write(const std::filesystem::path& dir, const std::string& name,
+                            const std::string& bytes) {
+  std::filesystem::path p = dir / name;
+  std::ofstream(p, std::ios::binary) << bytes;
+  return p;
+}
+
+TEST(OpenInput, PlainFileIsReadAsIs) {
+  auto dir = TempDir();
+  auto source = OpenInput(Write(dir, "a.txt", "hello\n").string());
+  EXPECT_STREQ(source->encoding(), "plain");
+  EXPECT_EQ(ReadAll(*source), "hello\n");
+  std::filesystem::remove_all(dir);
+}
+
+TEST(OpenInput, GzipIsDetectedByContentNotName) {
+  auto dir = TempDir();
+  std::string text(300000, 'g');
+  auto source = OpenInput(Write(dir, "no-extension", Gzip(text)).string());
+  EXPECT_STREQ(source->encoding(), "gzip");
+  EXPECT_EQ(ReadAll(*source), text);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(OpenInput, ConcatenatedGzipMembersAreAllRead) {
+  auto dir = TempDir();
+  auto source = OpenInput(Write(dir, "two.gz", Gzip("first\n") + Gzip("second\n")).string());
+  EXPECT_EQ(ReadAll(*source), "first\nsecond\n");
+  std::filesystem::remove_all(dir);
+}
+
+TEST(OpenInput, CorruptGzipIsAnInputErrorNamingTheFile) {
+  auto dir = TempDir();
+  std::string gz = Gzip(std::string(10000, 'x') + "tail");
+  gz[gz.size() / 2] ^= 0x55;
+  gz[gz.size() / 2 + 1] ^= 0x55;
+  auto path = Write(dir, "bad.gz", gz);
+  try {
+    auto source = OpenInput(path.string());
+    ReadAll(*source);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), Error::Kind::kInput);
+    EXPECT_NE(std::string(e.what()).find("bad.gz"), std::string::npos) << e.what();
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST(OpenInput, CutGzipSaysSo) {
+  auto dir = TempDir();
+  std::string gz = Gzip(std::string(100000, 'x'));
+  auto path = Write(dir, "cut.gz", gz.substr(0, gz.size() - 10));
+  auto source = OpenInput(path.string());
+  try {
+    ReadAll(*source);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("ends early"), std::string::npos) << e.what();
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST(OpenInput, GzipBombIsRefusedPastTheLimit) {
+  auto dir = TempDir();
+  auto path = Write(dir, "bomb.gz", Gzip(std::string(4 << 20, '\0')));
+  InputLimits limits;
+  limits.max_decompressed_bytes = 1 << 20;
+  auto source = OpenInput(path.string(), limits);
+  EXPECT_THROW(ReadAll(*source), Error);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(OpenInput, MissingFileAndDirectoryAreInputErrors) {
+  auto dir = TempDir();
+  try {
+    OpenInput((dir / "missing.txt").string());
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), Error::Kind::kInput);
+    EXPECT_NE(std::string(e.what()).find("missing.txt: cannot open"), std::string::npos);
+  }
+  try {
+    OpenInput(dir.string());
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("is a directory"), std::string::npos);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST(OpenInput, UnreadableFileIsAnInputError) {
+  auto dir = TempDir();
+  auto path = Write(dir, "secret.txt", "x");
+  chmod(path.c_str(), 0);
+  if (geteuid() != 0) {
+    EXPECT_THROW(OpenInput(path.string()), Error);
+  } else {
+    // Root opens any file; a read that fails (EIO from /proc/self/mem at
+    // offset 0) takes the same error path.
+    try {
+      auto source = OpenInput("/proc/self/mem");
+      ReadAll(*source);
+      FAIL() << "no error";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("/proc/self/mem: read failed"), std::string::npos)
+          << e.what();
+    }
+  }
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace gleak
