@@ -1,1 +1,167 @@
+// The gleak binary as a user and a script meet it: help, version, exit codes,
+// error messages that name the input, stdin and gzip inputs.
 #include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "support/test_support.h"
+
+namespace gleak {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::RunGleak;
+
+fs::path RealDump() { return testing::SamplesDir() / "go1.19" / "runtime_stack_all.txt"; }
+
+#define REQUIRE_REAL_DUMP()                                                                     \
+  if (!fs::exists(RealDump()))                                                                   \
+  GTEST_SKIP() << "\n\n*** SKIPPED: ../shared/samples is not beside the checkout ***\n"
+
+std::string Quote(const fs::path& p) { return "'" + p.string() + "'"; }
+
+TEST(Cli, HelpTeachesCommandsInputsAndExitCodes) {
+  auto r = RunGleak("--help");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("parse"), std::string::npos);
+  EXPECT_NE(r.out.find("Exit codes:"), std::string::npos);
+  EXPECT_NE(r.out.find("debug=2"), std::string::npos);
+  auto sub = RunGleak("parse --help");
+  EXPECT_EQ(sub.exit_code, 0);
+  EXPECT_NE(sub.out.find("--format"), std::string::npos);
+  EXPECT_NE(sub.out.find("jq"), std::string::npos);
+}
+
+TEST(Cli, VersionPrintsTheVersion) {
+  auto r = RunGleak("--version");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_TRUE(r.out.starts_with("gleak 0.")) << r.out;
+}
+
+TEST(Cli, UsageErrorsExitTwo) {
+  EXPECT_EQ(RunGleak("").exit_code, 2);
+  EXPECT_EQ(RunGleak("frobnicate").exit_code, 2);
+  EXPECT_EQ(RunGleak("parse").exit_code, 2);
+  auto r = RunGleak("parse --format xml x.txt");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("xml"), std::string::npos) << r.err;
+}
+
+TEST(Cli, ParseEmitsOneJsonLinePerGoroutine) {
+  REQUIRE_REAL_DUMP();
+  auto r = RunGleak("parse " + Quote(RealDump()));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream lines(r.out);
+  std::string line;
+  int n = 0;
+  bool saw_send = false;
+  while (std::getline(lines, line)) {
+    auto j = nlohmann::json::parse(line);
+    ++n;
+    EXPECT_TRUE(j.contains("frames"));
+    if (j["id"] == 21) {
+      saw_send = true;
+      EXPECT_EQ(j["state"], "chan send");
+      EXPECT_EQ(j["frames"][0]["func"], "main.Map[...]");
+      EXPECT_EQ(j["frames"][0]["line"], 38);
+      EXPECT_EQ(j["created_by"]["func"], "main.setup");
+    }
+  }
+  EXPECT_EQ(n, 24);
+  EXPECT_TRUE(saw_send);
+}
+
+TEST(Cli, StdinAndGzipGiveTheSameRecords) {
+  REQUIRE_REAL_DUMP();
+  auto plain = RunGleak("parse " + Quote(RealDump()));
+  fs::path dir = testing::TempDir();
+  fs::path gz = dir / "dump.gz";
+  ASSERT_EQ(std::system(("gzip -c " + Quote(RealDump()) + " > " + Quote(gz)).c_str()), 0);
+  auto gzipped = RunGleak("parse " + Quote(gz));
+  auto piped = RunGleak("parse -", testing::ReadFile(RealDump()));
+  ASSERT_EQ(gzipped.exit_code, 0) << gzipped.err;
+  ASSERT_EQ(piped.exit_code, 0) << piped.err;
+  auto strip_input = [](std::string s) {
+    std::string out;
+    std::istringstream in(s);
+    std::string line;
+    while (std::getline(in, line)) {
+      auto j = nlohmann::json::parse(line);
+      j.erase("input");
+      out += j.dump() + "\n";
+    }
+    return out;
+  };
+  EXPECT_EQ(strip_input(gzipped.out), strip_input(plain.out));
+  EXPECT_EQ(strip_input(piped.out), strip_input(plain.out));
+  EXPECT_NE(piped.out.find("\"input\":\"<stdin>\""), std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST(Cli, InputsThatHoldNoGoroutinesExitThreeAndSaySo) {
+  fs::path dir = testing::TempDir();
+  std::ofstream(dir / "empty.txt");
+  std::ofstream(dir / "notes.txt") << "just some text\nnothing to see\n";
+  auto empty = RunGleak("parse " + Quote(dir / "empty.txt"));
+  EXPECT_EQ(empty.exit_code, 3);
+  EXPECT_NE(empty.err.find("empty.txt: no goroutines found"), std::string::npos) << empty.err;
+  auto notes = RunGleak("parse " + Quote(dir / "notes.txt"));
+  EXPECT_EQ(notes.exit_code, 3);
+  EXPECT_NE(notes.err.find("2 lines read, 2 skipped"), std::string::npos) << notes.err;
+  fs::remove_all(dir);
+}
+
+TEST(Cli, UnreadableInputsExitThreeNamingThem) {
+  fs::path dir = testing::TempDir();
+  auto missing = RunGleak("parse " + Quote(dir / "nope.txt"));
+  EXPECT_EQ(missing.exit_code, 3);
+  EXPECT_NE(missing.err.find("nope.txt: cannot open: No such file or directory"), std::string::npos)
+      << missing.err;
+  auto directory = RunGleak("parse " + Quote(dir));
+  EXPECT_EQ(directory.exit_code, 3);
+  EXPECT_NE(directory.err.find("is a directory"), std::string::npos) << directory.err;
+  std::ofstream(dir / "bad.gz", std::ios::binary) << "\x1f\x8b\x08\x00garbage-not-deflate";
+  auto corrupt = RunGleak("parse " + Quote(dir / "bad.gz"));
+  EXPECT_EQ(corrupt.exit_code, 3);
+  EXPECT_NE(corrupt.err.find("bad.gz"), std::string::npos) << corrupt.err;
+  fs::remove_all(dir);
+}
+
+TEST(Cli, OneBadInputDoesNotHideTheGoodOnes) {
+  REQUIRE_REAL_DUMP();
+  auto r = RunGleak("parse --format text /nonexistent/dump.txt " + Quote(RealDump()));
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.out.find("goroutine 21 [chan send]"), std::string::npos);
+}
+
+TEST(Cli, CutDumpWarnsWithTheLineAndStillPrintsRecords) {
+  REQUIRE_REAL_DUMP();
+  std::string text = testing::ReadFile(RealDump());
+  text = text.substr(0, text.find("main.go:38 +0x5d") + 3);
+  auto r = RunGleak("parse -", text);
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.err.find("warning: <stdin>:17: the input ends inside goroutine 21"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.out.find("\"truncated\""), std::string::npos);
+}
+
+TEST(Cli, TextOutputCannotCarryTerminalEscapes) {
+  std::string dump =
+      "goroutine 5 [chan send]:\n"
+      "main.evil\x1b[2J\x1b]0;pwned\x07()\n"
+      "\t/tmp/x.go:3 +0x1\n";
+  auto r = RunGleak("parse --format text -", dump);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.find('\x1b'), std::string::npos);
+  EXPECT_EQ(r.out.find('\x07'), std::string::npos);
+  auto j = RunGleak("parse -", dump);
+  EXPECT_NE(j.out.find("\\u001b"), std::string::npos) << j.out;
+}
+
+}  // namespace
+}  // namespace gleak
