@@ -23,10 +23,13 @@ int Run(int argc, char** argv) {
                  "Accepted dumps: /debug/pprof/goroutine?debug=2 and ?debug=1, SIGQUIT and\n"
                  "GOTRACEBACK tracebacks, panics, fatal errors, go test timeouts, goleak output.\n\n"
                  "Examples:\n"
+                 "  gleak analyze dump.txt               groups, the most suspicious first\n"
+                 "  gleak analyze --format json dump.txt | jq .groups[0]\n"
                  "  gleak parse dump.txt                 one JSON line per goroutine\n"
                  "  gleak parse --format text dump.txt.gz\n"
                  "  curl -s 'http://127.0.0.1:6060/debug/pprof/goroutine?debug=2' | gleak parse -\n\n") +
              kExitCodesHelp);
+  CommandAction analyze = AddAnalyzeCommand(app);
   CommandAction parse = AddParseCommand(app);
 
   try {
@@ -44,6 +47,7 @@ int Run(int argc, char** argv) {
 
   try {
     for (CLI::App* sub : app.get_subcommands()) {
+      if (sub->get_name() == "analyze") return analyze();
       if (sub->get_name() == "parse") return parse();
     }
     return kExitUsage;

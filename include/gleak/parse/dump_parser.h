@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "gleak/input/byte_source.h"
+#include "gleak/model/diagnostic.h"
 #include "gleak/model/goroutine.h"
 #include "gleak/parse/line_scanner.h"
 
@@ -27,11 +28,6 @@ struct ParseLimits {
   size_t max_line_length = LineScanner::kDefaultMaxLineLength;
   size_t max_frames = 10'000;  // per goroutine; more are counted and dropped
   size_t max_warnings = 100;   // kept in the summary; the rest are counted
-};
-
-struct Diagnostic {
-  uint64_t line = 0;  // 0 when the message is about the input as a whole
-  std::string message;
 };
 
 struct ParseSummary {

@@ -1,0 +1,66 @@
+// A group: goroutines that wait in the same place, as the clusterer folds
+// them. Owned strings: a group outlives the records it was made from.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace gleak {
+
+// How much of a stack two goroutines must share to be grouped together.
+enum class GroupingLevel {
+  kExact,  // functions, files, lines and argument values
+  kLine,   // functions, files and lines (the default)
+  kFunc,   // function names only: survives a redeploy that moved lines
+  kTop,    // the wait state and the first user frame only
+};
+
+std::string_view GroupingLevelName(GroupingLevel level);
+bool ParseGroupingLevel(std::string_view name, GroupingLevel* level);
+
+struct StackFrame {
+  std::string func;
+  std::string file;
+  uint64_t line = 0;
+  bool inlined = false;
+  std::string short_file;  // for people: GOROOT and module cache removed (set by the report)
+};
+
+struct Creator {
+  StackFrame frame;  // the function with the `go` statement, at that line
+  uint64_t count = 0;
+};
+
+struct LabelSet {
+  std::vector<std::pair<std::string, std::string>> labels;  // sorted by key
+  uint64_t count = 0;
+};
+
+struct InputShare {
+  size_t input = 0;  // index into Report::inputs
+  uint64_t count = 0;
+};
+
+struct Group {
+  std::string id;  // 16 hex digits, a hash of the signature: stable across runs
+  uint64_t count = 0;
+  std::string state;  // normalized wait state; "" when the dump has none (debug=1)
+  uint64_t min_wait_minutes = 0;
+  uint64_t max_wait_minutes = 0;
+  uint64_t locked_to_thread = 0;  // goroutines with `locked to thread`
+  uint64_t leaked = 0;            // goroutines the runtime marked `(leaked)`
+  uint64_t truncated = 0;         // stacks cut by the end of the input or the 100-frame limit
+  size_t top_frame = 0;           // index into frames: the first frame in user code
+  std::vector<StackFrame> frames;  // one representative stack, innermost first
+  std::vector<Creator> creators;   // most common first
+  uint64_t creators_not_listed = 0;  // goroutines whose creator fell beyond the list
+  std::vector<uint64_t> sample_ids;  // a few goroutine ids, ascending
+  std::vector<uint64_t> creator_ids;  // a few parent goroutine ids (`in goroutine N`)
+  std::vector<LabelSet> label_sets;   // most common first
+  std::vector<InputShare> inputs;     // which inputs hold these goroutines
+};
+
+}  // namespace gleak

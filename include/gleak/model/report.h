@@ -1,0 +1,52 @@
+// The report: everything a renderer shows, already ranked and filtered.
+// Renderers only format it; they never sort, filter or compute.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "gleak/model/diagnostic.h"
+#include "gleak/model/group.h"
+
+namespace gleak {
+
+struct InputReport {
+  std::string name;
+  std::string format;    // "traceback", "debug1", "unknown"
+  std::string producer;  // "stack", "panic", "signal", ...
+  std::string encoding;  // "plain", "gzip"
+  uint64_t goroutines = 0;
+  uint64_t records = 0;
+  uint64_t bytes = 0;
+  uint64_t raw_bytes = 0;
+  uint64_t lines = 0;
+  uint64_t noise_lines = 0;
+  uint64_t duplicate_goroutines = 0;
+  bool truncated = false;
+  std::vector<Diagnostic> warnings;
+  uint64_t warnings_dropped = 0;
+  std::string error;  // set when the input could not be read; nothing else is then
+};
+
+struct ReportTotals {
+  uint64_t goroutines = 0;          // parsed from all inputs
+  uint64_t groups = 0;              // groups made
+  uint64_t ignored_goroutines = 0;  // dropped by --ignore, --filter, --exclude
+  uint64_t shown_groups = 0;
+  uint64_t shown_goroutines = 0;
+  uint64_t hidden_groups = 0;  // below --min-count / --min-wait, or past --top
+  uint64_t hidden_goroutines = 0;
+};
+
+struct Report {
+  std::string tool_version;
+  GroupingLevel level = GroupingLevel::kLine;
+  bool merged = false;  // one set of groups for all inputs
+  std::vector<InputReport> inputs;
+  ReportTotals totals;
+  std::string path_prefix;  // common directory removed from short_file of user code
+  std::vector<Group> groups;  // ranked: the most suspicious first
+};
+
+}  // namespace gleak

@@ -1,0 +1,31 @@
+// Analyze: the run's table of contents. Read each input, parse it into
+// records, fold the records into groups, and finish the report.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "gleak/cluster/clusterer.h"
+#include "gleak/input/byte_source.h"
+#include "gleak/model/report.h"
+#include "gleak/parse/dump_parser.h"
+#include "gleak/report/build_report.h"
+
+namespace gleak {
+
+struct AnalyzeOptions {
+  std::vector<std::string> inputs;  // paths or "-"
+  ClusterOptions cluster;
+  ReportOptions report;
+  ParseLimits parse_limits;
+  InputLimits input_limits;
+};
+
+// An input that cannot be read is reported in its InputReport::error and the
+// others are still analyzed; nothing here throws for bad input.
+Report Analyze(const AnalyzeOptions& options);
+
+// True when some input could not be read or held no goroutines.
+bool HasInputProblem(const Report& report);
+
+}  // namespace gleak

@@ -1,0 +1,418 @@
+#include "gleak/cluster/clusterer.h"
+
+#include <absl/container/flat_hash_map.h>
+#include <absl/hash/hash.h>
+#include <absl/types/span.h>
+#include <fmt/core.h>
+#include <xxhash.h>
+
+#include <algorithm>
+#include <limits>
+
+#include "gleak/base/intern.h"
+#include "gleak/cluster/normalize.h"
+#include "gleak/model/go_names.h"
+
+namespace gleak {
+namespace {
+
+constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
+
+// A frame as the clusterer knows it, at line granularity.
+struct FrameView {
+  std::string_view func;
+  std::string_view file;
+  uint64_t line = 0;
+
+  template <typename H>
+  friend H AbslHashValue(H h, const FrameView& f) {
+    return H::combine(std::move(h), f.func, f.file, f.line);
+  }
+  friend bool operator==(const FrameView& a, const FrameView& b) {
+    return a.line == b.line && a.func == b.func && a.file == b.file;
+  }
+};
+
+// What is known of a distinct frame, worked out once when it is first seen.
+struct FrameInfo {
+  uint32_t func = 0;  // interned
+  uint32_t file = 0;  // interned
+  uint64_t line = 0;
+  bool runtime = false;
+  bool stdlib = false;
+  bool wrapper = false;  // .gowrapN / .deferwrapN: visible only at traceback level 2
+  bool ignored = false;
+  bool filtered_in = false;
+  bool excluded = false;
+};
+
+struct KeyHash {
+  using is_transparent = void;
+  size_t operator()(absl::Span<const uint32_t> key) const {
+    return XXH3_64bits(key.data(), key.size() * sizeof(uint32_t));
+  }
+};
+struct KeyEq {
+  using is_transparent = void;
+  bool operator()(absl::Span<const uint32_t> a, absl::Span<const uint32_t> b) const {
+    return a == b;
+  }
+};
+
+struct CountedId {
+  uint32_t id = 0;
+  uint64_t count = 0;
+};
+
+// Adds `amount` to `id`'s count in a short list; past `limit` distinct ids
+// the amount goes to `overflow` instead.
+void CountIn(std::vector<CountedId>* list, uint32_t id, uint64_t amount, size_t limit,
+             uint64_t* overflow) {
+  for (CountedId& c : *list) {
+    if (c.id == id) {
+      c.count += amount;
+      return;
+    }
+  }
+  if (list->size() < limit) {
+    list->push_back(CountedId{id, amount});
+  } else {
+    *overflow += amount;
+  }
+}
+
+struct GroupState {
+  std::vector<uint32_t> signature_frames;  // what the id is computed from
+  uint32_t state = 0;
+  uint32_t creator = kNone;  // frame id, or func id at func/top levels
+  uint64_t count = 0;
+  uint64_t min_wait = std::numeric_limits<uint64_t>::max();
+  uint64_t max_wait = 0;
+  uint64_t locked = 0;
+  uint64_t leaked = 0;
+  uint64_t truncated = 0;
+  std::vector<uint32_t> stack;  // representative: the first goroutine's frames
+  std::vector<bool> inlined;
+  std::vector<uint64_t> sample_ids;
+  std::vector<uint64_t> creator_ids;
+  std::vector<CountedId> creators;  // frame ids
+  uint64_t creators_overflow = 0;
+  std::vector<CountedId> label_sets;  // interned "k\0v\0k\0v"
+  uint64_t label_sets_overflow = 0;
+  std::vector<CountedId> inputs;
+  uint64_t inputs_overflow = 0;
+};
+
+}  // namespace
+
+class Clusterer::Impl {
+ public:
+  explicit Impl(ClusterOptions options) : options_(std::move(options)) {}
+
+  void OnGoroutine(const Goroutine& g);
+  std::vector<Group> TakeGroups() const;
+
+  size_t input_ = 0;
+  uint64_t ignored_ = 0;
+  uint64_t goroutines_ = 0;
+
+ private:
+  uint32_t FrameId(const Frame& frame);
+  uint32_t FrameId(std::string_view func, std::string_view file, uint64_t line);
+  bool Keep(const Goroutine& g, std::span<const uint32_t> frame_ids, uint32_t creator_frame);
+  void SignatureOf(const Goroutine& g);
+  StackFrame ToStackFrame(uint32_t frame_id, bool inlined) const;
+  std::string IdOf(const GroupState& group) const;
+
+  ClusterOptions options_;
+  StringInterner strings_;
+  absl::flat_hash_map<FrameView, uint32_t> frame_ids_;
+  std::vector<FrameInfo> frames_;
+  absl::flat_hash_map<std::vector<uint32_t>, uint32_t, KeyHash, KeyEq> group_ids_;
+  std::vector<GroupState> groups_;
+
+  // Scratch space reused for every record: no allocation per goroutine.
+  std::vector<uint32_t> record_frames_;
+  std::vector<uint32_t> signature_;
+  std::vector<uint32_t> key_;
+  std::string label_text_;
+};
+
+uint32_t Clusterer::Impl::FrameId(std::string_view func, std::string_view file, uint64_t line) {
+  auto it = frame_ids_.find(FrameView{func, file, line});
+  if (it != frame_ids_.end()) return it->second;
+  FrameInfo info;
+  info.func = strings_.Intern(func);
+  info.file = strings_.Intern(file);
+  info.line = line;
+  std::string_view kept_func = strings_.Get(info.func);
+  std::string_view kept_file = strings_.Get(info.file);
+  info.runtime = IsRuntimeFunc(kept_func);
+  info.stdlib = info.runtime || IsStdlibFrame(kept_func, kept_file);
+  info.wrapper = kept_func.find(".gowrap") != std::string_view::npos ||
+                 kept_func.find(".deferwrap") != std::string_view::npos;
+  for (const std::string& f : options_.ignore_funcs) info.ignored |= kept_func == f;
+  if (!options_.filters.empty() || !options_.excludes.empty()) {
+    std::string text = fmt::format("{} {}:{}", kept_func, kept_file, line);
+    for (const auto& p : options_.filters) info.filtered_in |= p->Matches(text);
+    for (const auto& p : options_.excludes) info.excluded |= p->Matches(text);
+  }
+  uint32_t id = static_cast<uint32_t>(frames_.size());
+  frames_.push_back(info);
+  frame_ids_.emplace(FrameView{kept_func, kept_file, line}, id);
+  return id;
+}
+
+uint32_t Clusterer::Impl::FrameId(const Frame& frame) {
+  return FrameId(frame.func, frame.file, frame.line);
+}
+
+bool Clusterer::Impl::Keep(const Goroutine& g, std::span<const uint32_t> frame_ids,
+                           uint32_t creator_frame) {
+  (void)g;
+  bool filtered_in = options_.filters.empty();
+  auto check = [&](uint32_t id) {
+    const FrameInfo& f = frames_[id];
+    if (f.ignored || f.excluded) return false;
+    filtered_in |= f.filtered_in;
+    return true;
+  };
+  for (uint32_t id : frame_ids) {
+    if (!check(id)) return false;
+  }
+  if (creator_frame != kNone && !check(creator_frame)) return false;
+  return filtered_in;
+}
+
+// Fills signature_ with the frame ids that identify the stack at the level.
+void Clusterer::Impl::SignatureOf(const Goroutine& g) {
+  signature_.clear();
+  size_t begin = 0, end = record_frames_.size();
+  while (begin < end && frames_[record_frames_[begin]].runtime) ++begin;
+  while (end > begin) {
+    std::string_view func = strings_.Get(frames_[record_frames_[end - 1]].func);
+    if (func != "runtime.goexit" && func != "runtime.main") break;
+    --end;
+  }
+  if (begin == end) {
+    begin = 0;  // a stack entirely in the runtime: keep it whole
+    end = record_frames_.size();
+  }
+  switch (options_.level) {
+    case GroupingLevel::kExact:
+      for (size_t i = begin; i < end; ++i) {
+        if (frames_[record_frames_[i]].wrapper) continue;
+        signature_.push_back(record_frames_[i]);
+        signature_.push_back(strings_.Intern(g.frames[i].args));
+      }
+      break;
+    case GroupingLevel::kLine:
+      for (size_t i = begin; i < end; ++i) {
+        if (!frames_[record_frames_[i]].wrapper) signature_.push_back(record_frames_[i]);
+      }
+      break;
+    case GroupingLevel::kFunc: {
+      uint32_t outermost = kNone;
+      for (size_t i = begin; i < end; ++i) {
+        const FrameInfo& f = frames_[record_frames_[i]];
+        if (f.wrapper) continue;
+        if (!f.stdlib) signature_.push_back(f.func);
+        if (!f.runtime) outermost = f.func;
+      }
+      if (signature_.empty() && outermost != kNone) signature_.push_back(outermost);
+      break;
+    }
+    case GroupingLevel::kTop: {
+      uint32_t top = kNone;
+      for (size_t i = begin; i < end && top == kNone; ++i) {
+        if (!frames_[record_frames_[i]].stdlib) top = record_frames_[i];
+      }
+      if (top == kNone && begin < end) top = record_frames_[begin];
+      if (top != kNone) signature_.push_back(top);
+      break;
+    }
+  }
+}
+
+void Clusterer::Impl::OnGoroutine(const Goroutine& g) {
+  goroutines_ += g.count;
+  record_frames_.clear();
+  for (const Frame& f : g.frames) record_frames_.push_back(FrameId(f));
+  uint32_t creator_frame = g.has_created_by ? FrameId(g.created_by) : kNone;
+  if (!Keep(g, record_frames_, creator_frame)) {
+    ignored_ += g.count;
+    return;
+  }
+  SignatureOf(g);
+  uint32_t state = strings_.Intern(NormalizeState(g.state, g.frames));
+  uint32_t creator = kNone;
+  if (options_.include_creator && creator_frame != kNone) {
+    bool by_func = options_.level == GroupingLevel::kFunc || options_.level == GroupingLevel::kTop;
+    creator = by_func ? frames_[creator_frame].func : creator_frame;
+  }
+  key_.clear();
+  key_.push_back(state);
+  key_.push_back(creator);
+  key_.push_back(options_.per_input ? static_cast<uint32_t>(input_) : kNone);
+  key_.insert(key_.end(), signature_.begin(), signature_.end());
+
+  uint32_t index;
+  auto it = group_ids_.find(absl::MakeConstSpan(key_));
+  if (it != group_ids_.end()) {
+    index = it->second;
+  } else {
+    index = static_cast<uint32_t>(groups_.size());
+    group_ids_.emplace(key_, index);
+    GroupState& fresh = groups_.emplace_back();
+    fresh.signature_frames = signature_;
+    fresh.state = state;
+    fresh.creator = creator;
+    fresh.stack = record_frames_;
+    for (const Frame& f : g.frames) fresh.inlined.push_back(f.inlined);
+  }
+  GroupState& group = groups_[index];
+  group.count += g.count;
+  group.min_wait = std::min(group.min_wait, g.wait_minutes);
+  group.max_wait = std::max(group.max_wait, g.wait_minutes);
+  if (g.locked_to_thread) group.locked += g.count;
+  if (g.leaked) group.leaked += g.count;
+  if (g.truncated || g.stack_maybe_cut) group.truncated += g.count;
+  if (g.has_id && group.sample_ids.size() < options_.sample_ids) group.sample_ids.push_back(g.id);
+  if (g.has_creator_id && group.creator_ids.size() < options_.sample_ids &&
+      std::find(group.creator_ids.begin(), group.creator_ids.end(), g.creator_id) ==
+          group.creator_ids.end()) {
+    group.creator_ids.push_back(g.creator_id);
+  }
+  if (creator_frame != kNone) {
+    CountIn(&group.creators, creator_frame, g.count, options_.max_creators,
+            &group.creators_overflow);
+  }
+  if (!g.labels.empty()) {
+    label_text_.clear();
+    for (const Label& l : g.labels) {
+      label_text_.append(l.key);
+      label_text_.push_back('\0');
+      label_text_.append(l.value);
+      label_text_.push_back('\0');
+    }
+    CountIn(&group.label_sets, strings_.Intern(label_text_), g.count, options_.max_label_sets,
+            &group.label_sets_overflow);
+  }
+  uint64_t no_overflow = 0;
+  CountIn(&group.inputs, static_cast<uint32_t>(input_), g.count,
+          std::numeric_limits<size_t>::max(), &no_overflow);
+}
+
+StackFrame Clusterer::Impl::ToStackFrame(uint32_t frame_id, bool inlined) const {
+  const FrameInfo& f = frames_[frame_id];
+  StackFrame frame;
+  frame.func = std::string(strings_.Get(f.func));
+  frame.file = std::string(strings_.Get(f.file));
+  frame.line = f.line;
+  frame.inlined = inlined;
+  return frame;
+}
+
+std::string Clusterer::Impl::IdOf(const GroupState& group) const {
+  // The signature as text, so that the id depends on names, never on the
+  // order in which this run happened to intern them.
+  std::string text = fmt::format("gleak.group/v1\n{}\n{}\n", GroupingLevelName(options_.level),
+                                 strings_.Get(group.state));
+  bool exact = options_.level == GroupingLevel::kExact;
+  bool by_func = options_.level == GroupingLevel::kFunc;
+  for (size_t i = 0; i < group.signature_frames.size(); ++i) {
+    uint32_t id = group.signature_frames[i];
+    if (by_func) {
+      text += fmt::format("{}\n", strings_.Get(id));
+      continue;
+    }
+    const FrameInfo& f = frames_[id];
+    text += fmt::format("{} {}:{}", strings_.Get(f.func), strings_.Get(f.file), f.line);
+    if (exact) text += fmt::format(" ({})", strings_.Get(group.signature_frames[++i]));
+    text += '\n';
+  }
+  if (group.creator != kNone) {
+    if (options_.level == GroupingLevel::kFunc || options_.level == GroupingLevel::kTop) {
+      text += fmt::format("created by {}\n", strings_.Get(group.creator));
+    } else {
+      const FrameInfo& c = frames_[group.creator];
+      text += fmt::format("created by {} {}:{}\n", strings_.Get(c.func), strings_.Get(c.file),
+                          c.line);
+    }
+  }
+  return fmt::format("{:016x}", XXH3_64bits(text.data(), text.size()));
+}
+
+std::vector<Group> Clusterer::Impl::TakeGroups() const {
+  std::vector<Group> out;
+  out.reserve(groups_.size());
+  auto by_count = [](const CountedId& a, const CountedId& b) {
+    return a.count != b.count ? a.count > b.count : a.id < b.id;
+  };
+  for (const GroupState& s : groups_) {
+    Group g;
+    g.id = IdOf(s);
+    g.count = s.count;
+    g.state = std::string(strings_.Get(s.state));
+    g.min_wait_minutes = s.count > 0 ? s.min_wait : 0;
+    g.max_wait_minutes = s.max_wait;
+    g.locked_to_thread = s.locked;
+    g.leaked = s.leaked;
+    g.truncated = s.truncated;
+    for (size_t i = 0; i < s.stack.size(); ++i) g.frames.push_back(ToStackFrame(s.stack[i], s.inlined[i]));
+    // The first frame in user code; else the first outside the runtime.
+    g.top_frame = 0;
+    bool found = false;
+    for (size_t i = 0; i < s.stack.size() && !found; ++i) {
+      if (!frames_[s.stack[i]].stdlib) {
+        g.top_frame = i;
+        found = true;
+      }
+    }
+    for (size_t i = 0; i < s.stack.size() && !found; ++i) {
+      if (!frames_[s.stack[i]].runtime) {
+        g.top_frame = i;
+        found = true;
+      }
+    }
+    std::vector<CountedId> creators = s.creators;
+    std::sort(creators.begin(), creators.end(), by_count);
+    for (const CountedId& c : creators) g.creators.push_back(Creator{ToStackFrame(c.id, false), c.count});
+    g.creators_not_listed = s.creators_overflow;
+    g.sample_ids = s.sample_ids;
+    std::sort(g.sample_ids.begin(), g.sample_ids.end());
+    g.creator_ids = s.creator_ids;
+    std::sort(g.creator_ids.begin(), g.creator_ids.end());
+    std::vector<CountedId> label_sets = s.label_sets;
+    std::sort(label_sets.begin(), label_sets.end(), by_count);
+    for (const CountedId& c : label_sets) {
+      LabelSet set;
+      set.count = c.count;
+      std::string_view text = strings_.Get(c.id);
+      while (!text.empty()) {
+        size_t k = text.find('\0');
+        size_t v = text.find('\0', k + 1);
+        set.labels.emplace_back(std::string(text.substr(0, k)),
+                                std::string(text.substr(k + 1, v - k - 1)));
+        text.remove_prefix(v + 1);
+      }
+      std::sort(set.labels.begin(), set.labels.end());
+      g.label_sets.push_back(std::move(set));
+    }
+    for (const CountedId& c : s.inputs) g.inputs.push_back(InputShare{c.id, c.count});
+    std::sort(g.inputs.begin(), g.inputs.end(),
+              [](const InputShare& a, const InputShare& b) { return a.input < b.input; });
+    out.push_back(std::move(g));
+  }
+  return out;
+}
+
+Clusterer::Clusterer(ClusterOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+Clusterer::~Clusterer() = default;
+void Clusterer::set_input(size_t index) { impl_->input_ = index; }
+void Clusterer::OnGoroutine(const Goroutine& goroutine) { impl_->OnGoroutine(goroutine); }
+std::vector<Group> Clusterer::TakeGroups() const { return impl_->TakeGroups(); }
+uint64_t Clusterer::ignored_goroutines() const { return impl_->ignored_; }
+uint64_t Clusterer::goroutines() const { return impl_->goroutines_; }
+
+}  // namespace gleak

@@ -1,0 +1,67 @@
+#include "gleak/pipeline/analyze.h"
+
+#include "gleak/base/error.h"
+
+namespace gleak {
+namespace {
+
+InputReport ToInputReport(const ParseSummary& s) {
+  InputReport r;
+  r.name = s.input;
+  r.format = std::string(DumpFormatName(s.format));
+  r.producer = std::string(DumpProducerName(s.producer));
+  r.encoding = s.encoding;
+  r.goroutines = s.goroutines;
+  r.records = s.records;
+  r.bytes = s.bytes;
+  r.raw_bytes = s.raw_bytes;
+  r.lines = s.lines;
+  r.noise_lines = s.noise_lines;
+  r.duplicate_goroutines = s.duplicate_goroutines;
+  r.truncated = s.truncated;
+  r.warnings = s.warnings;
+  r.warnings_dropped = s.warnings_dropped;
+  return r;
+}
+
+}  // namespace
+
+Report Analyze(const AnalyzeOptions& options) {
+  Report report;
+  report.level = options.cluster.level;
+  report.merged = !options.cluster.per_input;
+  Clusterer clusterer(options.cluster);
+  for (size_t i = 0; i < options.inputs.size(); ++i) {
+    const std::string& input = options.inputs[i];
+    clusterer.set_input(i);
+    uint64_t before = clusterer.goroutines();
+    try {
+      std::unique_ptr<ByteSource> source = OpenInput(input, options.input_limits);
+      ParseSummary summary = ParseSource(*source, clusterer, options.parse_limits);
+      report.inputs.push_back(ToInputReport(summary));
+    } catch (const Error& e) {
+      if (e.kind() != Error::Kind::kInput) throw;
+      InputReport failed;
+      failed.name = input == "-" ? "<stdin>" : input;
+      failed.format = "unknown";
+      failed.producer = "unknown";
+      failed.error = e.what();
+      failed.goroutines = clusterer.goroutines() - before;  // what was read before the error
+      report.inputs.push_back(std::move(failed));
+    }
+  }
+  report.totals.goroutines = clusterer.goroutines();
+  report.totals.ignored_goroutines = clusterer.ignored_goroutines();
+  report.groups = clusterer.TakeGroups();
+  FinishReport(options.report, &report);
+  return report;
+}
+
+bool HasInputProblem(const Report& report) {
+  for (const InputReport& input : report.inputs) {
+    if (!input.error.empty() || input.goroutines == 0) return true;
+  }
+  return false;
+}
+
+}  // namespace gleak

@@ -1,0 +1,103 @@
+#include "gleak/render/json_report.h"
+
+#include <nlohmann/json.hpp>
+
+namespace gleak {
+namespace {
+
+using nlohmann::json;
+
+json FrameJson(const StackFrame& f) {
+  json j = {{"func", f.func}, {"file", f.file}, {"short_file", f.short_file}, {"line", f.line}};
+  if (f.inlined) j["inlined"] = true;
+  return j;
+}
+
+json InputJson(size_t index, const InputReport& in) {
+  json warnings = json::array();
+  for (const Diagnostic& d : in.warnings) {
+    warnings.push_back({{"line", d.line > 0 ? json(d.line) : json(nullptr)}, {"message", d.message}});
+  }
+  return {{"index", index},
+          {"name", in.name},
+          {"format", in.format},
+          {"producer", in.producer},
+          {"encoding", in.encoding},
+          {"goroutines", in.goroutines},
+          {"records", in.records},
+          {"bytes", in.bytes},
+          {"compressed_bytes", in.raw_bytes},
+          {"lines", in.lines},
+          {"noise_lines", in.noise_lines},
+          {"duplicate_goroutines", in.duplicate_goroutines},
+          {"truncated", in.truncated},
+          {"warnings", warnings},
+          {"warnings_not_listed", in.warnings_dropped},
+          {"error", in.error.empty() ? json(nullptr) : json(in.error)}};
+}
+
+json GroupJson(size_t rank, const Group& g) {
+  json frames = json::array();
+  for (const StackFrame& f : g.frames) frames.push_back(FrameJson(f));
+  json creators = json::array();
+  for (const Creator& c : g.creators) {
+    json j = FrameJson(c.frame);
+    j["count"] = c.count;
+    creators.push_back(j);
+  }
+  json labels = json::array();
+  for (const LabelSet& set : g.label_sets) {
+    json map = json::object();
+    for (const auto& [k, v] : set.labels) map[k] = v;
+    labels.push_back({{"labels", map}, {"count", set.count}});
+  }
+  json inputs = json::array();
+  for (const InputShare& s : g.inputs) inputs.push_back({{"input", s.input}, {"count", s.count}});
+  return {{"id", g.id},
+          {"rank", rank},
+          {"count", g.count},
+          {"state", g.state},
+          {"wait_minutes", {{"min", g.min_wait_minutes}, {"max", g.max_wait_minutes}}},
+          {"top_frame", g.frames.empty() ? json(nullptr) : FrameJson(g.frames[g.top_frame])},
+          {"frames", frames},
+          {"creators", creators},
+          {"creators_not_listed", g.creators_not_listed},
+          {"creator_ids", g.creator_ids},
+          {"sample_ids", g.sample_ids},
+          {"labels", labels},
+          {"inputs", inputs},
+          {"locked_to_thread", g.locked_to_thread},
+          {"leaked", g.leaked},
+          {"truncated", g.truncated}};
+}
+
+}  // namespace
+
+void RenderJsonReport(const Report& report, std::ostream& out) {
+  json inputs = json::array();
+  for (size_t i = 0; i < report.inputs.size(); ++i) inputs.push_back(InputJson(i, report.inputs[i]));
+  json groups = json::array();
+  for (size_t i = 0; i < report.groups.size(); ++i) groups.push_back(GroupJson(i + 1, report.groups[i]));
+  const ReportTotals& t = report.totals;
+  json doc = {
+      {"schema", kReportSchema},
+      {"tool", {{"name", "gleak"}, {"version", report.tool_version}}},
+      {"group_by", std::string(GroupingLevelName(report.level))},
+      {"merged", report.merged},
+      {"path_prefix", report.path_prefix},
+      {"inputs", inputs},
+      {"totals",
+       {{"goroutines", t.goroutines},
+        {"groups", t.groups},
+        {"ignored_goroutines", t.ignored_goroutines},
+        {"shown_groups", t.shown_groups},
+        {"shown_goroutines", t.shown_goroutines},
+        {"hidden_groups", t.hidden_groups},
+        {"hidden_goroutines", t.hidden_goroutines}}},
+      {"groups", groups},
+  };
+  // Dumps can hold any bytes: invalid UTF-8 becomes U+FFFD rather than an error.
+  out << doc.dump(2, ' ', false, json::error_handler_t::replace) << '\n';
+}
+
+}  // namespace gleak

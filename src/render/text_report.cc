@@ -1,0 +1,281 @@
+#include "gleak/render/text_report.h"
+
+#include <fmt/format.h>
+
+#include <string>
+#include <vector>
+
+#include "gleak/model/go_names.h"
+
+namespace gleak {
+namespace {
+
+enum class Ink { kPlain, kBold, kDim, kRed, kYellow, kCyan, kGreen };
+
+const char* Escape(Ink ink) {
+  switch (ink) {
+    case Ink::kBold: return "\x1b[1m";
+    case Ink::kDim: return "\x1b[2m";
+    case Ink::kRed: return "\x1b[1;31m";
+    case Ink::kYellow: return "\x1b[33m";
+    case Ink::kCyan: return "\x1b[36m";
+    case Ink::kGreen: return "\x1b[32m";
+    case Ink::kPlain: break;
+  }
+  return "";
+}
+
+// Text from a dump may hold escape sequences: they must never reach a terminal.
+std::string Safe(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    unsigned char u = static_cast<unsigned char>(c);
+    out.push_back(u < 0x20 || u == 0x7f ? '?' : c);
+  }
+  return out;
+}
+
+// Counts UTF-8 code points, which is what a terminal column mostly is.
+size_t Columns(std::string_view s) {
+  size_t n = 0;
+  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+
+// One output line made of styled pieces, cut to the terminal width.
+class LineOut {
+ public:
+  LineOut(const TextStyle& style, std::ostream& out) : style_(style), out_(out) {}
+  LineOut& Add(std::string_view text, Ink ink = Ink::kPlain) {
+    pieces_.push_back({std::string(text), ink});
+    return *this;
+  }
+  void Pad(size_t column) {
+    size_t used = 0;
+    for (const auto& p : pieces_) used += Columns(p.text);
+    Add(std::string(column > used ? column - used : 1, ' '));
+  }
+  void End() {
+    size_t budget = style_.width == 0 ? SIZE_MAX : style_.width;
+    std::string line;
+    for (auto& piece : pieces_) {
+      if (budget == 0) break;
+      std::string text = piece.text;
+      size_t columns = Columns(text);
+      if (columns > budget) {
+        text = Cut(text, budget > 1 ? budget - 1 : 0) + "…";
+        columns = budget;
+      }
+      budget -= columns;
+      if (style_.color && piece.ink != Ink::kPlain) {
+        line += Escape(piece.ink) + text + "\x1b[0m";
+      } else {
+        line += text;
+      }
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out_ << line << '\n';
+    pieces_.clear();
+  }
+
+ private:
+  static std::string Cut(const std::string& s, size_t columns) {
+    size_t n = 0, i = 0;
+    for (; i < s.size(); ++i) {
+      if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) {
+        if (n == columns) break;
+        ++n;
+      }
+    }
+    return s.substr(0, i);
+  }
+  struct Piece {
+    std::string text;
+    Ink ink;
+  };
+  const TextStyle& style_;
+  std::ostream& out_;
+  std::vector<Piece> pieces_;
+};
+
+std::string Bytes(uint64_t n) {
+  if (n < 1024) return fmt::format("{} B", n);
+  if (n < 1024 * 1024) return fmt::format("{:.1f} KiB", n / 1024.0);
+  if (n < uint64_t{1024} * 1024 * 1024) return fmt::format("{:.1f} MiB", n / (1024.0 * 1024));
+  return fmt::format("{:.2f} GiB", n / (1024.0 * 1024 * 1024));
+}
+
+std::string Plural(uint64_t n, std::string_view word) {
+  return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
+}
+
+std::string Location(const StackFrame& f) {
+  std::string file = Safe(f.short_file.empty() ? f.file : f.short_file);
+  if (file.empty()) return {};
+  return f.line > 0 ? fmt::format("{}:{}", file, f.line) : file;
+}
+
+std::string WaitText(const Group& g) {
+  if (g.max_wait_minutes == 0) return {};
+  if (g.min_wait_minutes == g.max_wait_minutes) return fmt::format("{} min", g.max_wait_minutes);
+  return fmt::format("{}–{} min", g.min_wait_minutes, g.max_wait_minutes);
+}
+
+void RenderGroup(size_t rank, const Group& g, const TextStyle& style, std::ostream& out) {
+  LineOut line(style, out);
+  line.Add(fmt::format("#{:<3}", rank), Ink::kBold)
+      .Add(fmt::format("{:>6} ", g.count), Ink::kBold)
+      .Add(g.count == 1 ? "goroutine   " : "goroutines  ")
+      .Add(g.state.empty() ? "(no state in debug=1)" : Safe(g.state), Ink::kYellow);
+  if (std::string wait = WaitText(g); !wait.empty()) line.Add(", waiting " + wait, Ink::kYellow);
+  if (g.leaked > 0) line.Add(fmt::format("  {} marked (leaked) by the runtime", g.leaked), Ink::kRed);
+  if (g.locked_to_thread > 0) line.Add(fmt::format("  {} locked to thread", g.locked_to_thread));
+  line.Add("  id " + g.id, Ink::kDim);
+  line.End();
+
+  constexpr size_t kColumn = 46;
+  if (!g.frames.empty()) {
+    const StackFrame& top = g.frames[g.top_frame];
+    line.Add("      at  ", Ink::kDim).Add(Safe(top.func), Ink::kCyan);
+    line.Pad(kColumn);
+    line.Add(Location(top));
+    line.End();
+  }
+  for (size_t i = 0; i < g.creators.size() && i < 3; ++i) {
+    const Creator& c = g.creators[i];
+    line.Add("      by  ", Ink::kDim).Add(Safe(c.frame.func), Ink::kGreen);
+    line.Pad(kColumn);
+    line.Add(Location(c.frame));
+    if (g.creators.size() > 1 || g.creators_not_listed > 0) line.Add(fmt::format("  ×{}", c.count));
+    line.End();
+  }
+  if (g.creators.size() > 3 || g.creators_not_listed > 0) {
+    uint64_t rest = g.creators_not_listed;
+    for (size_t i = 3; i < g.creators.size(); ++i) rest += g.creators[i].count;
+    line.Add(fmt::format("          … {} more from other creators", rest), Ink::kDim);
+    line.End();
+  }
+  if (!g.creator_ids.empty()) {
+    std::string parents = fmt::format("{}", fmt::join(g.creator_ids, " "));
+    line.Add("  parents ", Ink::kDim).Add("goroutine " + parents);
+    line.End();
+  }
+  for (const LabelSet& set : g.label_sets) {
+    std::string text;
+    for (const auto& [k, v] : set.labels) text += fmt::format("{}{}={}", text.empty() ? "" : " ", Safe(k), Safe(v));
+    line.Add("  labels  ", Ink::kDim).Add(text).Add(fmt::format("  ×{}", set.count), Ink::kDim);
+    line.End();
+  }
+  if (!g.sample_ids.empty()) {
+    line.Add("     ids  ", Ink::kDim)
+        .Add(fmt::format("{}{}", fmt::join(g.sample_ids, " "), g.count > g.sample_ids.size() ? " …" : ""));
+    line.End();
+  }
+  size_t shown = 0, hidden = 0;
+  bool first = true;
+  for (const StackFrame& f : g.frames) {
+    bool runtime = IsRuntimeFunc(f.func);
+    if (!style.full && (runtime || shown >= style.max_frames)) {
+      ++hidden;
+      continue;
+    }
+    line.Add(first ? "   stack  " : "          ", Ink::kDim).Add(Safe(f.func) + (f.inlined ? " (inlined)" : ""));
+    line.Pad(kColumn);
+    line.Add(Location(f), Ink::kDim);
+    line.End();
+    first = false;
+    ++shown;
+  }
+  if (hidden > 0) {
+    line.Add(fmt::format("          … {} (--full shows all)", Plural(hidden, "more frame")), Ink::kDim);
+    line.End();
+  }
+  if (g.truncated > 0) {
+    line.Add(fmt::format("          ! {} of these stacks may be cut short", g.truncated), Ink::kRed);
+    line.End();
+  }
+  out << '\n';
+}
+
+}  // namespace
+
+void RenderTextReport(const Report& report, const TextStyle& style, std::ostream& out) {
+  LineOut line(style, out);
+  const ReportTotals& t = report.totals;
+  line.Add("gleak " + report.tool_version, Ink::kBold)
+      .Add(fmt::format(" · {} in {} · grouped by {}", Plural(t.goroutines, "goroutine"),
+                       Plural(t.groups, "group"), GroupingLevelName(report.level)));
+  line.End();
+  for (size_t i = 0; i < report.inputs.size(); ++i) {
+    const InputReport& in = report.inputs[i];
+    line.Add(report.inputs.size() > 1 ? fmt::format("  [{}] ", i + 1) : "  ").Add(Safe(in.name), Ink::kBold);
+    if (!in.error.empty()) {
+      line.Add("  error: " + Safe(in.error), Ink::kRed);
+    } else {
+      line.Add(fmt::format("  {} ({}{}), {}, {}", in.format, in.producer,
+                           in.encoding == "gzip" ? ", gzip" : "", Bytes(in.bytes),
+                           Plural(in.goroutines, "goroutine")));
+      if (in.truncated) line.Add("  cut short", Ink::kRed);
+    }
+    line.End();
+  }
+  if (!report.path_prefix.empty()) {
+    line.Add("  paths relative to " + Safe(report.path_prefix), Ink::kDim);
+    line.End();
+  }
+  out << '\n';
+
+  size_t current_input = SIZE_MAX;
+  for (size_t i = 0; i < report.groups.size(); ++i) {
+    const Group& g = report.groups[i];
+    if (!report.merged && report.inputs.size() > 1 && !g.inputs.empty() &&
+        g.inputs.front().input != current_input) {
+      current_input = g.inputs.front().input;
+      line.Add(fmt::format("── [{}] {} ", current_input + 1, Safe(report.inputs[current_input].name)),
+               Ink::kBold);
+      line.End();
+      out << '\n';
+    }
+    RenderGroup(i + 1, g, style, out);
+  }
+  if (report.groups.empty()) {
+    line.Add("  no groups to show");
+    line.End();
+    out << '\n';
+  }
+
+  if (t.hidden_groups > 0) {
+    line.Add(fmt::format("{} ({}) not shown: below --min-count/--min-wait or past --top",
+                         Plural(t.hidden_groups, "more group"), Plural(t.hidden_goroutines, "goroutine")),
+             Ink::kDim);
+    line.End();
+  }
+  if (t.ignored_goroutines > 0) {
+    line.Add(fmt::format("{} left out by --ignore/--filter/--exclude", Plural(t.ignored_goroutines, "goroutine")),
+             Ink::kDim);
+    line.End();
+  }
+  for (const InputReport& in : report.inputs) {
+    if (in.noise_lines > 0 || in.duplicate_goroutines > 0) {
+      line.Add(fmt::format("{}: skipped {}", Safe(in.name), Plural(in.noise_lines, "line")), Ink::kDim);
+      if (in.duplicate_goroutines > 0) {
+        line.Add(fmt::format(", {} repeated in thread sections", Plural(in.duplicate_goroutines, "goroutine")),
+                 Ink::kDim);
+      }
+      line.End();
+    }
+    for (const Diagnostic& d : in.warnings) {
+      line.Add("warning: ", Ink::kRed)
+          .Add(d.line > 0 ? fmt::format("{}:{}: {}", Safe(in.name), d.line, Safe(d.message))
+                          : fmt::format("{}: {}", Safe(in.name), Safe(d.message)));
+      line.End();
+    }
+    if (in.warnings_dropped > 0) {
+      line.Add(fmt::format("warning: {}: {} more", Safe(in.name), Plural(in.warnings_dropped, "warning")), Ink::kRed);
+      line.End();
+    }
+  }
+}
+
+}  // namespace gleak

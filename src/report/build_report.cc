@@ -1,0 +1,103 @@
+#include "gleak/report/build_report.h"
+
+#include <algorithm>
+
+#include "gleak/model/go_names.h"
+
+namespace gleak {
+namespace {
+
+bool IsUserFile(const StackFrame& f) {
+  return !f.file.empty() && f.file.front() == '/' && !IsStdlibFrame(f.func, f.file) &&
+         f.file.find("/pkg/mod/") == std::string::npos;
+}
+
+// The directory all user files share, less its last element so that a reader
+// still sees which package a file is in ("chansend/main.go").
+std::string CommonUserPrefix(const std::vector<Group>& groups) {
+  std::string prefix;
+  bool first = true;
+  auto visit = [&](const StackFrame& f) {
+    if (!IsUserFile(f)) return;
+    std::string_view dir = std::string_view(f.file).substr(0, f.file.rfind('/') + 1);
+    if (first) {
+      prefix = dir;
+      first = false;
+      return;
+    }
+    size_t n = 0;
+    while (n < prefix.size() && n < dir.size() && prefix[n] == dir[n]) ++n;
+    prefix.resize(n);
+  };
+  for (const Group& g : groups) {
+    for (const StackFrame& f : g.frames) visit(f);
+    for (const Creator& c : g.creators) visit(c.frame);
+  }
+  size_t slash = prefix.rfind('/');
+  if (slash == std::string::npos) return {};
+  prefix.resize(slash);  // a whole directory
+  slash = prefix.rfind('/');
+  if (slash == std::string::npos || slash == 0) return {};
+  return prefix.substr(0, slash + 1);
+}
+
+void Shorten(StackFrame* f, const std::string& prefix) { f->short_file = ShortFile(f->func, f->file, prefix); }
+
+}  // namespace
+
+std::string ShortFile(std::string_view func, std::string_view file, std::string_view user_prefix) {
+  if (IsStdlibFrame(func, file)) {
+    size_t src = file.rfind("/src/");
+    return std::string(src == std::string_view::npos ? file : file.substr(src + 5));
+  }
+  if (size_t mod = file.find("/pkg/mod/"); mod != std::string_view::npos) {
+    return std::string(file.substr(mod + 9));
+  }
+  if (!user_prefix.empty() && file.starts_with(user_prefix)) {
+    return std::string(file.substr(user_prefix.size()));
+  }
+  return std::string(file);
+}
+
+void FinishReport(const ReportOptions& options, Report* report) {
+  std::vector<Group>& groups = report->groups;
+  // Deterministic ranking: larger first, then longer waits, then marked leaks, then id.
+  std::sort(groups.begin(), groups.end(), [](const Group& a, const Group& b) {
+    if (a.count != b.count) return a.count > b.count;
+    if (a.max_wait_minutes != b.max_wait_minutes) return a.max_wait_minutes > b.max_wait_minutes;
+    if (a.leaked != b.leaked) return a.leaked > b.leaked;
+    return a.id < b.id;
+  });
+  // Reported per input, each input's groups stay together, in input order.
+  auto input_of = [](const Group& g) { return g.inputs.empty() ? size_t{0} : g.inputs.front().input; };
+  if (!report->merged) {
+    std::stable_sort(groups.begin(), groups.end(),
+                     [&](const Group& a, const Group& b) { return input_of(a) < input_of(b); });
+  }
+  ReportTotals& totals = report->totals;
+  totals.groups = groups.size();
+  std::vector<Group> shown;
+  std::vector<size_t> shown_per_input(report->inputs.size() + 1, 0);
+  for (Group& g : groups) {
+    size_t& shown_here = shown_per_input[report->merged ? 0 : std::min(input_of(g), report->inputs.size())];
+    bool visible = g.count >= options.min_count && g.max_wait_minutes >= options.min_wait_minutes &&
+                   (options.top == 0 || shown_here < options.top);
+    if (visible) ++shown_here;
+    if (visible) {
+      ++totals.shown_groups;
+      totals.shown_goroutines += g.count;
+      shown.push_back(std::move(g));
+    } else {
+      ++totals.hidden_groups;
+      totals.hidden_goroutines += g.count;
+    }
+  }
+  groups = std::move(shown);
+  report->path_prefix = CommonUserPrefix(groups);
+  for (Group& g : groups) {
+    for (StackFrame& f : g.frames) Shorten(&f, report->path_prefix);
+    for (Creator& c : g.creators) Shorten(&c.frame, report->path_prefix);
+  }
+}
+
+}  // namespace gleak
