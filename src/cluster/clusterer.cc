@@ -120,7 +120,7 @@ class Clusterer::Impl {
   uint32_t FrameId(const Frame& frame);
   uint32_t FrameId(std::string_view func, std::string_view file, uint64_t line);
   bool Keep(const Goroutine& g, std::span<const uint32_t> frame_ids, uint32_t creator_frame);
-  void SignatureOf(const Goroutine& g);
+  void SignatureOf(const Goroutine& g, uint32_t creator_frame);
   StackFrame ToStackFrame(uint32_t frame_id, bool inlined) const;
   std::string IdOf(const GroupState& group) const;
 
@@ -185,7 +185,7 @@ bool Clusterer::Impl::Keep(const Goroutine& g, std::span<const uint32_t> frame_i
 }
 
 // Fills signature_ with the frame ids that identify the stack at the level.
-void Clusterer::Impl::SignatureOf(const Goroutine& g) {
+void Clusterer::Impl::SignatureOf(const Goroutine& g, uint32_t creator_frame) {
   signature_.clear();
   size_t begin = 0, end = record_frames_.size();
   while (begin < end && frames_[record_frames_[begin]].runtime) ++begin;
@@ -197,6 +197,19 @@ void Clusterer::Impl::SignatureOf(const Goroutine& g) {
   if (begin == end) {
     begin = 0;  // a stack entirely in the runtime: keep it whole
     end = record_frames_.size();
+  } else if (end - begin > 1 && creator_frame != kNone) {
+    // Go <= 1.21 at traceback level 2 shows the wrapper of `go f(x)` as a
+    // closure of the creator sitting on the `go` statement's line; level 1
+    // hides it. Dropped, so both levels give one signature.
+    const FrameInfo& bottom = frames_[record_frames_[end - 1]];
+    const FrameInfo& creator = frames_[creator_frame];
+    std::string_view bottom_func = strings_.Get(bottom.func);
+    std::string_view creator_func = strings_.Get(creator.func);
+    if (bottom.file == creator.file && bottom.line == creator.line &&
+        bottom_func.size() > creator_func.size() + 5 && bottom_func.starts_with(creator_func) &&
+        bottom_func.substr(creator_func.size()).starts_with(".func")) {
+      --end;
+    }
   }
   switch (options_.level) {
     case GroupingLevel::kExact:
@@ -243,7 +256,7 @@ void Clusterer::Impl::OnGoroutine(const Goroutine& g) {
     ignored_ += g.count;
     return;
   }
-  SignatureOf(g);
+  SignatureOf(g, creator_frame);
   uint32_t state = strings_.Intern(NormalizeState(g.state, g.frames));
   uint32_t creator = kNone;
   if (options_.include_creator && creator_frame != kNone) {

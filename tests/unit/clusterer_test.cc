@@ -1,0 +1,198 @@
+// Grouping on real dumps: counts are conserved, levels zoom as documented,
+// ids are stable, and filters do what they say.
+#include "gleak/cluster/clusterer.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+
+#include "gleak/cluster/normalize.h"
+#include "gleak/input/byte_source.h"
+#include "support/test_support.h"
+
+namespace gleak {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path Sample(const std::string& name) { return testing::SamplesDir() / "go1.19" / name; }
+
+#define REQUIRE_SAMPLES()                                                                  \
+  if (!fs::exists(testing::SamplesDir() / "go1.19"))                                       \
+  GTEST_SKIP() << "\n\n*** SKIPPED: ../shared/samples is not beside the checkout ***\n"
+
+struct Clustered {
+  std::vector<Group> groups;
+  uint64_t goroutines = 0;
+  uint64_t ignored = 0;
+};
+
+Clustered Cluster(const std::vector<fs::path>& paths, ClusterOptions options = {}) {
+  Clusterer clusterer(options);
+  for (size_t i = 0; i < paths.size(); ++i) {
+    auto source = OpenInput(paths[i].string());
+    clusterer.set_input(i);
+    ParseSource(*source, clusterer);
+  }
+  return Clustered{clusterer.TakeGroups(), clusterer.goroutines(), clusterer.ignored_goroutines()};
+}
+
+uint64_t Sum(const std::vector<Group>& groups) {
+  uint64_t n = 0;
+  for (const Group& g : groups) n += g.count;
+  return n;
+}
+
+const Group* FindTop(const std::vector<Group>& groups, const std::string& func) {
+  for (const Group& g : groups) {
+    if (!g.frames.empty() && g.frames[g.top_frame].func == func) return &g;
+  }
+  return nullptr;
+}
+
+TEST(Clusterer, EveryGoroutineLandsInExactlyOneGroup) {
+  REQUIRE_SAMPLES();
+  for (const auto& entry : fs::directory_iterator(testing::SamplesDir() / "go1.19")) {
+    if (entry.path().extension() != ".txt") continue;
+    for (GroupingLevel level : {GroupingLevel::kExact, GroupingLevel::kLine, GroupingLevel::kFunc,
+                                GroupingLevel::kTop}) {
+      ClusterOptions options;
+      options.level = level;
+      Clustered c = Cluster({entry.path()}, options);
+      EXPECT_EQ(Sum(c.groups), c.goroutines) << entry.path();
+    }
+  }
+}
+
+TEST(Clusterer, IdenticalWorkersFormOneGroupAndLabelsAreKept) {
+  REQUIRE_SAMPLES();
+  Clustered debug2 = Cluster({Sample("pprof_goroutine_debug2_aggregated_labels.txt")});
+  std::multiset<uint64_t> counts;
+  for (const Group& g : debug2.groups) counts.insert(g.count);
+  EXPECT_EQ(counts, (std::multiset<uint64_t>{5, 3, 1}));
+
+  Clustered debug1 = Cluster({Sample("pprof_goroutine_debug1_aggregated_labels.txt")});
+  const Group* labeled = nullptr;
+  for (const Group& g : debug1.groups) {
+    if (!g.label_sets.empty()) labeled = &g;
+  }
+  ASSERT_NE(labeled, nullptr);
+  EXPECT_EQ(labeled->count, 3u);
+  ASSERT_EQ(labeled->label_sets.size(), 1u);
+  EXPECT_EQ(labeled->label_sets[0].count, 3u);
+  EXPECT_EQ(labeled->label_sets[0].labels,
+            (std::vector<std::pair<std::string, std::string>>{{"pool", "ingest"}, {"shard", "7"}}));
+}
+
+TEST(Clusterer, TopFrameIsTheFirstFrameInUserCode) {
+  REQUIRE_SAMPLES();
+  Clustered c = Cluster({Sample("runtime_stack_all.txt")});
+  const Group* rlock = FindTop(c.groups, "main.rlock");
+  ASSERT_NE(rlock, nullptr);
+  EXPECT_EQ(rlock->state, "sync.RWMutex.RLock");  // printed as semacquire by Go 1.19
+  EXPECT_EQ(rlock->frames.front().func, "sync.runtime_SemacquireMutex");
+  const Group* waiter = nullptr;
+  for (const Group& g : c.groups) {
+    if (g.state == "sync.WaitGroup.Wait") waiter = &g;
+  }
+  ASSERT_NE(waiter, nullptr);
+  EXPECT_TRUE(waiter->frames[waiter->top_frame].func.starts_with("main."));
+}
+
+TEST(Clusterer, IdsAreStableAcrossRunsAndLevelsDiffer) {
+  REQUIRE_SAMPLES();
+  Clustered a = Cluster({Sample("runtime_stack_all.txt")});
+  Clustered b = Cluster({Sample("runtime_stack_all.txt")});
+  ASSERT_EQ(a.groups.size(), b.groups.size());
+  for (size_t i = 0; i < a.groups.size(); ++i) EXPECT_EQ(a.groups[i].id, b.groups[i].id);
+  ClusterOptions func;
+  func.level = GroupingLevel::kFunc;
+  Clustered f = Cluster({Sample("runtime_stack_all.txt")}, func);
+  EXPECT_NE(a.groups[0].id, f.groups[0].id);
+}
+
+TEST(Clusterer, SameCodeInALevelTwoDumpGroupsLikeTheLevelOneDump) {
+  REQUIRE_SAMPLES();
+  // SIGQUIT prints runtime frames (gopark, goexit...) that runtime.Stack hides;
+  // signatures drop them, so the same goroutines get the same ids.
+  ClusterOptions options;
+  options.level = GroupingLevel::kFunc;
+  Clustered level1 = Cluster({Sample("panic_gotraceback_all.txt")}, options);
+  Clustered level2 = Cluster({Sample("panic_gotraceback_system.txt")}, options);
+  std::map<std::string, uint64_t> ids1, ids2;
+  for (const Group& g : level1.groups) ids1[g.id] = g.count;
+  for (const Group& g : level2.groups) ids2[g.id] = g.count;
+  int shared = 0;
+  for (const auto& [id, count] : ids1) shared += ids2.count(id);
+  EXPECT_GE(shared, static_cast<int>(ids1.size()) - 3) << ids1.size() << " groups at level 1";
+}
+
+TEST(Clusterer, FuncLevelMergesWhatLineLevelSplits) {
+  REQUIRE_SAMPLES();
+  // Goroutines 19 and 20 of the ancestors sample run main.(*T).Run, created at two lines.
+  Clustered line = Cluster({Sample("tracebackancestors_5.txt")});
+  ClusterOptions func;
+  func.level = GroupingLevel::kFunc;
+  Clustered by_func = Cluster({Sample("tracebackancestors_5.txt")}, func);
+  const Group* run = FindTop(by_func.groups, "main.(*T).Run");
+  ASSERT_NE(run, nullptr);
+  EXPECT_EQ(run->count, 2u);
+  EXPECT_EQ(run->creators.size(), 2u);
+  EXPECT_LT(by_func.groups.size(), line.groups.size());
+}
+
+TEST(Clusterer, IgnoreFilterAndExclude) {
+  REQUIRE_SAMPLES();
+  fs::path dump = Sample("runtime_stack_all.txt");
+  ClusterOptions ignore;
+  ignore.ignore_funcs = {"main.nilRecv"};
+  Clustered ignored = Cluster({dump}, ignore);
+  EXPECT_EQ(ignored.ignored, 1u);
+  EXPECT_EQ(FindTop(ignored.groups, "main.nilRecv"), nullptr);
+  EXPECT_EQ(Sum(ignored.groups) + ignored.ignored, ignored.goroutines);
+
+  ClusterOptions filter;
+  filter.filters = {std::make_shared<Pattern>("^main\\.(nil|select)", "--filter")};
+  Clustered filtered = Cluster({dump}, filter);
+  for (const Group& g : filtered.groups) {
+    std::string top = g.frames[g.top_frame].func;
+    EXPECT_TRUE(top.starts_with("main.nil") || top.starts_with("main.select")) << top;
+  }
+  EXPECT_EQ(filtered.groups.size(), 4u);  // nilRecv, nilSend, selectBlock, selectNoCases
+
+  ClusterOptions exclude;
+  exclude.excludes = {std::make_shared<Pattern>("leaks/main\\.go:(50|61)$", "--exclude")};
+  Clustered excluded = Cluster({dump}, exclude);
+  EXPECT_EQ(excluded.ignored, 2u);
+}
+
+TEST(Clusterer, InputsAreSeparateUnlessMerged) {
+  REQUIRE_SAMPLES();
+  fs::path dump = Sample("runtime_stack_all.txt");
+  Clustered separate = Cluster({dump, dump});
+  Clustered single = Cluster({dump});
+  EXPECT_EQ(separate.groups.size(), 2 * single.groups.size());
+  ClusterOptions merge;
+  merge.per_input = false;
+  Clustered merged = Cluster({dump, dump}, merge);
+  ASSERT_EQ(merged.groups.size(), single.groups.size());
+  for (const Group& g : merged.groups) {
+    ASSERT_EQ(g.inputs.size(), 2u);
+    EXPECT_EQ(g.inputs[0].count + g.inputs[1].count, g.count);
+  }
+}
+
+TEST(NormalizeState, SemacquireIsNamedByItsFrames) {
+  std::vector<Frame> wg = {{"sync.runtime_Semacquire", "", 0, "", false},
+                           {"sync.(*WaitGroup).Wait", "", 0, "", false}};
+  EXPECT_EQ(NormalizeState("semacquire", wg), "sync.WaitGroup.Wait");
+  EXPECT_EQ(NormalizeState("sync.WaitGroup.Wait", wg), "sync.WaitGroup.Wait");
+  std::vector<Frame> fd = {{"internal/poll.(*fdMutex).rwlock", "", 0, "", false}};
+  EXPECT_EQ(NormalizeState("semacquire", fd), "semacquire");
+  EXPECT_EQ(NormalizeState("chan send (nil chan)", fd), "chan send (nil chan)");
+  EXPECT_EQ(NormalizeState("", wg), "sync.WaitGroup.Wait");
+}
+
+}  // namespace
+}  // namespace gleak
