@@ -36,6 +36,26 @@ void ParseStateItem(std::string_view item, HeaderLine* out) {
   // Anything else is a field from a newer Go: tolerated and ignored.
 }
 
+// Index of the `}` closing the `{` at `open`, skipping quoted strings.
+size_t ClosingBrace(std::string_view s, size_t open) {
+  bool quoted = false;
+  for (size_t i = open + 1; i < s.size(); ++i) {
+    char c = s[i];
+    if (quoted) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == '}') {
+      return i;
+    }
+  }
+  return std::string_view::npos;
+}
+
 }  // namespace
 
 bool ParseHeaderLine(std::string_view line, HeaderLine* out) {
@@ -54,12 +74,28 @@ bool ParseHeaderLine(std::string_view line, HeaderLine* out) {
   size_t close = line.find(']');
   if (close == std::string_view::npos) return false;
   std::string_view state = line.substr(0, close);
-  std::string_view rest = TrimRight(line.substr(close + 1));
-  if (!ConsumeSuffix(&rest, ":")) return false;
-  if (!rest.empty()) {
-    if (!ConsumePrefix(&rest, " ")) return false;
-    if (!rest.starts_with('{') && !rest.starts_with("labels:{")) return false;
-    out->labels = rest;
+  std::string_view rest;
+  // Go 1.26 with GODEBUG=tracebacklabels=1 prints the labels inside the
+  // brackets: `[chan receive labels:{"k": "v"}]`. A quoted value may hold `]`.
+  if (size_t at = line.find(" labels:{"); at != std::string_view::npos && at < close) {
+    size_t end = ClosingBrace(line, at + 8);
+    if (end == std::string_view::npos || end + 1 >= line.size() || line[end + 1] != ']') {
+      return false;
+    }
+    state = line.substr(0, at);
+    out->labels = line.substr(at + 1, end - at);
+    rest = TrimRight(line.substr(end + 2));
+    if (rest != ":") return false;
+    rest = {};
+  } else {
+    rest = TrimRight(line.substr(close + 1));
+    if (!ConsumeSuffix(&rest, ":")) return false;
+    if (!rest.empty()) {
+      // The 1.27 form after the brackets: `[running] {job: ingest}:`.
+      if (!ConsumePrefix(&rest, " ")) return false;
+      if (!rest.starts_with('{') && !rest.starts_with("labels:{")) return false;
+      out->labels = rest;
+    }
   }
   size_t comma = state.find(", ");
   std::string_view first = state.substr(0, comma);

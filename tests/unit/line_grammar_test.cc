@@ -61,6 +61,20 @@ TEST(HeaderLine, LabelsMayHoldBrackets) {
   EXPECT_EQ(labels["q"], "a]b");
 }
 
+TEST(HeaderLine, Go126LabelsInsideTheBrackets) {
+  // Printed by go1.26.8 with GODEBUG=tracebacklabels=1 (testdata/dumps/go1.26/labels).
+  HeaderLine h;
+  ASSERT_TRUE(ParseHeaderLine(
+      R"(goroutine 21 [chan receive, 2 minutes labels:{"pool": "ingest", "q": "x]y"}]:)", &h));
+  EXPECT_EQ(h.state, "chan receive");
+  EXPECT_EQ(h.wait_minutes, 2u);
+  EXPECT_EQ(h.labels, R"(labels:{"pool": "ingest", "q": "x]y"})");
+  int n = 0;
+  EXPECT_TRUE(ForEachLabel(h.labels, [&](auto, auto) { ++n; }));
+  EXPECT_EQ(n, 2);
+  EXPECT_FALSE(ParseHeaderLine(R"(goroutine 21 [chan receive labels:{"pool": "ingest"]:)", &h));
+}
+
 TEST(HeaderLine, RejectsLookalikes) {
   HeaderLine h;
   EXPECT_FALSE(ParseHeaderLine("goroutine profile: total 24", &h));
