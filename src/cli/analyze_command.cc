@@ -1,5 +1,6 @@
 // `gleak analyze`: groups the goroutines of one or more dumps and reports the
 // groups, the most suspicious first, as text for a person or JSON for a script.
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -36,7 +37,49 @@ struct AnalyzeFlags {
   bool full = false;
   size_t max_line_length = LineScanner::kDefaultMaxLineLength;
   bool quiet = false;
+  std::string rules_file;
+  std::string source_root;
+  std::vector<std::string> rewrites;
+  uint64_t suspect_count = 10;
+  uint64_t suspect_wait = 15;
+  std::string fail_on;
+  bool only_suspects = false;
 };
+
+// "--fail-on chan-send,waitgroup" or "any": the patterns that fail the run.
+std::vector<std::string> FailOnPatterns(const std::string& text, const RuleSet& rules) {
+  std::vector<std::string> ids;
+  if (text.empty()) return ids;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t comma = text.find(',', start);
+    std::string id = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (!id.empty()) {
+      if (id != "any" && rules.Find(id) == nullptr) {
+        std::string known;
+        for (const Rule& r : rules.rules()) {
+          if (!r.benign) known += (known.empty() ? "" : ", ") + r.id;
+        }
+        ThrowUsageError(fmt::format("--fail-on: unknown pattern '{}' (known: any, {})", id, known));
+      }
+      ids.push_back(id);
+    }
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return ids;
+}
+
+bool FailsOn(const std::vector<std::string>& fail_on, const Report& report) {
+  for (const std::string& id : fail_on) {
+    if (id == "any" && !report.suspect_patterns.empty()) return true;
+    if (std::find(report.suspect_patterns.begin(), report.suspect_patterns.end(), id) !=
+        report.suspect_patterns.end()) {
+      return true;
+    }
+  }
+  return false;
+}
 
 std::vector<std::shared_ptr<const Pattern>> Compile(const std::vector<std::string>& expressions,
                                                     std::string_view flag) {
@@ -60,6 +103,15 @@ int RunAnalyze(const AnalyzeFlags& flags) {
   options.report.min_count = flags.min_count;
   options.report.min_wait_minutes = flags.min_wait;
   options.parse_limits.max_line_length = flags.max_line_length;
+  RuleSet rules = RuleSet::Builtin();
+  if (!flags.rules_file.empty()) rules.Override(RuleSet::Load(flags.rules_file));
+  options.rules = &rules;
+  options.classify.suspect_count = flags.suspect_count;
+  options.classify.suspect_wait = flags.suspect_wait;
+  options.source_root = flags.source_root;
+  for (const std::string& r : flags.rewrites) options.rewrites.push_back(ParsePathRewrite(r));
+  options.report.only_suspects = flags.only_suspects;
+  std::vector<std::string> fail_on = FailOnPatterns(flags.fail_on, rules);
 
   std::ofstream file;
   std::FILE* stream = stdout;
@@ -99,7 +151,8 @@ int RunAnalyze(const AnalyzeFlags& flags) {
     RenderTextReport(report, style, out);
   }
   out.flush();
-  return HasInputProblem(report) ? kExitInput : kExitOk;
+  if (HasInputProblem(report)) return kExitInput;
+  return FailsOn(fail_on, report) ? kExitFindings : kExitOk;
 }
 
 }  // namespace
@@ -139,12 +192,29 @@ CommandAction AddAnalyzeCommand(CLI::App& app) {
       ->check(CLI::Range(size_t{64}, size_t{1} << 30))
       ->capture_default_str();
   cmd->add_flag("-q,--quiet", flags->quiet, "Do not print warnings to standard error");
+  cmd->add_option("--rules", flags->rules_file,
+                  "Add or override rules from FILE (gleak.rules/v1 JSON; see `gleak rules`)");
+  cmd->add_option("--source-root", flags->source_root,
+                  "Read the Go source under DIR to confirm patterns and show the lines");
+  cmd->add_option("--rewrite", flags->rewrites,
+                  "OLD=NEW: a path prefix in the dump and where it is here; repeatable");
+  cmd->add_option("--suspect-count", flags->suspect_count,
+                  "A leak pattern with at least N goroutines is a suspect")
+      ->capture_default_str();
+  cmd->add_option("--suspect-wait", flags->suspect_wait,
+                  "... or one waiting at least MIN minutes (0: never by wait)")
+      ->capture_default_str();
+  cmd->add_option("--fail-on", flags->fail_on,
+                  "Exit 1 when a suspect matches these patterns (comma-separated ids, or any)");
+  cmd->add_flag("--only-suspects", flags->only_suspects, "Show suspect groups only");
   cmd->footer(
       "\nExamples:\n"
       "  gleak analyze dump.txt\n"
       "  gleak analyze --format json dump.txt.gz | jq '.groups[] | {count, state, top: .top_frame.func}'\n"
       "  gleak analyze --group-by func --merge host1.txt host2.txt host3.txt\n"
-      "  gleak analyze --ignore 'net/http.(*persistConn).readLoop' --min-count 10 dump.txt\n\n" +
+      "  gleak analyze --ignore 'net/http.(*persistConn).readLoop' --min-count 10 dump.txt\n"
+      "  gleak analyze --fail-on chan-send,waitgroup --format json dump.txt   (CI gate)\n"
+      "  gleak analyze --source-root ./ --rewrite /build/src=./ dump.txt\n\n" +
       std::string(kExitCodesHelp));
   return [flags] { return RunAnalyze(*flags); };
 }

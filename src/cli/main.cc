@@ -31,6 +31,7 @@ int Run(int argc, char** argv) {
              kExitCodesHelp);
   CommandAction analyze = AddAnalyzeCommand(app);
   CommandAction parse = AddParseCommand(app);
+  CommandAction rules = AddRulesCommand(app);
 
   try {
     app.parse(argc, argv);
@@ -49,6 +50,7 @@ int Run(int argc, char** argv) {
     for (CLI::App* sub : app.get_subcommands()) {
       if (sub->get_name() == "analyze") return analyze();
       if (sub->get_name() == "parse") return parse();
+      if (sub->get_name() == "rules") return rules();
     }
     return kExitUsage;
   } catch (const Error& e) {

@@ -373,7 +373,7 @@ std::vector<Group> Clusterer::Impl::TakeGroups() const {
     g.leaked = s.leaked;
     g.truncated = s.truncated;
     for (size_t i = 0; i < s.stack.size(); ++i) g.frames.push_back(ToStackFrame(s.stack[i], s.inlined[i]));
-    // The first frame in user code; else the first outside the runtime.
+    // The first frame in user code.
     g.top_frame = 0;
     bool found = false;
     for (size_t i = 0; i < s.stack.size() && !found; ++i) {
@@ -382,7 +382,9 @@ std::vector<Group> Clusterer::Impl::TakeGroups() const {
         found = true;
       }
     }
-    for (size_t i = 0; i < s.stack.size() && !found; ++i) {
+    // A stack wholly in the standard library: its outermost function is what
+    // the goroutine is (net/http.(*conn).serve), not the poller it waits in.
+    for (size_t i = s.stack.size(); i-- > 0 && !found;) {
       if (!frames_[s.stack[i]].runtime) {
         g.top_frame = i;
         found = true;

@@ -16,6 +16,18 @@ std::string_view GroupingLevelName(GroupingLevel level) {
   return "line";
 }
 
+std::string_view ConfidenceName(Confidence confidence) {
+  switch (confidence) {
+    case Confidence::kHigh:
+      return "high";
+    case Confidence::kMedium:
+      return "medium";
+    case Confidence::kLow:
+      break;
+  }
+  return "low";
+}
+
 bool ParseGroupingLevel(std::string_view name, GroupingLevel* level) {
   for (GroupingLevel l :
        {GroupingLevel::kExact, GroupingLevel::kLine, GroupingLevel::kFunc, GroupingLevel::kTop}) {

@@ -53,7 +53,16 @@ Report Analyze(const AnalyzeOptions& options) {
   report.totals.goroutines = clusterer.goroutines();
   report.totals.ignored_goroutines = clusterer.ignored_goroutines();
   report.groups = clusterer.TakeGroups();
-  FinishReport(options.report, &report);
+  ShortenPaths(&report);
+  if (options.rules != nullptr) {
+    std::unique_ptr<SourceTree> source;
+    if (!options.source_root.empty() || !options.rewrites.empty()) {
+      source = std::make_unique<SourceTree>(options.source_root, options.rewrites);
+    }
+    Classify(*options.rules, options.classify, source.get(), &report.groups);
+    report.classified = true;
+  }
+  RankAndFilter(options.report, &report);
   return report;
 }
 

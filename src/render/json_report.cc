@@ -36,6 +36,29 @@ json InputJson(size_t index, const InputReport& in) {
           {"error", in.error.empty() ? json(nullptr) : json(in.error)}};
 }
 
+json FindingJson(const Finding& f) {
+  json evidence = json::array();
+  for (const Evidence& e : f.evidence) evidence.push_back({{"kind", e.kind}, {"text", e.text}});
+  json source = json::array();
+  for (const SourceSnippet& s : f.source) {
+    source.push_back({{"role", s.role}, {"file", s.file}, {"line", s.line}, {"first_line", s.first_line},
+                      {"lines", s.lines}});
+  }
+  return {{"pattern", f.pattern},
+          {"title", f.title},
+          {"confidence", std::string(ConfidenceName(f.confidence))},
+          {"reason", f.reason},
+          {"evidence", evidence},
+          {"explanation", f.explanation},
+          {"fix", f.fix},
+          {"also_matched", f.also_matched},
+          {"benign", f.benign},
+          {"suspect", f.suspect},
+          {"proven", f.proven},
+          {"suspect_reason", f.suspect_reason},
+          {"source", source}};
+}
+
 json GroupJson(size_t rank, const Group& g) {
   json frames = json::array();
   for (const StackFrame& f : g.frames) frames.push_back(FrameJson(f));
@@ -68,7 +91,8 @@ json GroupJson(size_t rank, const Group& g) {
           {"inputs", inputs},
           {"locked_to_thread", g.locked_to_thread},
           {"leaked", g.leaked},
-          {"truncated", g.truncated}};
+          {"truncated", g.truncated},
+          {"finding", FindingJson(g.finding)}};
 }
 
 }  // namespace
@@ -93,7 +117,11 @@ void RenderJsonReport(const Report& report, std::ostream& out) {
         {"shown_groups", t.shown_groups},
         {"shown_goroutines", t.shown_goroutines},
         {"hidden_groups", t.hidden_groups},
-        {"hidden_goroutines", t.hidden_goroutines}}},
+        {"hidden_goroutines", t.hidden_goroutines},
+        {"suspect_groups", t.suspect_groups},
+        {"suspect_goroutines", t.suspect_goroutines},
+        {"proven_groups", t.proven_groups}}},
+      {"suspect_patterns", report.suspect_patterns},
       {"groups", groups},
   };
   // Dumps can hold any bytes: invalid UTF-8 becomes U+FFFD rather than an error.

@@ -124,16 +124,35 @@ std::string WaitText(const Group& g) {
 
 void RenderGroup(size_t rank, const Group& g, const TextStyle& style, std::ostream& out) {
   LineOut line(style, out);
+  const Finding& f = g.finding;
   line.Add(fmt::format("#{:<3}", rank), Ink::kBold)
       .Add(fmt::format("{:>6} ", g.count), Ink::kBold)
       .Add(g.count == 1 ? "goroutine   " : "goroutines  ")
       .Add(g.state.empty() ? "(no state in debug=1)" : Safe(g.state), Ink::kYellow);
   if (std::string wait = WaitText(g); !wait.empty()) line.Add(", waiting " + wait, Ink::kYellow);
-  if (g.leaked > 0) line.Add(fmt::format("  {} marked (leaked) by the runtime", g.leaked), Ink::kRed);
-  if (g.locked_to_thread > 0) line.Add(fmt::format("  {} locked to thread", g.locked_to_thread));
+  if (g.locked_to_thread > 0) line.Add(fmt::format(", {} locked to thread", g.locked_to_thread));
+  line.Add("  ");
+  if (f.proven) {
+    line.Add(fmt::format("LEAKED {}", f.pattern), Ink::kRed);
+  } else if (f.suspect) {
+    line.Add(fmt::format("SUSPECT {}", f.pattern), Ink::kRed);
+  } else {
+    line.Add(f.pattern, f.benign ? Ink::kDim : Ink::kPlain);
+  }
+  line.Add(fmt::format(" ({})", ConfidenceName(f.confidence)), Ink::kDim);
   line.Add("  id " + g.id, Ink::kDim);
   line.End();
-
+  bool detailed = f.suspect || !f.benign;
+  if (detailed && !f.reason.empty()) {
+    std::string why = f.reason;
+    if (!f.suspect_reason.empty()) why += "; " + f.suspect_reason;
+    line.Add("     why  ", Ink::kDim).Add(Safe(why));
+    line.End();
+  }
+  if (!f.also_matched.empty()) {
+    line.Add("    also  ", Ink::kDim).Add(fmt::format("{}", fmt::join(f.also_matched, ", ")));
+    line.End();
+  }
   constexpr size_t kColumn = 46;
   if (!g.frames.empty()) {
     const StackFrame& top = g.frames[g.top_frame];
@@ -195,6 +214,20 @@ void RenderGroup(size_t rank, const Group& g, const TextStyle& style, std::ostre
     line.Add(fmt::format("          ! {} of these stacks may be cut short", g.truncated), Ink::kRed);
     line.End();
   }
+  for (const SourceSnippet& snippet : f.source) {
+    line.Add(fmt::format("  source  {} {}:{}", snippet.role, Safe(snippet.file), snippet.line), Ink::kDim);
+    line.End();
+    for (size_t i = 0; i < snippet.lines.size(); ++i) {
+      uint64_t number = snippet.first_line + i;
+      line.Add(fmt::format("    {:>5} {} ", number, number == snippet.line ? ">" : " "), Ink::kDim)
+          .Add(Safe(snippet.lines[i]), number == snippet.line ? Ink::kBold : Ink::kPlain);
+      line.End();
+    }
+  }
+  if (f.suspect && !f.fix.empty()) {
+    line.Add("     fix  ", Ink::kDim).Add(Safe(f.fix), Ink::kGreen);
+    line.End();
+  }
   out << '\n';
 }
 
@@ -217,6 +250,17 @@ void RenderTextReport(const Report& report, const TextStyle& style, std::ostream
                            in.encoding == "gzip" ? ", gzip" : "", Bytes(in.bytes),
                            Plural(in.goroutines, "goroutine")));
       if (in.truncated) line.Add("  cut short", Ink::kRed);
+    }
+    line.End();
+  }
+  if (report.classified) {
+    if (t.suspect_groups > 0) {
+      line.Add(fmt::format("  {} ({}) look like leaks: {}", Plural(t.suspect_groups, "suspect group"),
+                           Plural(t.suspect_goroutines, "goroutine"),
+                           fmt::join(report.suspect_patterns, ", ")),
+               Ink::kRed);
+    } else {
+      line.Add("  no suspects at the current thresholds", Ink::kGreen);
     }
     line.End();
   }

@@ -1,6 +1,7 @@
 #include "gleak/report/build_report.h"
 
 #include <algorithm>
+#include <set>
 
 #include "gleak/model/go_names.h"
 
@@ -17,6 +18,7 @@ bool IsUserFile(const StackFrame& f) {
 std::string CommonUserPrefix(const std::vector<Group>& groups) {
   std::string prefix;
   bool first = true;
+  bool one_directory = true;
   auto visit = [&](const StackFrame& f) {
     if (!IsUserFile(f)) return;
     std::string_view dir = std::string_view(f.file).substr(0, f.file.rfind('/') + 1);
@@ -25,6 +27,7 @@ std::string CommonUserPrefix(const std::vector<Group>& groups) {
       first = false;
       return;
     }
+    one_directory &= dir == prefix;
     size_t n = 0;
     while (n < prefix.size() && n < dir.size() && prefix[n] == dir[n]) ++n;
     prefix.resize(n);
@@ -34,11 +37,15 @@ std::string CommonUserPrefix(const std::vector<Group>& groups) {
     for (const Creator& c : g.creators) visit(c.frame);
   }
   size_t slash = prefix.rfind('/');
-  if (slash == std::string::npos) return {};
-  prefix.resize(slash);  // a whole directory
-  slash = prefix.rfind('/');
   if (slash == std::string::npos || slash == 0) return {};
-  return prefix.substr(0, slash + 1);
+  prefix.resize(slash + 1);  // a whole directory
+  if (one_directory) {
+    // Keep the package directory visible: "chansend/main.go", not "main.go".
+    slash = prefix.rfind('/', prefix.size() - 2);
+    if (slash == std::string::npos || slash == 0) return {};
+    prefix.resize(slash + 1);
+  }
+  return prefix;
 }
 
 void Shorten(StackFrame* f, const std::string& prefix) { f->short_file = ShortFile(f->func, f->file, prefix); }
@@ -59,10 +66,25 @@ std::string ShortFile(std::string_view func, std::string_view file, std::string_
   return std::string(file);
 }
 
-void FinishReport(const ReportOptions& options, Report* report) {
+void ShortenPaths(Report* report) {
+  report->path_prefix = CommonUserPrefix(report->groups);
+  for (Group& g : report->groups) {
+    for (StackFrame& f : g.frames) Shorten(&f, report->path_prefix);
+    for (Creator& c : g.creators) Shorten(&c.frame, report->path_prefix);
+  }
+}
+
+void RankAndFilter(const ReportOptions& options, Report* report) {
   std::vector<Group>& groups = report->groups;
-  // Deterministic ranking: larger first, then longer waits, then marked leaks, then id.
-  std::sort(groups.begin(), groups.end(), [](const Group& a, const Group& b) {
+  auto tier = [](const Group& g) {
+    const Finding& f = g.finding;
+    if (f.suspect) return f.proven ? 0 : 1;
+    if (f.benign) return 4;
+    return f.pattern == "unclassified" ? 3 : 2;
+  };
+  // Deterministic: tier, then larger, longer waits, marked leaks, id.
+  std::sort(groups.begin(), groups.end(), [&](const Group& a, const Group& b) {
+    if (tier(a) != tier(b)) return tier(a) < tier(b);
     if (a.count != b.count) return a.count > b.count;
     if (a.max_wait_minutes != b.max_wait_minutes) return a.max_wait_minutes > b.max_wait_minutes;
     if (a.leaked != b.leaked) return a.leaked > b.leaked;
@@ -76,11 +98,21 @@ void FinishReport(const ReportOptions& options, Report* report) {
   }
   ReportTotals& totals = report->totals;
   totals.groups = groups.size();
+  std::set<std::string> patterns;
+  for (const Group& g : groups) {
+    if (!g.finding.suspect) continue;
+    ++totals.suspect_groups;
+    totals.suspect_goroutines += g.count;
+    totals.proven_groups += g.finding.proven;
+    patterns.insert(g.finding.pattern);
+  }
+  report->suspect_patterns.assign(patterns.begin(), patterns.end());
   std::vector<Group> shown;
   std::vector<size_t> shown_per_input(report->inputs.size() + 1, 0);
   for (Group& g : groups) {
     size_t& shown_here = shown_per_input[report->merged ? 0 : std::min(input_of(g), report->inputs.size())];
     bool visible = g.count >= options.min_count && g.max_wait_minutes >= options.min_wait_minutes &&
+                   (!options.only_suspects || g.finding.suspect) &&
                    (options.top == 0 || shown_here < options.top);
     if (visible) ++shown_here;
     if (visible) {
@@ -93,11 +125,6 @@ void FinishReport(const ReportOptions& options, Report* report) {
     }
   }
   groups = std::move(shown);
-  report->path_prefix = CommonUserPrefix(groups);
-  for (Group& g : groups) {
-    for (StackFrame& f : g.frames) Shorten(&f, report->path_prefix);
-    for (Creator& c : g.creators) Shorten(&c.frame, report->path_prefix);
-  }
 }
 
 }  // namespace gleak

@@ -44,6 +44,41 @@ struct InputShare {
   uint64_t count = 0;
 };
 
+enum class Confidence { kLow, kMedium, kHigh };
+std::string_view ConfidenceName(Confidence confidence);
+
+// One fact a finding rests on: the state, a frame, the creator, a source line.
+struct Evidence {
+  std::string kind;  // "state", "frame", "creator", "count", "source"
+  std::string text;
+};
+
+// Lines of source shown with a finding (--source-root).
+struct SourceSnippet {
+  std::string role;  // "blocks here", "go statement"
+  std::string file;  // as found on disk
+  uint64_t line = 0;  // the line the role is about
+  uint64_t first_line = 0;
+  std::vector<std::string> lines;
+};
+
+// What the classifier says of a group.
+struct Finding {
+  std::string pattern = "unclassified";  // a rule id: "chan-send", "http-serve", ...
+  std::string title;
+  Confidence confidence = Confidence::kLow;
+  std::string reason;  // why this confidence
+  std::vector<Evidence> evidence;
+  std::string explanation;
+  std::string fix;
+  std::vector<std::string> also_matched;  // other patterns whose rules matched, by priority
+  bool benign = false;                    // runtime or infrastructure: not a leak
+  bool suspect = false;                   // a leak pattern past the thresholds, or proven
+  bool proven = false;                    // the runtime marked these goroutines (leaked)
+  std::string suspect_reason;
+  std::vector<SourceSnippet> source;
+};
+
 struct Group {
   std::string id;  // 16 hex digits, a hash of the signature: stable across runs
   uint64_t count = 0;
@@ -61,6 +96,7 @@ struct Group {
   std::vector<uint64_t> creator_ids;  // a few parent goroutine ids (`in goroutine N`)
   std::vector<LabelSet> label_sets;   // most common first
   std::vector<InputShare> inputs;     // which inputs hold these goroutines
+  Finding finding;                    // set by the classifier
 };
 
 }  // namespace gleak

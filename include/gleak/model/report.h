@@ -37,6 +37,9 @@ struct ReportTotals {
   uint64_t shown_goroutines = 0;
   uint64_t hidden_groups = 0;  // below --min-count / --min-wait, or past --top
   uint64_t hidden_goroutines = 0;
+  uint64_t suspect_groups = 0;  // over all groups, shown or not
+  uint64_t suspect_goroutines = 0;
+  uint64_t proven_groups = 0;
 };
 
 struct Report {
@@ -47,6 +50,8 @@ struct Report {
   ReportTotals totals;
   std::string path_prefix;  // common directory removed from short_file of user code
   std::vector<Group> groups;  // ranked: the most suspicious first
+  std::vector<std::string> suspect_patterns;  // patterns of all suspect groups, sorted
+  bool classified = false;
 };
 
 }  // namespace gleak

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "gleak/classify/classifier.h"
 #include "gleak/cluster/clusterer.h"
 #include "gleak/input/byte_source.h"
 #include "gleak/model/report.h"
@@ -17,6 +18,10 @@ struct AnalyzeOptions {
   std::vector<std::string> inputs;  // paths or "-"
   ClusterOptions cluster;
   ReportOptions report;
+  const RuleSet* rules = nullptr;  // null: no classification
+  ClassifyOptions classify;
+  std::string source_root;  // empty: stack-only classification
+  std::vector<PathRewrite> rewrites;
   ParseLimits parse_limits;
   InputLimits input_limits;
 };

@@ -13,11 +13,16 @@ struct ReportOptions {
   size_t top = 0;  // 0: every group
   uint64_t min_count = 1;
   uint64_t min_wait_minutes = 0;
+  bool only_suspects = false;
 };
 
-// Ranks `report.groups` (most suspicious first), hides what falls below the
-// thresholds and fills totals and short paths.
-void FinishReport(const ReportOptions& options, Report* report);
+// Fills short_file of every frame and the report's path_prefix.
+void ShortenPaths(Report* report);
+
+// Ranks `report.groups` (suspects first, proven ones before the rest, then
+// other leak patterns, unclassified, benign; larger first within each), hides
+// what falls below the thresholds and fills the totals.
+void RankAndFilter(const ReportOptions& options, Report* report);
 
 // "/usr/local/go/src/sync/waitgroup.go" -> "sync/waitgroup.go";
 // ".../pkg/mod/github.com/a/b@v1.2.3/c.go" -> "github.com/a/b@v1.2.3/c.go";

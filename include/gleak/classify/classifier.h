@@ -1,0 +1,24 @@
+// Classifier: gives every group a Finding: the pattern of the highest-priority
+// rule that matches it (or "unclassified"), the evidence, and whether it is a
+// suspect.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "gleak/classify/rules.h"
+#include "gleak/classify/source_tree.h"
+#include "gleak/model/group.h"
+
+namespace gleak {
+
+struct ClassifyOptions {
+  uint64_t suspect_count = 10;  // a leak pattern with this many goroutines is a suspect
+  uint64_t suspect_wait = 15;   // ... or waiting this many minutes
+};
+
+// `source` may be null: rules then judge from the stacks alone.
+void Classify(const RuleSet& rules, const ClassifyOptions& options, SourceTree* source,
+              std::vector<Group>* groups);
+
+}  // namespace gleak

@@ -1,0 +1,52 @@
+// Reads the Go source a dump was built from (--source-root), so that rules
+// can look at the line a group blocks on and at its `go` statement.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace gleak {
+
+struct PathRewrite {
+  std::string from;  // a prefix of paths as the dump prints them
+  std::string to;    // what it is on this machine
+};
+
+// "OLD=NEW" -> PathRewrite; throws gleak::Error (kUsage) when malformed.
+PathRewrite ParsePathRewrite(const std::string& text);
+
+class SourceTree {
+ public:
+  SourceTree(std::string root, std::vector<PathRewrite> rewrites);
+
+  // The lines of the file a dump names, or nullptr when it cannot be found.
+  // Rewrites apply first; then the path is looked up under the root, trying
+  // ever shorter tails of it ("/build/x/pkg/a.go" finds ROOT/pkg/a.go).
+  const std::vector<std::string>* Lines(std::string_view dump_path);
+  // The path on disk of the file a dump names, or "" (after Lines()).
+  std::string Resolve(std::string_view dump_path);
+
+  // True when a `defer NAME(` or `defer x.NAME(` statement calls the function
+  // `name` anywhere in the tree.
+  bool CalledByDefer(std::string_view name);
+
+ private:
+  std::string root_;
+  std::vector<PathRewrite> rewrites_;
+  std::map<std::string, std::optional<std::vector<std::string>>, std::less<>> files_;
+  std::map<std::string, std::string, std::less<>> resolved_;
+  std::optional<std::set<std::string, std::less<>>> deferred_names_;
+};
+
+// Source facts about a position, for the rules.
+// Lines of the select statement that starts at `line` (1-based), or "".
+std::string SelectCases(const std::vector<std::string>& lines, size_t line);
+// True when `line` (1-based) is inside a `defer func() { ... }()` literal.
+bool InsideDeferredClosure(const std::vector<std::string>& lines, size_t line);
+
+}  // namespace gleak

@@ -1,0 +1,216 @@
+#include "gleak/classify/classifier.h"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace gleak {
+namespace {
+
+std::string At(const StackFrame& f) {
+  std::string file = f.short_file.empty() ? f.file : f.short_file;
+  return file.empty() ? f.func : fmt::format("{} ({}:{})", f.func, file, f.line);
+}
+
+std::string Trimmed(std::string_view s) {
+  size_t b = s.find_first_not_of(" \t");
+  if (b == std::string_view::npos) return {};
+  size_t e = s.find_last_not_of(" \t");
+  return std::string(s.substr(b, e - b + 1));
+}
+
+// What the source says about a group, worked out once per group.
+struct SourceFacts {
+  bool block_found = false;
+  std::string block_line;
+  std::string block_select;
+  bool go_found = false;
+  bool in_deferred_closure = false;
+  bool deferred_creator = false;
+  std::vector<SourceSnippet> snippets;
+};
+
+SourceSnippet Snippet(std::string role, const std::string& file,
+                      const std::vector<std::string>& lines, uint64_t line) {
+  SourceSnippet s;
+  s.role = std::move(role);
+  s.file = file;
+  s.line = line;
+  s.first_line = line > 2 ? line - 2 : 1;
+  for (uint64_t i = s.first_line; i <= line + 2 && i <= lines.size(); ++i) s.lines.push_back(lines[i - 1]);
+  return s;
+}
+
+SourceFacts ReadSource(const Group& g, SourceTree& tree) {
+  SourceFacts facts;
+  if (!g.frames.empty()) {
+    const StackFrame& top = g.frames[g.top_frame];
+    if (const auto* lines = tree.Lines(top.file); lines && top.line > 0 && top.line <= lines->size()) {
+      facts.block_found = true;
+      facts.block_line = (*lines)[top.line - 1];
+      facts.block_select = SelectCases(*lines, top.line);
+      facts.snippets.push_back(Snippet("blocks here", tree.Resolve(top.file), *lines, top.line));
+    }
+  }
+  if (!g.creators.empty()) {
+    const StackFrame& go = g.creators.front().frame;
+    if (const auto* lines = tree.Lines(go.file); lines && go.line > 0 && go.line <= lines->size()) {
+      facts.go_found = true;
+      facts.in_deferred_closure = InsideDeferredClosure(*lines, go.line);
+      facts.snippets.push_back(Snippet("go statement", tree.Resolve(go.file), *lines, go.line));
+    }
+    std::string_view func = go.func;
+    size_t dot = func.rfind('.');
+    std::string_view name = dot == std::string_view::npos ? func : func.substr(dot + 1);
+    facts.deferred_creator = !name.starts_with("func") && tree.CalledByDefer(name);
+  }
+  return facts;
+}
+
+// Checks one clause; on a match fills `evidence` with what it matched on.
+bool Matches(const RuleClause& c, const Group& g, const SourceFacts* source,
+             std::vector<Evidence>* evidence) {
+  evidence->clear();
+  if (g.count < c.min_count || g.count > c.max_count) return false;
+  if (c.state) {
+    if (!c.state->Matches(g.state)) return false;
+    evidence->push_back({"state", fmt::format("wait state '{}'", g.state)});
+  }
+  if (c.not_state && c.not_state->Matches(g.state)) return false;
+  if (c.top_frame || c.first_frame) {
+    if (g.frames.empty()) return false;
+    if (c.top_frame) {
+      if (!c.top_frame->Matches(g.frames[g.top_frame].func)) return false;
+      evidence->push_back({"frame", "waits in " + At(g.frames[g.top_frame])});
+    }
+    if (c.first_frame) {
+      if (!c.first_frame->Matches(g.frames.front().func)) return false;
+      evidence->push_back({"frame", "innermost frame " + At(g.frames.front())});
+    }
+  }
+  if (c.any_frame) {
+    auto it = std::find_if(g.frames.begin(), g.frames.end(),
+                           [&](const StackFrame& f) { return c.any_frame->Matches(f.func); });
+    if (it == g.frames.end()) return false;
+    evidence->push_back({"frame", "stack holds " + At(*it)});
+  }
+  if (c.no_frame) {
+    for (const StackFrame& f : g.frames) {
+      if (c.no_frame->Matches(f.func)) return false;
+    }
+  }
+  if (c.creator || c.not_creator) {
+    const Creator* matched = nullptr;
+    for (const Creator& cr : g.creators) {
+      if (c.not_creator && c.not_creator->Matches(cr.frame.func)) return false;
+      if (c.creator && !matched && c.creator->Matches(cr.frame.func)) matched = &cr;
+    }
+    if (c.creator) {
+      if (!matched) return false;
+      evidence->push_back({"creator", "created by " + At(matched->frame)});
+    }
+  }
+  if (c.NeedsSource()) {
+    if (source == nullptr) return false;
+    if (c.block_line) {
+      if (!source->block_found || !c.block_line->Matches(source->block_line)) return false;
+      evidence->push_back({"source", fmt::format("blocks on `{}`", Trimmed(source->block_line))});
+    }
+    if (c.block_select) {
+      if (source->block_select.empty() || !c.block_select->Matches(source->block_select)) return false;
+      evidence->push_back({"source", fmt::format("select at `{}` has a matching case",
+                                                 Trimmed(source->block_line))});
+    }
+    if (c.not_block_select && c.not_block_select->Matches(source->block_select)) return false;
+    if (c.in_deferred_closure) {
+      if (!source->go_found || source->in_deferred_closure != *c.in_deferred_closure) return false;
+      evidence->push_back({"source", "the go statement is inside a deferred closure"});
+    }
+    if (c.deferred_creator) {
+      if (source->deferred_creator != *c.deferred_creator) return false;
+      evidence->push_back(
+          {"source", fmt::format("{} is called by a defer statement", g.creators.front().frame.func)});
+    }
+  }
+  return true;
+}
+
+void Judge(const Rule& rule, const ClassifyOptions& options, const Group& g, Finding* f) {
+  if (rule.benign) return;
+  auto threshold = static_cast<uint64_t>(std::ceil(options.suspect_count * rule.count_factor));
+  if (g.leaked > 0) {
+    f->suspect = f->proven = true;
+    f->suspect_reason = fmt::format("{} marked (leaked) by the runtime's leak detector: proven", g.leaked);
+  } else if (g.count >= threshold) {
+    f->suspect = true;
+    f->suspect_reason = fmt::format("{} goroutines, at least {} (--suspect-count{})", g.count,
+                                    threshold, rule.count_factor != 1.0 ? " × this pattern's factor" : "");
+  } else if (rule.wait_is_evidence && options.suspect_wait > 0 && g.max_wait_minutes >= options.suspect_wait) {
+    f->suspect = true;
+    f->suspect_reason = fmt::format("waiting {} minutes, at least {} (--suspect-wait)",
+                                    g.max_wait_minutes, options.suspect_wait);
+  }
+}
+
+}  // namespace
+
+void Classify(const RuleSet& rules, const ClassifyOptions& options, SourceTree* source,
+              std::vector<Group>* groups) {
+  // Highest priority first; equal priorities keep the file's order.
+  std::vector<const Rule*> ordered;
+  for (const Rule& r : rules.rules()) ordered.push_back(&r);
+  std::stable_sort(ordered.begin(), ordered.end(),
+                   [](const Rule* a, const Rule* b) { return a->priority > b->priority; });
+  bool any_source_rule = false;
+  for (const Rule* r : ordered) {
+    for (const RuleClause& c : r->when) any_source_rule |= c.NeedsSource();
+  }
+
+  std::vector<Evidence> evidence;
+  for (Group& g : *groups) {
+    std::optional<SourceFacts> facts;
+    if (source != nullptr && any_source_rule) facts = ReadSource(g, *source);
+    Finding finding;
+    const Rule* primary = nullptr;
+    for (const Rule* rule : ordered) {
+      for (const RuleClause& clause : rule->when) {
+        if (!Matches(clause, g, facts ? &*facts : nullptr, &evidence)) continue;
+        if (primary == nullptr) {
+          primary = rule;
+          finding.pattern = rule->id;
+          finding.title = rule->title;
+          finding.confidence = clause.confidence;
+          finding.reason = clause.reason;
+          finding.evidence = evidence;
+          finding.explanation = rule->explanation;
+          finding.fix = rule->fix;
+          finding.benign = rule->benign;
+        } else if (!rule->benign && !primary->benign) {
+          finding.also_matched.push_back(rule->id);
+        }
+        break;
+      }
+    }
+    if (primary == nullptr) {
+      finding.title = "Blocked in a way no rule recognises";
+      finding.reason = "no rule matched";
+      if (!g.state.empty()) finding.evidence.push_back({"state", fmt::format("wait state '{}'", g.state)});
+    } else {
+      if (facts && !facts->block_found && !finding.benign) {
+        finding.reason += " (source of the blocking line not found: judged from the stack)";
+      }
+      Judge(*primary, options, g, &finding);
+    }
+    if (!g.frames.empty() && !finding.benign) {
+      const StackFrame& top = g.frames[g.top_frame];
+      bool listed = std::any_of(finding.evidence.begin(), finding.evidence.end(),
+                                [](const Evidence& e) { return e.kind == "frame"; });
+      if (!listed) finding.evidence.push_back({"frame", "waits in " + At(top)});
+    }
+    if (facts) finding.source = facts->snippets;
+    g.finding = std::move(finding);
+  }
+}
+
+}  // namespace gleak

@@ -1,0 +1,177 @@
+#include "gleak/classify/source_tree.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+#include "gleak/base/error.h"
+
+namespace gleak {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr size_t kMaxIndexedFiles = 20000;
+constexpr uintmax_t kMaxFileBytes = 4 << 20;
+
+std::optional<std::vector<std::string>> ReadLines(const std::string& path) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec) || fs::file_size(path, ec) > kMaxFileBytes) return std::nullopt;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::vector<std::string> lines;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    lines.push_back(std::move(line));
+  }
+  return lines;
+}
+
+bool IsIdent(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+// Braces on a line outside string and rune literals and comments.
+void CountBraces(std::string_view line, int* open, int* close) {
+  char quote = 0;
+  for (size_t i = 0; i < line.size(); ++i) {
+    char c = line[i];
+    if (quote != 0) {
+      if (c == '\\' && quote != '`') {
+        ++i;
+      } else if (c == quote) {
+        quote = 0;
+      }
+      continue;
+    }
+    if (c == '/' && i + 1 < line.size() && line[i + 1] == '/') return;
+    if (c == '"' || c == '\'' || c == '`') quote = c;
+    if (c == '{') ++*open;
+    if (c == '}') ++*close;
+  }
+}
+
+}  // namespace
+
+PathRewrite ParsePathRewrite(const std::string& text) {
+  size_t eq = text.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    ThrowUsageError("--rewrite takes OLD=NEW (a path prefix in the dump and its place here), got '" +
+                    text + "'");
+  }
+  return PathRewrite{text.substr(0, eq), text.substr(eq + 1)};
+}
+
+SourceTree::SourceTree(std::string root, std::vector<PathRewrite> rewrites)
+    : root_(std::move(root)), rewrites_(std::move(rewrites)) {}
+
+std::string SourceTree::Resolve(std::string_view dump_path) {
+  if (auto it = resolved_.find(dump_path); it != resolved_.end()) return it->second;
+  std::string path(dump_path);
+  for (const PathRewrite& r : rewrites_) {
+    if (path.starts_with(r.from)) {
+      path = r.to + path.substr(r.from.size());
+      break;
+    }
+  }
+  std::error_code ec;
+  std::string found;
+  if (fs::is_regular_file(path, ec)) {
+    found = path;
+  } else if (!root_.empty()) {
+    // Try ROOT/<tail> for ever shorter tails of the path.
+    std::string_view tail = path;
+    while (!tail.empty()) {
+      while (!tail.empty() && tail.front() == '/') tail.remove_prefix(1);
+      std::string candidate = (fs::path(root_) / std::string(tail)).string();
+      if (!tail.empty() && fs::is_regular_file(candidate, ec)) {
+        found = candidate;
+        break;
+      }
+      size_t slash = tail.find('/');
+      if (slash == std::string_view::npos) break;
+      tail.remove_prefix(slash);
+    }
+  }
+  resolved_.emplace(std::string(dump_path), found);
+  return found;
+}
+
+const std::vector<std::string>* SourceTree::Lines(std::string_view dump_path) {
+  std::string path = Resolve(dump_path);
+  if (path.empty()) return nullptr;
+  auto it = files_.find(path);
+  if (it == files_.end()) it = files_.emplace(path, ReadLines(path)).first;
+  return it->second ? &*it->second : nullptr;
+}
+
+bool SourceTree::CalledByDefer(std::string_view name) {
+  if (!deferred_names_) {
+    deferred_names_.emplace();
+    if (!root_.empty()) {
+      std::error_code ec;
+      size_t files = 0;
+      for (fs::recursive_directory_iterator it(root_, fs::directory_options::skip_permission_denied, ec), end;
+           it != end && files < kMaxIndexedFiles; it.increment(ec)) {
+        if (ec) break;
+        if (!it->is_regular_file(ec) || it->path().extension() != ".go") continue;
+        ++files;
+        auto lines = ReadLines(it->path().string());
+        if (!lines) continue;
+        for (const std::string& line : *lines) {
+          for (size_t at = line.find("defer "); at != std::string::npos; at = line.find("defer ", at + 1)) {
+            if (at > 0 && IsIdent(line[at - 1])) continue;
+            size_t i = at + 6, start = i;
+            while (i < line.size() && (IsIdent(line[i]) || line[i] == '.')) ++i;
+            if (i >= line.size() || line[i] != '(' || i == start) continue;
+            std::string_view called(line.data() + start, i - start);
+            size_t dot = called.rfind('.');
+            if (dot != std::string_view::npos) called.remove_prefix(dot + 1);
+            if (called != "func") deferred_names_->emplace(called);
+          }
+        }
+      }
+    }
+  }
+  return deferred_names_->contains(name);
+}
+
+std::string SelectCases(const std::vector<std::string>& lines, size_t line) {
+  if (line == 0 || line > lines.size() || lines[line - 1].find("select") == std::string::npos) {
+    return {};
+  }
+  std::string text;
+  int depth = 0;
+  for (size_t i = line - 1; i < lines.size() && i < line + 60; ++i) {
+    int open = 0, close = 0;
+    CountBraces(lines[i], &open, &close);
+    depth += open - close;
+    text += lines[i];
+    text += '\n';
+    if (depth <= 0 && i > line - 1) break;
+  }
+  return text;
+}
+
+bool InsideDeferredClosure(const std::vector<std::string>& lines, size_t line) {
+  if (line == 0 || line > lines.size()) return false;
+  // Walk up: the first `{` left unclosed belongs to the block around `line`.
+  int balance = 0;
+  for (size_t i = line; i-- > 0 && line - i < 80;) {
+    int open = 0, close = 0;
+    CountBraces(lines[i], &open, &close);
+    if (i + 1 == line) continue;  // the go statement's own line
+    balance += close - open;
+    if (balance < 0) {
+      const std::string& opener = lines[i];
+      if (opener.find("func") != std::string::npos) {
+        return opener.find("defer func") != std::string::npos;
+      }
+      balance = 0;  // an if/for block inside the closure: keep walking up
+    }
+  }
+  return false;
+}
+
+}  // namespace gleak
