@@ -31,7 +31,11 @@ std::string Safe(std::string_view s) {
   out.reserve(s.size());
   for (char c : s) {
     unsigned char u = static_cast<unsigned char>(c);
-    out.push_back(u < 0x20 || u == 0x7f ? '?' : c);
+    if (c == '\t') {
+      out += "    ";
+    } else {
+      out.push_back(u < 0x20 || u == 0x7f ? '?' : c);
+    }
   }
   return out;
 }

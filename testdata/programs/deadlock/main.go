@@ -1,0 +1,47 @@
+// Command deadlock ends in "fatal error: all goroutines are asleep -
+// deadlock!": main waits on a WaitGroup while the workers wait for orders that
+// nobody sends.
+package main
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"sync"
+
+	"gleak.test/programs/internal/fixture"
+)
+
+const workers = 3
+
+func main() {
+	f := fixture.New("deadlock")
+	if f.Capture() != "deadlock" {
+		fmt.Fprintf(os.Stderr, "deadlock: unsupported capture %q\n", f.Capture())
+		os.Exit(3)
+	}
+	f.Expect(workers)
+
+	var wg sync.WaitGroup
+	orders := make(chan int)
+	for i := 0; i < workers; i++ {
+		wg.Add(1)
+		go worker(f, &wg, orders)
+	}
+	f.Settle()
+
+	f.Kind(fixture.Kind{Name: "main goroutine waiting on the WaitGroup", Func: "main.main",
+		State: fixture.WaitGroupState(), Count: 1})
+	f.Kind(fixture.Kind{Name: "worker waiting for an order", Func: "main.worker",
+		State: "chan receive", Count: workers, CreatedBy: "main.main"})
+	f.WriteExpected(runtime.NumGoroutine(), false)
+	wg.Wait()
+}
+
+func worker(f *fixture.F, wg *sync.WaitGroup, orders <-chan int) {
+	defer wg.Done()
+	f.Started()
+	for o := range orders {
+		_ = o
+	}
+}

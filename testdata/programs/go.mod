@@ -1,0 +1,3 @@
+module gleak.test/programs
+
+go 1.19
