@@ -136,12 +136,16 @@ bool Matches(const RuleClause& c, const Group& g, const SourceFacts* source,
   return true;
 }
 
-void Judge(const Rule& rule, const ClassifyOptions& options, const Group& g, Finding* f) {
+void Judge(const Rule& rule, const RuleClause& clause, const ClassifyOptions& options,
+           const Group& g, Finding* f) {
   if (rule.benign) return;
   auto threshold = static_cast<uint64_t>(std::ceil(options.suspect_count * rule.count_factor));
   if (g.leaked > 0) {
     f->suspect = f->proven = true;
     f->suspect_reason = fmt::format("{} marked (leaked) by the runtime's leak detector: proven", g.leaked);
+  } else if (clause.certain) {
+    f->suspect = true;
+    f->suspect_reason = "this wait can never end, whatever the group's size";
   } else if (g.count >= threshold) {
     f->suspect = true;
     f->suspect_reason = fmt::format("{} goroutines, at least {} (--suspect-count{})", g.count,
@@ -173,11 +177,13 @@ void Classify(const RuleSet& rules, const ClassifyOptions& options, SourceTree* 
     if (source != nullptr && any_source_rule) facts = ReadSource(g, *source);
     Finding finding;
     const Rule* primary = nullptr;
+    const RuleClause* primary_clause = nullptr;
     for (const Rule* rule : ordered) {
       for (const RuleClause& clause : rule->when) {
         if (!Matches(clause, g, facts ? &*facts : nullptr, &evidence)) continue;
         if (primary == nullptr) {
           primary = rule;
+          primary_clause = &clause;
           finding.pattern = rule->id;
           finding.title = rule->title;
           finding.confidence = clause.confidence;
@@ -200,7 +206,7 @@ void Classify(const RuleSet& rules, const ClassifyOptions& options, SourceTree* 
       if (facts && !facts->block_found && !finding.benign) {
         finding.reason += " (source of the blocking line not found: judged from the stack)";
       }
-      Judge(*primary, options, g, &finding);
+      Judge(*primary, *primary_clause, options, g, &finding);
     }
     if (!g.frames.empty() && !finding.benign) {
       const StackFrame& top = g.frames[g.top_frame];

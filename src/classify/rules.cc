@@ -26,7 +26,8 @@ const std::set<std::string, std::less<>> kPatternFields = {
     "state", "not_state", "top_frame", "first_frame", "any_frame", "no_frame", "creator",
     "not_creator", "block_line", "block_select", "not_block_select"};
 const std::set<std::string, std::less<>> kClauseFields = {
-    "in_deferred_closure", "deferred_creator", "min_count", "max_count", "confidence", "reason"};
+    "in_deferred_closure", "deferred_creator", "min_count", "max_count", "confidence", "reason",
+    "certain"};
 
 std::string LineColumn(std::string_view text, size_t byte) {
   size_t line = 1, column = 1;
@@ -134,6 +135,9 @@ class RuleReader {
         } else {
           Fail(key, "must be \"high\", \"medium\" or \"low\"");
         }
+      } else if (key == "certain") {
+        if (!value.is_boolean()) Fail(key, "must be true or false");
+        clause.certain = value.get<bool>();
       } else if (key == "reason") {
         if (!value.is_string()) Fail(key, "must be a string");
         clause.reason = value.get<std::string>();

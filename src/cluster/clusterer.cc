@@ -122,6 +122,11 @@ class Clusterer::Impl {
   bool Keep(const Goroutine& g, std::span<const uint32_t> frame_ids, uint32_t creator_frame);
   void SignatureOf(const Goroutine& g, uint32_t creator_frame);
   StackFrame ToStackFrame(uint32_t frame_id, bool inlined) const;
+  // Recursion prints the same frame over and over, and Go releases cut deep
+  // stacks differently; a run of one frame counts once.
+  void PushCollapsed(uint32_t id) {
+    if (signature_.empty() || signature_.back() != id) signature_.push_back(id);
+  }
   std::string IdOf(const GroupState& group) const;
 
   ClusterOptions options_;
@@ -221,7 +226,7 @@ void Clusterer::Impl::SignatureOf(const Goroutine& g, uint32_t creator_frame) {
       break;
     case GroupingLevel::kLine:
       for (size_t i = begin; i < end; ++i) {
-        if (!frames_[record_frames_[i]].wrapper) signature_.push_back(record_frames_[i]);
+        if (!frames_[record_frames_[i]].wrapper) PushCollapsed(record_frames_[i]);
       }
       break;
     case GroupingLevel::kFunc: {
@@ -229,7 +234,7 @@ void Clusterer::Impl::SignatureOf(const Goroutine& g, uint32_t creator_frame) {
       for (size_t i = begin; i < end; ++i) {
         const FrameInfo& f = frames_[record_frames_[i]];
         if (f.wrapper) continue;
-        if (!f.stdlib) signature_.push_back(f.func);
+        if (!f.stdlib) PushCollapsed(f.func);
         if (!f.runtime) outermost = f.func;
       }
       if (signature_.empty() && outermost != kNone) signature_.push_back(outermost);

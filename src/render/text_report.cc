@@ -259,8 +259,9 @@ void RenderTextReport(const Report& report, const TextStyle& style, std::ostream
   }
   if (report.classified) {
     if (t.suspect_groups > 0) {
-      line.Add(fmt::format("  {} ({}) look like leaks: {}", Plural(t.suspect_groups, "suspect group"),
+      line.Add(fmt::format("  {} ({}) {}: {}", Plural(t.suspect_groups, "suspect group"),
                            Plural(t.suspect_goroutines, "goroutine"),
+                           t.suspect_groups == 1 ? "looks like a leak" : "look like leaks",
                            fmt::join(report.suspect_patterns, ", ")),
                Ink::kRed);
     } else {

@@ -33,6 +33,7 @@ struct RuleClause {
   uint64_t max_count = std::numeric_limits<uint64_t>::max();
   Confidence confidence = Confidence::kMedium;
   std::string reason;
+  bool certain = false;  // the state can never end (nil channel, empty select): a suspect at any size
 
   bool NeedsSource() const {
     return block_line || block_select || not_block_select || in_deferred_closure ||

@@ -1,0 +1,300 @@
+// `gleak analyze` on the committed real dumps: groups equal what the programs
+// created, counts add up, JSON validates against the schema, ids are stable,
+// filters and exit codes do what they say.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <fmt/core.h>
+#include <nlohmann/json.hpp>
+
+#include "gleak/classify/rules.h"
+#include "gleak/pipeline/analyze.h"
+#include "gleak/render/json_report.h"
+#include "support/test_support.h"
+
+namespace gleak {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+fs::path Dumps() { return testing::SourceDir() / "testdata" / "dumps"; }
+
+// Every committed dump with its expected.json, and the real go1.19 samples.
+std::vector<fs::path> AllDumps(bool with_samples) {
+  std::vector<fs::path> dumps;
+  for (const auto& e : fs::recursive_directory_iterator(Dumps())) {
+    if (e.path().extension() == ".txt") dumps.push_back(e.path());
+  }
+  if (with_samples && fs::exists(testing::SamplesDir() / "go1.19")) {
+    for (const auto& e : fs::directory_iterator(testing::SamplesDir() / "go1.19")) {
+      if (e.path().extension() == ".txt") dumps.push_back(e.path());
+    }
+  }
+  std::sort(dumps.begin(), dumps.end());
+  return dumps;
+}
+
+json AnalyzeToJson(const std::vector<std::string>& inputs, AnalyzeOptions options = {}) {
+  static const RuleSet rules = RuleSet::Builtin();
+  options.inputs = inputs;
+  if (options.rules == nullptr) options.rules = &rules;
+  Report report = Analyze(options);
+  report.tool_version = "test";
+  std::ostringstream out;
+  RenderJsonReport(report, out);
+  return json::parse(out.str());
+}
+
+json Expected(const fs::path& dump) {
+  fs::path e = dump;
+  e.replace_filename(dump.stem().string() + ".expected.json");
+  return fs::exists(e) ? json::parse(testing::ReadFile(e)) : json();
+}
+
+uint64_t GroupSum(const json& report) {
+  uint64_t sum = 0;
+  for (const json& g : report["groups"]) sum += g["count"].get<uint64_t>();
+  return sum;
+}
+
+bool HasFrame(const json& group, const std::string& func) {
+  for (const json& f : group["frames"]) {
+    if (f["func"] == func) return true;
+  }
+  return false;
+}
+
+TEST(Analyze, CountsAddUpAndJsonValidatesOnEveryDump) {
+  fs::path dir = testing::TempDir();
+  std::vector<fs::path> dumps = AllDumps(true);
+  ASSERT_GT(dumps.size(), 80u);
+  std::string files;
+  for (size_t i = 0; i < dumps.size(); ++i) {
+    SCOPED_TRACE(dumps[i].string());
+    json report = AnalyzeToJson({dumps[i].string()});
+    const json& t = report["totals"];
+    EXPECT_EQ(GroupSum(report), t["shown_goroutines"].get<uint64_t>());
+    EXPECT_EQ(t["shown_goroutines"].get<uint64_t>() + t["hidden_goroutines"].get<uint64_t>() +
+                  t["ignored_goroutines"].get<uint64_t>(),
+              t["goroutines"].get<uint64_t>());
+    EXPECT_EQ(t["goroutines"], report["inputs"][0]["goroutines"]);
+    for (const json& g : report["groups"]) {
+      EXPECT_FALSE(g["finding"]["pattern"].get<std::string>().empty());
+    }
+    fs::path out = dir / fmt::format("{}.json", i);
+    std::ofstream(out) << report.dump();
+    files += " '" + out.string() + "'";
+  }
+  auto result = testing::RunShell("'" + (testing::SourceDir() / "tests/tools/validate-json").string() +
+                                  "' '" + (testing::SourceDir() / "docs/schema/report-v1.json").string() +
+                                  "'" + files);
+  EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
+  EXPECT_NE(result.out.find(fmt::format("{} documents checked, 0 errors", dumps.size())),
+            std::string::npos)
+      << result.out << result.err;
+  fs::remove_all(dir);
+}
+
+TEST(Analyze, GroupsEqualWhatTheProgramsCreated) {
+  int kinds_checked = 0;
+  for (const fs::path& dump : AllDumps(false)) {
+    json expected = Expected(dump);
+    if (expected.is_null() || expected["format"] != "traceback") continue;
+    SCOPED_TRACE(dump.string());
+    json report = AnalyzeToJson({dump.string()});
+    for (const json& kind : expected["kinds"]) {
+      std::string func = kind["func"];
+      uint64_t in_groups = 0;
+      std::set<std::string> ids;
+      for (const json& g : report["groups"]) {
+        if (HasFrame(g, func)) {
+          in_groups += g["count"].get<uint64_t>();
+          ids.insert(g["id"].get<std::string>());
+        }
+      }
+      EXPECT_EQ(in_groups, kind["count"].get<uint64_t>()) << func;
+      // Goroutines parked at one site by one creator make one group.
+      if (kind["count"].get<uint64_t>() >= 5) {
+        EXPECT_EQ(ids.size(), 1u) << func;
+      }
+      ++kinds_checked;
+    }
+  }
+  EXPECT_GT(kinds_checked, 200);
+}
+
+TEST(Analyze, HealthyProgramHasNoLargeGroupsAndNoSuspects) {
+  for (const char* version : {"go1.19", "go1.26"}) {
+    fs::path dump = Dumps() / version / "healthy" / "http_debug2.txt";
+    ASSERT_TRUE(fs::exists(dump)) << dump;
+    json report = AnalyzeToJson({dump.string()});
+    EXPECT_EQ(report["totals"]["suspect_groups"], 0) << version;
+    for (const json& g : report["groups"]) EXPECT_LT(g["count"].get<uint64_t>(), 10u) << version;
+  }
+}
+
+TEST(Analyze, FuncLevelIdsAreStableAcrossGoVersions) {
+  int compared = 0;
+  for (const auto& program : fs::directory_iterator(Dumps() / "go1.26")) {
+    fs::path d26 = program.path() / "http_debug2.txt";
+    fs::path d19 = Dumps() / "go1.19" / program.path().filename() / "http_debug2.txt";
+    if (!fs::exists(d26) || !fs::exists(d19)) continue;
+    SCOPED_TRACE(program.path().filename().string());
+    AnalyzeOptions options;
+    options.cluster.level = GroupingLevel::kFunc;
+    json r26 = AnalyzeToJson({d26.string()}, options);
+    json r19 = AnalyzeToJson({d19.string()}, options);
+    json expected = Expected(d26);
+    for (const json& kind : expected["kinds"]) {
+      std::string func = kind["func"];
+      if (!func.starts_with("main.")) continue;  // the fixture harness's own goroutines differ
+      auto id_of = [&](const json& report) {
+        for (const json& g : report["groups"]) {
+          if (HasFrame(g, func)) return g["id"].get<std::string>();
+        }
+        return std::string();
+      };
+      std::string id26 = id_of(r26), id19 = id_of(r19);
+      if (id19.empty()) continue;  // a kind only one version can show
+      EXPECT_EQ(id26, id19) << func << " in " << program.path().filename();
+      ++compared;
+    }
+  }
+  EXPECT_GT(compared, 20);
+}
+
+TEST(Analyze, HttpServeFixtureShowsThePileUpFirst) {
+  json report = AnalyzeToJson({(Dumps() / "go1.26/httpserve/http_debug2.txt").string()});
+  ASSERT_FALSE(report["groups"].empty());
+  const json& first = report["groups"][0];
+  EXPECT_EQ(first["finding"]["pattern"], "http-serve");
+  EXPECT_TRUE(HasFrame(first, "net/http.(*conn).serve") ||
+              HasFrame(first, "net/http.(*persistConn).readLoop") ||
+              HasFrame(first, "net/http.(*persistConn).writeLoop"));
+}
+
+TEST(Analyze, MergeFoldsAFleetIntoOneSetOfGroups) {
+  std::string a = (Dumps() / "go1.26/chansend/http_debug2.txt").string();
+  std::string b = (Dumps() / "go1.26/chansend/http_debug2_trimpath.txt").string();
+  AnalyzeOptions merge;
+  merge.cluster.per_input = false;
+  merge.cluster.level = GroupingLevel::kFunc;
+  json merged = AnalyzeToJson({a, a}, merge);
+  json single = AnalyzeToJson({a}, merge);
+  EXPECT_EQ(merged["groups"].size(), single["groups"].size());
+  EXPECT_EQ(merged["groups"][0]["count"].get<uint64_t>(), 2 * single["groups"][0]["count"].get<uint64_t>());
+  EXPECT_EQ(merged["groups"][0]["inputs"].size(), 2u);
+  // A -trimpath build of the same code prints other paths; at func level it still merges.
+  json mixed = AnalyzeToJson({a, b}, merge);
+  EXPECT_EQ(mixed["groups"][0]["inputs"].size(), 2u);
+}
+
+// The CLI, end to end.
+std::string Q(const fs::path& p) { return "'" + p.string() + "'"; }
+
+TEST(AnalyzeCli, FiltersAndIgnoresDoWhatTheySay) {
+  fs::path dump = Dumps() / "go1.26/chansend/http_debug2.txt";
+  auto all = json::parse(testing::RunGleak("analyze --format json " + Q(dump)).out);
+  auto filtered = json::parse(testing::RunGleak("analyze --format json --filter 'main\\.sendForever' " + Q(dump)).out);
+  ASSERT_EQ(filtered["groups"].size(), 1u);
+  EXPECT_EQ(filtered["groups"][0]["count"], 100);
+  EXPECT_EQ(filtered["totals"]["ignored_goroutines"], all["totals"]["goroutines"].get<uint64_t>() - 100);
+
+  auto excluded = json::parse(testing::RunGleak("analyze --format json --exclude 'chansend/main\\.go' " + Q(dump)).out);
+  for (const json& g : excluded["groups"]) EXPECT_FALSE(HasFrame(g, "main.sendForever"));
+
+  auto ignored = json::parse(testing::RunGleak("analyze --format json --ignore main.sendForever " + Q(dump)).out);
+  EXPECT_EQ(ignored["totals"]["ignored_goroutines"], 100);
+
+  auto top = json::parse(testing::RunGleak("analyze --format json --top 2 " + Q(dump)).out);
+  EXPECT_EQ(top["groups"].size(), 2u);
+  EXPECT_EQ(top["totals"]["hidden_groups"].get<uint64_t>() + 2, all["totals"]["groups"].get<uint64_t>());
+
+  auto min = json::parse(testing::RunGleak("analyze --format json --min-count 50 " + Q(dump)).out);
+  for (const json& g : min["groups"]) EXPECT_GE(g["count"].get<uint64_t>(), 50u);
+
+  auto bad = testing::RunGleak("analyze --filter '(' " + Q(dump));
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--filter: invalid regular expression '('"), std::string::npos) << bad.err;
+}
+
+TEST(AnalyzeCli, FailOnGatesTheExitCode) {
+  fs::path leaky = Dumps() / "go1.26/chansend/http_debug2.txt";
+  fs::path healthy = Dumps() / "go1.26/healthy/http_debug2.txt";
+  EXPECT_EQ(testing::RunGleak("analyze --fail-on chan-send " + Q(leaky)).exit_code, 1);
+  EXPECT_EQ(testing::RunGleak("analyze --fail-on any " + Q(leaky)).exit_code, 1);
+  EXPECT_EQ(testing::RunGleak("analyze --fail-on waitgroup,mutex " + Q(leaky)).exit_code, 0);
+  EXPECT_EQ(testing::RunGleak("analyze " + Q(leaky)).exit_code, 0);
+  EXPECT_EQ(testing::RunGleak("analyze --fail-on any " + Q(healthy)).exit_code, 0);
+  auto unknown = testing::RunGleak("analyze --fail-on chan-sned " + Q(leaky));
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("unknown pattern 'chan-sned'"), std::string::npos) << unknown.err;
+  // Raising the threshold above the group size clears the gate.
+  EXPECT_EQ(testing::RunGleak("analyze --fail-on chan-send --suspect-count 1000 " + Q(leaky)).exit_code, 0);
+}
+
+TEST(AnalyzeCli, ColourOnlyWhenAskedAndNeverWithNoColor) {
+  fs::path dump = Dumps() / "go1.26/chansend/http_debug2.txt";
+  EXPECT_EQ(testing::RunGleak("analyze " + Q(dump)).out.find('\x1b'), std::string::npos);
+  EXPECT_NE(testing::RunGleak("analyze --color always " + Q(dump)).out.find("\x1b["), std::string::npos);
+  auto no_color = testing::RunShell("NO_COLOR=1 '" + std::string(GLEAK_BINARY) + "' analyze " + Q(dump));
+  EXPECT_EQ(no_color.out.find('\x1b'), std::string::npos);
+}
+
+TEST(AnalyzeCli, InputErrorsExitThreeButStillReportTheRest) {
+  fs::path dump = Dumps() / "go1.26/chansend/http_debug2.txt";
+  auto r = testing::RunGleak("analyze --format json /nonexistent.txt " + Q(dump));
+  EXPECT_EQ(r.exit_code, 3);
+  auto report = json::parse(r.out);
+  EXPECT_EQ(report["inputs"][0]["error"], "/nonexistent.txt: cannot open: No such file or directory");
+  EXPECT_GT(report["inputs"][1]["goroutines"].get<uint64_t>(), 100u);
+  EXPECT_NE(r.err.find("/nonexistent.txt: cannot open"), std::string::npos);
+}
+
+// Golden text reports: what a person reads, pinned. GLEAK_UPDATE_GOLDEN=1 rewrites them.
+void CheckGolden(const fs::path& dir, const std::string& file, const std::string& args,
+                 const std::string& golden_name) {
+  auto r = testing::RunShell("cd '" + dir.string() + "' && '" + GLEAK_BINARY + "' analyze " + args +
+                             " " + file);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  fs::path golden = testing::SourceDir() / "testdata" / "golden" / golden_name;
+  if (std::getenv("GLEAK_UPDATE_GOLDEN") != nullptr) {
+    fs::create_directories(golden.parent_path());
+    std::ofstream(golden, std::ios::binary) << r.out;
+  }
+  ASSERT_TRUE(fs::exists(golden)) << golden << " (run with GLEAK_UPDATE_GOLDEN=1 to create it)";
+  EXPECT_EQ(r.out, testing::ReadFile(golden)) << "golden " << golden_name;
+}
+
+TEST(AnalyzeGolden, LeakZooGo119) {
+  if (!fs::exists(testing::SamplesDir() / "go1.19")) {
+    GTEST_SKIP() << "\n\n*** SKIPPED: ../shared/samples is not beside the checkout ***\n";
+  }
+  CheckGolden(testing::SamplesDir() / "go1.19", "runtime_stack_all.txt", "--top 0", "leak_zoo_go1.19.txt");
+}
+
+TEST(AnalyzeGolden, CountProfileWithLabels) {
+  if (!fs::exists(testing::SamplesDir() / "go1.19")) {
+    GTEST_SKIP() << "\n\n*** SKIPPED: ../shared/samples is not beside the checkout ***\n";
+  }
+  CheckGolden(testing::SamplesDir() / "go1.19", "pprof_goroutine_debug1.txt", "--top 0",
+              "debug1_go1.19.txt");
+}
+
+TEST(AnalyzeGolden, CrashDumpWithSystemGoroutines) {
+  if (!fs::exists(testing::SamplesDir() / "go1.19")) {
+    GTEST_SKIP() << "\n\n*** SKIPPED: ../shared/samples is not beside the checkout ***\n";
+  }
+  CheckGolden(testing::SamplesDir() / "go1.19", "sigquit_gotraceback_crash.txt", "--top 0 --full",
+              "sigquit_crash_go1.19.txt");
+}
+
+}  // namespace
+}  // namespace gleak
