@@ -27,7 +27,7 @@ std::string_view StringInterner::Store(std::string_view s) {
 uint32_t StringInterner::Intern(std::string_view s) {
   auto it = ids_.find(s);
   if (it != ids_.end()) return it->second;
-  std::string_view stored = Store(s);
+  std::string_view stored = s.empty() ? std::string_view() : Store(s);
   uint32_t id = static_cast<uint32_t>(strings_.size());
   strings_.push_back(stored);
   ids_.emplace(stored, id);

@@ -14,8 +14,8 @@ struct Pattern::Impl {
 Pattern::Pattern(const std::string& expression, std::string_view what)
     : expression_(expression), impl_(std::make_unique<Impl>(expression)) {
   if (!impl_->re.ok()) {
-    ThrowUsageError(std::string(what) + ": invalid regular expression '" + expression +
-                    "': " + impl_->re.error());
+    std::string where = what.empty() ? std::string() : std::string(what) + ": ";
+    ThrowUsageError(where + "invalid regular expression '" + expression + "': " + impl_->re.error());
   }
 }
 

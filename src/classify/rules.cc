@@ -110,7 +110,7 @@ class RuleReader {
         if (!value.is_string()) Fail(key, "must be a string (an RE2 regular expression)");
         std::shared_ptr<const Pattern> pattern;
         try {
-          pattern = std::make_shared<Pattern>(value.get<std::string>(), key);
+          pattern = std::make_shared<Pattern>(value.get<std::string>(), "");
         } catch (const Error& e) {
           Fail(key, e.what());
         }
@@ -180,7 +180,9 @@ RuleSet RuleSet::Parse(std::string_view text, const std::string& origin) {
   try {
     doc = json::parse(text);
   } catch (const json::parse_error& e) {
-    ThrowUsageError(fmt::format("{}:{}: not valid JSON: {}", origin, LineColumn(text, e.byte),
+    // e.byte counts the bytes read, the offending one included.
+    ThrowUsageError(fmt::format("{}:{}: not valid JSON: {}", origin,
+                                LineColumn(text, e.byte > 0 ? e.byte - 1 : 0),
                                 e.what()));
   }
   if (!doc.is_object() || !doc.contains("rules") || !doc["rules"].is_array()) {

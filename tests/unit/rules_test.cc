@@ -1,0 +1,126 @@
+// The rule file: the built-in rules load, user files extend and override
+// them, and every mistake in a rule file is reported with the rule and field.
+#include "gleak/classify/rules.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "gleak/base/error.h"
+#include "gleak/classify/classifier.h"
+
+namespace gleak {
+namespace {
+
+std::string UsageError(const std::string& text) {
+  try {
+    RuleSet::Parse(text, "my.rules.json");
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), Error::Kind::kUsage);
+    return e.what();
+  }
+  ADD_FAILURE() << "no error for: " << text;
+  return {};
+}
+
+TEST(Rules, BuiltinRulesCoverEveryRequiredPattern) {
+  RuleSet rules = RuleSet::Builtin();
+  std::set<std::string> ids;
+  for (const Rule& r : rules.rules()) ids.insert(r.id);
+  for (const char* id : {"chan-send", "timer", "context", "waitgroup", "http-serve", "defer-spawned",
+                         "mutex", "chan-recv", "select-forever", "cond", "io"}) {
+    EXPECT_TRUE(ids.count(id)) << id;
+    const Rule* rule = rules.Find(id);
+    ASSERT_NE(rule, nullptr);
+    EXPECT_FALSE(rule->benign) << id;
+    EXPECT_FALSE(rule->fix.empty()) << id;
+    EXPECT_FALSE(rule->explanation.empty()) << id;
+  }
+}
+
+TEST(Rules, MistakesNameTheFileRuleAndField) {
+  EXPECT_EQ(UsageError("{\"rules\": [\n  {\"id\": \"x\",,}\n]}").substr(0, 22), "my.rules.json:2:14: no");
+  EXPECT_NE(UsageError(R"({"rules": [{"id": "slow", "when": [{"state": "(", "confidence": "high"}]}]})")
+                .find("my.rules.json: rule 'slow': field 'state': "),
+            std::string::npos);
+  EXPECT_NE(UsageError(R"({"rules": [{"id": "x", "when": [{"stat": "a", "confidence": "high"}]}]})")
+                .find("rule 'x': field 'stat': is not a clause field"),
+            std::string::npos);
+  EXPECT_NE(UsageError(R"({"rules": [{"id": "x", "priorty": 3, "when": []}]})")
+                .find("rule 'x': field 'priorty': is not a rule field"),
+            std::string::npos);
+  EXPECT_NE(UsageError(R"({"rules": [{"id": "x", "when": [{"state": "a", "confidence": "sure"}]}]})")
+                .find("field 'confidence': must be"),
+            std::string::npos);
+  EXPECT_NE(UsageError(R"({"rules": [{"title": "no id", "when": [{"state": "a", "confidence": "low"}]}]})")
+                .find("rule #1: field 'id': is required"),
+            std::string::npos);
+  EXPECT_NE(UsageError(R"({"rules": [{"id": "x", "when": [{"confidence": "low"}]}]})")
+                .find("needs at least one condition"),
+            std::string::npos);
+  EXPECT_NE(UsageError(R"({"format": "gleak.rules/v9", "rules": []})").find("unknown format"),
+            std::string::npos);
+}
+
+TEST(Rules, UserRulesOverrideAddAndDisable) {
+  RuleSet rules = RuleSet::Builtin();
+  size_t before = rules.rules().size();
+  rules.Override(RuleSet::Parse(R"({"rules": [
+      {"id": "chan-send", "title": "mine", "priority": 60,
+       "when": [{"state": "^chan send$", "confidence": "low", "reason": "r"}]},
+      {"id": "grpc-stream", "priority": 88,
+       "when": [{"any_frame": "^google\\.golang\\.org/grpc\\.", "confidence": "medium"}]},
+      {"id": "io", "disabled": true}]})",
+                                "user"));
+  EXPECT_EQ(rules.rules().size(), before);  // one added, one removed
+  EXPECT_EQ(rules.Find("chan-send")->title, "mine");
+  EXPECT_NE(rules.Find("grpc-stream"), nullptr);
+  EXPECT_EQ(rules.Find("io"), nullptr);
+}
+
+Group GroupOf(std::string state, std::vector<std::string> funcs, uint64_t count) {
+  Group g;
+  g.id = "0000000000000000";
+  g.count = count;
+  g.state = std::move(state);
+  for (std::string& f : funcs) g.frames.push_back(StackFrame{f, "/src/app/x.go", 10, false, ""});
+  return g;
+}
+
+TEST(Classifier, PriorityPicksOnePatternAndListsTheOthers) {
+  std::vector<Group> groups = {
+      GroupOf("IO wait", {"internal/poll.runtime_pollWait", "net/http.(*conn).serve"}, 40),
+      GroupOf("chan send", {"main.produce"}, 3),
+      GroupOf("semacquire", {"sync.runtime_Semacquire", "sync.(*WaitGroup).Wait", "main.wait"}, 12),
+      GroupOf("chan receive (nil chan)", {"main.nilRecv"}, 1),
+      GroupOf("weird new state", {"main.x"}, 500),
+  };
+  groups[2].state = "sync.WaitGroup.Wait";  // as the clusterer normalizes it
+  Classify(RuleSet::Builtin(), ClassifyOptions{}, nullptr, &groups);
+  EXPECT_EQ(groups[0].finding.pattern, "http-serve");
+  EXPECT_EQ(groups[0].finding.also_matched, std::vector<std::string>{"io"});
+  EXPECT_TRUE(groups[0].finding.suspect);
+  EXPECT_EQ(groups[1].finding.pattern, "chan-send");
+  EXPECT_FALSE(groups[1].finding.suspect);  // 3 < --suspect-count 10
+  EXPECT_EQ(groups[2].finding.pattern, "waitgroup");
+  EXPECT_EQ(groups[2].finding.confidence, Confidence::kHigh);
+  EXPECT_TRUE(groups[3].finding.suspect);  // a nil channel can never proceed
+  EXPECT_EQ(groups[4].finding.pattern, "unclassified");
+  EXPECT_FALSE(groups[4].finding.suspect);
+}
+
+TEST(Classifier, LeakedMarkerIsProofAndWaitCountsOnlyWhereItMeansSomething) {
+  std::vector<Group> groups = {GroupOf("chan send", {"main.a"}, 2), GroupOf("sleep", {"main.b"}, 1),
+                               GroupOf("chan receive", {"main.c"}, 1)};
+  groups[0].leaked = 2;
+  groups[1].max_wait_minutes = 60;
+  groups[2].max_wait_minutes = 60;
+  Classify(RuleSet::Builtin(), ClassifyOptions{}, nullptr, &groups);
+  EXPECT_TRUE(groups[0].finding.proven);
+  EXPECT_TRUE(groups[0].finding.suspect);
+  EXPECT_TRUE(groups[1].finding.suspect);   // a timer loop asleep for an hour
+  EXPECT_FALSE(groups[2].finding.suspect);  // an idle worker waiting an hour is normal
+}
+
+}  // namespace
+}  // namespace gleak
