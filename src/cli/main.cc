@@ -25,11 +25,13 @@ int Run(int argc, char** argv) {
                  "Examples:\n"
                  "  gleak analyze dump.txt               groups, the most suspicious first\n"
                  "  gleak analyze --format json dump.txt | jq .groups[0]\n"
+                 "  gleak diff before.txt after.txt      which groups grew\n"
                  "  gleak parse dump.txt                 one JSON line per goroutine\n"
                  "  gleak parse --format text dump.txt.gz\n"
                  "  curl -s 'http://127.0.0.1:6060/debug/pprof/goroutine?debug=2' | gleak parse -\n\n") +
              kExitCodesHelp);
   CommandAction analyze = AddAnalyzeCommand(app);
+  CommandAction diff = AddDiffCommand(app);
   CommandAction parse = AddParseCommand(app);
   CommandAction rules = AddRulesCommand(app);
 
@@ -49,6 +51,7 @@ int Run(int argc, char** argv) {
   try {
     for (CLI::App* sub : app.get_subcommands()) {
       if (sub->get_name() == "analyze") return analyze();
+      if (sub->get_name() == "diff") return diff();
       if (sub->get_name() == "parse") return parse();
       if (sub->get_name() == "rules") return rules();
     }

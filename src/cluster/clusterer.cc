@@ -91,6 +91,8 @@ struct GroupState {
   uint64_t locked = 0;
   uint64_t leaked = 0;
   uint64_t truncated = 0;
+  std::string func_id;
+  std::string shape_id;
   std::vector<uint32_t> stack;  // representative: the first goroutine's frames
   std::vector<bool> inlined;
   std::vector<uint64_t> sample_ids;
@@ -120,14 +122,16 @@ class Clusterer::Impl {
   uint32_t FrameId(const Frame& frame);
   uint32_t FrameId(std::string_view func, std::string_view file, uint64_t line);
   bool Keep(const Goroutine& g, std::span<const uint32_t> frame_ids, uint32_t creator_frame);
-  void SignatureOf(const Goroutine& g, uint32_t creator_frame);
+  void SignatureOf(const Goroutine& g, uint32_t creator_frame, GroupingLevel level,
+                   std::vector<uint32_t>* out);
   StackFrame ToStackFrame(uint32_t frame_id, bool inlined) const;
   // Recursion prints the same frame over and over, and Go releases cut deep
   // stacks differently; a run of one frame counts once.
-  void PushCollapsed(uint32_t id) {
-    if (signature_.empty() || signature_.back() != id) signature_.push_back(id);
+  static void PushCollapsed(std::vector<uint32_t>* out, uint32_t id) {
+    if (out->empty() || out->back() != id) out->push_back(id);
   }
-  std::string IdOf(const GroupState& group) const;
+  std::string IdOf(GroupingLevel level, uint32_t state, const std::vector<uint32_t>& signature,
+                   uint32_t creator) const;
 
   ClusterOptions options_;
   StringInterner strings_;
@@ -139,6 +143,7 @@ class Clusterer::Impl {
   // Scratch space reused for every record: no allocation per goroutine.
   std::vector<uint32_t> record_frames_;
   std::vector<uint32_t> signature_;
+  std::vector<uint32_t> func_signature_;
   std::vector<uint32_t> key_;
   std::string label_text_;
 };
@@ -189,9 +194,10 @@ bool Clusterer::Impl::Keep(const Goroutine& g, std::span<const uint32_t> frame_i
   return filtered_in;
 }
 
-// Fills signature_ with the frame ids that identify the stack at the level.
-void Clusterer::Impl::SignatureOf(const Goroutine& g, uint32_t creator_frame) {
-  signature_.clear();
+// Fills `out` with the ids that identify the stack at `level`.
+void Clusterer::Impl::SignatureOf(const Goroutine& g, uint32_t creator_frame, GroupingLevel level,
+                                  std::vector<uint32_t>* out) {
+  out->clear();
   size_t begin = 0, end = record_frames_.size();
   while (begin < end && frames_[record_frames_[begin]].runtime) ++begin;
   while (end > begin) {
@@ -216,17 +222,17 @@ void Clusterer::Impl::SignatureOf(const Goroutine& g, uint32_t creator_frame) {
       --end;
     }
   }
-  switch (options_.level) {
+  switch (level) {
     case GroupingLevel::kExact:
       for (size_t i = begin; i < end; ++i) {
         if (frames_[record_frames_[i]].wrapper) continue;
-        signature_.push_back(record_frames_[i]);
-        signature_.push_back(strings_.Intern(g.frames[i].args));
+        out->push_back(record_frames_[i]);
+        out->push_back(strings_.Intern(g.frames[i].args));
       }
       break;
     case GroupingLevel::kLine:
       for (size_t i = begin; i < end; ++i) {
-        if (!frames_[record_frames_[i]].wrapper) PushCollapsed(record_frames_[i]);
+        if (!frames_[record_frames_[i]].wrapper) PushCollapsed(out, record_frames_[i]);
       }
       break;
     case GroupingLevel::kFunc: {
@@ -234,10 +240,10 @@ void Clusterer::Impl::SignatureOf(const Goroutine& g, uint32_t creator_frame) {
       for (size_t i = begin; i < end; ++i) {
         const FrameInfo& f = frames_[record_frames_[i]];
         if (f.wrapper) continue;
-        if (!f.stdlib) PushCollapsed(f.func);
+        if (!f.stdlib) PushCollapsed(out, f.func);
         if (!f.runtime) outermost = f.func;
       }
-      if (signature_.empty() && outermost != kNone) signature_.push_back(outermost);
+      if (out->empty() && outermost != kNone) out->push_back(outermost);
       break;
     }
     case GroupingLevel::kTop: {
@@ -246,7 +252,7 @@ void Clusterer::Impl::SignatureOf(const Goroutine& g, uint32_t creator_frame) {
         if (!frames_[record_frames_[i]].stdlib) top = record_frames_[i];
       }
       if (top == kNone && begin < end) top = record_frames_[begin];
-      if (top != kNone) signature_.push_back(top);
+      if (top != kNone) out->push_back(top);
       break;
     }
   }
@@ -261,7 +267,7 @@ void Clusterer::Impl::OnGoroutine(const Goroutine& g) {
     ignored_ += g.count;
     return;
   }
-  SignatureOf(g, creator_frame);
+  SignatureOf(g, creator_frame, options_.level, &signature_);
   uint32_t state = strings_.Intern(NormalizeState(g.state, g.frames));
   uint32_t creator = kNone;
   if (options_.include_creator && creator_frame != kNone) {
@@ -287,6 +293,15 @@ void Clusterer::Impl::OnGoroutine(const Goroutine& g) {
     fresh.creator = creator;
     fresh.stack = record_frames_;
     for (const Frame& f : g.frames) fresh.inlined.push_back(f.inlined);
+    // Looser ids for matching groups across snapshots (gleak diff): by function
+    // names (lines moved in a redeploy), and by frames alone (a debug=1 dump
+    // has no states and no creators).
+    SignatureOf(g, creator_frame, GroupingLevel::kFunc, &func_signature_);
+    uint32_t creator_func = options_.include_creator && creator_frame != kNone
+                                ? frames_[creator_frame].func
+                                : kNone;
+    fresh.func_id = IdOf(GroupingLevel::kFunc, state, func_signature_, creator_func);
+    fresh.shape_id = IdOf(GroupingLevel::kFunc, strings_.Intern(""), func_signature_, kNone);
   }
   GroupState& group = groups_[index];
   group.count += g.count;
@@ -331,29 +346,29 @@ StackFrame Clusterer::Impl::ToStackFrame(uint32_t frame_id, bool inlined) const 
   return frame;
 }
 
-std::string Clusterer::Impl::IdOf(const GroupState& group) const {
+std::string Clusterer::Impl::IdOf(GroupingLevel level, uint32_t state,
+                                  const std::vector<uint32_t>& signature, uint32_t creator) const {
   // The signature as text, so that the id depends on names, never on the
   // order in which this run happened to intern them.
-  std::string text = fmt::format("gleak.group/v1\n{}\n{}\n", GroupingLevelName(options_.level),
-                                 strings_.Get(group.state));
-  bool exact = options_.level == GroupingLevel::kExact;
-  bool by_func = options_.level == GroupingLevel::kFunc;
-  for (size_t i = 0; i < group.signature_frames.size(); ++i) {
-    uint32_t id = group.signature_frames[i];
-    if (by_func) {
+  std::string text =
+      fmt::format("gleak.group/v1\n{}\n{}\n", GroupingLevelName(level), strings_.Get(state));
+  bool by_func = level == GroupingLevel::kFunc || level == GroupingLevel::kTop;
+  for (size_t i = 0; i < signature.size(); ++i) {
+    uint32_t id = signature[i];
+    if (level == GroupingLevel::kFunc) {
       text += fmt::format("{}\n", strings_.Get(id));
       continue;
     }
     const FrameInfo& f = frames_[id];
     text += fmt::format("{} {}:{}", strings_.Get(f.func), strings_.Get(f.file), f.line);
-    if (exact) text += fmt::format(" ({})", strings_.Get(group.signature_frames[++i]));
+    if (level == GroupingLevel::kExact) text += fmt::format(" ({})", strings_.Get(signature[++i]));
     text += '\n';
   }
-  if (group.creator != kNone) {
-    if (options_.level == GroupingLevel::kFunc || options_.level == GroupingLevel::kTop) {
-      text += fmt::format("created by {}\n", strings_.Get(group.creator));
+  if (creator != kNone) {
+    if (by_func) {
+      text += fmt::format("created by {}\n", strings_.Get(creator));
     } else {
-      const FrameInfo& c = frames_[group.creator];
+      const FrameInfo& c = frames_[creator];
       text += fmt::format("created by {} {}:{}\n", strings_.Get(c.func), strings_.Get(c.file),
                           c.line);
     }
@@ -369,7 +384,9 @@ std::vector<Group> Clusterer::Impl::TakeGroups() const {
   };
   for (const GroupState& s : groups_) {
     Group g;
-    g.id = IdOf(s);
+    g.id = IdOf(options_.level, s.state, s.signature_frames, s.creator);
+    g.func_id = s.func_id;
+    g.shape_id = s.shape_id;
     g.count = s.count;
     g.state = std::string(strings_.Get(s.state));
     g.min_wait_minutes = s.count > 0 ? s.min_wait : 0;

@@ -66,6 +66,17 @@ Report Analyze(const AnalyzeOptions& options) {
   return report;
 }
 
+DiffReport AnalyzeSnapshots(const AnalyzeOptions& options, const DiffOptions& diff_options) {
+  std::vector<Report> snapshots;
+  for (const std::string& input : options.inputs) {
+    AnalyzeOptions one = options;
+    one.inputs = {input};
+    one.report = ReportOptions{};
+    snapshots.push_back(Analyze(one));
+  }
+  return DiffSnapshots(std::move(snapshots), diff_options);
+}
+
 bool HasInputProblem(const Report& report) {
   for (const InputReport& input : report.inputs) {
     if (!input.error.empty() || input.goroutines == 0) return true;

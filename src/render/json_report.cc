@@ -1,9 +1,10 @@
 #include "gleak/render/json_report.h"
 
+#include "gleak/render/json_parts.h"
+
 #include <nlohmann/json.hpp>
 
 namespace gleak {
-namespace {
 
 using nlohmann::json;
 
@@ -59,7 +60,7 @@ json FindingJson(const Finding& f) {
           {"source", source}};
 }
 
-json GroupJson(size_t rank, const Group& g) {
+json GroupJson(const Group& g) {
   json frames = json::array();
   for (const StackFrame& f : g.frames) frames.push_back(FrameJson(f));
   json creators = json::array();
@@ -77,7 +78,7 @@ json GroupJson(size_t rank, const Group& g) {
   json inputs = json::array();
   for (const InputShare& s : g.inputs) inputs.push_back({{"input", s.input}, {"count", s.count}});
   return {{"id", g.id},
-          {"rank", rank},
+          {"func_id", g.func_id},
           {"count", g.count},
           {"state", g.state},
           {"wait_minutes", {{"min", g.min_wait_minutes}, {"max", g.max_wait_minutes}}},
@@ -95,13 +96,15 @@ json GroupJson(size_t rank, const Group& g) {
           {"finding", FindingJson(g.finding)}};
 }
 
-}  // namespace
-
 void RenderJsonReport(const Report& report, std::ostream& out) {
   json inputs = json::array();
   for (size_t i = 0; i < report.inputs.size(); ++i) inputs.push_back(InputJson(i, report.inputs[i]));
   json groups = json::array();
-  for (size_t i = 0; i < report.groups.size(); ++i) groups.push_back(GroupJson(i + 1, report.groups[i]));
+  for (size_t i = 0; i < report.groups.size(); ++i) {
+    json g = GroupJson(report.groups[i]);
+    g["rank"] = i + 1;
+    groups.push_back(std::move(g));
+  }
   const ReportTotals& t = report.totals;
   json doc = {
       {"schema", kReportSchema},

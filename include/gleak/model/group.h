@@ -81,6 +81,8 @@ struct Finding {
 
 struct Group {
   std::string id;  // 16 hex digits, a hash of the signature: stable across runs
+  std::string func_id;   // the id at --group-by func (matches across redeploys)
+  std::string shape_id;  // function names alone, no state or creator (matches across formats)
   uint64_t count = 0;
   std::string state;  // normalized wait state; "" when the dump has none (debug=1)
   uint64_t min_wait_minutes = 0;

@@ -7,6 +7,7 @@
 
 #include "gleak/classify/classifier.h"
 #include "gleak/cluster/clusterer.h"
+#include "gleak/diff/diff.h"
 #include "gleak/input/byte_source.h"
 #include "gleak/model/report.h"
 #include "gleak/parse/dump_parser.h"
@@ -29,6 +30,11 @@ struct AnalyzeOptions {
 // An input that cannot be read is reported in its InputReport::error and the
 // others are still analyzed; nothing here throws for bad input.
 Report Analyze(const AnalyzeOptions& options);
+
+// Analyzes each input as one snapshot of a process, in time order, and
+// diffs them. Every group is kept (no --top or --min-count) so that growth
+// is measured on everything.
+DiffReport AnalyzeSnapshots(const AnalyzeOptions& options, const DiffOptions& diff_options);
 
 // True when some input could not be read or held no goroutines.
 bool HasInputProblem(const Report& report);

@@ -13,6 +13,7 @@ struct TextStyle {
   size_t width = 0;  // 0: lines are never cut (output piped to a file or a program)
   bool full = false;  // every frame, runtime ones included
   size_t max_frames = 12;  // frames shown per stack unless `full`
+  size_t max_groups = 0;   // diff: changed groups shown, 0 for all
 };
 
 void RenderTextReport(const Report& report, const TextStyle& style, std::ostream& out);

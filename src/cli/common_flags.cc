@@ -1,0 +1,146 @@
+#include "cli/common_flags.h"
+
+#include <algorithm>
+#include <iostream>
+
+#include <fmt/core.h>
+
+#include "cli/commands.h"
+#include "cli/terminal.h"
+#include "gleak/base/error.h"
+
+namespace gleak {
+
+void AddCommonFlags(CLI::App* cmd, CommonFlags* flags) {
+  cmd->add_option("--format", flags->format, "text for a person, json for a script")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  cmd->add_option("-o,--output", flags->output, "Write the report to FILE");
+  cmd->add_option("--color", flags->color,
+                  "Colour: auto (a terminal, unless NO_COLOR is set), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->capture_default_str();
+  cmd->add_option("--group-by", flags->group_by,
+                  "exact (args too), line (function+file:line), func (names only: survives "
+                  "redeploys), top (state + first user frame)")
+      ->check(CLI::IsMember({"exact", "line", "func", "top"}))
+      ->capture_default_str();
+  cmd->add_flag("--no-creator", flags->no_creator,
+                "Do not split groups by the creating `go` statement");
+  cmd->add_option("--filter", flags->filters,
+                  "Keep only goroutines with a frame matching RE (RE2, on 'func file:line'); "
+                  "repeatable");
+  cmd->add_option("--exclude", flags->excludes, "Drop goroutines with a frame matching RE; repeatable");
+  cmd->add_option("--ignore", flags->ignores,
+                  "Drop goroutines whose stack contains function FUNC (goleak's IgnoreAnyFunction)");
+  cmd->add_flag("--full", flags->full, "Show every frame, runtime ones included");
+  cmd->add_option("--max-line-length", flags->max_line_length, "Skip longer lines with a warning")
+      ->check(CLI::Range(size_t{64}, size_t{1} << 30))
+      ->capture_default_str();
+  cmd->add_flag("-q,--quiet", flags->quiet, "Do not print warnings to standard error");
+  cmd->add_option("--rules", flags->rules_file,
+                  "Add or override rules from FILE (gleak.rules/v1 JSON; see `gleak rules`)");
+  cmd->add_option("--source-root", flags->source_root,
+                  "Read the Go source under DIR to confirm patterns and show the lines");
+  cmd->add_option("--rewrite", flags->rewrites,
+                  "OLD=NEW: a path prefix in the dump and where it is here; repeatable");
+  cmd->add_option("--suspect-count", flags->suspect_count,
+                  "A leak pattern with at least N goroutines is a suspect")
+      ->capture_default_str();
+  cmd->add_option("--suspect-wait", flags->suspect_wait,
+                  "... or one waiting at least MIN minutes (0: never by wait)")
+      ->capture_default_str();
+  cmd->add_option("--fail-on", flags->fail_on,
+                  "Exit 1 when a suspect matches these patterns (comma-separated ids, or any)");
+}
+
+AnalyzeOptions ToAnalyzeOptions(const CommonFlags& flags, RuleSet* rules) {
+  AnalyzeOptions options;
+  options.inputs = flags.inputs;
+  if (!ParseGroupingLevel(flags.group_by, &options.cluster.level)) {
+    ThrowUsageError("--group-by must be exact, line, func or top");
+  }
+  options.cluster.include_creator = !flags.no_creator;
+  options.cluster.ignore_funcs = flags.ignores;
+  for (const std::string& e : flags.filters) {
+    options.cluster.filters.push_back(std::make_shared<Pattern>(e, "--filter"));
+  }
+  for (const std::string& e : flags.excludes) {
+    options.cluster.excludes.push_back(std::make_shared<Pattern>(e, "--exclude"));
+  }
+  options.parse_limits.max_line_length = flags.max_line_length;
+  *rules = RuleSet::Builtin();
+  if (!flags.rules_file.empty()) rules->Override(RuleSet::Load(flags.rules_file));
+  options.rules = rules;
+  options.classify.suspect_count = flags.suspect_count;
+  options.classify.suspect_wait = flags.suspect_wait;
+  options.source_root = flags.source_root;
+  for (const std::string& r : flags.rewrites) options.rewrites.push_back(ParsePathRewrite(r));
+  return options;
+}
+
+std::vector<std::string> ParseFailOn(const std::string& text, const RuleSet& rules) {
+  std::vector<std::string> ids;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t comma = text.find(',', start);
+    std::string id = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (!id.empty()) {
+      if (id != "any" && rules.Find(id) == nullptr) {
+        std::string known;
+        for (const Rule& r : rules.rules()) {
+          if (!r.benign) known += (known.empty() ? "" : ", ") + r.id;
+        }
+        ThrowUsageError(fmt::format("--fail-on: unknown pattern '{}' (known: any, {})", id, known));
+      }
+      ids.push_back(id);
+    }
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return ids;
+}
+
+bool FailsOn(const std::vector<std::string>& fail_on, const std::vector<std::string>& suspect_patterns) {
+  for (const std::string& id : fail_on) {
+    if (id == "any" && !suspect_patterns.empty()) return true;
+    if (std::find(suspect_patterns.begin(), suspect_patterns.end(), id) != suspect_patterns.end()) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool PrintInputProblems(const std::vector<InputReport>& inputs, bool quiet, bool json) {
+  bool problem = false;
+  for (const InputReport& in : inputs) {
+    if (!in.error.empty()) {
+      PrintError(in.error);
+      problem = true;
+    } else if (in.goroutines == 0) {
+      PrintError(fmt::format(
+          "{}: no goroutines found ({} lines read, {} skipped); is this a Go goroutine dump?",
+          in.name, in.lines, in.noise_lines));
+      problem = true;
+    } else if (!quiet && json) {
+      for (const Diagnostic& d : in.warnings) {
+        fmt::print(stderr, "gleak: warning: {}{}: {}\n", in.name,
+                   d.line > 0 ? fmt::format(":{}", d.line) : "", d.message);
+      }
+    }
+  }
+  return problem;
+}
+
+Output::Output(const CommonFlags& flags) : stdout_(&std::cout) {
+  bool to_stdout = flags.output.empty() || flags.output == "-";
+  if (!to_stdout) {
+    file_.open(flags.output, std::ios::binary);
+    if (!file_) ThrowUsageError(fmt::format("{}: cannot write the output file", flags.output));
+  }
+  style_.color = flags.color == "always" || (to_stdout && UseColor(flags.color, stdout));
+  style_.width = to_stdout ? TerminalWidth(stdout) : 0;
+  style_.full = flags.full;
+}
+
+}  // namespace gleak

@@ -1,0 +1,68 @@
+// Flags that analyze, diff and watch share, and what they turn into.
+#pragma once
+
+#include <cstdint>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "gleak/classify/rules.h"
+#include "gleak/model/report.h"
+#include "gleak/pipeline/analyze.h"
+#include "gleak/render/text_report.h"
+
+namespace gleak {
+
+struct CommonFlags {
+  std::vector<std::string> inputs;
+  std::string format = "text";
+  std::string output;
+  std::string color = "auto";
+  std::string group_by = "line";
+  bool no_creator = false;
+  std::vector<std::string> filters;
+  std::vector<std::string> excludes;
+  std::vector<std::string> ignores;
+  bool full = false;
+  size_t max_line_length = LineScanner::kDefaultMaxLineLength;
+  bool quiet = false;
+  std::string rules_file;
+  std::string source_root;
+  std::vector<std::string> rewrites;
+  uint64_t suspect_count = 10;
+  uint64_t suspect_wait = 15;
+  std::string fail_on;
+};
+
+void AddCommonFlags(CLI::App* cmd, CommonFlags* flags);
+
+// The analysis the flags ask for; the rules live in `rules`, which must
+// outlive the options.
+AnalyzeOptions ToAnalyzeOptions(const CommonFlags& flags, RuleSet* rules);
+
+// "--fail-on chan-send,waitgroup" or "any", checked against the rules.
+std::vector<std::string> ParseFailOn(const std::string& text, const RuleSet& rules);
+// True when one of `suspect_patterns` is in `fail_on` (or fail_on has "any").
+bool FailsOn(const std::vector<std::string>& fail_on, const std::vector<std::string>& suspect_patterns);
+
+// Errors for unreadable or empty inputs; warnings too in JSON mode (the text
+// report lists them itself). Returns true when some input had a problem.
+bool PrintInputProblems(const std::vector<InputReport>& inputs, bool quiet, bool json);
+
+// Standard output or the -o file, and how text should look on it.
+class Output {
+ public:
+  explicit Output(const CommonFlags& flags);
+  std::ostream& stream() { return file_.is_open() ? file_ : *stdout_; }
+  TextStyle style() const { return style_; }
+
+ private:
+  std::ofstream file_;
+  std::ostream* stdout_;
+  TextStyle style_;
+};
+
+}  // namespace gleak

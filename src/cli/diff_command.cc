@@ -1,0 +1,131 @@
+// `gleak diff OLD NEW [NEWER...]`: which groups grew between snapshots of one
+// process, and a CI gate on that growth.
+#include <cmath>
+#include <memory>
+#include <string>
+
+#include <fmt/core.h>
+
+#include "cli/commands.h"
+#include "cli/common_flags.h"
+#include "cli/exit_codes.h"
+#include "gleak/base/duration.h"
+#include "gleak/base/error.h"
+#include "gleak/render/json_diff.h"
+#include "gleak/render/text_diff.h"
+
+namespace gleak {
+namespace {
+
+struct DiffFlags : CommonFlags {
+  std::string interval;
+  std::vector<std::string> fail_on_growth;  // "N" goroutines and/or "P%"
+  int top = 20;
+};
+
+struct GrowthGate {
+  std::optional<int64_t> goroutines;
+  std::optional<double> percent;
+};
+
+GrowthGate ParseGrowthGate(const std::vector<std::string>& values) {
+  GrowthGate gate;
+  for (const std::string& v : values) {
+    try {
+      size_t used = 0;
+      if (!v.empty() && v.back() == '%') {
+        double p = std::stod(v.substr(0, v.size() - 1), &used);
+        if (used != v.size() - 1 || p < 0) throw std::invalid_argument(v);
+        gate.percent = p;
+      } else {
+        long long n = std::stoll(v, &used);
+        if (used != v.size() || n < 1) throw std::invalid_argument(v);
+        gate.goroutines = n;
+      }
+    } catch (const std::exception&) {
+      ThrowUsageError(fmt::format(
+          "--fail-on-growth takes a number of goroutines (e.g. 50) or a percentage (e.g. 20%), got '{}'", v));
+    }
+  }
+  return gate;
+}
+
+// The first group past the gate, if any: a suspect (a leak pattern that
+// grows), or with --fail-on a group of one of those patterns.
+const Track* PastGate(const DiffReport& diff, const GrowthGate& gate, const std::vector<std::string>& patterns) {
+  if (!gate.goroutines && !gate.percent) return nullptr;
+  for (const Track& t : diff.tracks) {
+    if (t.growth <= 0) continue;
+    bool in_scope = patterns.empty() ? t.suspect : FailsOn(patterns, {t.group.finding.pattern});
+    if (!in_scope) continue;
+    if (gate.goroutines && t.growth >= *gate.goroutines) return &t;
+    if (gate.percent && (!t.growth_percent || *t.growth_percent >= *gate.percent)) return &t;
+  }
+  return nullptr;
+}
+
+int RunDiff(const DiffFlags& flags) {
+  if (flags.inputs.size() < 2) ThrowUsageError("diff needs at least two snapshots: OLD NEW [NEWER...]");
+  RuleSet rules;
+  AnalyzeOptions options = ToAnalyzeOptions(flags, &rules);
+  std::vector<std::string> fail_on = ParseFailOn(flags.fail_on, rules);
+  GrowthGate gate = ParseGrowthGate(flags.fail_on_growth);
+  DiffOptions diff_options;
+  if (!flags.interval.empty()) {
+    diff_options.interval_seconds = ParseDuration(flags.interval);
+    if (!diff_options.interval_seconds || *diff_options.interval_seconds <= 0) {
+      ThrowUsageError(fmt::format("--interval takes a duration such as 30s, 5m or 1h, got '{}'", flags.interval));
+    }
+  }
+  Output output(flags);
+  DiffReport diff = AnalyzeSnapshots(options, diff_options);
+  diff.tool_version = GLEAK_VERSION;
+  bool input_problem = PrintInputProblems(diff.snapshots, flags.quiet, flags.format == "json");
+  if (flags.format == "json") {
+    RenderJsonDiff(diff, output.stream());
+  } else {
+    TextStyle style = output.style();
+    style.max_groups = static_cast<size_t>(flags.top);
+    RenderTextDiff(diff, style, output.stream());
+  }
+  output.stream().flush();
+  if (input_problem) return kExitInput;
+  if (const Track* t = PastGate(diff, gate, fail_on)) {
+    if (!flags.quiet) {
+      fmt::print(stderr, "gleak: growth past --fail-on-growth: group {} ({}) grew by {}\n", t->id,
+                 t->group.finding.pattern, t->growth);
+    }
+    return kExitFindings;
+  }
+  if (!gate.goroutines && !gate.percent && FailsOn(fail_on, diff.suspect_patterns)) return kExitFindings;
+  return kExitOk;
+}
+
+}  // namespace
+
+CommandAction AddDiffCommand(CLI::App& app) {
+  auto flags = std::make_shared<DiffFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "diff", "Compare snapshots of one process, in time order: which groups grow.");
+  cmd->add_option("snapshots", flags->inputs, "OLD NEW [NEWER...]: dumps in time order")->required();
+  AddCommonFlags(cmd, flags.get());
+  cmd->add_option("--interval", flags->interval,
+                  "Time between snapshots (30s, 5m, 1h): adds growth per minute");
+  cmd->add_option("--fail-on-growth", flags->fail_on_growth,
+                  "Exit 1 when a growing leak-pattern group grows by N goroutines or P% "
+                  "(repeatable; with --fail-on, only those patterns count)");
+  cmd->add_option("--top", flags->top, "Show at most N changed groups in text (0: all)")
+      ->capture_default_str();
+  cmd->footer(
+      "\nA group grows when it holds more goroutines in the last snapshot than in the first;\n"
+      "a leak-pattern group that grows is a suspect. Groups are matched by id, then by\n"
+      "function names (a redeploy moved lines), then by frames alone (debug=1 vs debug=2).\n\n"
+      "Examples:\n"
+      "  gleak diff before.txt after.txt\n"
+      "  gleak diff --interval 5m s1.txt s2.txt s3.txt\n"
+      "  gleak diff --fail-on-growth 50 --fail-on-growth 20% --format json old.txt new.txt\n\n" +
+      std::string(kExitCodesHelp));
+  return [flags] { return RunDiff(*flags); };
+}
+
+}  // namespace gleak

@@ -1,0 +1,131 @@
+#include "gleak/render/text_diff.h"
+
+#include <fmt/format.h>
+
+#include "render/text_parts.h"
+
+namespace gleak {
+namespace {
+
+std::string Signed(int64_t n) { return n > 0 ? fmt::format("+{}", n) : fmt::format("{}", n); }
+
+std::string Counts(const Track& t) {
+  std::string text;
+  for (size_t i = 0; i < t.counts.size(); ++i) text += fmt::format("{}{}", i ? " → " : "", t.counts[i]);
+  return text;
+}
+
+void RenderTrack(size_t rank, const Track& t, const TextStyle& style, std::ostream& out) {
+  LineOut line(style, out);
+  const Group& g = t.group;
+  line.Add(fmt::format("#{:<3}", rank), Ink::kBold)
+      .Add(fmt::format("{:>6} ", Signed(t.growth)), t.growth > 0 ? Ink::kRed : Ink::kBold)
+      .Add(fmt::format("{:<7}", TrackStatusName(t.status)))
+      .Add(Counts(t))
+      .Add("  ")
+      .Add(g.state.empty() ? "(no state in debug=1)" : Safe(g.state), Ink::kYellow)
+      .Add("  ");
+  if (t.suspect) {
+    line.Add(fmt::format("GROWING {}", g.finding.pattern), Ink::kRed);
+  } else {
+    line.Add(g.finding.pattern, g.finding.benign ? Ink::kDim : Ink::kPlain);
+  }
+  line.Add("  id " + t.id, Ink::kDim);
+  line.End();
+  std::string pace;
+  if (t.monotonic) pace = "never falls back";
+  if (t.counts.size() > 2 || t.growth_per_minute) {
+    pace += fmt::format("{}{:+.1f} per snapshot", pace.empty() ? "" : ", ", t.growth_per_snapshot);
+  }
+  if (t.growth_per_minute) pace += fmt::format(", {:+.2f} per minute", *t.growth_per_minute);
+  if (t.match != MatchKind::kId) {
+    pace += t.match == MatchKind::kFunc ? "; matched by function names (lines moved)"
+                                        : "; matched by frames only (the snapshots' formats differ)";
+  }
+  if (!pace.empty()) {
+    line.Add("    pace  ", Ink::kDim).Add(pace);
+    line.End();
+  }
+  constexpr size_t kColumn = 46;
+  if (!g.frames.empty()) {
+    const StackFrame& top = g.frames[g.top_frame];
+    line.Add("      at  ", Ink::kDim).Add(Safe(top.func), Ink::kCyan);
+    line.Pad(kColumn);
+    line.Add(Location(top));
+    line.End();
+  }
+  if (!g.creators.empty()) {
+    line.Add("      by  ", Ink::kDim).Add(Safe(g.creators.front().frame.func), Ink::kGreen);
+    line.Pad(kColumn);
+    line.Add(Location(g.creators.front().frame));
+    line.End();
+  }
+  if (t.suspect && !g.finding.fix.empty()) {
+    line.Add("     fix  ", Ink::kDim).Add(Safe(g.finding.fix), Ink::kGreen);
+    line.End();
+  }
+  out << '\n';
+}
+
+}  // namespace
+
+void RenderTextDiff(const DiffReport& diff, const TextStyle& style, std::ostream& out) {
+  LineOut line(style, out);
+  const DiffTotals& t = diff.totals;
+  std::string totals;
+  for (size_t i = 0; i < t.goroutines.size(); ++i) totals += fmt::format("{}{}", i ? " → " : "", t.goroutines[i]);
+  line.Add("gleak " + diff.tool_version + " diff", Ink::kBold)
+      .Add(fmt::format(" · {} snapshots · goroutines {} ({}) · grouped by {}", diff.snapshots.size(),
+                       totals, Signed(t.growth), GroupingLevelName(diff.level)));
+  line.End();
+  for (size_t i = 0; i < diff.snapshots.size(); ++i) {
+    const InputReport& in = diff.snapshots[i];
+    line.Add(fmt::format("  [{}] ", i + 1)).Add(Safe(in.name), Ink::kBold);
+    if (!in.error.empty()) {
+      line.Add("  error: " + Safe(in.error), Ink::kRed);
+    } else {
+      line.Add(fmt::format("  {} ({}), {}", in.format, in.producer, Plural(in.goroutines, "goroutine")));
+    }
+    line.End();
+  }
+  if (t.growth > 0 && t.top_explaining > 0) {
+    line.Add(fmt::format("  {:.0f}% of the growth is in the top {}", 100 * t.explained_share,
+                         Plural(t.top_explaining, "group")));
+    line.End();
+  }
+  if (!diff.suspect_patterns.empty()) {
+    line.Add(fmt::format("  growing leak patterns: {}", fmt::join(diff.suspect_patterns, ", ")), Ink::kRed);
+  } else {
+    line.Add("  no leak pattern grows", Ink::kGreen);
+  }
+  line.End();
+  if (!diff.path_prefix.empty()) {
+    line.Add("  paths relative to " + Safe(diff.path_prefix), Ink::kDim);
+    line.End();
+  }
+  out << '\n';
+  size_t rank = 0;
+  uint64_t steady_groups = 0, steady_goroutines = 0;
+  for (const Track& track : diff.tracks) {
+    if (track.status == TrackStatus::kSteady) {
+      ++steady_groups;
+      steady_goroutines += track.counts.back();
+      continue;
+    }
+    if (style.max_groups > 0 && rank >= style.max_groups) continue;
+    RenderTrack(++rank, track, style, out);
+  }
+  if (steady_groups > 0) {
+    line.Add(fmt::format("{} steady ({} in each snapshot)", Plural(steady_groups, "group"),
+                         Plural(steady_goroutines, "goroutine")),
+             Ink::kDim);
+    line.End();
+  }
+  uint64_t shown_changes = t.grown + t.shrunk + t.added + t.gone;
+  if (style.max_groups > 0 && shown_changes > style.max_groups) {
+    line.Add(fmt::format("{} more changed groups not shown (--top)", shown_changes - style.max_groups), Ink::kDim);
+    line.End();
+  }
+}
+
+}  // namespace gleak

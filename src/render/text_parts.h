@@ -1,0 +1,127 @@
+// Pieces of the text renderers: styled, width-cut, terminal-safe lines.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gleak/model/group.h"
+#include "gleak/render/text_report.h"
+
+namespace gleak {
+
+enum class Ink { kPlain, kBold, kDim, kRed, kYellow, kCyan, kGreen };
+
+inline const char* Escape(Ink ink) {
+  switch (ink) {
+    case Ink::kBold: return "\x1b[1m";
+    case Ink::kDim: return "\x1b[2m";
+    case Ink::kRed: return "\x1b[1;31m";
+    case Ink::kYellow: return "\x1b[33m";
+    case Ink::kCyan: return "\x1b[36m";
+    case Ink::kGreen: return "\x1b[32m";
+    case Ink::kPlain: break;
+  }
+  return "";
+}
+
+// Text from a dump may hold escape sequences: they must never reach a terminal.
+inline std::string Safe(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (c == '\t') {
+      out += "    ";
+    } else {
+      out.push_back(u < 0x20 || u == 0x7f ? '?' : c);
+    }
+  }
+  return out;
+}
+
+// Counts UTF-8 code points, which is what a terminal column mostly is.
+inline size_t Columns(std::string_view s) {
+  size_t n = 0;
+  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+
+// One output line made of styled pieces, cut to the terminal width.
+class LineOut {
+ public:
+  LineOut(const TextStyle& style, std::ostream& out) : style_(style), out_(out) {}
+  LineOut& Add(std::string_view text, Ink ink = Ink::kPlain) {
+    pieces_.push_back({std::string(text), ink});
+    return *this;
+  }
+  void Pad(size_t column) {
+    size_t used = 0;
+    for (const auto& p : pieces_) used += Columns(p.text);
+    Add(std::string(column > used ? column - used : 1, ' '));
+  }
+  void End() {
+    size_t budget = style_.width == 0 ? SIZE_MAX : style_.width;
+    std::string line;
+    for (auto& piece : pieces_) {
+      if (budget == 0) break;
+      std::string text = piece.text;
+      size_t columns = Columns(text);
+      if (columns > budget) {
+        text = Cut(text, budget > 1 ? budget - 1 : 0) + "…";
+        columns = budget;
+      }
+      budget -= columns;
+      if (style_.color && piece.ink != Ink::kPlain) {
+        line += Escape(piece.ink) + text + "\x1b[0m";
+      } else {
+        line += text;
+      }
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out_ << line << '\n';
+    pieces_.clear();
+  }
+
+ private:
+  static std::string Cut(const std::string& s, size_t columns) {
+    size_t n = 0, i = 0;
+    for (; i < s.size(); ++i) {
+      if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) {
+        if (n == columns) break;
+        ++n;
+      }
+    }
+    return s.substr(0, i);
+  }
+  struct Piece {
+    std::string text;
+    Ink ink;
+  };
+  const TextStyle& style_;
+  std::ostream& out_;
+  std::vector<Piece> pieces_;
+};
+
+inline std::string Bytes(uint64_t n) {
+  if (n < 1024) return fmt::format("{} B", n);
+  if (n < 1024 * 1024) return fmt::format("{:.1f} KiB", n / 1024.0);
+  if (n < uint64_t{1024} * 1024 * 1024) return fmt::format("{:.1f} MiB", n / (1024.0 * 1024));
+  return fmt::format("{:.2f} GiB", n / (1024.0 * 1024 * 1024));
+}
+
+inline std::string Plural(uint64_t n, std::string_view word) {
+  return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
+}
+
+inline std::string Location(const StackFrame& f) {
+  std::string file = Safe(f.short_file.empty() ? f.file : f.short_file);
+  if (file.empty()) return {};
+  return f.line > 0 ? fmt::format("{}:{}", file, f.line) : file;
+}
+
+}  // namespace gleak
