@@ -13,6 +13,7 @@
 #include <fmt/core.h>
 
 #include "gleak/base/error.h"
+#include "gleak/input/http_source.h"
 
 namespace gleak {
 namespace {
@@ -26,15 +27,7 @@ class FdSource : public ByteSource {
     if (owns_) ::close(fd_);
   }
 
-  void PushBack(std::string bytes) { pushed_back_ = std::move(bytes); }
-
   size_t Read(char* buffer, size_t capacity) override {
-    if (!pushed_back_.empty()) {
-      size_t n = std::min(capacity, pushed_back_.size());
-      std::memcpy(buffer, pushed_back_.data(), n);
-      pushed_back_.erase(0, n);
-      return n;
-    }
     for (;;) {
       ssize_t n = ::read(fd_, buffer, capacity);
       if (n >= 0) {
@@ -53,7 +46,6 @@ class FdSource : public ByteSource {
   std::string name_;
   int fd_;
   bool owns_;
-  std::string pushed_back_;
   uint64_t raw_bytes_ = 0;
 };
 
@@ -125,6 +117,30 @@ class GzipSource : public ByteSource {
   uint64_t out_bytes_ = 0;
 };
 
+// Gives back the few bytes read to sniff the encoding, then reads on.
+class SniffedSource : public ByteSource {
+ public:
+  SniffedSource(std::unique_ptr<ByteSource> inner, std::string head)
+      : inner_(std::move(inner)), head_(std::move(head)) {}
+  size_t Read(char* buffer, size_t capacity) override {
+    if (head_pos_ < head_.size()) {
+      size_t n = std::min(capacity, head_.size() - head_pos_);
+      std::memcpy(buffer, head_.data() + head_pos_, n);
+      head_pos_ += n;
+      return n;
+    }
+    return inner_->Read(buffer, capacity);
+  }
+  const std::string& name() const override { return inner_->name(); }
+  const char* encoding() const override { return inner_->encoding(); }
+  uint64_t raw_bytes() const override { return inner_->raw_bytes(); }
+
+ private:
+  std::unique_ptr<ByteSource> inner_;
+  std::string head_;
+  size_t head_pos_ = 0;
+};
+
 class StringSource : public ByteSource {
  public:
   StringSource(std::string name, std::string bytes) : name_(std::move(name)), bytes_(std::move(bytes)) {}
@@ -143,7 +159,7 @@ class StringSource : public ByteSource {
   size_t pos_ = 0;
 };
 
-std::unique_ptr<FdSource> OpenFd(const std::string& spec) {
+std::unique_ptr<ByteSource> OpenFd(const std::string& spec) {
   if (spec == "-") return std::make_unique<FdSource>("<stdin>", 0, false);
   int fd = ::open(spec.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) ThrowInputError(fmt::format("{}: cannot open: {}", spec, std::strerror(errno)));
@@ -155,11 +171,9 @@ std::unique_ptr<FdSource> OpenFd(const std::string& spec) {
   return std::make_unique<FdSource>(spec, fd, true);
 }
 
-}  // namespace
-
-std::unique_ptr<ByteSource> OpenInput(const std::string& spec, const InputLimits& limits) {
-  std::unique_ptr<FdSource> source = OpenFd(spec);
-  // Sniff the gzip magic (1f 8b) without assuming the first read returns 2 bytes.
+// Gzip is recognised by its magic bytes (1f 8b), read without assuming the
+// first read returns both.
+std::unique_ptr<ByteSource> Decompressed(std::unique_ptr<ByteSource> source, const InputLimits& limits) {
   std::string head;
   char byte_buffer[2];
   while (head.size() < 2) {
@@ -169,9 +183,21 @@ std::unique_ptr<ByteSource> OpenInput(const std::string& spec, const InputLimits
   }
   bool gzip = head.size() == 2 && static_cast<unsigned char>(head[0]) == 0x1f &&
               static_cast<unsigned char>(head[1]) == 0x8b;
-  source->PushBack(std::move(head));
-  if (gzip) return std::make_unique<GzipSource>(std::move(source), limits.max_decompressed_bytes);
-  return source;
+  auto sniffed = std::make_unique<SniffedSource>(std::move(source), std::move(head));
+  if (gzip) return std::make_unique<GzipSource>(std::move(sniffed), limits.max_decompressed_bytes);
+  return sniffed;
+}
+
+}  // namespace
+
+std::unique_ptr<ByteSource> OpenInput(const std::string& spec, const InputLimits& limits,
+                                      const HttpOptions& http) {
+  if (LooksLikeUrl(spec)) return Decompressed(OpenUrl(spec, http), limits);
+  return Decompressed(OpenFd(spec), limits);
+}
+
+std::unique_ptr<ByteSource> OpenInput(const std::string& spec, const InputLimits& limits) {
+  return OpenInput(spec, limits, HttpOptions{});
 }
 
 std::unique_ptr<ByteSource> MemorySource(std::string name, std::string bytes) {

@@ -32,6 +32,11 @@ std::vector<std::string> ListDumps() {
     if (name.ends_with(".expected.json")) {
       fs::path dump = entry.path();
       dump.replace_filename(name.substr(0, name.size() - 14) + ".txt");
+      // A snapshot series' own file lists its snapshots, each with its own
+      // expected.json; the diff tests check the series as a whole.
+      if (!fs::exists(dump) && json::parse(testing::ReadFile(entry.path())).contains("snapshots")) {
+        continue;
+      }
       dumps.push_back(fs::relative(dump, DumpsDir()).string());
     }
   }

@@ -32,9 +32,14 @@ struct InputLimits {
   uint64_t max_decompressed_bytes = uint64_t{64} << 30;
 };
 
-// Opens a path, or "-" for standard input. Gzip is recognised by its magic
-// bytes, not by the file name. Throws gleak::Error (kInput) naming the input.
+struct HttpOptions;
+
+// Opens a path, "-" for standard input, or an http(s) URL. Gzip is recognised
+// by its magic bytes, not by the name. Throws gleak::Error (kInput) naming
+// the input.
 std::unique_ptr<ByteSource> OpenInput(const std::string& spec, const InputLimits& limits = {});
+std::unique_ptr<ByteSource> OpenInput(const std::string& spec, const InputLimits& limits,
+                                      const HttpOptions& http);
 
 // A source over bytes already in memory (tests, fuzzers).
 std::unique_ptr<ByteSource> MemorySource(std::string name, std::string bytes);
