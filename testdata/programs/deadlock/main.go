@@ -31,9 +31,11 @@ func main() {
 	f.Settle()
 
 	f.Kind(fixture.Kind{Name: "main goroutine waiting on the WaitGroup", Func: "main.main",
-		State: fixture.WaitGroupState(), Count: 1})
+		State: fixture.WaitGroupState(), Count: 1,
+		Pattern: "waitgroup", StackOnly: "waitgroup", Leaking: true})
 	f.Kind(fixture.Kind{Name: "worker waiting for an order", Func: "main.worker",
-		State: "chan receive", Count: workers, CreatedBy: "main.main"})
+		State: "chan receive", Count: workers, CreatedBy: "main.main",
+		Pattern: "chan-recv", StackOnly: "chan-recv", Leaking: true})
 	f.WriteExpected(runtime.NumGoroutine(), false)
 	wg.Wait()
 }

@@ -26,9 +26,11 @@ func main() {
 		go recurse(f, shallowDepth, shallowLeaf)
 	}
 	f.Kind(fixture.Kind{Name: "blocked 150 calls deep", Func: "main.deepLeaf",
-		State: "chan receive", Count: deepCount, CreatedBy: "main.main"})
+		State: "chan receive", Count: deepCount, CreatedBy: "main.main",
+		Pattern: "chan-recv", StackOnly: "chan-recv", Leaking: true})
 	f.Kind(fixture.Kind{Name: "blocked 20 calls deep", Func: "main.shallowLeaf",
-		State: "chan receive", Count: shallowCount, CreatedBy: "main.main"})
+		State: "chan receive", Count: shallowCount, CreatedBy: "main.main",
+		Pattern: "chan-recv", StackOnly: "chan-recv", Leaking: true})
 	f.Run()
 }
 

@@ -1,76 +1,90 @@
-// Command httpserve runs an http.Server without timeouts on 127.0.0.1 and an
-// http.Client in the same process that leaves keep-alive connections open:
-// some responses are read and closed (the connection goes back to the idle
-// pool), some bodies are never closed by a goroutine that then blocks. Each
-// connection keeps a server goroutine in net/http.(*conn).serve and a client
-// readLoop/writeLoop pair alive.
+// Command httpserve piles up net/http goroutines in three shapes:
+//
+//   - idle keep-alive server connections: an http.Server without
+//     IdleTimeout (or any timeout) and 20 clients that each made one request
+//     on a keep-alive connection and keep it open (plain TCP clients, so
+//     they add no goroutines of their own): 20 server goroutines
+//     net/http.(*conn).serve waiting for the next request;
+//   - client response bodies never closed: 20 requests through one
+//     http.Client whose callers read the status and drop the response
+//     without closing the body. Each connection keeps its client readLoop
+//     (waiting for the body to be read or closed) and writeLoop. The server
+//     answers these with "Connection: close", so it keeps nothing for them;
+//   - httptest-style servers started and never shut down: 20
+//     httptest.NewServer whose Close is never called, each leaving its
+//     (*Server).Serve accept loop.
+//
+// The application server's own accept loop (main.runServer) is a healthy
+// single listener.
 package main
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"io/ioutil"
 	"net"
 	"net/http"
-	"sync"
+	"net/http/httptest"
 
 	"gleak.test/programs/internal/fixture"
 )
 
 const (
-	idleConns     = 6 // body read and closed: connection idle in the pool
-	unclosedConns = 3 // body never closed
-	conns         = idleConns + unclosedConns
+	idleClients   = 20 // keep-alive connections left open by their clients
+	unclosed      = 20 // client responses whose body is never closed
+	testServers   = 20 // httptest servers never closed
+	requestsTotal = idleClients + unclosed
 )
 
 var (
-	gate    = make(chan struct{}) // holds every handler until all requests arrived
-	arrived sync.WaitGroup
-	held    []*http.Response // bodies that are never closed
-	heldMu  sync.Mutex
-	forever = make(chan struct{})
+	idleConns  []net.Conn         // kept open, idle
+	testSrvs   []*httptest.Server // never closed
+	lastStatus int
 )
 
 func main() {
 	f := fixture.New("httpserve")
-	f.Expect(unclosedConns)
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		panic(err)
 	}
-	srv := &http.Server{Handler: http.HandlerFunc(hello)} // no timeouts at all
+	mux := http.NewServeMux()
+	mux.HandleFunc("/keep", hello)
+	mux.HandleFunc("/close", helloAndClose)
+	srv := &http.Server{Handler: mux} // no IdleTimeout, no timeouts at all
 	go runServer(srv, ln)
+	addr := ln.Addr().String()
 
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conns}}
-	url := "http://" + ln.Addr().String() + "/"
-	arrived.Add(conns)
-	var done sync.WaitGroup
-	done.Add(idleConns)
-	for i := 0; i < idleConns; i++ {
-		go fetchAndClose(client, url, &done)
+	for i := 0; i < idleClients; i++ {
+		idleConns = append(idleConns, keepAliveRequest(addr))
 	}
-	for i := 0; i < unclosedConns; i++ {
-		go fetchAndForget(f, client, url)
+	client := &http.Client{Transport: &http.Transport{}}
+	for i := 0; i < unclosed; i++ {
+		lastStatus = fetchStatus(client, "http://"+addr+"/close")
 	}
-	arrived.Wait() // one connection per request
-	close(gate)
-	done.Wait()
+	for i := 0; i < testServers; i++ {
+		testSrvs = append(testSrvs, startTestServer())
+	}
 
 	f.Kind(fixture.Kind{Name: "application server accept loop", Func: "main.runServer",
-		State: "IO wait", Count: 1, CreatedBy: "main.main"})
-	f.Kind(fixture.Kind{Name: "server conn waiting for the next request on an idle keep-alive connection",
-		Func: "net/http.(*connReader).Read", State: "IO wait", Count: conns, CreatedBy: "net/http.(*Server).Serve"})
-	f.Kind(fixture.Kind{Name: "client persistConn writeLoop", Func: "net/http.(*persistConn).writeLoop",
-		State: "select", Count: conns, CreatedBy: "net/http.(*Transport).dialConn"})
-	f.Kind(fixture.Kind{Name: "client persistConn readLoop of an idle pooled connection", Func: "net/http.(*persistConn).Read",
-		State: "IO wait", Count: idleConns, CreatedBy: "net/http.(*Transport).dialConn"})
-	f.Kind(fixture.Kind{Name: "client goroutine holding a response body it never closes", Func: "main.fetchAndForget",
-		State: "chan receive", Count: unclosedConns, CreatedBy: "main.main"})
-	f.Note = fmt.Sprintf("The %d client readLoops of the connections whose body is never closed wait in "+
-		"net/http.(*persistConn).readLoop itself (state select) and have no function of their own, "+
-		"so they are not listed as a kind; all %d readLoops contain net/http.(*persistConn).readLoop.",
-		unclosedConns, conns)
+		State: "IO wait", Count: 1, CreatedBy: "main.main",
+		Pattern: "listener", StackOnly: "listener"})
+	f.Kind(fixture.Kind{Name: "server conn idle on a keep-alive connection (no IdleTimeout)",
+		Func: "net/http.(*connReader).Read", State: "IO wait", Count: idleClients, CreatedBy: "net/http.(*Server).Serve",
+		Pattern: "http-serve", StackOnly: "http-serve", Leaking: true})
+	f.Kind(fixture.Kind{Name: "client readLoop waiting for a response body nobody closes",
+		Func: "net/http.(*persistConn).readLoop", State: "select", Count: unclosed, CreatedBy: "net/http.(*Transport).dialConn",
+		// debug=1: the net/http.(*persistConn).readLoop frame is printed
+		Pattern: "http-serve", StackOnly: "http-serve", StackOnlyDebug1: "http-serve", Leaking: true})
+	f.Kind(fixture.Kind{Name: "client writeLoop of a connection whose body is never closed",
+		Func: "net/http.(*persistConn).writeLoop", State: "select", Count: unclosed, CreatedBy: "net/http.(*Transport).dialConn",
+		Pattern: "http-serve", StackOnly: "http-serve", StackOnlyDebug1: "http-serve", Leaking: true})
+	f.Kind(fixture.Kind{Name: "httptest server never closed: accept loop",
+		Func: "net/http/httptest.(*Server).goServe.func1", State: "IO wait", Count: testServers,
+		CreatedBy: "net/http/httptest.(*Server).goServe",
+		Pattern:   "http-serve", StackOnly: "http-serve", Leaking: true})
 	f.Run()
 }
 
@@ -81,31 +95,45 @@ func runServer(srv *http.Server, ln net.Listener) {
 }
 
 func hello(w http.ResponseWriter, r *http.Request) {
-	arrived.Done()
-	<-gate
 	io.WriteString(w, "hello\n")
 }
 
-func fetchAndClose(c *http.Client, url string, done *sync.WaitGroup) {
-	defer done.Done()
-	resp, err := c.Get(url)
+// helloAndClose answers and closes the connection on the server side.
+func helloAndClose(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Connection", "close")
+	io.WriteString(w, "hello\n")
+}
+
+// keepAliveRequest makes one HTTP/1.1 request on a new TCP connection,
+// reads the whole response and leaves the connection open, as a client
+// that keeps its connection for later would.
+func keepAliveRequest(addr string) net.Conn {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Fprintf(c, "GET /keep HTTP/1.1\r\nHost: %s\r\n\r\n", addr)
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
 	if err != nil {
 		panic(err)
 	}
 	ioutil.ReadAll(resp.Body)
 	resp.Body.Close()
+	return c
 }
 
-// fetchAndForget keeps the response without reading or closing its body and
-// then waits forever, pinning the connection.
-func fetchAndForget(f *fixture.F, c *http.Client, url string) {
+// fetchStatus returns the status code and drops the response: the body is
+// neither read nor closed.
+func fetchStatus(c *http.Client, url string) int {
 	resp, err := c.Get(url)
 	if err != nil {
 		panic(err)
 	}
-	heldMu.Lock()
-	held = append(held, resp)
-	heldMu.Unlock()
-	f.Started()
-	<-forever
+	return resp.StatusCode // BUG: resp.Body never closed
+}
+
+// startTestServer starts a test server the way a test helper would, and
+// nobody calls Close.
+func startTestServer() *httptest.Server {
+	return httptest.NewServer(http.HandlerFunc(hello))
 }

@@ -42,12 +42,15 @@ func main() {
 
 	f.Kind(fixture.Kind{Name: "ingest worker labelled with pprof.Do", Func: "main.ingestWorker",
 		State: "chan receive", Count: ingest, CreatedBy: "main.main",
-		Labels: map[string]string{"pool": "ingest", "shard": "7"}})
+		Labels:  map[string]string{"pool": "ingest", "shard": "7"},
+		Pattern: "chan-recv", StackOnly: "chan-recv"})
 	f.Kind(fixture.Kind{Name: "egress worker inheriting labels", Func: "main.egressWorker",
 		State: "chan receive", Count: egress, CreatedBy: "main.main.func1",
-		Labels: map[string]string{"pool": "egress", "region": "eu west"}})
+		Labels:  map[string]string{"pool": "egress", "region": "eu west"},
+		Pattern: "chan-recv", StackOnly: "chan-recv"})
 	f.Kind(fixture.Kind{Name: "unlabelled worker", Func: "main.plainWorker",
-		State: "chan receive", Count: plain, CreatedBy: "main.main"})
+		State: "chan receive", Count: plain, CreatedBy: "main.main",
+		Pattern: "chan-recv", StackOnly: "chan-recv"})
 	f.Run()
 }
 

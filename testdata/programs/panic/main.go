@@ -38,11 +38,13 @@ func main() {
 	f.Settle()
 
 	f.Kind(fixture.Kind{Name: "waiting for an order", Func: "main.waitForOrder",
-		State: "chan receive", Count: orderWaiters, CreatedBy: "main.main"})
+		State: "chan receive", Count: orderWaiters, CreatedBy: "main.main",
+		Pattern: "chan-recv", StackOnly: "chan-recv"})
 	f.Kind(fixture.Kind{Name: "blocked on a mutex held by main", Func: "main.lockContended",
-		State: fixture.MutexState(), Count: lockWaiters, CreatedBy: "main.main"})
+		State: fixture.MutexState(), Count: lockWaiters, CreatedBy: "main.main",
+		Pattern: "mutex", StackOnly: "mutex"})
 	f.Kind(fixture.Kind{Name: "main goroutine panicking", Func: "main.explode",
-		State: "running", Count: 1})
+		State: "running", Count: 1, Pattern: "not-blocked", StackOnly: "not-blocked"})
 	n := runtime.NumGoroutine()
 	f.WriteExpected(n, false)
 	explode(n)
