@@ -14,6 +14,7 @@ CommandAction AddParseCommand(CLI::App& app);
 CommandAction AddAnalyzeCommand(CLI::App& app);
 CommandAction AddRulesCommand(CLI::App& app);
 CommandAction AddDiffCommand(CLI::App& app);
+CommandAction AddWatchCommand(CLI::App& app);
 
 // Shared by commands: prints warnings and errors the same way everywhere.
 void PrintError(const std::string& message);

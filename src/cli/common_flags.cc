@@ -52,6 +52,11 @@ void AddCommonFlags(CLI::App* cmd, CommonFlags* flags) {
       ->capture_default_str();
   cmd->add_option("--fail-on", flags->fail_on,
                   "Exit 1 when a suspect matches these patterns (comma-separated ids, or any)");
+  cmd->add_option("--header", flags->headers,
+                  "'Name: value' sent with http(s) inputs, e.g. 'Authorization: Bearer ...'; repeatable");
+  cmd->add_option("--timeout", flags->timeout, "Seconds an http(s) input may take in all")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
 }
 
 AnalyzeOptions ToAnalyzeOptions(const CommonFlags& flags, RuleSet* rules) {
@@ -76,6 +81,14 @@ AnalyzeOptions ToAnalyzeOptions(const CommonFlags& flags, RuleSet* rules) {
   options.classify.suspect_wait = flags.suspect_wait;
   options.source_root = flags.source_root;
   for (const std::string& r : flags.rewrites) options.rewrites.push_back(ParsePathRewrite(r));
+  for (const std::string& h : flags.headers) {
+    if (h.find(':') == std::string::npos) {
+      ThrowUsageError(fmt::format("--header takes 'Name: value', got '{}'", h));
+    }
+  }
+  options.http.headers = flags.headers;
+  options.http.timeout_seconds = flags.timeout;
+  options.http.stall_seconds = std::min(options.http.stall_seconds, flags.timeout);
   return options;
 }
 

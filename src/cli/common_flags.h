@@ -35,6 +35,8 @@ struct CommonFlags {
   uint64_t suspect_count = 10;
   uint64_t suspect_wait = 15;
   std::string fail_on;
+  std::vector<std::string> headers;
+  double timeout = 60;
 };
 
 void AddCommonFlags(CLI::App* cmd, CommonFlags* flags);

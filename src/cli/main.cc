@@ -19,13 +19,15 @@ int Run(int argc, char** argv) {
   app.set_version_flag("--version", std::string("gleak ") + GLEAK_VERSION);
   app.require_subcommand(1);
   app.footer(std::string(
-                 "\nInputs: a file path, '-' for standard input; gzip is recognised by content.\n"
+                 "\nInputs: a file path, '-' for standard input, or an http(s) URL; gzip is recognised\n"
+                 "by content.\n"
                  "Accepted dumps: /debug/pprof/goroutine?debug=2 and ?debug=1, SIGQUIT and\n"
                  "GOTRACEBACK tracebacks, panics, fatal errors, go test timeouts, goleak output.\n\n"
                  "Examples:\n"
                  "  gleak analyze dump.txt               groups, the most suspicious first\n"
                  "  gleak analyze --format json dump.txt | jq .groups[0]\n"
                  "  gleak diff before.txt after.txt      which groups grew\n"
+                 "  gleak watch http://127.0.0.1:6060/debug/pprof/goroutine   live\n"
                  "  gleak parse dump.txt                 one JSON line per goroutine\n"
                  "  gleak parse --format text dump.txt.gz\n"
                  "  curl -s 'http://127.0.0.1:6060/debug/pprof/goroutine?debug=2' | gleak parse -\n\n") +
@@ -33,6 +35,7 @@ int Run(int argc, char** argv) {
   CommandAction analyze = AddAnalyzeCommand(app);
   CommandAction diff = AddDiffCommand(app);
   CommandAction parse = AddParseCommand(app);
+  CommandAction watch = AddWatchCommand(app);
   CommandAction rules = AddRulesCommand(app);
 
   try {
@@ -54,6 +57,7 @@ int Run(int argc, char** argv) {
       if (sub->get_name() == "diff") return diff();
       if (sub->get_name() == "parse") return parse();
       if (sub->get_name() == "rules") return rules();
+      if (sub->get_name() == "watch") return watch();
     }
     return kExitUsage;
   } catch (const Error& e) {

@@ -188,7 +188,35 @@ std::unique_ptr<ByteSource> Decompressed(std::unique_ptr<ByteSource> source, con
   return sniffed;
 }
 
+class SavingSource : public ByteSource {
+ public:
+  SavingSource(std::unique_ptr<ByteSource> inner, const std::string& path)
+      : inner_(std::move(inner)), path_(path), file_(gzopen(path.c_str(), "wb6")) {
+    if (file_ == nullptr) ThrowInputError(fmt::format("{}: cannot write the snapshot copy", path));
+  }
+  ~SavingSource() override { gzclose(file_); }
+  size_t Read(char* buffer, size_t capacity) override {
+    size_t n = inner_->Read(buffer, capacity);
+    if (n > 0 && gzwrite(file_, buffer, static_cast<unsigned>(n)) != static_cast<int>(n)) {
+      ThrowInputError(fmt::format("{}: cannot write the snapshot copy", path_));
+    }
+    return n;
+  }
+  const std::string& name() const override { return inner_->name(); }
+  const char* encoding() const override { return inner_->encoding(); }
+  uint64_t raw_bytes() const override { return inner_->raw_bytes(); }
+
+ private:
+  std::unique_ptr<ByteSource> inner_;
+  std::string path_;
+  gzFile file_;
+};
+
 }  // namespace
+
+std::unique_ptr<ByteSource> SavingCopy(std::unique_ptr<ByteSource> source, const std::string& path) {
+  return std::make_unique<SavingSource>(std::move(source), path);
+}
 
 std::unique_ptr<ByteSource> OpenInput(const std::string& spec, const InputLimits& limits,
                                       const HttpOptions& http) {

@@ -35,14 +35,22 @@ Report Analyze(const AnalyzeOptions& options) {
     const std::string& input = options.inputs[i];
     clusterer.set_input(i);
     uint64_t before = clusterer.goroutines();
+    bool asked_for_debug2 = false;
+    std::string spec = LooksLikeUrl(input) ? WithDebugParameter(input, &asked_for_debug2) : input;
     try {
-      std::unique_ptr<ByteSource> source = OpenInput(input, options.input_limits);
+      std::unique_ptr<ByteSource> source = OpenInput(spec, options.input_limits, options.http);
+      if (!options.save_copy_to.empty()) source = SavingCopy(std::move(source), options.save_copy_to);
       ParseSummary summary = ParseSource(*source, clusterer, options.parse_limits);
       report.inputs.push_back(ToInputReport(summary));
+      if (asked_for_debug2) {
+        report.inputs.back().warnings.insert(
+            report.inputs.back().warnings.begin(),
+            Diagnostic{0, "the URL had no debug= parameter; gleak asked for debug=2 (full stacks)"});
+      }
     } catch (const Error& e) {
       if (e.kind() != Error::Kind::kInput) throw;
       InputReport failed;
-      failed.name = input == "-" ? "<stdin>" : input;
+      failed.name = input == "-" ? "<stdin>" : spec;
       failed.format = "unknown";
       failed.producer = "unknown";
       failed.error = e.what();
@@ -68,13 +76,16 @@ Report Analyze(const AnalyzeOptions& options) {
 
 DiffReport AnalyzeSnapshots(const AnalyzeOptions& options, const DiffOptions& diff_options) {
   std::vector<Report> snapshots;
-  for (const std::string& input : options.inputs) {
-    AnalyzeOptions one = options;
-    one.inputs = {input};
-    one.report = ReportOptions{};
-    snapshots.push_back(Analyze(one));
-  }
+  AnalyzeOptions all_groups = options;
+  all_groups.report = ReportOptions{};
+  for (const std::string& input : options.inputs) snapshots.push_back(AnalyzeOne(all_groups, input));
   return DiffSnapshots(std::move(snapshots), diff_options);
+}
+
+Report AnalyzeOne(const AnalyzeOptions& options, const std::string& input) {
+  AnalyzeOptions one = options;
+  one.inputs = {input};
+  return Analyze(one);
 }
 
 bool HasInputProblem(const Report& report) {

@@ -41,6 +41,10 @@ std::unique_ptr<ByteSource> OpenInput(const std::string& spec, const InputLimits
 std::unique_ptr<ByteSource> OpenInput(const std::string& spec, const InputLimits& limits,
                                       const HttpOptions& http);
 
+// Passes `source` through and writes a gzip copy of what is read to `path`
+// (gleak watch --save). Throws gleak::Error (kInput) when the file cannot be made.
+std::unique_ptr<ByteSource> SavingCopy(std::unique_ptr<ByteSource> source, const std::string& path);
+
 // A source over bytes already in memory (tests, fuzzers).
 std::unique_ptr<ByteSource> MemorySource(std::string name, std::string bytes);
 

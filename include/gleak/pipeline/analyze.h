@@ -9,6 +9,7 @@
 #include "gleak/cluster/clusterer.h"
 #include "gleak/diff/diff.h"
 #include "gleak/input/byte_source.h"
+#include "gleak/input/http_source.h"
 #include "gleak/model/report.h"
 #include "gleak/parse/dump_parser.h"
 #include "gleak/report/build_report.h"
@@ -25,11 +26,17 @@ struct AnalyzeOptions {
   std::vector<PathRewrite> rewrites;
   ParseLimits parse_limits;
   InputLimits input_limits;
+  HttpOptions http;
+  std::string save_copy_to;  // with one input: also write it, gzipped, to this file
 };
 
 // An input that cannot be read is reported in its InputReport::error and the
 // others are still analyzed; nothing here throws for bad input.
 Report Analyze(const AnalyzeOptions& options);
+
+// The groups of one more input, for callers that keep reading (gleak watch):
+// parses `input` and returns its report, as Analyze with one input would.
+Report AnalyzeOne(const AnalyzeOptions& options, const std::string& input);
 
 // Analyzes each input as one snapshot of a process, in time order, and
 // diffs them. Every group is kept (no --top or --min-count) so that growth

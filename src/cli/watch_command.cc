@@ -1,0 +1,222 @@
+// `gleak watch URL`: snapshots on an interval, diffed as they come, so that a
+// leak's group climbs to the top while you look.
+#include <signal.h>
+
+#include <atomic>
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include <fmt/core.h>
+
+#include "cli/commands.h"
+#include "cli/common_flags.h"
+#include "cli/exit_codes.h"
+#include "cli/terminal.h"
+#include "gleak/base/duration.h"
+#include "gleak/base/error.h"
+#include "gleak/input/http_source.h"
+#include "gleak/render/json_diff.h"
+#include "gleak/render/text_diff.h"
+#include "gleak/render/watch_view.h"
+
+namespace gleak {
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+
+void OnInterrupt(int) { g_interrupted = true; }
+
+struct WatchFlags : CommonFlags {
+  std::string interval = "10s";
+  uint64_t count = 0;
+  std::string duration;
+  std::string save_dir;
+  uint64_t max_failures = 5;
+  std::vector<std::string> fail_on_growth;
+};
+
+std::string NowUtc() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text;
+}
+
+double Seconds(const std::string& text, const char* flag) {
+  std::optional<double> s = ParseDuration(text);
+  if (!s || *s <= 0) ThrowUsageError(fmt::format("{} takes a duration such as 10s, 5m or 1h, got '{}'", flag, text));
+  return *s;
+}
+
+// Sleeps until `deadline`, waking early on Ctrl-C.
+void SleepUntil(std::chrono::steady_clock::time_point deadline) {
+  while (!g_interrupted && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+int RunWatch(const WatchFlags& flags) {
+  if (flags.inputs.size() != 1) ThrowUsageError("watch takes exactly one URL");
+  std::string url = flags.inputs.front();
+  if (!LooksLikeUrl(url)) ThrowUsageError(fmt::format("watch takes an http(s) URL, got '{}'", url));
+  bool added = false;
+  url = WithDebugParameter(url, &added);
+  double interval = Seconds(flags.interval, "--interval");
+  std::optional<double> duration;
+  if (!flags.duration.empty()) duration = Seconds(flags.duration, "--duration");
+  RuleSet rules;
+  CommonFlags analyze_flags = flags;
+  AnalyzeOptions options = ToAnalyzeOptions(analyze_flags, &rules);
+  options.report = ReportOptions{};
+  std::vector<std::string> fail_on = ParseFailOn(flags.fail_on, rules);
+  if (!flags.save_dir.empty()) std::filesystem::create_directories(flags.save_dir);
+
+  bool live = flags.format == "text" && isatty(fileno(stdout)) && flags.output.empty();
+  Output output(flags);
+  TextStyle style = output.style();
+  if (added && !flags.quiet) {
+    fmt::print(stderr, "gleak: note: the URL had no debug= parameter; asking for debug=2: {}\n", url);
+  }
+
+  struct sigaction action {};
+  action.sa_handler = OnInterrupt;
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+
+  std::vector<Report> snapshots;
+  WatchTick tick;
+  tick.url = url;
+  tick.interval_seconds = interval;
+  DiffOptions diff_options;
+  diff_options.interval_seconds = interval;
+  auto start = std::chrono::steady_clock::now();
+  auto next = start;
+  uint64_t failures = 0;
+  bool gave_up = false;
+  for (uint64_t n = 1; !g_interrupted; ++n) {
+    if (live) {
+      RenderWatchScreen(tick, fmt::format("fetching {} … (tick {})", url, n), style, output.stream());
+    }
+    AnalyzeOptions one = options;
+    if (!flags.save_dir.empty()) {
+      one.save_copy_to = (std::filesystem::path(flags.save_dir) /
+                          fmt::format("snapshot-{:04}-{}.txt.gz", n, NowUtc()))
+                             .string();
+    }
+    Report report = AnalyzeOne(one, url);
+    tick.tick = n;
+    tick.time = NowUtc();
+    const InputReport& input = report.inputs.front();
+    if (!input.error.empty() || input.goroutines == 0) {
+      tick.ok = false;
+      tick.error = input.error.empty() ? "the answer held no goroutines" : input.error;
+      tick.failures_in_a_row = ++failures;
+    } else {
+      failures = 0;
+      tick.ok = true;
+      tick.error.clear();
+      tick.failures_in_a_row = 0;
+      uint64_t previous = snapshots.empty() ? report.totals.goroutines : snapshots.back().totals.goroutines;
+      tick.since_previous = static_cast<int64_t>(report.totals.goroutines) - static_cast<int64_t>(previous);
+      snapshots.push_back(std::move(report));
+      tick.totals.push_back(snapshots.back().totals.goroutines);
+      tick.diff = DiffSnapshots(snapshots, diff_options);
+    }
+    if (flags.format == "jsonl") {
+      RenderWatchJsonLine(tick, output.stream());
+    } else if (!live && flags.format == "text") {
+      RenderWatchLine(tick, output.stream());
+    }
+    if (failures >= flags.max_failures) {
+      gave_up = true;
+      break;
+    }
+    bool last = (flags.count > 0 && n >= flags.count) ||
+                (duration && std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() +
+                                     interval > *duration);
+    if (last) break;
+    next += std::chrono::milliseconds(static_cast<int64_t>(interval * 1000));
+    if (live) {
+      std::string status = tick.ok ? fmt::format("next snapshot in {:g}s · Ctrl-C ends and prints the report", interval)
+                                   : fmt::format("error: {} ({} in a row, retrying)", tick.error, failures);
+      RenderWatchScreen(tick, status, style, output.stream());
+    }
+    SleepUntil(next);
+  }
+
+  // The final report: the diff of every good snapshot.
+  DiffReport diff = DiffSnapshots(std::move(snapshots), diff_options);
+  diff.tool_version = GLEAK_VERSION;
+  if (live) output.stream() << "\x1b[H\x1b[J";
+  if (flags.format == "text") {
+    TextStyle final_style = style;
+    final_style.max_groups = 20;
+    RenderTextDiff(diff, final_style, output.stream());
+  } else {
+    RenderJsonDiff(diff, output.stream());
+  }
+  output.stream().flush();
+  if (gave_up) {
+    PrintError(fmt::format("{}: {} failed snapshots in a row; giving up (last: {})", url, failures, tick.error));
+    return kExitInput;
+  }
+  if (diff.snapshots.empty()) return kExitInput;
+  // The same gates as diff.
+  std::vector<std::string> growth_flags = flags.fail_on_growth;
+  for (const Track& t : diff.tracks) {
+    if (t.growth <= 0) continue;
+    bool in_scope = fail_on.empty() ? t.suspect : FailsOn(fail_on, {t.group.finding.pattern});
+    if (!in_scope) continue;
+    for (const std::string& g : growth_flags) {
+      bool percent = !g.empty() && g.back() == '%';
+      double limit = std::atof(g.c_str());
+      if ((percent && (!t.growth_percent || *t.growth_percent >= limit)) ||
+          (!percent && static_cast<double>(t.growth) >= limit)) {
+        return kExitFindings;
+      }
+    }
+  }
+  if (growth_flags.empty() && FailsOn(fail_on, diff.suspect_patterns)) return kExitFindings;
+  return kExitOk;
+}
+
+}  // namespace
+
+CommandAction AddWatchCommand(CLI::App& app) {
+  auto flags = std::make_shared<WatchFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "watch", "Take snapshots of a pprof URL on an interval and show the groups that grow.");
+  cmd->add_option("url", flags->inputs, "e.g. http://127.0.0.1:6060/debug/pprof/goroutine?debug=2")
+      ->required();
+  AddCommonFlags(cmd, flags.get());
+  // watch prints a JSON line per tick as well as text and one final JSON document.
+  cmd->get_option("--format")->check(CLI::IsMember({"text", "json", "jsonl"}));
+  cmd->add_option("--interval", flags->interval, "Time between snapshots")->capture_default_str();
+  cmd->add_option("--count", flags->count, "Stop after N snapshots (0: until Ctrl-C or --duration)");
+  cmd->add_option("--duration", flags->duration, "Stop after this long (30s, 10m, 1h)");
+  cmd->add_option("--save", flags->save_dir, "Keep each snapshot, gzipped, in DIR (for gleak diff later)");
+  cmd->add_option("--max-failures", flags->max_failures,
+                  "Give up (exit 3) after N failed snapshots in a row")
+      ->capture_default_str();
+  cmd->add_option("--fail-on-growth", flags->fail_on_growth,
+                  "Exit 1 at the end when a growing leak-pattern group grew by N goroutines or P%");
+  cmd->footer(
+      "\nOn a terminal the view redraws in place; piped, it prints a line per snapshot\n"
+      "(--format jsonl: a JSON object per snapshot, then the final gleak.diff/v1 document).\n"
+      "Ctrl-C, --count or --duration ends the watch and prints the diff of all snapshots.\n\n"
+      "Examples:\n"
+      "  gleak watch http://127.0.0.1:6060/debug/pprof/goroutine\n"
+      "  gleak watch --interval 30s --count 20 --save snaps/ URL\n"
+      "  gleak watch --format jsonl --count 10 --interval 5s URL | jq -c '.growing[0]'\n\n" +
+      std::string(kExitCodesHelp));
+  return [flags] { return RunWatch(*flags); };
+}
+
+}  // namespace gleak
