@@ -117,6 +117,9 @@ bool Matches(const RuleClause& c, const Group& g, const SourceFacts* source,
       if (!source->block_found || !c.block_line->Matches(source->block_line)) return false;
       evidence->push_back({"source", fmt::format("blocks on `{}`", Trimmed(source->block_line))});
     }
+    if (c.not_block_line && source->block_found && c.not_block_line->Matches(source->block_line)) {
+      return false;
+    }
     if (c.block_select) {
       if (source->block_select.empty() || !c.block_select->Matches(source->block_select)) return false;
       evidence->push_back({"source", fmt::format("select at `{}` has a matching case",

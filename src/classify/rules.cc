@@ -24,7 +24,7 @@ const std::set<std::string, std::less<>> kRuleFields = {
     "explanation", "fix", "example", "disabled"};
 const std::set<std::string, std::less<>> kPatternFields = {
     "state", "not_state", "top_frame", "first_frame", "any_frame", "no_frame", "creator",
-    "not_creator", "block_line", "block_select", "not_block_select"};
+    "not_creator", "block_line", "not_block_line", "block_select", "not_block_select"};
 const std::set<std::string, std::less<>> kClauseFields = {
     "in_deferred_closure", "deferred_creator", "min_count", "max_count", "confidence", "reason",
     "certain"};
@@ -160,6 +160,7 @@ class RuleReader {
     if (key == "creator") c->creator = p;
     if (key == "not_creator") c->not_creator = p;
     if (key == "block_line") c->block_line = p;
+    if (key == "not_block_line") c->not_block_line = p;
     if (key == "block_select") c->block_select = p;
     if (key == "not_block_select") c->not_block_select = p;
   }

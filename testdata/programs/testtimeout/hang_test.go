@@ -32,7 +32,7 @@ func TestHangs(t *testing.T) {
 	f.Kind(fixture.Kind{Name: "test main goroutine waiting in t.Run", Func: "testing.(*M).Run",
 		State: "chan receive", Count: 1, Pattern: "harness", StackOnly: "harness"})
 	f.Kind(fixture.Kind{Name: "testing alarm goroutine raising the timeout panic", Func: "testing.(*M).startAlarm.func1",
-		State: "running", Count: 1, CreatedBy: "time.goFunc", Pattern: "harness", StackOnly: "not-blocked"})
+		State: "running", Count: 1, CreatedBy: "time.goFunc", Pattern: "not-blocked", StackOnly: "not-blocked"})
 	f.Note = "goroutines is runtime.NumGoroutine() inside the test plus 1: the testing package's alarm " +
 		"goroutine (a time.AfterFunc callback) that raises the timeout panic does not exist yet when the test counts."
 	f.WriteExpected(runtime.NumGoroutine()+1, false)

@@ -1,0 +1,158 @@
+// Every fixture program knows what its goroutines are: each kind's expected
+// pattern with source (`pattern`), from the stack alone (`pattern_stack_only`)
+// and whether it must be a suspect at default thresholds. This test runs the
+// classifier on every committed dump both ways, checks every kind, and prints
+// precision and recall per pattern (the table in docs/rules.md).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <fmt/core.h>
+#include <nlohmann/json.hpp>
+
+#include "gleak/pipeline/analyze.h"
+#include "support/test_support.h"
+
+namespace gleak {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+struct Row {
+  std::string dump, func, expected, got;
+  bool with_source = false;
+  bool debug1 = false;
+  std::optional<bool> expected_suspect;
+  bool got_suspect = false;
+};
+
+// What a dump's format cannot show: debug=1 prints no `created by`, so a
+// goroutine spawned from a defer, or started by time.AfterFunc, cannot be told.
+bool BlindSpot(const Row& r, const json& kind) {
+  if (!r.debug1) return false;
+  if (r.expected == "defer-spawned") return true;
+  return r.expected == "timer" && kind.value("created_by", "") == "time.goFunc";
+}
+
+std::vector<Row> Classify(bool with_source, std::vector<Row>* blind) {
+  static const RuleSet rules = RuleSet::Builtin();
+  std::vector<Row> rows;
+  fs::path dumps = testing::SourceDir() / "testdata" / "dumps";
+  for (const auto& entry : fs::recursive_directory_iterator(dumps)) {
+    std::string name = entry.path().filename().string();
+    if (!name.ends_with(".expected.json")) continue;
+    json expected = json::parse(testing::ReadFile(entry.path()));
+    if (!expected.contains("kinds")) continue;
+    fs::path dump = entry.path();
+    dump.replace_filename(name.substr(0, name.size() - 14) + ".txt");
+    AnalyzeOptions options;
+    options.inputs = {dump.string()};
+    options.rules = &rules;
+    if (with_source) options.source_root = (testing::SourceDir() / "testdata" / "programs").string();
+    Report report = Analyze(options);
+    for (const json& kind : expected["kinds"]) {
+      const char* field = with_source ? "pattern" : "pattern_stack_only";
+      if (!kind.contains(field)) continue;
+      Row row;
+      row.dump = fs::relative(dump, dumps).string();
+      row.func = kind["func"];
+      row.expected = kind[field];
+      row.with_source = with_source;
+      row.debug1 = expected["format"] == "debug1";
+      if (with_source && kind.contains("suspect")) row.expected_suspect = kind["suspect"].get<bool>();
+      std::set<std::string> patterns;
+      for (const Group& g : report.groups) {
+        bool has = std::any_of(g.frames.begin(), g.frames.end(),
+                               [&](const StackFrame& f) { return f.func == row.func; });
+        if (!has) continue;
+        patterns.insert(g.finding.pattern);
+        row.got_suspect |= g.finding.suspect;
+      }
+      for (const std::string& p : patterns) row.got += (row.got.empty() ? "" : "+") + p;
+      (BlindSpot(row, kind) ? *blind : rows).push_back(row);
+    }
+  }
+  return rows;
+}
+
+std::string Table(const std::vector<Row>& rows) {
+  std::map<std::string, std::array<int, 3>> stats;  // tp, fp, fn
+  for (const Row& r : rows) {
+    if (r.expected == "none") continue;
+    if (r.expected == r.got) {
+      ++stats[r.expected][0];
+    } else {
+      ++stats[r.expected][2];
+      ++stats[r.got][1];
+    }
+  }
+  std::string out = "| pattern | kinds | precision | recall |\n| --- | --- | --- | --- |\n";
+  for (const auto& [pattern, s] : stats) {
+    int expected = s[0] + s[2];
+    if (expected == 0) continue;
+    out += fmt::format("| {} | {} | {:.0f}% | {:.0f}% |\n", pattern, expected,
+                       s[0] + s[1] > 0 ? 100.0 * s[0] / (s[0] + s[1]) : 100.0, 100.0 * s[0] / expected);
+  }
+  return out;
+}
+
+TEST(Classification, EveryFixtureKindGetsItsPatternWithSource) {
+  std::vector<Row> blind;
+  std::vector<Row> rows = Classify(true, &blind);
+  ASSERT_GT(rows.size(), 500u);
+  for (const Row& r : rows) {
+    if (r.expected == "none") continue;
+    EXPECT_EQ(r.got, r.expected) << r.dump << " " << r.func;
+    if (r.expected_suspect) {
+      EXPECT_EQ(r.got_suspect, *r.expected_suspect) << r.dump << " " << r.func;
+    }
+  }
+  std::printf("\nWith --source-root (%zu kinds; %zu debug=1 blind spots left out):\n%s", rows.size(),
+              blind.size(), Table(rows).c_str());
+}
+
+TEST(Classification, EveryFixtureKindGetsItsStackOnlyPattern) {
+  std::vector<Row> blind;
+  std::vector<Row> rows = Classify(false, &blind);
+  ASSERT_GT(rows.size(), 500u);
+  for (const Row& r : rows) {
+    if (r.expected == "none") continue;
+    EXPECT_EQ(r.got, r.expected) << r.dump << " " << r.func;
+  }
+  // Against the true pattern, what the stack alone gets right:
+  std::vector<Row> truth;
+  std::vector<Row> with_source = Classify(true, &blind);
+  std::map<std::string, std::string> true_pattern;
+  for (const Row& r : with_source) true_pattern[r.dump + " " + r.func] = r.expected;
+  for (Row r : rows) {
+    auto it = true_pattern.find(r.dump + " " + r.func);
+    if (it == true_pattern.end()) continue;
+    r.expected = it->second;
+    truth.push_back(r);
+  }
+  std::printf("\nStack only, against the true pattern (%zu kinds):\n%s", truth.size(), Table(truth).c_str());
+}
+
+TEST(Classification, HealthyProgramsHaveNoSuspects) {
+  static const RuleSet rules = RuleSet::Builtin();
+  for (const char* version : {"go1.19", "go1.26"}) {
+    for (const auto& entry : fs::directory_iterator(testing::SourceDir() / "testdata/dumps" / version / "healthy")) {
+      if (entry.path().extension() != ".txt") continue;
+      for (bool source : {false, true}) {
+        AnalyzeOptions options;
+        options.inputs = {entry.path().string()};
+        options.rules = &rules;
+        if (source) options.source_root = (testing::SourceDir() / "testdata/programs").string();
+        Report report = Analyze(options);
+        EXPECT_EQ(report.totals.suspect_groups, 0u) << entry.path() << (source ? " with source" : "");
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace gleak
