@@ -11,9 +11,9 @@
 
 namespace gleak {
 
-void AddCommonFlags(CLI::App* cmd, CommonFlags* flags) {
+void AddCommonFlags(CLI::App* cmd, CommonFlags* flags, const std::vector<std::string>& formats) {
   cmd->add_option("--format", flags->format, "text for a person, json for a script")
-      ->check(CLI::IsMember({"text", "json"}))
+      ->check(CLI::IsMember(formats))
       ->capture_default_str();
   cmd->add_option("-o,--output", flags->output, "Write the report to FILE");
   cmd->add_option("--color", flags->color,
@@ -29,10 +29,13 @@ void AddCommonFlags(CLI::App* cmd, CommonFlags* flags) {
                 "Do not split groups by the creating `go` statement");
   cmd->add_option("--filter", flags->filters,
                   "Keep only goroutines with a frame matching RE (RE2, on 'func file:line'); "
-                  "repeatable");
-  cmd->add_option("--exclude", flags->excludes, "Drop goroutines with a frame matching RE; repeatable");
+                  "repeatable")
+      ->allow_extra_args(false);
+  cmd->add_option("--exclude", flags->excludes, "Drop goroutines with a frame matching RE; repeatable")
+      ->allow_extra_args(false);
   cmd->add_option("--ignore", flags->ignores,
-                  "Drop goroutines whose stack contains function FUNC (goleak's IgnoreAnyFunction)");
+                  "Drop goroutines whose stack contains function FUNC (goleak's IgnoreAnyFunction)")
+      ->allow_extra_args(false);
   cmd->add_flag("--full", flags->full, "Show every frame, runtime ones included");
   cmd->add_option("--max-line-length", flags->max_line_length, "Skip longer lines with a warning")
       ->check(CLI::Range(size_t{64}, size_t{1} << 30))
@@ -43,7 +46,8 @@ void AddCommonFlags(CLI::App* cmd, CommonFlags* flags) {
   cmd->add_option("--source-root", flags->source_root,
                   "Read the Go source under DIR to confirm patterns and show the lines");
   cmd->add_option("--rewrite", flags->rewrites,
-                  "OLD=NEW: a path prefix in the dump and where it is here; repeatable");
+                  "OLD=NEW: a path prefix in the dump and where it is here; repeatable")
+      ->allow_extra_args(false);
   cmd->add_option("--suspect-count", flags->suspect_count,
                   "A leak pattern with at least N goroutines is a suspect")
       ->capture_default_str();
@@ -53,8 +57,13 @@ void AddCommonFlags(CLI::App* cmd, CommonFlags* flags) {
   cmd->add_option("--fail-on", flags->fail_on,
                   "Exit 1 when a suspect matches these patterns (comma-separated ids, or any)");
   cmd->add_option("--header", flags->headers,
-                  "'Name: value' sent with http(s) inputs, e.g. 'Authorization: Bearer ...'; repeatable");
+                  "'Name: value' sent with http(s) inputs, e.g. 'Authorization: Bearer ...'; repeatable")
+      ->allow_extra_args(false);
   cmd->add_option("--timeout", flags->timeout, "Seconds an http(s) input may take in all")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--max-bytes", flags->max_bytes,
+                  "Refuse an input larger than N bytes (after gzip decompression, or as an HTTP body)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
 }
@@ -88,6 +97,8 @@ AnalyzeOptions ToAnalyzeOptions(const CommonFlags& flags, RuleSet* rules) {
   }
   options.http.headers = flags.headers;
   options.http.timeout_seconds = flags.timeout;
+  options.http.max_bytes = flags.max_bytes;
+  options.input_limits.max_decompressed_bytes = flags.max_bytes;
   options.http.stall_seconds = std::min(options.http.stall_seconds, flags.timeout);
   return options;
 }

@@ -37,9 +37,11 @@ struct CommonFlags {
   std::string fail_on;
   std::vector<std::string> headers;
   double timeout = 60;
+  uint64_t max_bytes = uint64_t{16} << 30;
 };
 
-void AddCommonFlags(CLI::App* cmd, CommonFlags* flags);
+void AddCommonFlags(CLI::App* cmd, CommonFlags* flags,
+                    const std::vector<std::string>& formats = {"text", "json"});
 
 // The analysis the flags ask for; the rules live in `rules`, which must
 // outlive the options.

@@ -113,7 +113,8 @@ CommandAction AddDiffCommand(CLI::App& app) {
                   "Time between snapshots (30s, 5m, 1h): adds growth per minute");
   cmd->add_option("--fail-on-growth", flags->fail_on_growth,
                   "Exit 1 when a growing leak-pattern group grows by N goroutines or P% "
-                  "(repeatable; with --fail-on, only those patterns count)");
+                  "(repeatable; with --fail-on, only those patterns count)")
+      ->allow_extra_args(false);
   cmd->add_option("--top", flags->top, "Show at most N changed groups in text (0: all)")
       ->capture_default_str();
   cmd->footer(

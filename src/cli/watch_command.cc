@@ -160,7 +160,7 @@ int RunWatch(const WatchFlags& flags) {
     final_style.max_groups = 20;
     RenderTextDiff(diff, final_style, output.stream());
   } else {
-    RenderJsonDiff(diff, output.stream());
+    RenderJsonDiff(diff, output.stream(), flags.format == "jsonl");
   }
   output.stream().flush();
   if (gave_up) {
@@ -195,9 +195,8 @@ CommandAction AddWatchCommand(CLI::App& app) {
       "watch", "Take snapshots of a pprof URL on an interval and show the groups that grow.");
   cmd->add_option("url", flags->inputs, "e.g. http://127.0.0.1:6060/debug/pprof/goroutine?debug=2")
       ->required();
-  AddCommonFlags(cmd, flags.get());
-  // watch prints a JSON line per tick as well as text and one final JSON document.
-  cmd->get_option("--format")->check(CLI::IsMember({"text", "json", "jsonl"}));
+  // watch also prints a JSON line per tick (jsonl).
+  AddCommonFlags(cmd, flags.get(), {"text", "json", "jsonl"});
   cmd->add_option("--interval", flags->interval, "Time between snapshots")->capture_default_str();
   cmd->add_option("--count", flags->count, "Stop after N snapshots (0: until Ctrl-C or --duration)");
   cmd->add_option("--duration", flags->duration, "Stop after this long (30s, 10m, 1h)");
@@ -206,7 +205,8 @@ CommandAction AddWatchCommand(CLI::App& app) {
                   "Give up (exit 3) after N failed snapshots in a row")
       ->capture_default_str();
   cmd->add_option("--fail-on-growth", flags->fail_on_growth,
-                  "Exit 1 at the end when a growing leak-pattern group grew by N goroutines or P%");
+                  "Exit 1 at the end when a growing leak-pattern group grew by N goroutines or P%")
+      ->allow_extra_args(false);
   cmd->footer(
       "\nOn a terminal the view redraws in place; piped, it prints a line per snapshot\n"
       "(--format jsonl: a JSON object per snapshot, then the final gleak.diff/v1 document).\n"

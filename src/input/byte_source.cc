@@ -97,7 +97,7 @@ class GzipSource : public ByteSource {
     out_bytes_ += produced;
     if (out_bytes_ > max_bytes_) {
       ThrowInputError(fmt::format(
-          "{}: gzip input expands beyond {} bytes; refusing it (raise --max-decompressed-bytes)",
+          "{}: gzip input expands beyond {} bytes; refusing it (raise --max-bytes)",
           name(), max_bytes_));
     }
     return produced;

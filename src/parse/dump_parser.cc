@@ -9,6 +9,9 @@
 // the vectors have grown to the largest record seen.
 #include "gleak/parse/dump_parser.h"
 
+#include <algorithm>
+#include <cstdint>
+
 #include <fmt/core.h>
 
 #include "gleak/base/text.h"
@@ -82,18 +85,27 @@ class DumpParser::Impl {
     text_.append(s);
     return span;
   }
+  // Forgets the text of a frame that is not kept, so that a goroutine past
+  // max_frames costs no memory for the frames it drops.
+  void Unkeep(const FrameSpans& f) {
+    size_t end = std::max({f.func.offset + f.func.length, f.args.offset + f.args.length,
+                           f.file.offset + f.file.length});
+    if (end == text_.size()) text_.resize(f.func.offset);
+  }
   std::string_view View(Span span) const { return {text_.data() + span.offset, span.length}; }
   Frame ToFrame(const FrameSpans& f) const {
     return Frame{View(f.func), View(f.file), f.line, View(f.args), f.inlined};
   }
   void AddFrame(const FrameSpans& frame, uint64_t line_number);
   void KeepLabels(std::string_view labels, uint64_t line_number);
+  Span KeepLabelText(std::string_view token);
   void EndRecord(bool at_end_of_input);
   // A function line never followed by its file line was not a frame after all
   // (a log line that happened to look like one).
   void DropPendingFunction() {
     if (!pending_function_) return;
     pending_function_ = false;
+    Unkeep(pending_);
     Noise();
   }
 
@@ -119,6 +131,7 @@ class DumpParser::Impl {
   FrameSpans created_by_;
   std::vector<AncestorSpans> ancestors_;
   std::vector<std::pair<Span, Span>> labels_;
+  std::string label_scratch_;
   uint64_t dropped_frames_ = 0;
   bool last_line_cut_ = false;  // the final line had no newline and was not understood
 
@@ -144,6 +157,16 @@ void DumpParser::Impl::ParseLine(const Line& line) {
     return;
   }
   std::string_view text = line.text;
+  // NUL bytes around a line (a log file truncated and written again, a
+  // preallocated region) are skipped; a line of nothing else is noise.
+  if (!text.empty() && (text.front() == '\0' || text.back() == '\0')) {
+    while (!text.empty() && text.front() == '\0') text.remove_prefix(1);
+    while (!text.empty() && text.back() == '\0') text.remove_suffix(1);
+    if (text.empty()) {
+      Noise();
+      return;
+    }
+  }
   if (!prefix_.empty() && text.starts_with(prefix_)) text.remove_prefix(prefix_.size());
 
   bool taken = false;
@@ -312,12 +335,8 @@ void DumpParser::Impl::StartCountRecord(uint64_t count, const Line& line) {
 
 void DumpParser::Impl::KeepLabels(std::string_view labels, uint64_t line_number) {
   bool ok = ForEachLabel(labels, [&](std::string_view key, std::string_view value) {
-    Span k{text_.size(), 0};
-    AppendUnquoted(key, &text_);
-    k.length = text_.size() - k.offset;
-    Span v{text_.size(), 0};
-    AppendUnquoted(value, &text_);
-    v.length = text_.size() - v.offset;
+    Span k = KeepLabelText(key);
+    Span v = KeepLabelText(value);
     labels_.emplace_back(k, v);
   });
   if (!ok) {
@@ -326,12 +345,30 @@ void DumpParser::Impl::KeepLabels(std::string_view labels, uint64_t line_number)
   }
 }
 
+// A label's key or value, Go-unquoted. NUL bytes (a quoted `\x00`) become
+// U+FFFD: a label holds text, and consumers keep label sets NUL-separated.
+Span DumpParser::Impl::KeepLabelText(std::string_view token) {
+  label_scratch_.clear();
+  AppendUnquoted(token, &label_scratch_);
+  Span span{text_.size(), 0};
+  for (char c : label_scratch_) {
+    if (c == '\0') {
+      text_.append("\xEF\xBF\xBD");
+    } else {
+      text_.push_back(c);
+    }
+  }
+  span.length = text_.size() - span.offset;
+  return span;
+}
+
 void DumpParser::Impl::AddFrame(const FrameSpans& frame, uint64_t line_number) {
   if (frames_.size() >= limits_.max_frames) {
     if (dropped_frames_++ == 0) {
       Warn(line_number, fmt::format("goroutine has more than {} frames; the rest are dropped",
                                     limits_.max_frames));
     }
+    Unkeep(frame);
     return;
   }
   frames_.push_back(frame);
@@ -347,7 +384,9 @@ bool DumpParser::Impl::TracebackLine(std::string_view text, const Line& line) {
   if (state_ == State::kCreatedByFile || pending_function_) {
     FileLine file;
     if (ParseFileLine(text, &file)) {
-      if (file.line_overflow) Warn(line.number, "line number does not fit in 64 bits; taken as 0");
+      if (file.line_overflow) {
+        Warn(line.number, "line number does not fit in a signed 64-bit integer; taken as 0");
+      }
       if (state_ == State::kCreatedByFile) {
         FrameSpans& target = ancestors_.empty() ? created_by_ : ancestors_.back().created_by;
         target.file = Keep(file.file);
@@ -452,7 +491,9 @@ bool DumpParser::Impl::CountRecordLine(std::string_view text, const Line& line) 
   }
   CountFrameLine frame;
   if (ParseCountFrameLine(trimmed, &frame)) {
-    if (frame.line_overflow) Warn(line.number, "line number does not fit in 64 bits; taken as 0");
+    if (frame.line_overflow) {
+      Warn(line.number, "line number does not fit in a signed 64-bit integer; taken as 0");
+    }
     FrameSpans spans;
     spans.func = Keep(frame.func);
     spans.file = Keep(frame.file);
@@ -517,6 +558,12 @@ void DumpParser::Impl::EndRecord(bool at_end_of_input) {
   current_.stack_maybe_cut = traceback && !current_.frames_elided && main_frame_count_ >= 97 &&
                              main_frame_count_ <= 100;
 
+  if (current_.count > UINT64_MAX - summary_.goroutines) {
+    Warn(current_.line, fmt::format("goroutine count {} makes the input's total overflow 64 bits; "
+                                    "record skipped",
+                                    current_.count));
+    return;
+  }
   ++summary_.records;
   summary_.goroutines += current_.count;
   sink_.OnGoroutine(current_);

@@ -1,5 +1,6 @@
 #include "gleak/parse/line_grammar.h"
 
+#include <cstdint>
 #include <cstring>
 
 #include "gleak/base/text.h"
@@ -34,6 +35,17 @@ void ParseStateItem(std::string_view item, HeaderLine* out) {
     if (status == NumberStatus::kOverflow) out->minutes_overflow = true;
   }
   // Anything else is a field from a newer Go: tolerated and ignored.
+}
+
+// A source line number: a decimal that also fits a signed 64-bit integer, as
+// JSON readers hold numbers; larger ones are overflows like those past 64 bits.
+NumberStatus ParseLineNumber(std::string_view s, uint64_t* value) {
+  NumberStatus status = ParseDecimal(s, value);
+  if (status == NumberStatus::kOk && *value > uint64_t{INT64_MAX}) {
+    *value = 0;
+    return NumberStatus::kOverflow;
+  }
+  return status;
 }
 
 // Index of the `}` closing the `{` at `open`, skipping quoted strings.
@@ -141,7 +153,7 @@ bool ParseFileLine(std::string_view line, FileLine* out) {
   size_t colon = line.rfind(':');
   if (colon == std::string_view::npos || colon == 0) return false;
   *out = FileLine{};
-  NumberStatus status = ParseDecimal(line.substr(colon + 1), &out->line);
+  NumberStatus status = ParseLineNumber(line.substr(colon + 1), &out->line);
   if (status == NumberStatus::kNotANumber) return false;
   out->line_overflow = status == NumberStatus::kOverflow;
   out->file = line.substr(0, colon);
@@ -154,12 +166,14 @@ bool ParseCreatedByLine(std::string_view line, CreatedByLine* out) {
   *out = CreatedByLine{};
   size_t in = line.rfind(" in goroutine ");
   if (in != std::string_view::npos) {
+    // An id that does not parse (past 64 bits, negative) is still not part of
+    // the function's name.
     uint64_t id = 0;
     if (ParseDecimal(line.substr(in + 14), &id) == NumberStatus::kOk) {
       out->has_creator_id = true;
       out->creator_id = id;
-      line = line.substr(0, in);
     }
+    line = line.substr(0, in);
   }
   if (line.empty()) return false;
   out->func = line;
@@ -240,7 +254,7 @@ bool ParseCountFrameLine(std::string_view line, CountFrameLine* out) {
     std::string_view location = TrimRight(fields[2]);
     size_t colon = location.rfind(':');
     if (colon != std::string_view::npos) {
-      NumberStatus status = ParseDecimal(location.substr(colon + 1), &out->line);
+      NumberStatus status = ParseLineNumber(location.substr(colon + 1), &out->line);
       if (status != NumberStatus::kNotANumber) {
         out->line_overflow = status == NumberStatus::kOverflow;
         location = location.substr(0, colon);

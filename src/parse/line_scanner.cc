@@ -49,7 +49,8 @@ bool LineScanner::Next(Line* line) {
         return true;
       }
       size_t text_length = length;
-      if (text_length > 0 && start[text_length - 1] == '\r') --text_length;
+      // "\r\n", and "\r\r\n" from a CRLF file converted twice.
+      while (text_length > 0 && start[text_length - 1] == '\r') --text_length;
       line->text = std::string_view(start, text_length);
       line->number = ++line_number_;
       line->ends_with_newline = true;
@@ -65,7 +66,7 @@ bool LineScanner::Next(Line* line) {
       if (begin_ == end_) return false;
       size_t length = end_ - begin_;
       size_t text_length = length;
-      if (buffer_[begin_ + text_length - 1] == '\r') --text_length;
+      while (text_length > 0 && buffer_[begin_ + text_length - 1] == '\r') --text_length;
       line->text = std::string_view(buffer_.data() + begin_, text_length);
       line->number = ++line_number_;
       line->ends_with_newline = false;

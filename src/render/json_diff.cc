@@ -8,7 +8,7 @@ namespace gleak {
 
 using nlohmann::json;
 
-void RenderJsonDiff(const DiffReport& diff, std::ostream& out) {
+void RenderJsonDiff(const DiffReport& diff, std::ostream& out, bool one_line) {
   json snapshots = json::array();
   for (size_t i = 0; i < diff.snapshots.size(); ++i) snapshots.push_back(InputJson(i, diff.snapshots[i]));
   json groups = json::array();
@@ -58,7 +58,7 @@ void RenderJsonDiff(const DiffReport& diff, std::ostream& out) {
       {"suspect_patterns", diff.suspect_patterns},
       {"groups", groups},
   };
-  out << doc.dump(2, ' ', false, json::error_handler_t::replace) << '\n';
+  out << doc.dump(one_line ? -1 : 2, ' ', false, json::error_handler_t::replace) << '\n';
 }
 
 }  // namespace gleak

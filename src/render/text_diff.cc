@@ -72,6 +72,11 @@ void RenderTrack(size_t rank, const Track& t, const TextStyle& style, std::ostre
 void RenderTextDiff(const DiffReport& diff, const TextStyle& style, std::ostream& out) {
   LineOut line(style, out);
   const DiffTotals& t = diff.totals;
+  if (diff.snapshots.empty()) {
+    line.Add("gleak " + diff.tool_version + " diff", Ink::kBold).Add(": no snapshot could be read");
+    line.End();
+    return;
+  }
   std::string totals;
   for (size_t i = 0; i < t.goroutines.size(); ++i) totals += fmt::format("{}{}", i ? " → " : "", t.goroutines[i]);
   line.Add("gleak " + diff.tool_version + " diff", Ink::kBold)

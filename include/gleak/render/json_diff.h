@@ -9,6 +9,7 @@ namespace gleak {
 
 inline constexpr const char* kDiffSchema = "gleak.diff/v1";
 
-void RenderJsonDiff(const DiffReport& diff, std::ostream& out);
+// `one_line`: the whole document on one line (the last line of watch's JSON lines).
+void RenderJsonDiff(const DiffReport& diff, std::ostream& out, bool one_line = false);
 
 }  // namespace gleak

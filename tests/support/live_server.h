@@ -1,0 +1,39 @@
+// Real Go servers on 127.0.0.1 for the URL, diff and watch tests: built from
+// testdata/programs with the local Go toolchain and stopped when the test ends.
+#pragma once
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+namespace gleak::testing {
+
+bool HaveGo();
+
+#define GLEAK_REQUIRE_GO()                                                                   \
+  if (!::gleak::testing::HaveGo())                                                           \
+  GTEST_SKIP() << "\n\n*** SKIPPED: no Go toolchain on PATH; this test runs a real Go server " \
+                  "on 127.0.0.1. Install Go to run it. ***\n"
+
+class LiveServer {
+ public:
+  // Builds testdata/programs/<program> (once per test binary) and starts it
+  // with `args`; waits for its "READY ... http=ADDR" line. Null on failure,
+  // with the reason in *error.
+  static std::unique_ptr<LiveServer> Start(const std::string& program, const std::string& args,
+                                           std::string* error);
+  ~LiveServer();
+
+  std::string Url(const std::string& path) const { return "http://" + address_ + path; }
+  void Stop();
+
+ private:
+  LiveServer() = default;
+  pid_t pid_ = -1;
+  std::string address_;
+  std::filesystem::path dir_;
+};
+
+}  // namespace gleak::testing
