@@ -94,6 +94,8 @@ TEST(Live, MisbehavingServersGiveClearErrorsWithinTheTimeout) {
            {"/stall", "--timeout 2", "no complete answer within the timeouts"},
            {"/endless", "--max-bytes 3000000", "the response is larger than 3000000 bytes"},
            {"/cut", "", "transfer closed with"},
+           {"/protected", "", "the server answered HTTP 401 (protected: pass --header"},
+           {"/loop", "", "Maximum (5) redirects followed"},
        }) {
     SCOPED_TRACE(c.path);
     auto start = std::chrono::steady_clock::now();
@@ -104,8 +106,9 @@ TEST(Live, MisbehavingServersGiveClearErrorsWithinTheTimeout) {
     EXPECT_NE(r.err.find(c.message), std::string::npos) << r.err;
     EXPECT_LT(seconds, 20);
   }
-  for (const char* path : {"/ok", "/gzip"}) {
-    auto r = RunGleak("analyze --format json '" + server->Url(path) + "'");
+  for (const char* path : {"/ok", "/gzip", "/redirect", "/protected"}) {
+    auto r = RunGleak("analyze --format json --header 'Authorization: Bearer s3cret' '" +
+                      server->Url(path) + "'");
     EXPECT_EQ(r.exit_code, 0) << path << r.err;
     EXPECT_GT(json::parse(r.out)["totals"]["goroutines"].get<int>(), 3) << path;
   }

@@ -1,8 +1,9 @@
 // Command badserver is an HTTP server that misbehaves in every way a pprof
 // endpoint can, for gleak's URL tests: it stalls, answers 404, sends an HTML
-// login page, sends a body that never ends, and closes the connection in the
-// middle of a body. /ok serves a real goroutine dump (runtime.Stack), and
-// /gzip the same with Content-Encoding: gzip. It listens on 127.0.0.1 and
+// login page, sends a body that never ends, closes the connection in the
+// middle of a body, and redirects forever. /ok serves a real goroutine dump
+// (runtime.Stack), /gzip the same with Content-Encoding: gzip, /redirect
+// sends to /ok, and /protected wants "Authorization: Bearer s3cret". It listens on 127.0.0.1 and
 // prints "READY pid=N http=ADDR".
 package main
 
@@ -42,6 +43,20 @@ func main() {
 		z := gzip.NewWriter(w)
 		z.Write(dump())
 		z.Close()
+	})
+	mux.HandleFunc("/protected", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer s3cret" {
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Write(dump())
+	})
+	mux.HandleFunc("/redirect", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/ok", http.StatusFound)
+	})
+	mux.HandleFunc("/loop", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/loop", http.StatusFound)
 	})
 	mux.HandleFunc("/stall", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
