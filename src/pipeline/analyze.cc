@@ -1,6 +1,13 @@
 #include "gleak/pipeline/analyze.h"
 
+#include <algorithm>
+#include <atomic>
+#include <exception>
+#include <iterator>
+#include <thread>
+
 #include "gleak/base/error.h"
+#include "gleak/cluster/merge.h"
 
 namespace gleak {
 namespace {
@@ -24,43 +31,95 @@ InputReport ToInputReport(const ParseSummary& s) {
   return r;
 }
 
+// One input read, parsed and clustered on its own: inputs run in parallel.
+struct InputResult {
+  InputReport input;
+  std::vector<Group> groups;
+  uint64_t goroutines = 0;
+  uint64_t ignored = 0;
+};
+
+InputResult ReadInput(const AnalyzeOptions& options, size_t index) {
+  InputResult result;
+  Clusterer clusterer(options.cluster);
+  clusterer.set_input(index);
+  const std::string& input = options.inputs[index];
+  bool asked_for_debug2 = false;
+  std::string spec = LooksLikeUrl(input) ? WithDebugParameter(input, &asked_for_debug2) : input;
+  try {
+    std::unique_ptr<ByteSource> source = OpenInput(spec, options.input_limits, options.http);
+    if (!options.save_copy_to.empty()) source = SavingCopy(std::move(source), options.save_copy_to);
+    ParseSummary summary = ParseSource(*source, clusterer, options.parse_limits);
+    result.input = ToInputReport(summary);
+    if (asked_for_debug2) {
+      result.input.warnings.insert(
+          result.input.warnings.begin(),
+          Diagnostic{0, "the URL had no debug= parameter; gleak asked for debug=2 (full stacks)"});
+    }
+  } catch (const Error& e) {
+    if (e.kind() != Error::Kind::kInput) throw;
+    result.input.name = input == "-" ? "<stdin>" : spec;
+    result.input.format = "unknown";
+    result.input.producer = "unknown";
+    result.input.error = e.what();
+    result.input.goroutines = clusterer.goroutines();  // what was read before the error
+  }
+  result.goroutines = clusterer.goroutines();
+  result.ignored = clusterer.ignored_goroutines();
+  result.groups = clusterer.TakeGroups();
+  return result;
+}
+
+// Reads every input, on as many threads as there are cores and inputs.
+std::vector<InputResult> ReadInputs(const AnalyzeOptions& options) {
+  size_t n = options.inputs.size();
+  std::vector<InputResult> results(n);
+  size_t threads = std::min<size_t>(n, std::max(1u, std::thread::hardware_concurrency()));
+  if (threads <= 1) {
+    for (size_t i = 0; i < n; ++i) results[i] = ReadInput(options, i);
+    return results;
+  }
+  std::atomic<size_t> next{0};
+  std::vector<std::exception_ptr> errors(threads);
+  std::vector<std::thread> pool;
+  for (size_t t = 0; t < threads; ++t) {
+    pool.emplace_back([&, t] {
+      try {
+        for (size_t i = next++; i < n; i = next++) results[i] = ReadInput(options, i);
+      } catch (...) {
+        errors[t] = std::current_exception();
+      }
+    });
+  }
+  for (std::thread& th : pool) th.join();
+  for (const std::exception_ptr& e : errors) {
+    if (e) std::rethrow_exception(e);
+  }
+  return results;
+}
+
 }  // namespace
 
 Report Analyze(const AnalyzeOptions& options) {
   Report report;
   report.level = options.cluster.level;
   report.merged = !options.cluster.per_input;
-  Clusterer clusterer(options.cluster);
-  for (size_t i = 0; i < options.inputs.size(); ++i) {
-    const std::string& input = options.inputs[i];
-    clusterer.set_input(i);
-    uint64_t before = clusterer.goroutines();
-    bool asked_for_debug2 = false;
-    std::string spec = LooksLikeUrl(input) ? WithDebugParameter(input, &asked_for_debug2) : input;
-    try {
-      std::unique_ptr<ByteSource> source = OpenInput(spec, options.input_limits, options.http);
-      if (!options.save_copy_to.empty()) source = SavingCopy(std::move(source), options.save_copy_to);
-      ParseSummary summary = ParseSource(*source, clusterer, options.parse_limits);
-      report.inputs.push_back(ToInputReport(summary));
-      if (asked_for_debug2) {
-        report.inputs.back().warnings.insert(
-            report.inputs.back().warnings.begin(),
-            Diagnostic{0, "the URL had no debug= parameter; gleak asked for debug=2 (full stacks)"});
-      }
-    } catch (const Error& e) {
-      if (e.kind() != Error::Kind::kInput) throw;
-      InputReport failed;
-      failed.name = input == "-" ? "<stdin>" : spec;
-      failed.format = "unknown";
-      failed.producer = "unknown";
-      failed.error = e.what();
-      failed.goroutines = clusterer.goroutines() - before;  // what was read before the error
-      report.inputs.push_back(std::move(failed));
+  std::vector<InputResult> results = ReadInputs(options);
+  std::vector<std::vector<Group>> parts;
+  for (InputResult& r : results) {
+    report.inputs.push_back(std::move(r.input));
+    report.totals.goroutines += r.goroutines;
+    report.totals.ignored_goroutines += r.ignored;
+    parts.push_back(std::move(r.groups));
+  }
+  if (report.merged) {
+    report.groups = MergeGroups(std::move(parts), options.cluster.max_creators,
+                                options.cluster.max_label_sets, options.cluster.sample_ids);
+  } else {
+    for (std::vector<Group>& part : parts) {
+      std::move(part.begin(), part.end(), std::back_inserter(report.groups));
     }
   }
-  report.totals.goroutines = clusterer.goroutines();
-  report.totals.ignored_goroutines = clusterer.ignored_goroutines();
-  report.groups = clusterer.TakeGroups();
   ShortenPaths(&report);
   if (options.rules != nullptr) {
     std::unique_ptr<SourceTree> source;

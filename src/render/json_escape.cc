@@ -3,9 +3,13 @@
 namespace gleak {
 namespace {
 
-// Length of the valid UTF-8 sequence starting at s[i], or 0 if it is invalid.
-size_t Utf8SequenceLength(std::string_view s, size_t i) {
+// Length of the UTF-8 sequence starting at s[i]. When it is not a whole valid
+// sequence, `*valid` is false and the length is that of its maximal subpart (at
+// least 1), which becomes one U+FFFD: Unicode's recommended practice, and what
+// nlohmann's dump does, so that `gleak parse` and `gleak analyze` agree.
+size_t Utf8Sequence(std::string_view s, size_t i, bool* valid) {
   auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  *valid = false;
   unsigned char c = byte(i);
   size_t need;
   unsigned char lo = 0x80, hi = 0xBF;
@@ -20,13 +24,13 @@ size_t Utf8SequenceLength(std::string_view s, size_t i) {
     if (c == 0xF0) lo = 0x90;
     if (c == 0xF4) hi = 0x8F;
   } else {
-    return 0;
+    return 1;
   }
-  if (i + need >= s.size()) return 0;
-  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
+  if (i + 1 >= s.size() || byte(i + 1) < lo || byte(i + 1) > hi) return 1;
   for (size_t k = 2; k <= need; ++k) {
-    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
+    if (i + k >= s.size() || byte(i + k) < 0x80 || byte(i + k) > 0xBF) return k;
   }
+  *valid = true;
   return need + 1;
 }
 
@@ -43,14 +47,16 @@ void AppendJsonString(std::string_view s, fmt::memory_buffer* out) {
       continue;
     }
     if (c >= 0x80) {
-      size_t n = Utf8SequenceLength(s, i);
-      if (n > 0) {
+      bool valid = false;
+      size_t n = Utf8Sequence(s, i, &valid);
+      if (valid) {
         i += n;
         continue;
       }
       flush(i);
       fmt::format_to(std::back_inserter(*out), "\\ufffd");
-      run_start = ++i;
+      i += n;
+      run_start = i;
       continue;
     }
     flush(i);

@@ -14,6 +14,8 @@
 #include <nlohmann/json.hpp>
 
 #include "gleak/classify/rules.h"
+#include "gleak/cluster/clusterer.h"
+#include "gleak/input/byte_source.h"
 #include "gleak/pipeline/analyze.h"
 #include "gleak/render/json_report.h"
 #include "support/test_support.h"
@@ -194,6 +196,30 @@ TEST(Analyze, MergeFoldsAFleetIntoOneSetOfGroups) {
   // A -trimpath build of the same code prints other paths; at func level it still merges.
   json mixed = AnalyzeToJson({a, b}, merge);
   EXPECT_EQ(mixed["groups"][0]["inputs"].size(), 2u);
+}
+
+TEST(Analyze, ParallelMergeEqualsOneClustererOverAllInputs) {
+  std::vector<std::string> inputs;
+  for (const char* program : {"chansend", "timer", "context", "waitgroup"}) {
+    inputs.push_back((Dumps() / "go1.26" / program / "http_debug2.txt").string());
+  }
+  inputs.push_back((Dumps() / "go1.26/chansend/http_debug2.txt").string());
+  ClusterOptions merged;
+  merged.per_input = false;
+  Clusterer one(merged);
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    one.set_input(i);
+    auto source = OpenInput(inputs[i]);
+    ParseSource(*source, one);
+  }
+  std::map<std::string, std::pair<uint64_t, size_t>> expected;
+  for (const Group& g : one.TakeGroups()) expected[g.id] = {g.count, g.inputs.size()};
+  AnalyzeOptions options;
+  options.cluster.per_input = false;
+  json report = AnalyzeToJson(inputs, options);
+  std::map<std::string, std::pair<uint64_t, size_t>> got;
+  for (const json& g : report["groups"]) got[g["id"]] = {g["count"], g["inputs"].size()};
+  EXPECT_EQ(got, expected);
 }
 
 // The CLI, end to end.
