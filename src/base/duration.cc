@@ -13,7 +13,8 @@ std::optional<double> ParseDuration(std::string_view text) {
   bool any = false;
   while (i < text.size()) {
     size_t start = i;
-    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
+    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.'))
+      ++i;
     if (i == start) return std::nullopt;
     double value = std::strtod(std::string(text.substr(start, i - start)).c_str(), nullptr);
     size_t unit_start = i;

@@ -15,7 +15,8 @@ Pattern::Pattern(const std::string& expression, std::string_view what)
     : expression_(expression), impl_(std::make_unique<Impl>(expression)) {
   if (!impl_->re.ok()) {
     std::string where = what.empty() ? std::string() : std::string(what) + ": ";
-    ThrowUsageError(where + "invalid regular expression '" + expression + "': " + impl_->re.error());
+    ThrowUsageError(where + "invalid regular expression '" + expression +
+                    "': " + impl_->re.error());
   }
 }
 

@@ -38,7 +38,8 @@ SourceSnippet Snippet(std::string role, const std::string& file,
   s.file = file;
   s.line = line;
   s.first_line = line > 2 ? line - 2 : 1;
-  for (uint64_t i = s.first_line; i <= line + 2 && i <= lines.size(); ++i) s.lines.push_back(lines[i - 1]);
+  for (uint64_t i = s.first_line; i <= line + 2 && i <= lines.size(); ++i)
+    s.lines.push_back(lines[i - 1]);
   return s;
 }
 
@@ -46,7 +47,8 @@ SourceFacts ReadSource(const Group& g, SourceTree& tree) {
   SourceFacts facts;
   if (!g.frames.empty()) {
     const StackFrame& top = g.frames[g.top_frame];
-    if (const auto* lines = tree.Lines(top.file); lines && top.line > 0 && top.line <= lines->size()) {
+    if (const auto* lines = tree.Lines(top.file);
+        lines && top.line > 0 && top.line <= lines->size()) {
       facts.block_found = true;
       facts.block_line = (*lines)[top.line - 1];
       facts.block_select = SelectCases(*lines, top.line);
@@ -121,7 +123,8 @@ bool Matches(const RuleClause& c, const Group& g, const SourceFacts* source,
       return false;
     }
     if (c.block_select) {
-      if (source->block_select.empty() || !c.block_select->Matches(source->block_select)) return false;
+      if (source->block_select.empty() || !c.block_select->Matches(source->block_select))
+        return false;
       evidence->push_back({"source", fmt::format("select at `{}` has a matching case",
                                                  Trimmed(source->block_line))});
     }
@@ -132,8 +135,8 @@ bool Matches(const RuleClause& c, const Group& g, const SourceFacts* source,
     }
     if (c.deferred_creator) {
       if (source->deferred_creator != *c.deferred_creator) return false;
-      evidence->push_back(
-          {"source", fmt::format("{} is called by a defer statement", g.creators.front().frame.func)});
+      evidence->push_back({"source", fmt::format("{} is called by a defer statement",
+                                                 g.creators.front().frame.func)});
     }
   }
   return true;
@@ -145,15 +148,18 @@ void Judge(const Rule& rule, const RuleClause& clause, const ClassifyOptions& op
   auto threshold = static_cast<uint64_t>(std::ceil(options.suspect_count * rule.count_factor));
   if (g.leaked > 0) {
     f->suspect = f->proven = true;
-    f->suspect_reason = fmt::format("{} marked (leaked) by the runtime's leak detector: proven", g.leaked);
+    f->suspect_reason =
+        fmt::format("{} marked (leaked) by the runtime's leak detector: proven", g.leaked);
   } else if (clause.certain) {
     f->suspect = true;
     f->suspect_reason = "this wait can never end, whatever the group's size";
   } else if (g.count >= threshold) {
     f->suspect = true;
-    f->suspect_reason = fmt::format("{} goroutines, at least {} (--suspect-count{})", g.count,
-                                    threshold, rule.count_factor != 1.0 ? " × this pattern's factor" : "");
-  } else if (rule.wait_is_evidence && options.suspect_wait > 0 && g.max_wait_minutes >= options.suspect_wait) {
+    f->suspect_reason =
+        fmt::format("{} goroutines, at least {} (--suspect-count{})", g.count, threshold,
+                    rule.count_factor != 1.0 ? " × this pattern's factor" : "");
+  } else if (rule.wait_is_evidence && options.suspect_wait > 0 &&
+             g.max_wait_minutes >= options.suspect_wait) {
     f->suspect = true;
     f->suspect_reason = fmt::format("waiting {} minutes, at least {} (--suspect-wait)",
                                     g.max_wait_minutes, options.suspect_wait);
@@ -204,7 +210,8 @@ void Classify(const RuleSet& rules, const ClassifyOptions& options, SourceTree* 
     if (primary == nullptr) {
       finding.title = "Blocked in a way no rule recognises";
       finding.reason = "no rule matched";
-      if (!g.state.empty()) finding.evidence.push_back({"state", fmt::format("wait state '{}'", g.state)});
+      if (!g.state.empty())
+        finding.evidence.push_back({"state", fmt::format("wait state '{}'", g.state)});
     } else {
       if (facts && !facts->block_found && !finding.benign) {
         finding.reason += " (source of the blocking line not found: judged from the stack)";

@@ -20,14 +20,14 @@ namespace {
 using nlohmann::json;
 
 const std::set<std::string, std::less<>> kRuleFields = {
-    "id", "title", "priority", "benign", "count_factor", "wait_is_evidence", "when",
-    "explanation", "fix", "example", "disabled"};
+    "id",   "title",       "priority", "benign",  "count_factor", "wait_is_evidence",
+    "when", "explanation", "fix",      "example", "disabled"};
 const std::set<std::string, std::less<>> kPatternFields = {
-    "state", "not_state", "top_frame", "first_frame", "any_frame", "no_frame", "creator",
-    "not_creator", "block_line", "not_block_line", "block_select", "not_block_select"};
+    "state",   "not_state",   "top_frame",  "first_frame",    "any_frame",    "no_frame",
+    "creator", "not_creator", "block_line", "not_block_line", "block_select", "not_block_select"};
 const std::set<std::string, std::less<>> kClauseFields = {
-    "in_deferred_closure", "deferred_creator", "min_count", "max_count", "confidence", "reason",
-    "certain"};
+    "in_deferred_closure", "deferred_creator", "min_count", "max_count",
+    "confidence",          "reason",           "certain"};
 
 std::string LineColumn(std::string_view text, size_t byte) {
   size_t line = 1, column = 1;
@@ -90,7 +90,8 @@ class RuleReader {
       rule.count_factor = rule_["count_factor"].get<double>();
     }
     if (rule_.contains("wait_is_evidence")) {
-      if (!rule_["wait_is_evidence"].is_boolean()) Fail("wait_is_evidence", "must be true or false");
+      if (!rule_["wait_is_evidence"].is_boolean())
+        Fail("wait_is_evidence", "must be true or false");
       rule.wait_is_evidence = rule_["wait_is_evidence"].get<bool>();
     }
     if (!rule_.contains("when") || !rule_["when"].is_array() || rule_["when"].empty()) {
@@ -183,8 +184,7 @@ RuleSet RuleSet::Parse(std::string_view text, const std::string& origin) {
   } catch (const json::parse_error& e) {
     // e.byte counts the bytes read, the offending one included.
     ThrowUsageError(fmt::format("{}:{}: not valid JSON: {}", origin,
-                                LineColumn(text, e.byte > 0 ? e.byte - 1 : 0),
-                                e.what()));
+                                LineColumn(text, e.byte > 0 ? e.byte - 1 : 0), e.what()));
   }
   if (!doc.is_object() || !doc.contains("rules") || !doc["rules"].is_array()) {
     ThrowUsageError(fmt::format("{}: expected an object with a \"rules\" list", origin));
@@ -222,7 +222,8 @@ void RuleSet::Override(RuleSet other) {
     std::erase_if(rules_, [&](const Rule& r) { return r.id == id; });
   }
   for (Rule& rule : other.rules_) {
-    auto it = std::find_if(rules_.begin(), rules_.end(), [&](const Rule& r) { return r.id == rule.id; });
+    auto it =
+        std::find_if(rules_.begin(), rules_.end(), [&](const Rule& r) { return r.id == rule.id; });
     if (it != rules_.end()) {
       *it = std::move(rule);
     } else {

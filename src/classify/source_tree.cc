@@ -16,7 +16,8 @@ constexpr uintmax_t kMaxFileBytes = 4 << 20;
 
 std::optional<std::vector<std::string>> ReadLines(const std::string& path) {
   std::error_code ec;
-  if (!fs::is_regular_file(path, ec) || fs::file_size(path, ec) > kMaxFileBytes) return std::nullopt;
+  if (!fs::is_regular_file(path, ec) || fs::file_size(path, ec) > kMaxFileBytes)
+    return std::nullopt;
   std::ifstream in(path, std::ios::binary);
   if (!in) return std::nullopt;
   std::vector<std::string> lines;
@@ -57,8 +58,9 @@ void CountBraces(std::string_view line, int* open, int* close) {
 PathRewrite ParsePathRewrite(const std::string& text) {
   size_t eq = text.find('=');
   if (eq == std::string::npos || eq == 0) {
-    ThrowUsageError("--rewrite takes OLD=NEW (a path prefix in the dump and its place here), got '" +
-                    text + "'");
+    ThrowUsageError(
+        "--rewrite takes OLD=NEW (a path prefix in the dump and its place here), got '" + text +
+        "'");
   }
   return PathRewrite{text.substr(0, eq), text.substr(eq + 1)};
 }
@@ -112,7 +114,9 @@ bool SourceTree::CalledByDefer(std::string_view name) {
     if (!root_.empty()) {
       std::error_code ec;
       size_t files = 0;
-      for (fs::recursive_directory_iterator it(root_, fs::directory_options::skip_permission_denied, ec), end;
+      for (fs::recursive_directory_iterator
+               it(root_, fs::directory_options::skip_permission_denied, ec),
+           end;
            it != end && files < kMaxIndexedFiles; it.increment(ec)) {
         if (ec) break;
         if (!it->is_regular_file(ec) || it->path().extension() != ".go") continue;
@@ -120,7 +124,8 @@ bool SourceTree::CalledByDefer(std::string_view name) {
         auto lines = ReadLines(it->path().string());
         if (!lines) continue;
         for (const std::string& line : *lines) {
-          for (size_t at = line.find("defer "); at != std::string::npos; at = line.find("defer ", at + 1)) {
+          for (size_t at = line.find("defer "); at != std::string::npos;
+               at = line.find("defer ", at + 1)) {
             if (at > 0 && IsIdent(line[at - 1])) continue;
             size_t i = at + 6, start = i;
             while (i < line.size() && (IsIdent(line[i]) || line[i] == '.')) ++i;

@@ -61,7 +61,8 @@ CommandAction AddAnalyzeCommand(CLI::App& app) {
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--min-count", flags->min_count, "Hide groups of fewer than N goroutines")
       ->capture_default_str();
-  cmd->add_option("--min-wait", flags->min_wait, "Hide groups that have waited less than MIN minutes")
+  cmd->add_option("--min-wait", flags->min_wait,
+                  "Hide groups that have waited less than MIN minutes")
       ->capture_default_str();
   cmd->add_flag("--only-suspects", flags->only_suspects, "Show suspect groups only");
   cmd->footer(

@@ -31,7 +31,8 @@ void AddCommonFlags(CLI::App* cmd, CommonFlags* flags, const std::vector<std::st
                   "Keep only goroutines with a frame matching RE (RE2, on 'func file:line'); "
                   "repeatable")
       ->allow_extra_args(false);
-  cmd->add_option("--exclude", flags->excludes, "Drop goroutines with a frame matching RE; repeatable")
+  cmd->add_option("--exclude", flags->excludes,
+                  "Drop goroutines with a frame matching RE; repeatable")
       ->allow_extra_args(false);
   cmd->add_option("--ignore", flags->ignores,
                   "Drop goroutines whose stack contains function FUNC (goleak's IgnoreAnyFunction)")
@@ -56,14 +57,16 @@ void AddCommonFlags(CLI::App* cmd, CommonFlags* flags, const std::vector<std::st
       ->capture_default_str();
   cmd->add_option("--fail-on", flags->fail_on,
                   "Exit 1 when a suspect matches these patterns (comma-separated ids, or any)");
-  cmd->add_option("--header", flags->headers,
-                  "'Name: value' sent with http(s) inputs, e.g. 'Authorization: Bearer ...'; repeatable")
+  cmd->add_option(
+         "--header", flags->headers,
+         "'Name: value' sent with http(s) inputs, e.g. 'Authorization: Bearer ...'; repeatable")
       ->allow_extra_args(false);
   cmd->add_option("--timeout", flags->timeout, "Seconds an http(s) input may take in all")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  cmd->add_option("--max-bytes", flags->max_bytes,
-                  "Refuse an input larger than N bytes (after gzip decompression, or as an HTTP body)")
+  cmd->add_option(
+         "--max-bytes", flags->max_bytes,
+         "Refuse an input larger than N bytes (after gzip decompression, or as an HTTP body)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
 }
@@ -108,7 +111,8 @@ std::vector<std::string> ParseFailOn(const std::string& text, const RuleSet& rul
   size_t start = 0;
   while (start < text.size()) {
     size_t comma = text.find(',', start);
-    std::string id = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    std::string id =
+        text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     if (!id.empty()) {
       if (id != "any" && rules.Find(id) == nullptr) {
         std::string known;
@@ -125,7 +129,8 @@ std::vector<std::string> ParseFailOn(const std::string& text, const RuleSet& rul
   return ids;
 }
 
-bool FailsOn(const std::vector<std::string>& fail_on, const std::vector<std::string>& suspect_patterns) {
+bool FailsOn(const std::vector<std::string>& fail_on,
+             const std::vector<std::string>& suspect_patterns) {
   for (const std::string& id : fail_on) {
     if (id == "any" && !suspect_patterns.empty()) return true;
     if (std::find(suspect_patterns.begin(), suspect_patterns.end(), id) != suspect_patterns.end()) {

@@ -50,7 +50,8 @@ AnalyzeOptions ToAnalyzeOptions(const CommonFlags& flags, RuleSet* rules);
 // "--fail-on chan-send,waitgroup" or "any", checked against the rules.
 std::vector<std::string> ParseFailOn(const std::string& text, const RuleSet& rules);
 // True when one of `suspect_patterns` is in `fail_on` (or fail_on has "any").
-bool FailsOn(const std::vector<std::string>& fail_on, const std::vector<std::string>& suspect_patterns);
+bool FailsOn(const std::vector<std::string>& fail_on,
+             const std::vector<std::string>& suspect_patterns);
 
 // Errors for unreadable or empty inputs; warnings too in JSON mode (the text
 // report lists them itself). Returns true when some input had a problem.

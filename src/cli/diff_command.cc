@@ -43,8 +43,10 @@ GrowthGate ParseGrowthGate(const std::vector<std::string>& values) {
         gate.goroutines = n;
       }
     } catch (const std::exception&) {
-      ThrowUsageError(fmt::format(
-          "--fail-on-growth takes a number of goroutines (e.g. 50) or a percentage (e.g. 20%), got '{}'", v));
+      ThrowUsageError(
+          fmt::format("--fail-on-growth takes a number of goroutines (e.g. 50) or a percentage "
+                      "(e.g. 20%), got '{}'",
+                      v));
     }
   }
   return gate;
@@ -52,7 +54,8 @@ GrowthGate ParseGrowthGate(const std::vector<std::string>& values) {
 
 // The first group past the gate, if any: a suspect (a leak pattern that
 // grows), or with --fail-on a group of one of those patterns.
-const Track* PastGate(const DiffReport& diff, const GrowthGate& gate, const std::vector<std::string>& patterns) {
+const Track* PastGate(const DiffReport& diff, const GrowthGate& gate,
+                      const std::vector<std::string>& patterns) {
   if (!gate.goroutines && !gate.percent) return nullptr;
   for (const Track& t : diff.tracks) {
     if (t.growth <= 0) continue;
@@ -65,7 +68,8 @@ const Track* PastGate(const DiffReport& diff, const GrowthGate& gate, const std:
 }
 
 int RunDiff(const DiffFlags& flags) {
-  if (flags.inputs.size() < 2) ThrowUsageError("diff needs at least two snapshots: OLD NEW [NEWER...]");
+  if (flags.inputs.size() < 2)
+    ThrowUsageError("diff needs at least two snapshots: OLD NEW [NEWER...]");
   RuleSet rules;
   AnalyzeOptions options = ToAnalyzeOptions(flags, &rules);
   std::vector<std::string> fail_on = ParseFailOn(flags.fail_on, rules);
@@ -74,7 +78,8 @@ int RunDiff(const DiffFlags& flags) {
   if (!flags.interval.empty()) {
     diff_options.interval_seconds = ParseDuration(flags.interval);
     if (!diff_options.interval_seconds || *diff_options.interval_seconds <= 0) {
-      ThrowUsageError(fmt::format("--interval takes a duration such as 30s, 5m or 1h, got '{}'", flags.interval));
+      ThrowUsageError(fmt::format("--interval takes a duration such as 30s, 5m or 1h, got '{}'",
+                                  flags.interval));
     }
   }
   Output output(flags);
@@ -97,7 +102,8 @@ int RunDiff(const DiffFlags& flags) {
     }
     return kExitFindings;
   }
-  if (!gate.goroutines && !gate.percent && FailsOn(fail_on, diff.suspect_patterns)) return kExitFindings;
+  if (!gate.goroutines && !gate.percent && FailsOn(fail_on, diff.suspect_patterns))
+    return kExitFindings;
   return kExitOk;
 }
 
@@ -107,7 +113,8 @@ CommandAction AddDiffCommand(CLI::App& app) {
   auto flags = std::make_shared<DiffFlags>();
   CLI::App* cmd = app.add_subcommand(
       "diff", "Compare snapshots of one process, in time order: which groups grow.");
-  cmd->add_option("snapshots", flags->inputs, "OLD NEW [NEWER...]: dumps in time order")->required();
+  cmd->add_option("snapshots", flags->inputs, "OLD NEW [NEWER...]: dumps in time order")
+      ->required();
   AddCommonFlags(cmd, flags.get());
   cmd->add_option("--interval", flags->interval,
                   "Time between snapshots (30s, 5m, 1h): adds growth per minute");

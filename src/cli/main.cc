@@ -1,8 +1,8 @@
 #include <cstdio>
 #include <exception>
 
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
+#include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
@@ -18,20 +18,21 @@ int Run(int argc, char** argv) {
       "gleak"};
   app.set_version_flag("--version", std::string("gleak ") + GLEAK_VERSION);
   app.require_subcommand(1);
-  app.footer(std::string(
-                 "\nInputs: a file path, '-' for standard input, or an http(s) URL; gzip is recognised\n"
-                 "by content.\n"
-                 "Accepted dumps: /debug/pprof/goroutine?debug=2 and ?debug=1, SIGQUIT and\n"
-                 "GOTRACEBACK tracebacks, panics, fatal errors, go test timeouts, goleak output.\n\n"
-                 "Examples:\n"
-                 "  gleak analyze dump.txt               groups, the most suspicious first\n"
-                 "  gleak analyze --format json dump.txt | jq .groups[0]\n"
-                 "  gleak diff before.txt after.txt      which groups grew\n"
-                 "  gleak watch http://127.0.0.1:6060/debug/pprof/goroutine   live\n"
-                 "  gleak parse dump.txt                 one JSON line per goroutine\n"
-                 "  gleak parse --format text dump.txt.gz\n"
-                 "  curl -s 'http://127.0.0.1:6060/debug/pprof/goroutine?debug=2' | gleak parse -\n\n") +
-             kExitCodesHelp);
+  app.footer(
+      std::string(
+          "\nInputs: a file path, '-' for standard input, or an http(s) URL; gzip is recognised\n"
+          "by content.\n"
+          "Accepted dumps: /debug/pprof/goroutine?debug=2 and ?debug=1, SIGQUIT and\n"
+          "GOTRACEBACK tracebacks, panics, fatal errors, go test timeouts, goleak output.\n\n"
+          "Examples:\n"
+          "  gleak analyze dump.txt               groups, the most suspicious first\n"
+          "  gleak analyze --format json dump.txt | jq .groups[0]\n"
+          "  gleak diff before.txt after.txt      which groups grew\n"
+          "  gleak watch http://127.0.0.1:6060/debug/pprof/goroutine   live\n"
+          "  gleak parse dump.txt                 one JSON line per goroutine\n"
+          "  gleak parse --format text dump.txt.gz\n"
+          "  curl -s 'http://127.0.0.1:6060/debug/pprof/goroutine?debug=2' | gleak parse -\n\n") +
+      kExitCodesHelp);
   CommandAction analyze = AddAnalyzeCommand(app);
   CommandAction diff = AddDiffCommand(app);
   CommandAction parse = AddParseCommand(app);

@@ -88,8 +88,7 @@ int RunParse(const ParseOptions& options) {
 CommandAction AddParseCommand(CLI::App& app) {
   auto options = std::make_shared<ParseOptions>();
   CLI::App* cmd = app.add_subcommand(
-      "parse",
-      "Print every goroutine record the parser reads, one per line (JSON Lines or text).");
+      "parse", "Print every goroutine record the parser reads, one per line (JSON Lines or text).");
   cmd->add_option("inputs", options->inputs, "Dump files, '-' for standard input, .gz allowed")
       ->required();
   cmd->add_option("--format", options->format, "Output format")

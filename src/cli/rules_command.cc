@@ -32,8 +32,9 @@ int RunRules(const RulesFlags& flags) {
     for (const Rule& r : rules.rules()) {
       fmt::print("{:<16} {:<9} {}{}\n", r.id, r.priority, r.title, r.benign ? " (benign)" : "");
     }
-    fmt::print("\n`gleak rules ID` explains one; `gleak rules --json` prints the built-in rule file,\n"
-               "the format `--rules FILE` takes.\n");
+    fmt::print(
+        "\n`gleak rules ID` explains one; `gleak rules --json` prints the built-in rule file,\n"
+        "the format `--rules FILE` takes.\n");
     return kExitOk;
   }
   const Rule* rule = rules.Find(flags.id);
@@ -49,7 +50,8 @@ int RunRules(const RulesFlags& flags) {
     size_t start = 0;
     while (start < rule->example.size()) {
       size_t nl = rule->example.find('\n', start);
-      fmt::print("    {}\n", rule->example.substr(start, nl == std::string::npos ? nl : nl - start));
+      fmt::print("    {}\n",
+                 rule->example.substr(start, nl == std::string::npos ? nl : nl - start));
       if (nl == std::string::npos) break;
       start = nl + 1;
     }
@@ -63,7 +65,8 @@ int RunRules(const RulesFlags& flags) {
 
 CommandAction AddRulesCommand(CLI::App& app) {
   auto flags = std::make_shared<RulesFlags>();
-  CLI::App* cmd = app.add_subcommand("rules", "List the leak patterns gleak knows, or explain one.");
+  CLI::App* cmd =
+      app.add_subcommand("rules", "List the leak patterns gleak knows, or explain one.");
   cmd->add_option("id", flags->id, "A pattern id, e.g. chan-send");
   cmd->add_option("--rules", flags->rules_file, "Include rules from FILE, as analyze would");
   cmd->add_flag("--json", flags->json, "Print the built-in rules file (gleak.rules/v1)");

@@ -51,7 +51,8 @@ std::string NowUtc() {
 
 double Seconds(const std::string& text, const char* flag) {
   std::optional<double> s = ParseDuration(text);
-  if (!s || *s <= 0) ThrowUsageError(fmt::format("{} takes a duration such as 10s, 5m or 1h, got '{}'", flag, text));
+  if (!s || *s <= 0)
+    ThrowUsageError(fmt::format("{} takes a duration such as 10s, 5m or 1h, got '{}'", flag, text));
   return *s;
 }
 
@@ -82,7 +83,8 @@ int RunWatch(const WatchFlags& flags) {
   Output output(flags);
   TextStyle style = output.style();
   if (added && !flags.quiet) {
-    fmt::print(stderr, "gleak: note: the URL had no debug= parameter; asking for debug=2: {}\n", url);
+    fmt::print(stderr, "gleak: note: the URL had no debug= parameter; asking for debug=2: {}\n",
+               url);
   }
 
   struct sigaction action {};
@@ -102,7 +104,8 @@ int RunWatch(const WatchFlags& flags) {
   bool gave_up = false;
   for (uint64_t n = 1; !g_interrupted; ++n) {
     if (live) {
-      RenderWatchScreen(tick, fmt::format("fetching {} … (tick {})", url, n), style, output.stream());
+      RenderWatchScreen(tick, fmt::format("fetching {} … (tick {})", url, n), style,
+                        output.stream());
     }
     AnalyzeOptions one = options;
     if (!flags.save_dir.empty()) {
@@ -123,8 +126,10 @@ int RunWatch(const WatchFlags& flags) {
       tick.ok = true;
       tick.error.clear();
       tick.failures_in_a_row = 0;
-      uint64_t previous = snapshots.empty() ? report.totals.goroutines : snapshots.back().totals.goroutines;
-      tick.since_previous = static_cast<int64_t>(report.totals.goroutines) - static_cast<int64_t>(previous);
+      uint64_t previous =
+          snapshots.empty() ? report.totals.goroutines : snapshots.back().totals.goroutines;
+      tick.since_previous =
+          static_cast<int64_t>(report.totals.goroutines) - static_cast<int64_t>(previous);
       snapshots.push_back(std::move(report));
       tick.totals.push_back(snapshots.back().totals.goroutines);
       tick.diff = DiffSnapshots(snapshots, diff_options);
@@ -139,13 +144,17 @@ int RunWatch(const WatchFlags& flags) {
       break;
     }
     bool last = (flags.count > 0 && n >= flags.count) ||
-                (duration && std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() +
-                                     interval > *duration);
+                (duration &&
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() +
+                         interval >
+                     *duration);
     if (last) break;
     next += std::chrono::milliseconds(static_cast<int64_t>(interval * 1000));
     if (live) {
-      std::string status = tick.ok ? fmt::format("next snapshot in {:g}s · Ctrl-C ends and prints the report", interval)
-                                   : fmt::format("error: {} ({} in a row, retrying)", tick.error, failures);
+      std::string status =
+          tick.ok
+              ? fmt::format("next snapshot in {:g}s · Ctrl-C ends and prints the report", interval)
+              : fmt::format("error: {} ({} in a row, retrying)", tick.error, failures);
       RenderWatchScreen(tick, status, style, output.stream());
     }
     SleepUntil(next);
@@ -164,7 +173,8 @@ int RunWatch(const WatchFlags& flags) {
   }
   output.stream().flush();
   if (gave_up) {
-    PrintError(fmt::format("{}: {} failed snapshots in a row; giving up (last: {})", url, failures, tick.error));
+    PrintError(fmt::format("{}: {} failed snapshots in a row; giving up (last: {})", url, failures,
+                           tick.error));
     return kExitInput;
   }
   if (diff.snapshots.empty()) return kExitInput;
@@ -198,9 +208,11 @@ CommandAction AddWatchCommand(CLI::App& app) {
   // watch also prints a JSON line per tick (jsonl).
   AddCommonFlags(cmd, flags.get(), {"text", "json", "jsonl"});
   cmd->add_option("--interval", flags->interval, "Time between snapshots")->capture_default_str();
-  cmd->add_option("--count", flags->count, "Stop after N snapshots (0: until Ctrl-C or --duration)");
+  cmd->add_option("--count", flags->count,
+                  "Stop after N snapshots (0: until Ctrl-C or --duration)");
   cmd->add_option("--duration", flags->duration, "Stop after this long (30s, 10m, 1h)");
-  cmd->add_option("--save", flags->save_dir, "Keep each snapshot, gzipped, in DIR (for gleak diff later)");
+  cmd->add_option("--save", flags->save_dir,
+                  "Keep each snapshot, gzipped, in DIR (for gleak diff later)");
   cmd->add_option("--max-failures", flags->max_failures,
                   "Give up (exit 3) after N failed snapshots in a row")
       ->capture_default_str();

@@ -297,9 +297,8 @@ void Clusterer::Impl::OnGoroutine(const Goroutine& g) {
     // names (lines moved in a redeploy), and by frames alone (a debug=1 dump
     // has no states and no creators).
     SignatureOf(g, creator_frame, GroupingLevel::kFunc, &func_signature_);
-    uint32_t creator_func = options_.include_creator && creator_frame != kNone
-                                ? frames_[creator_frame].func
-                                : kNone;
+    uint32_t creator_func =
+        options_.include_creator && creator_frame != kNone ? frames_[creator_frame].func : kNone;
     fresh.func_id = IdOf(GroupingLevel::kFunc, state, func_signature_, creator_func);
     fresh.shape_id = IdOf(GroupingLevel::kFunc, strings_.Intern(""), func_signature_, kNone);
   }
@@ -332,8 +331,8 @@ void Clusterer::Impl::OnGoroutine(const Goroutine& g) {
             &group.label_sets_overflow);
   }
   uint64_t no_overflow = 0;
-  CountIn(&group.inputs, static_cast<uint32_t>(input_), g.count,
-          std::numeric_limits<size_t>::max(), &no_overflow);
+  CountIn(&group.inputs, static_cast<uint32_t>(input_), g.count, std::numeric_limits<size_t>::max(),
+          &no_overflow);
 }
 
 StackFrame Clusterer::Impl::ToStackFrame(uint32_t frame_id, bool inlined) const {
@@ -369,8 +368,8 @@ std::string Clusterer::Impl::IdOf(GroupingLevel level, uint32_t state,
       text += fmt::format("created by {}\n", strings_.Get(creator));
     } else {
       const FrameInfo& c = frames_[creator];
-      text += fmt::format("created by {} {}:{}\n", strings_.Get(c.func), strings_.Get(c.file),
-                          c.line);
+      text +=
+          fmt::format("created by {} {}:{}\n", strings_.Get(c.func), strings_.Get(c.file), c.line);
     }
   }
   return fmt::format("{:016x}", XXH3_64bits(text.data(), text.size()));
@@ -394,7 +393,8 @@ std::vector<Group> Clusterer::Impl::TakeGroups() const {
     g.locked_to_thread = s.locked;
     g.leaked = s.leaked;
     g.truncated = s.truncated;
-    for (size_t i = 0; i < s.stack.size(); ++i) g.frames.push_back(ToStackFrame(s.stack[i], s.inlined[i]));
+    for (size_t i = 0; i < s.stack.size(); ++i)
+      g.frames.push_back(ToStackFrame(s.stack[i], s.inlined[i]));
     // The first frame in user code.
     g.top_frame = 0;
     bool found = false;
@@ -414,7 +414,8 @@ std::vector<Group> Clusterer::Impl::TakeGroups() const {
     }
     std::vector<CountedId> creators = s.creators;
     std::sort(creators.begin(), creators.end(), by_count);
-    for (const CountedId& c : creators) g.creators.push_back(Creator{ToStackFrame(c.id, false), c.count});
+    for (const CountedId& c : creators)
+      g.creators.push_back(Creator{ToStackFrame(c.id, false), c.count});
     g.creators_not_listed = s.creators_overflow;
     g.sample_ids = s.sample_ids;
     std::sort(g.sample_ids.begin(), g.sample_ids.end());

@@ -19,7 +19,8 @@ void MergeSorted(std::vector<uint64_t>* into, const std::vector<uint64_t>& from,
   if (into->size() > limit) into->resize(limit);
 }
 
-void MergeInto(Group* into, Group&& from, size_t max_creators, size_t max_label_sets, size_t sample_ids) {
+void MergeInto(Group* into, Group&& from, size_t max_creators, size_t max_label_sets,
+               size_t sample_ids) {
   into->min_wait_minutes = std::min(into->min_wait_minutes, from.min_wait_minutes);
   into->max_wait_minutes = std::max(into->max_wait_minutes, from.max_wait_minutes);
   into->count += from.count;

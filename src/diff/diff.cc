@@ -52,7 +52,8 @@ void Measure(const DiffOptions& options, Track* t) {
   size_t n = t->counts.size();
   uint64_t first = t->counts.front(), last = t->counts.back();
   t->growth = static_cast<int64_t>(last) - static_cast<int64_t>(first);
-  if (first > 0) t->growth_percent = 100.0 * static_cast<double>(t->growth) / static_cast<double>(first);
+  if (first > 0)
+    t->growth_percent = 100.0 * static_cast<double>(t->growth) / static_cast<double>(first);
   if (first == 0 && last > 0) {
     t->status = TrackStatus::kNew;
   } else if (first > 0 && last == 0) {
@@ -68,14 +69,16 @@ void Measure(const DiffOptions& options, Track* t) {
   for (size_t i = 1; i < n; ++i) t->monotonic &= t->counts[i] >= t->counts[i - 1];
   t->growth_per_snapshot = n > 1 ? static_cast<double>(t->growth) / static_cast<double>(n - 1) : 0;
   if (options.interval_seconds && *options.interval_seconds > 0 && n > 1) {
-    t->growth_per_minute = static_cast<double>(t->growth) / (*options.interval_seconds * (n - 1) / 60.0);
+    t->growth_per_minute =
+        static_cast<double>(t->growth) / (*options.interval_seconds * (n - 1) / 60.0);
   }
   const Finding& f = t->group.finding;
   bool leak_pattern = !f.benign && f.pattern != "unclassified" && !f.pattern.empty();
   if (leak_pattern && t->growth > 0) {
     t->suspect = true;
-    t->suspect_reason = fmt::format("{} grows by {} ({}){}", f.pattern, t->growth,
-                                    TrackStatusName(t->status), t->monotonic ? ", never falling back" : "");
+    t->suspect_reason =
+        fmt::format("{} grows by {} ({}){}", f.pattern, t->growth, TrackStatusName(t->status),
+                    t->monotonic ? ", never falling back" : "");
   }
 }
 
@@ -152,11 +155,21 @@ DiffReport DiffSnapshots(std::vector<Report> snapshots, const DiffOptions& optio
     DiffTotals& totals = diff.totals;
     ++totals.tracks;
     switch (t.status) {
-      case TrackStatus::kNew: ++totals.added; break;
-      case TrackStatus::kGone: ++totals.gone; break;
-      case TrackStatus::kGrown: ++totals.grown; break;
-      case TrackStatus::kShrunk: ++totals.shrunk; break;
-      case TrackStatus::kSteady: ++totals.steady; break;
+      case TrackStatus::kNew:
+        ++totals.added;
+        break;
+      case TrackStatus::kGone:
+        ++totals.gone;
+        break;
+      case TrackStatus::kGrown:
+        ++totals.grown;
+        break;
+      case TrackStatus::kShrunk:
+        ++totals.shrunk;
+        break;
+      case TrackStatus::kSteady:
+        ++totals.steady;
+        break;
     }
     if (t.suspect) patterns.insert(t.group.finding.pattern);
   }
@@ -180,7 +193,8 @@ DiffReport DiffSnapshots(std::vector<Report> snapshots, const DiffOptions& optio
       ++diff.totals.top_explaining;
       if (covered * 10 >= diff.totals.growth * 9) break;
     }
-    diff.totals.explained_share = static_cast<double>(covered) / static_cast<double>(diff.totals.growth);
+    diff.totals.explained_share =
+        static_cast<double>(covered) / static_cast<double>(diff.totals.growth);
   }
   diff.tracks = std::move(tracks);
   return diff;

@@ -137,7 +137,8 @@ DiffReport AnalyzeSnapshots(const AnalyzeOptions& options, const DiffOptions& di
   std::vector<Report> snapshots;
   AnalyzeOptions all_groups = options;
   all_groups.report = ReportOptions{};
-  for (const std::string& input : options.inputs) snapshots.push_back(AnalyzeOne(all_groups, input));
+  for (const std::string& input : options.inputs)
+    snapshots.push_back(AnalyzeOne(all_groups, input));
   return DiffSnapshots(std::move(snapshots), diff_options);
 }
 

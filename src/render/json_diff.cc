@@ -10,7 +10,8 @@ using nlohmann::json;
 
 void RenderJsonDiff(const DiffReport& diff, std::ostream& out, bool one_line) {
   json snapshots = json::array();
-  for (size_t i = 0; i < diff.snapshots.size(); ++i) snapshots.push_back(InputJson(i, diff.snapshots[i]));
+  for (size_t i = 0; i < diff.snapshots.size(); ++i)
+    snapshots.push_back(InputJson(i, diff.snapshots[i]));
   json groups = json::array();
   for (size_t i = 0; i < diff.tracks.size(); ++i) {
     const Track& t = diff.tracks[i];

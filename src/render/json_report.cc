@@ -17,7 +17,8 @@ json FrameJson(const StackFrame& f) {
 json InputJson(size_t index, const InputReport& in) {
   json warnings = json::array();
   for (const Diagnostic& d : in.warnings) {
-    warnings.push_back({{"line", d.line > 0 ? json(d.line) : json(nullptr)}, {"message", d.message}});
+    warnings.push_back(
+        {{"line", d.line > 0 ? json(d.line) : json(nullptr)}, {"message", d.message}});
   }
   return {{"index", index},
           {"name", in.name},
@@ -42,7 +43,10 @@ json FindingJson(const Finding& f) {
   for (const Evidence& e : f.evidence) evidence.push_back({{"kind", e.kind}, {"text", e.text}});
   json source = json::array();
   for (const SourceSnippet& s : f.source) {
-    source.push_back({{"role", s.role}, {"file", s.file}, {"line", s.line}, {"first_line", s.first_line},
+    source.push_back({{"role", s.role},
+                      {"file", s.file},
+                      {"line", s.line},
+                      {"first_line", s.first_line},
                       {"lines", s.lines}});
   }
   return {{"pattern", f.pattern},
@@ -98,7 +102,8 @@ json GroupJson(const Group& g) {
 
 void RenderJsonReport(const Report& report, std::ostream& out) {
   json inputs = json::array();
-  for (size_t i = 0; i < report.inputs.size(); ++i) inputs.push_back(InputJson(i, report.inputs[i]));
+  for (size_t i = 0; i < report.inputs.size(); ++i)
+    inputs.push_back(InputJson(i, report.inputs[i]));
   json groups = json::array();
   for (size_t i = 0; i < report.groups.size(); ++i) {
     json g = GroupJson(report.groups[i]);

@@ -11,7 +11,8 @@ std::string Signed(int64_t n) { return n > 0 ? fmt::format("+{}", n) : fmt::form
 
 std::string Counts(const Track& t) {
   std::string text;
-  for (size_t i = 0; i < t.counts.size(); ++i) text += fmt::format("{}{}", i ? " → " : "", t.counts[i]);
+  for (size_t i = 0; i < t.counts.size(); ++i)
+    text += fmt::format("{}{}", i ? " → " : "", t.counts[i]);
   return text;
 }
 
@@ -39,8 +40,9 @@ void RenderTrack(size_t rank, const Track& t, const TextStyle& style, std::ostre
   }
   if (t.growth_per_minute) pace += fmt::format(", {:+.2f} per minute", *t.growth_per_minute);
   if (t.match != MatchKind::kId) {
-    pace += t.match == MatchKind::kFunc ? "; matched by function names (lines moved)"
-                                        : "; matched by frames only (the snapshots' formats differ)";
+    pace += t.match == MatchKind::kFunc
+                ? "; matched by function names (lines moved)"
+                : "; matched by frames only (the snapshots' formats differ)";
   }
   if (!pace.empty()) {
     line.Add("    pace  ", Ink::kDim).Add(pace);
@@ -78,10 +80,12 @@ void RenderTextDiff(const DiffReport& diff, const TextStyle& style, std::ostream
     return;
   }
   std::string totals;
-  for (size_t i = 0; i < t.goroutines.size(); ++i) totals += fmt::format("{}{}", i ? " → " : "", t.goroutines[i]);
+  for (size_t i = 0; i < t.goroutines.size(); ++i)
+    totals += fmt::format("{}{}", i ? " → " : "", t.goroutines[i]);
   line.Add("gleak " + diff.tool_version + " diff", Ink::kBold)
-      .Add(fmt::format(" · {} snapshots · goroutines {} ({}) · grouped by {}", diff.snapshots.size(),
-                       totals, Signed(t.growth), GroupingLevelName(diff.level)));
+      .Add(fmt::format(" · {} snapshots · goroutines {} ({}) · grouped by {}",
+                       diff.snapshots.size(), totals, Signed(t.growth),
+                       GroupingLevelName(diff.level)));
   line.End();
   for (size_t i = 0; i < diff.snapshots.size(); ++i) {
     const InputReport& in = diff.snapshots[i];
@@ -89,7 +93,8 @@ void RenderTextDiff(const DiffReport& diff, const TextStyle& style, std::ostream
     if (!in.error.empty()) {
       line.Add("  error: " + Safe(in.error), Ink::kRed);
     } else {
-      line.Add(fmt::format("  {} ({}), {}", in.format, in.producer, Plural(in.goroutines, "goroutine")));
+      line.Add(
+          fmt::format("  {} ({}), {}", in.format, in.producer, Plural(in.goroutines, "goroutine")));
     }
     line.End();
   }
@@ -99,7 +104,8 @@ void RenderTextDiff(const DiffReport& diff, const TextStyle& style, std::ostream
     line.End();
   }
   if (!diff.suspect_patterns.empty()) {
-    line.Add(fmt::format("  growing leak patterns: {}", fmt::join(diff.suspect_patterns, ", ")), Ink::kRed);
+    line.Add(fmt::format("  growing leak patterns: {}", fmt::join(diff.suspect_patterns, ", ")),
+             Ink::kRed);
   } else {
     line.Add("  no leak pattern grows", Ink::kGreen);
   }
@@ -128,7 +134,9 @@ void RenderTextDiff(const DiffReport& diff, const TextStyle& style, std::ostream
   }
   uint64_t shown_changes = t.grown + t.shrunk + t.added + t.gone;
   if (style.max_groups > 0 && shown_changes > style.max_groups) {
-    line.Add(fmt::format("{} more changed groups not shown (--top)", shown_changes - style.max_groups), Ink::kDim);
+    line.Add(
+        fmt::format("{} more changed groups not shown (--top)", shown_changes - style.max_groups),
+        Ink::kDim);
     line.End();
   }
 }

@@ -18,13 +18,20 @@ enum class Ink { kPlain, kBold, kDim, kRed, kYellow, kCyan, kGreen };
 
 inline const char* Escape(Ink ink) {
   switch (ink) {
-    case Ink::kBold: return "\x1b[1m";
-    case Ink::kDim: return "\x1b[2m";
-    case Ink::kRed: return "\x1b[1;31m";
-    case Ink::kYellow: return "\x1b[33m";
-    case Ink::kCyan: return "\x1b[36m";
-    case Ink::kGreen: return "\x1b[32m";
-    case Ink::kPlain: break;
+    case Ink::kBold:
+      return "\x1b[1m";
+    case Ink::kDim:
+      return "\x1b[2m";
+    case Ink::kRed:
+      return "\x1b[1;31m";
+    case Ink::kYellow:
+      return "\x1b[33m";
+    case Ink::kCyan:
+      return "\x1b[36m";
+    case Ink::kGreen:
+      return "\x1b[32m";
+    case Ink::kPlain:
+      break;
   }
   return "";
 }

@@ -77,13 +77,15 @@ void RenderGroup(size_t rank, const Group& g, const TextStyle& style, std::ostre
   }
   for (const LabelSet& set : g.label_sets) {
     std::string text;
-    for (const auto& [k, v] : set.labels) text += fmt::format("{}{}={}", text.empty() ? "" : " ", Safe(k), Safe(v));
+    for (const auto& [k, v] : set.labels)
+      text += fmt::format("{}{}={}", text.empty() ? "" : " ", Safe(k), Safe(v));
     line.Add("  labels  ", Ink::kDim).Add(text).Add(fmt::format("  ×{}", set.count), Ink::kDim);
     line.End();
   }
   if (!g.sample_ids.empty()) {
     line.Add("     ids  ", Ink::kDim)
-        .Add(fmt::format("{}{}", fmt::join(g.sample_ids, " "), g.count > g.sample_ids.size() ? " …" : ""));
+        .Add(fmt::format("{}{}", fmt::join(g.sample_ids, " "),
+                         g.count > g.sample_ids.size() ? " …" : ""));
     line.End();
   }
   size_t shown = 0, hidden = 0;
@@ -94,7 +96,8 @@ void RenderGroup(size_t rank, const Group& g, const TextStyle& style, std::ostre
       ++hidden;
       continue;
     }
-    line.Add(first ? "   stack  " : "          ", Ink::kDim).Add(Safe(f.func) + (f.inlined ? " (inlined)" : ""));
+    line.Add(first ? "   stack  " : "          ", Ink::kDim)
+        .Add(Safe(f.func) + (f.inlined ? " (inlined)" : ""));
     line.Pad(kColumn);
     line.Add(Location(f), Ink::kDim);
     line.End();
@@ -102,15 +105,18 @@ void RenderGroup(size_t rank, const Group& g, const TextStyle& style, std::ostre
     ++shown;
   }
   if (hidden > 0) {
-    line.Add(fmt::format("          … {} (--full shows all)", Plural(hidden, "more frame")), Ink::kDim);
+    line.Add(fmt::format("          … {} (--full shows all)", Plural(hidden, "more frame")),
+             Ink::kDim);
     line.End();
   }
   if (g.truncated > 0) {
-    line.Add(fmt::format("          ! {} of these stacks may be cut short", g.truncated), Ink::kRed);
+    line.Add(fmt::format("          ! {} of these stacks may be cut short", g.truncated),
+             Ink::kRed);
     line.End();
   }
   for (const SourceSnippet& snippet : f.source) {
-    line.Add(fmt::format("  source  {} {}:{}", snippet.role, Safe(snippet.file), snippet.line), Ink::kDim);
+    line.Add(fmt::format("  source  {} {}:{}", snippet.role, Safe(snippet.file), snippet.line),
+             Ink::kDim);
     line.End();
     for (size_t i = 0; i < snippet.lines.size(); ++i) {
       uint64_t number = snippet.first_line + i;
@@ -137,7 +143,8 @@ void RenderTextReport(const Report& report, const TextStyle& style, std::ostream
   line.End();
   for (size_t i = 0; i < report.inputs.size(); ++i) {
     const InputReport& in = report.inputs[i];
-    line.Add(report.inputs.size() > 1 ? fmt::format("  [{}] ", i + 1) : "  ").Add(Safe(in.name), Ink::kBold);
+    line.Add(report.inputs.size() > 1 ? fmt::format("  [{}] ", i + 1) : "  ")
+        .Add(Safe(in.name), Ink::kBold);
     if (!in.error.empty()) {
       line.Add("  error: " + Safe(in.error), Ink::kRed);
     } else {
@@ -172,8 +179,9 @@ void RenderTextReport(const Report& report, const TextStyle& style, std::ostream
     if (!report.merged && report.inputs.size() > 1 && !g.inputs.empty() &&
         g.inputs.front().input != current_input) {
       current_input = g.inputs.front().input;
-      line.Add(fmt::format("── [{}] {} ", current_input + 1, Safe(report.inputs[current_input].name)),
-               Ink::kBold);
+      line.Add(
+          fmt::format("── [{}] {} ", current_input + 1, Safe(report.inputs[current_input].name)),
+          Ink::kBold);
       line.End();
       out << '\n';
     }
@@ -187,20 +195,24 @@ void RenderTextReport(const Report& report, const TextStyle& style, std::ostream
 
   if (t.hidden_groups > 0) {
     line.Add(fmt::format("{} ({}) not shown: below --min-count/--min-wait or past --top",
-                         Plural(t.hidden_groups, "more group"), Plural(t.hidden_goroutines, "goroutine")),
+                         Plural(t.hidden_groups, "more group"),
+                         Plural(t.hidden_goroutines, "goroutine")),
              Ink::kDim);
     line.End();
   }
   if (t.ignored_goroutines > 0) {
-    line.Add(fmt::format("{} left out by --ignore/--filter/--exclude", Plural(t.ignored_goroutines, "goroutine")),
+    line.Add(fmt::format("{} left out by --ignore/--filter/--exclude",
+                         Plural(t.ignored_goroutines, "goroutine")),
              Ink::kDim);
     line.End();
   }
   for (const InputReport& in : report.inputs) {
     if (in.noise_lines > 0 || in.duplicate_goroutines > 0) {
-      line.Add(fmt::format("{}: skipped {}", Safe(in.name), Plural(in.noise_lines, "line")), Ink::kDim);
+      line.Add(fmt::format("{}: skipped {}", Safe(in.name), Plural(in.noise_lines, "line")),
+               Ink::kDim);
       if (in.duplicate_goroutines > 0) {
-        line.Add(fmt::format(", {} repeated in thread sections", Plural(in.duplicate_goroutines, "goroutine")),
+        line.Add(fmt::format(", {} repeated in thread sections",
+                             Plural(in.duplicate_goroutines, "goroutine")),
                  Ink::kDim);
       }
       line.End();
@@ -212,7 +224,9 @@ void RenderTextReport(const Report& report, const TextStyle& style, std::ostream
       line.End();
     }
     if (in.warnings_dropped > 0) {
-      line.Add(fmt::format("warning: {}: {} more", Safe(in.name), Plural(in.warnings_dropped, "warning")), Ink::kRed);
+      line.Add(fmt::format("warning: {}: {} more", Safe(in.name),
+                           Plural(in.warnings_dropped, "warning")),
+               Ink::kRed);
       line.End();
     }
   }

@@ -49,19 +49,22 @@ void RenderWatchScreen(const WatchTick& tick, const std::string& status, const T
   LineOut line(style, out);
   line.Add("gleak watch ", Ink::kBold)
       .Add(Safe(tick.url))
-      .Add(fmt::format("  every {:g}s · tick {} · {}", tick.interval_seconds, tick.tick, tick.time), Ink::kDim);
+      .Add(fmt::format("  every {:g}s · tick {} · {}", tick.interval_seconds, tick.tick, tick.time),
+           Ink::kDim);
   line.End();
   if (!tick.totals.empty()) {
     const DiffTotals& t = tick.diff.totals;
     line.Add(fmt::format("goroutines {} ", tick.totals.back()), Ink::kBold)
         .Add(Sparkline(tick.totals, 40), Ink::kCyan)
-        .Add(fmt::format("  {} since start, {} since last", Signed(t.growth), Signed(tick.since_previous)));
+        .Add(fmt::format("  {} since start, {} since last", Signed(t.growth),
+                         Signed(tick.since_previous)));
     line.End();
   }
   out << '\n';
   std::vector<const Track*> growing = Growing(tick.diff, kTopGroups);
   if (growing.empty()) {
-    line.Add(tick.totals.size() < 2 ? "waiting for a second snapshot…" : "no group grows", Ink::kGreen);
+    line.Add(tick.totals.size() < 2 ? "waiting for a second snapshot…" : "no group grows",
+             Ink::kGreen);
     line.End();
   } else {
     line.Add("growing groups", Ink::kBold);
@@ -75,7 +78,9 @@ void RenderWatchScreen(const WatchTick& tick, const std::string& status, const T
     if (t->growth_per_minute) line.Add(fmt::format("  {:+.1f}/min", *t->growth_per_minute));
     line.Add("  ");
     if (!g.frames.empty()) {
-      line.Add(Safe(g.frames[g.top_frame].func), Ink::kCyan).Add("  ").Add(Location(g.frames[g.top_frame]), Ink::kDim);
+      line.Add(Safe(g.frames[g.top_frame].func), Ink::kCyan)
+          .Add("  ")
+          .Add(Location(g.frames[g.top_frame]), Ink::kDim);
     }
     line.End();
   }
@@ -87,8 +92,8 @@ void RenderWatchScreen(const WatchTick& tick, const std::string& status, const T
 
 void RenderWatchLine(const WatchTick& tick, std::ostream& out) {
   if (!tick.ok) {
-    out << fmt::format("{} tick {}: error: {} ({} in a row)\n", tick.time, tick.tick, Safe(tick.error),
-                       tick.failures_in_a_row);
+    out << fmt::format("{} tick {}: error: {} ({} in a row)\n", tick.time, tick.tick,
+                       Safe(tick.error), tick.failures_in_a_row);
     out.flush();
     return;
   }
@@ -99,9 +104,9 @@ void RenderWatchLine(const WatchTick& tick, std::ostream& out) {
     top += fmt::format("  {} {} {}", Signed(t->growth), g.finding.pattern,
                        g.frames.empty() ? std::string() : Safe(g.frames[g.top_frame].func));
   }
-  out << fmt::format("{} tick {}: {} goroutines ({} since start, {} since last){}\n", tick.time, tick.tick,
-                     tick.totals.empty() ? 0 : tick.totals.back(), Signed(tick.diff.totals.growth),
-                     Signed(tick.since_previous), top);
+  out << fmt::format("{} tick {}: {} goroutines ({} since start, {} since last){}\n", tick.time,
+                     tick.tick, tick.totals.empty() ? 0 : tick.totals.back(),
+                     Signed(tick.diff.totals.growth), Signed(tick.since_previous), top);
   out.flush();
 }
 
@@ -118,15 +123,17 @@ void RenderWatchJsonLine(const WatchTick& tick, std::ostream& out) {
     json groups = json::array();
     for (const Track* t : Growing(tick.diff, kTopGroups)) {
       const Group& g = t->group;
-      groups.push_back({{"id", t->id},
-                        {"pattern", g.finding.pattern},
-                        {"suspect", t->suspect},
-                        {"count", t->counts.back()},
-                        {"growth_since_start", t->growth},
-                        {"growth_since_previous", SincePrevious(*t)},
-                        {"growth_per_minute", t->growth_per_minute ? json(*t->growth_per_minute) : json(nullptr)},
-                        {"monotonic", t->monotonic},
-                        {"top_frame", g.frames.empty() ? json(nullptr) : json(g.frames[g.top_frame].func)}});
+      groups.push_back(
+          {{"id", t->id},
+           {"pattern", g.finding.pattern},
+           {"suspect", t->suspect},
+           {"count", t->counts.back()},
+           {"growth_since_start", t->growth},
+           {"growth_since_previous", SincePrevious(*t)},
+           {"growth_per_minute",
+            t->growth_per_minute ? json(*t->growth_per_minute) : json(nullptr)},
+           {"monotonic", t->monotonic},
+           {"top_frame", g.frames.empty() ? json(nullptr) : json(g.frames[g.top_frame].func)}});
     }
     line["growing"] = groups;
   }

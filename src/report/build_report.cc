@@ -48,7 +48,9 @@ std::string CommonUserPrefix(const std::vector<Group>& groups) {
   return prefix;
 }
 
-void Shorten(StackFrame* f, const std::string& prefix) { f->short_file = ShortFile(f->func, f->file, prefix); }
+void Shorten(StackFrame* f, const std::string& prefix) {
+  f->short_file = ShortFile(f->func, f->file, prefix);
+}
 
 }  // namespace
 
@@ -91,7 +93,9 @@ void RankAndFilter(const ReportOptions& options, Report* report) {
     return a.id < b.id;
   });
   // Reported per input, each input's groups stay together, in input order.
-  auto input_of = [](const Group& g) { return g.inputs.empty() ? size_t{0} : g.inputs.front().input; };
+  auto input_of = [](const Group& g) {
+    return g.inputs.empty() ? size_t{0} : g.inputs.front().input;
+  };
   if (!report->merged) {
     std::stable_sort(groups.begin(), groups.end(),
                      [&](const Group& a, const Group& b) { return input_of(a) < input_of(b); });
@@ -110,7 +114,8 @@ void RankAndFilter(const ReportOptions& options, Report* report) {
   std::vector<Group> shown;
   std::vector<size_t> shown_per_input(report->inputs.size() + 1, 0);
   for (Group& g : groups) {
-    size_t& shown_here = shown_per_input[report->merged ? 0 : std::min(input_of(g), report->inputs.size())];
+    size_t& shown_here =
+        shown_per_input[report->merged ? 0 : std::min(input_of(g), report->inputs.size())];
     bool visible = g.count >= options.min_count && g.max_wait_minutes >= options.min_wait_minutes &&
                    (!options.only_suspects || g.finding.suspect) &&
                    (options.top == 0 || shown_here < options.top);

@@ -94,9 +94,9 @@ TEST(Analyze, CountsAddUpAndJsonValidatesOnEveryDump) {
     std::ofstream(out) << report.dump();
     files += " '" + out.string() + "'";
   }
-  auto result = testing::RunShell("'" + (testing::SourceDir() / "tests/tools/validate-json").string() +
-                                  "' '" + (testing::SourceDir() / "docs/schema/report-v1.json").string() +
-                                  "'" + files);
+  auto result = testing::RunShell(
+      "'" + (testing::SourceDir() / "tests/tools/validate-json").string() + "' '" +
+      (testing::SourceDir() / "docs/schema/report-v1.json").string() + "'" + files);
   EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
   EXPECT_NE(result.out.find(fmt::format("{} documents checked, 0 errors", dumps.size())),
             std::string::npos)
@@ -191,7 +191,8 @@ TEST(Analyze, MergeFoldsAFleetIntoOneSetOfGroups) {
   json merged = AnalyzeToJson({a, a}, merge);
   json single = AnalyzeToJson({a}, merge);
   EXPECT_EQ(merged["groups"].size(), single["groups"].size());
-  EXPECT_EQ(merged["groups"][0]["count"].get<uint64_t>(), 2 * single["groups"][0]["count"].get<uint64_t>());
+  EXPECT_EQ(merged["groups"][0]["count"].get<uint64_t>(),
+            2 * single["groups"][0]["count"].get<uint64_t>());
   EXPECT_EQ(merged["groups"][0]["inputs"].size(), 2u);
   // A -trimpath build of the same code prints other paths; at func level it still merges.
   json mixed = AnalyzeToJson({a, b}, merge);
@@ -228,20 +229,25 @@ std::string Q(const fs::path& p) { return "'" + p.string() + "'"; }
 TEST(AnalyzeCli, FiltersAndIgnoresDoWhatTheySay) {
   fs::path dump = Dumps() / "go1.26/chansend/http_debug2.txt";
   auto all = json::parse(testing::RunGleak("analyze --format json " + Q(dump)).out);
-  auto filtered = json::parse(testing::RunGleak("analyze --format json --filter 'main\\.sendForever' " + Q(dump)).out);
+  auto filtered = json::parse(
+      testing::RunGleak("analyze --format json --filter 'main\\.sendForever' " + Q(dump)).out);
   ASSERT_EQ(filtered["groups"].size(), 1u);
   EXPECT_EQ(filtered["groups"][0]["count"], 100);
-  EXPECT_EQ(filtered["totals"]["ignored_goroutines"], all["totals"]["goroutines"].get<uint64_t>() - 100);
+  EXPECT_EQ(filtered["totals"]["ignored_goroutines"],
+            all["totals"]["goroutines"].get<uint64_t>() - 100);
 
-  auto excluded = json::parse(testing::RunGleak("analyze --format json --exclude 'chansend/main\\.go' " + Q(dump)).out);
+  auto excluded = json::parse(
+      testing::RunGleak("analyze --format json --exclude 'chansend/main\\.go' " + Q(dump)).out);
   for (const json& g : excluded["groups"]) EXPECT_FALSE(HasFrame(g, "main.sendForever"));
 
-  auto ignored = json::parse(testing::RunGleak("analyze --format json --ignore main.sendForever " + Q(dump)).out);
+  auto ignored = json::parse(
+      testing::RunGleak("analyze --format json --ignore main.sendForever " + Q(dump)).out);
   EXPECT_EQ(ignored["totals"]["ignored_goroutines"], 100);
 
   auto top = json::parse(testing::RunGleak("analyze --format json --top 2 " + Q(dump)).out);
   EXPECT_EQ(top["groups"].size(), 2u);
-  EXPECT_EQ(top["totals"]["hidden_groups"].get<uint64_t>() + 2, all["totals"]["groups"].get<uint64_t>());
+  EXPECT_EQ(top["totals"]["hidden_groups"].get<uint64_t>() + 2,
+            all["totals"]["groups"].get<uint64_t>());
 
   auto min = json::parse(testing::RunGleak("analyze --format json --min-count 50 " + Q(dump)).out);
   for (const json& g : min["groups"]) EXPECT_GE(g["count"].get<uint64_t>(), 50u);
@@ -263,14 +269,18 @@ TEST(AnalyzeCli, FailOnGatesTheExitCode) {
   EXPECT_EQ(unknown.exit_code, 2);
   EXPECT_NE(unknown.err.find("unknown pattern 'chan-sned'"), std::string::npos) << unknown.err;
   // Raising the threshold above the group size clears the gate.
-  EXPECT_EQ(testing::RunGleak("analyze --fail-on chan-send --suspect-count 1000 " + Q(leaky)).exit_code, 0);
+  EXPECT_EQ(
+      testing::RunGleak("analyze --fail-on chan-send --suspect-count 1000 " + Q(leaky)).exit_code,
+      0);
 }
 
 TEST(AnalyzeCli, ColourOnlyWhenAskedAndNeverWithNoColor) {
   fs::path dump = Dumps() / "go1.26/chansend/http_debug2.txt";
   EXPECT_EQ(testing::RunGleak("analyze " + Q(dump)).out.find('\x1b'), std::string::npos);
-  EXPECT_NE(testing::RunGleak("analyze --color always " + Q(dump)).out.find("\x1b["), std::string::npos);
-  auto no_color = testing::RunShell("NO_COLOR=1 '" + std::string(GLEAK_BINARY) + "' analyze " + Q(dump));
+  EXPECT_NE(testing::RunGleak("analyze --color always " + Q(dump)).out.find("\x1b["),
+            std::string::npos);
+  auto no_color =
+      testing::RunShell("NO_COLOR=1 '" + std::string(GLEAK_BINARY) + "' analyze " + Q(dump));
   EXPECT_EQ(no_color.out.find('\x1b'), std::string::npos);
 }
 
@@ -279,7 +289,8 @@ TEST(AnalyzeCli, InputErrorsExitThreeButStillReportTheRest) {
   auto r = testing::RunGleak("analyze --format json /nonexistent.txt " + Q(dump));
   EXPECT_EQ(r.exit_code, 3);
   auto report = json::parse(r.out);
-  EXPECT_EQ(report["inputs"][0]["error"], "/nonexistent.txt: cannot open: No such file or directory");
+  EXPECT_EQ(report["inputs"][0]["error"],
+            "/nonexistent.txt: cannot open: No such file or directory");
   EXPECT_GT(report["inputs"][1]["goroutines"].get<uint64_t>(), 100u);
   EXPECT_NE(r.err.find("/nonexistent.txt: cannot open"), std::string::npos);
 }
@@ -303,7 +314,8 @@ TEST(AnalyzeGolden, LeakZooGo119) {
   if (!fs::exists(testing::SamplesDir() / "go1.19")) {
     GTEST_SKIP() << "\n\n*** SKIPPED: ../shared/samples is not beside the checkout ***\n";
   }
-  CheckGolden(testing::SamplesDir() / "go1.19", "runtime_stack_all.txt", "--top 0", "leak_zoo_go1.19.txt");
+  CheckGolden(testing::SamplesDir() / "go1.19", "runtime_stack_all.txt", "--top 0",
+              "leak_zoo_go1.19.txt");
 }
 
 TEST(AnalyzeGolden, CountProfileWithLabels) {

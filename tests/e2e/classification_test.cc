@@ -52,7 +52,8 @@ std::vector<Row> Classify(bool with_source, std::vector<Row>* blind) {
     AnalyzeOptions options;
     options.inputs = {dump.string()};
     options.rules = &rules;
-    if (with_source) options.source_root = (testing::SourceDir() / "testdata" / "programs").string();
+    if (with_source)
+      options.source_root = (testing::SourceDir() / "testdata" / "programs").string();
     Report report = Analyze(options);
     for (const json& kind : expected["kinds"]) {
       const char* field = with_source ? "pattern" : "pattern_stack_only";
@@ -63,7 +64,8 @@ std::vector<Row> Classify(bool with_source, std::vector<Row>* blind) {
       row.expected = kind[field];
       row.with_source = with_source;
       row.debug1 = expected["format"] == "debug1";
-      if (with_source && kind.contains("suspect")) row.expected_suspect = kind["suspect"].get<bool>();
+      if (with_source && kind.contains("suspect"))
+        row.expected_suspect = kind["suspect"].get<bool>();
       std::set<std::string> patterns;
       for (const Group& g : report.groups) {
         bool has = std::any_of(g.frames.begin(), g.frames.end(),
@@ -95,7 +97,8 @@ std::string Table(const std::vector<Row>& rows) {
     int expected = s[0] + s[2];
     if (expected == 0) continue;
     out += fmt::format("| {} | {} | {:.0f}% | {:.0f}% |\n", pattern, expected,
-                       s[0] + s[1] > 0 ? 100.0 * s[0] / (s[0] + s[1]) : 100.0, 100.0 * s[0] / expected);
+                       s[0] + s[1] > 0 ? 100.0 * s[0] / (s[0] + s[1]) : 100.0,
+                       100.0 * s[0] / expected);
   }
   return out;
 }
@@ -111,8 +114,8 @@ TEST(Classification, EveryFixtureKindGetsItsPatternWithSource) {
       EXPECT_EQ(r.got_suspect, *r.expected_suspect) << r.dump << " " << r.func;
     }
   }
-  std::printf("\nWith --source-root (%zu kinds; %zu debug=1 blind spots left out):\n%s", rows.size(),
-              blind.size(), Table(rows).c_str());
+  std::printf("\nWith --source-root (%zu kinds; %zu debug=1 blind spots left out):\n%s",
+              rows.size(), blind.size(), Table(rows).c_str());
 }
 
 TEST(Classification, EveryFixtureKindGetsItsStackOnlyPattern) {
@@ -134,13 +137,15 @@ TEST(Classification, EveryFixtureKindGetsItsStackOnlyPattern) {
     r.expected = it->second;
     truth.push_back(r);
   }
-  std::printf("\nStack only, against the true pattern (%zu kinds):\n%s", truth.size(), Table(truth).c_str());
+  std::printf("\nStack only, against the true pattern (%zu kinds):\n%s", truth.size(),
+              Table(truth).c_str());
 }
 
 TEST(Classification, HealthyProgramsHaveNoSuspects) {
   static const RuleSet rules = RuleSet::Builtin();
   for (const char* version : {"go1.19", "go1.26"}) {
-    for (const auto& entry : fs::directory_iterator(testing::SourceDir() / "testdata/dumps" / version / "healthy")) {
+    for (const auto& entry :
+         fs::directory_iterator(testing::SourceDir() / "testdata/dumps" / version / "healthy")) {
       if (entry.path().extension() != ".txt") continue;
       for (bool source : {false, true}) {
         AnalyzeOptions options;
@@ -148,7 +153,8 @@ TEST(Classification, HealthyProgramsHaveNoSuspects) {
         options.rules = &rules;
         if (source) options.source_root = (testing::SourceDir() / "testdata/programs").string();
         Report report = Analyze(options);
-        EXPECT_EQ(report.totals.suspect_groups, 0u) << entry.path() << (source ? " with source" : "");
+        EXPECT_EQ(report.totals.suspect_groups, 0u)
+            << entry.path() << (source ? " with source" : "");
       }
     }
   }

@@ -18,8 +18,8 @@ using testing::RunGleak;
 
 fs::path RealDump() { return testing::SamplesDir() / "go1.19" / "runtime_stack_all.txt"; }
 
-#define REQUIRE_REAL_DUMP()                                                                     \
-  if (!fs::exists(RealDump()))                                                                   \
+#define REQUIRE_REAL_DUMP()    \
+  if (!fs::exists(RealDump())) \
   GTEST_SKIP() << "\n\n*** SKIPPED: ../shared/samples is not beside the checkout ***\n"
 
 std::string Quote(const fs::path& p) { return "'" + p.string() + "'"; }

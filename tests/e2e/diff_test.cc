@@ -18,7 +18,9 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using testing::RunGleak;
 
-fs::path Series(const std::string& version) { return testing::SourceDir() / "testdata/dumps" / version / "leakserver"; }
+fs::path Series(const std::string& version) {
+  return testing::SourceDir() / "testdata/dumps" / version / "leakserver";
+}
 
 std::string Q(const fs::path& p) { return "'" + p.string() + "'"; }
 
@@ -80,11 +82,13 @@ TEST(Diff, CommittedSeriesShowsTheLeakGrowingAndTheRestSteady) {
 TEST(Diff, JsonValidatesAgainstTheSchema) {
   fs::path dir = Series("go1.26");
   fs::path tmp = testing::TempDir();
-  std::ofstream(tmp / "d.json") << Diff(Q(dir / "snapshot_1.txt") + " " + Q(dir / "snapshot_3.txt")).dump();
-  std::ofstream(tmp / "x.json") << Diff(Q(dir / "snapshot_3_debug1.txt") + " " + Q(dir / "snapshot_3.txt")).dump();
+  std::ofstream(tmp / "d.json")
+      << Diff(Q(dir / "snapshot_1.txt") + " " + Q(dir / "snapshot_3.txt")).dump();
+  std::ofstream(tmp / "x.json")
+      << Diff(Q(dir / "snapshot_3_debug1.txt") + " " + Q(dir / "snapshot_3.txt")).dump();
   auto r = testing::RunShell(Q(testing::SourceDir() / "tests/tools/validate-json") + " " +
-                             Q(testing::SourceDir() / "docs/schema/diff-v1.json") + " " + Q(tmp / "d.json") +
-                             " " + Q(tmp / "x.json"));
+                             Q(testing::SourceDir() / "docs/schema/diff-v1.json") + " " +
+                             Q(tmp / "d.json") + " " + Q(tmp / "x.json"));
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("2 documents checked, 0 errors"), std::string::npos) << r.out << r.err;
   fs::remove_all(tmp);
@@ -112,7 +116,8 @@ TEST(Diff, ARedeployThatMovedLinesStillMatchesByFunction) {
   EXPECT_NE((*leak)["ids"][0], (*leak)["ids"][1]);
   EXPECT_EQ(diff["groups"][0]["id"], (*leak)["id"]);
   auto text = RunGleak("diff " + Q(before) + " " + Q(after));
-  EXPECT_NE(text.out.find("matched by function names (lines moved)"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("matched by function names (lines moved)"), std::string::npos)
+      << text.out;
 }
 
 TEST(Diff, DebugOneAndDebugTwoOfOneMomentCompareByCounts) {
@@ -183,7 +188,8 @@ TEST(DiffLive, ThreeSnapshotsOfARunningServer) {
   }
   ASSERT_FALSE(dir.empty()) << regen.out;
   json expected = json::parse(testing::ReadFile(dir / "series.expected.json"));
-  json diff = Diff(Q(dir / "snapshot_1.txt") + " " + Q(dir / "snapshot_2.txt") + " " + Q(dir / "snapshot_3.txt"));
+  json diff = Diff(Q(dir / "snapshot_1.txt") + " " + Q(dir / "snapshot_2.txt") + " " +
+                   Q(dir / "snapshot_3.txt"));
   ExpectLeakOnTopAndTheRestSteady(diff, expected);
   fs::remove_all(out);
 }

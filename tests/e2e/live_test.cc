@@ -30,8 +30,8 @@ std::unique_ptr<LiveServer> StartOrFail(const std::string& program, const std::s
 }
 
 void Requests(const LiveServer& server, int n) {
-  auto r = RunShell("for i in $(seq " + std::to_string(n) + "); do curl -fsS '" + server.Url("/work") +
-                    "' >/dev/null || exit 1; done");
+  auto r = RunShell("for i in $(seq " + std::to_string(n) + "); do curl -fsS '" +
+                    server.Url("/work") + "' >/dev/null || exit 1; done");
   ASSERT_EQ(r.exit_code, 0) << r.err;
 }
 
@@ -40,7 +40,8 @@ void Requests(const LiveServer& server, int n) {
 std::map<std::string, uint64_t> ProgramGroups(const json& report) {
   std::map<std::string, uint64_t> out;
   for (const json& g : report["groups"]) {
-    if (g["top_frame"].is_object() && g["top_frame"]["func"].get<std::string>().starts_with("main.")) {
+    if (g["top_frame"].is_object() &&
+        g["top_frame"]["func"].get<std::string>().starts_with("main.")) {
       out[g["id"]] = g["count"];
     }
   }
@@ -56,7 +57,8 @@ TEST(Live, AnalyzeOfAUrlEqualsAnalyzeOfTheSameSnapshotSaved) {
   auto live = RunGleak("analyze --format json '" + url + "'");
   ASSERT_EQ(live.exit_code, 0) << live.err;
   fs::path dir = testing::TempDir();
-  ASSERT_EQ(RunShell("curl -fsS '" + url + "' -o '" + (dir / "saved.txt").string() + "'").exit_code, 0);
+  ASSERT_EQ(RunShell("curl -fsS '" + url + "' -o '" + (dir / "saved.txt").string() + "'").exit_code,
+            0);
   auto saved = RunGleak("analyze --format json '" + (dir / "saved.txt").string() + "'");
   json a = json::parse(live.out), b = json::parse(saved.out);
   EXPECT_EQ(ProgramGroups(a), ProgramGroups(b));
@@ -100,7 +102,8 @@ TEST(Live, MisbehavingServersGiveClearErrorsWithinTheTimeout) {
     SCOPED_TRACE(c.path);
     auto start = std::chrono::steady_clock::now();
     auto r = RunGleak("analyze " + c.flags + " '" + server->Url(c.path) + "'");
-    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     EXPECT_EQ(r.exit_code, 3);
     EXPECT_NE(r.err.find(server->Url(c.path) + ": "), std::string::npos) << r.err;
     EXPECT_NE(r.err.find(c.message), std::string::npos) << r.err;
@@ -130,8 +133,9 @@ TEST(Live, WatchFlagsTheLeakingGroupAsGrowing) {
   // Drive requests while watching: 4 snapshots a second apart.
   std::string driver = "(for i in $(seq 60); do curl -fsS '" + server->Url("/work") +
                        "' >/dev/null; sleep 0.08; done) & ";
-  auto r = RunShell(driver + "'" + GLEAK_BINARY + "' watch --count 4 --interval 1s --format jsonl '" +
-                    server->Url("/debug/pprof/goroutine?debug=2") + "'; status=$?; wait; exit $status");
+  auto r =
+      RunShell(driver + "'" + GLEAK_BINARY + "' watch --count 4 --interval 1s --format jsonl '" +
+               server->Url("/debug/pprof/goroutine?debug=2") + "'; status=$?; wait; exit $status");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::vector<json> lines;
   std::istringstream in(r.out);
@@ -160,11 +164,13 @@ TEST(Live, WatchSavesSnapshotsForALaterDiff) {
   ASSERT_NE(server, nullptr);
   fs::path dir = testing::TempDir();
   Requests(*server, 3);
-  auto r = RunGleak("watch --count 2 --interval 0.3s --format json --save '" + (dir / "snaps").string() +
-                    "' '" + server->Url("/debug/pprof/goroutine?debug=2") + "'");
+  auto r =
+      RunGleak("watch --count 2 --interval 0.3s --format json --save '" + (dir / "snaps").string() +
+               "' '" + server->Url("/debug/pprof/goroutine?debug=2") + "'");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::vector<std::string> saved;
-  for (const auto& e : fs::directory_iterator(dir / "snaps")) saved.push_back("'" + e.path().string() + "'");
+  for (const auto& e : fs::directory_iterator(dir / "snaps"))
+    saved.push_back("'" + e.path().string() + "'");
   ASSERT_EQ(saved.size(), 2u);
   std::sort(saved.begin(), saved.end());
   auto diff = RunGleak("diff --format json " + saved[0] + " " + saved[1]);
@@ -179,7 +185,8 @@ TEST(Live, WatchRetriesThenGivesUpWhenTheTargetIsGone) {
   ASSERT_NE(server, nullptr);
   std::string url = server->Url("/ok");
   server->Stop();  // the target goes away
-  auto r = RunGleak("watch --count 10 --interval 0.2s --max-failures 3 --format jsonl '" + url + "'");
+  auto r =
+      RunGleak("watch --count 10 --interval 0.2s --max-failures 3 --format jsonl '" + url + "'");
   EXPECT_EQ(r.exit_code, 3);
   std::istringstream in(r.out);
   std::string line;

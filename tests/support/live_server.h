@@ -12,8 +12,8 @@ namespace gleak::testing {
 
 bool HaveGo();
 
-#define GLEAK_REQUIRE_GO()                                                                   \
-  if (!::gleak::testing::HaveGo())                                                           \
+#define GLEAK_REQUIRE_GO()                                                                     \
+  if (!::gleak::testing::HaveGo())                                                             \
   GTEST_SKIP() << "\n\n*** SKIPPED: no Go toolchain on PATH; this test runs a real Go server " \
                   "on 127.0.0.1. Install Go to run it. ***\n"
 

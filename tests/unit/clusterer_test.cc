@@ -18,8 +18,8 @@ namespace fs = std::filesystem;
 
 fs::path Sample(const std::string& name) { return testing::SamplesDir() / "go1.19" / name; }
 
-#define REQUIRE_SAMPLES()                                                                  \
-  if (!fs::exists(testing::SamplesDir() / "go1.19"))                                       \
+#define REQUIRE_SAMPLES()                            \
+  if (!fs::exists(testing::SamplesDir() / "go1.19")) \
   GTEST_SKIP() << "\n\n*** SKIPPED: ../shared/samples is not beside the checkout ***\n"
 
 struct Clustered {
@@ -55,8 +55,8 @@ TEST(Clusterer, EveryGoroutineLandsInExactlyOneGroup) {
   REQUIRE_SAMPLES();
   for (const auto& entry : fs::directory_iterator(testing::SamplesDir() / "go1.19")) {
     if (entry.path().extension() != ".txt") continue;
-    for (GroupingLevel level : {GroupingLevel::kExact, GroupingLevel::kLine, GroupingLevel::kFunc,
-                                GroupingLevel::kTop}) {
+    for (GroupingLevel level :
+         {GroupingLevel::kExact, GroupingLevel::kLine, GroupingLevel::kFunc, GroupingLevel::kTop}) {
       ClusterOptions options;
       options.level = level;
       Clustered c = Cluster({entry.path()}, options);

@@ -22,8 +22,8 @@ using testing::SamplesDir;
 
 std::filesystem::path Sample(const std::string& name) { return SamplesDir() / "go1.19" / name; }
 
-#define REQUIRE_SAMPLES()                                                                   \
-  if (!std::filesystem::exists(SamplesDir() / "go1.19"))                                    \
+#define REQUIRE_SAMPLES()                                                                    \
+  if (!std::filesystem::exists(SamplesDir() / "go1.19"))                                     \
   GTEST_SKIP() << "\n\n*** SKIPPED: ../shared/samples is not beside the checkout; the real " \
                   "go1.19 sample dumps are needed for this test ***\n"
 
@@ -168,8 +168,7 @@ TEST(DumpParser, ProducersAreDetected) {
   EXPECT_EQ(ParseFile(Sample("fatal_deadlock_mutex.txt")).summary.producer,
             DumpProducer::kFatalError);
   EXPECT_EQ(ParseFile(Sample("panic_nil_deref.txt")).summary.producer, DumpProducer::kPanic);
-  EXPECT_EQ(ParseFile(Sample("pprof_goroutine_debug2.txt")).summary.producer,
-            DumpProducer::kStack);
+  EXPECT_EQ(ParseFile(Sample("pprof_goroutine_debug2.txt")).summary.producer, DumpProducer::kStack);
 }
 
 TEST(DumpParser, StackUnavailableAndAncestors) {
@@ -316,7 +315,8 @@ TEST(DumpParser, FramesBeyondTheLimitAreDroppedWithAWarning) {
   EXPECT_EQ(p.records.size(), 24u);
   for (const auto& g : p.records) EXPECT_LE(g.frames.size(), 10u);
   bool warned = false;
-  for (const auto& w : p.summary.warnings) warned |= w.message.find("more than 10 frames") != std::string::npos;
+  for (const auto& w : p.summary.warnings)
+    warned |= w.message.find("more than 10 frames") != std::string::npos;
   EXPECT_TRUE(warned);
 }
 

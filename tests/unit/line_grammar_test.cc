@@ -23,7 +23,8 @@ TEST(HeaderLine, PlainAndDecorated) {
   EXPECT_EQ(h.state, "chan send");
   EXPECT_TRUE(h.leaked);
 
-  ASSERT_TRUE(ParseHeaderLine("goroutine 9 [sync.WaitGroup.Wait (durable), synctest bubble 4]:", &h));
+  ASSERT_TRUE(
+      ParseHeaderLine("goroutine 9 [sync.WaitGroup.Wait (durable), synctest bubble 4]:", &h));
   EXPECT_EQ(h.state, "sync.WaitGroup.Wait");
   EXPECT_TRUE(h.durable);
   EXPECT_EQ(h.synctest_bubble, 4u);
@@ -115,12 +116,14 @@ TEST(FileLine, SuffixesAndPaths) {
   ASSERT_TRUE(ParseFileLine("\t/tmp/x/leaks/main.go:38 +0x5d", &f));
   EXPECT_EQ(f.file, "/tmp/x/leaks/main.go");
   EXPECT_EQ(f.line, 38u);
-  ASSERT_TRUE(ParseFileLine(
-      "\t/usr/lib/go-1.19/src/runtime/proc.go:363 +0xd6 fp=0xc00003afb0 sp=0xc00003af90 pc=0x43b256",
-      &f));
+  ASSERT_TRUE(
+      ParseFileLine("\t/usr/lib/go-1.19/src/runtime/proc.go:363 +0xd6 fp=0xc00003afb0 "
+                    "sp=0xc00003af90 pc=0x43b256",
+                    &f));
   EXPECT_EQ(f.file, "/usr/lib/go-1.19/src/runtime/proc.go");
   EXPECT_EQ(f.line, 363u);
-  ASSERT_TRUE(ParseFileLine("\t/tmp/x/leaks/main.go:138 fp=0xc00011ffe0 sp=0xc00011ffc8 pc=0x1", &f));
+  ASSERT_TRUE(
+      ParseFileLine("\t/tmp/x/leaks/main.go:138 fp=0xc00011ffe0 sp=0xc00011ffc8 pc=0x1", &f));
   EXPECT_EQ(f.line, 138u);
   ASSERT_TRUE(ParseFileLine("\tC:/Users/x/pprof.go:12 +0x1", &f));
   EXPECT_EQ(f.file, "C:/Users/x/pprof.go");
@@ -174,7 +177,8 @@ TEST(CountProfile, HeaderRecordAndFrames) {
   EXPECT_FALSE(ParseCountRecordLine("5 goroutines", &count, &overflow));
 
   CountFrameLine f;
-  ASSERT_TRUE(ParseCountFrameLine("#\t0x4701eb\tsync.(*Cond).Wait+0x8b\t\t\t/usr/lib/go-1.19/src/sync/cond.go:70", &f));
+  ASSERT_TRUE(ParseCountFrameLine(
+      "#\t0x4701eb\tsync.(*Cond).Wait+0x8b\t\t\t/usr/lib/go-1.19/src/sync/cond.go:70", &f));
   EXPECT_EQ(f.func, "sync.(*Cond).Wait");
   EXPECT_EQ(f.file, "/usr/lib/go-1.19/src/sync/cond.go");
   EXPECT_EQ(f.line, 70u);
@@ -199,7 +203,9 @@ TEST(Labels, DebugOneQuotedForm) {
 TEST(Unquote, GoEscapes) {
   std::string out;
   AppendUnquoted(R"("a\"b\\c\n\x41\u00e9\101")", &out);
-  EXPECT_EQ(out, "a\"b\\c\nA\xc3\xa9" "A");
+  EXPECT_EQ(out,
+            "a\"b\\c\nA\xc3\xa9"
+            "A");
 }
 
 }  // namespace

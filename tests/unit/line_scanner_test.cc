@@ -52,7 +52,8 @@ TEST(LineScanner, SplitsLinesAndStripsCarriageReturns) {
 
 TEST(LineScanner, SameLinesWhateverTheReadSize) {
   std::string text;
-  for (int i = 0; i < 2000; ++i) text += "line " + std::to_string(i) + std::string(i % 97, 'x') + "\n";
+  for (int i = 0; i < 2000; ++i)
+    text += "line " + std::to_string(i) + std::string(i % 97, 'x') + "\n";
   auto whole = MemorySource("m", text);
   std::vector<std::string> expected, got;
   Collect(*whole, LineScanner::kDefaultMaxLineLength, &expected);

@@ -27,8 +27,8 @@ TEST(Rules, BuiltinRulesCoverEveryRequiredPattern) {
   RuleSet rules = RuleSet::Builtin();
   std::set<std::string> ids;
   for (const Rule& r : rules.rules()) ids.insert(r.id);
-  for (const char* id : {"chan-send", "timer", "context", "waitgroup", "http-serve", "defer-spawned",
-                         "mutex", "chan-recv", "select-forever", "cond", "io"}) {
+  for (const char* id : {"chan-send", "timer", "context", "waitgroup", "http-serve",
+                         "defer-spawned", "mutex", "chan-recv", "select-forever", "cond", "io"}) {
     EXPECT_TRUE(ids.count(id)) << id;
     const Rule* rule = rules.Find(id);
     ASSERT_NE(rule, nullptr);
@@ -39,20 +39,24 @@ TEST(Rules, BuiltinRulesCoverEveryRequiredPattern) {
 }
 
 TEST(Rules, MistakesNameTheFileRuleAndField) {
-  EXPECT_EQ(UsageError("{\"rules\": [\n  {\"id\": \"x\",,}\n]}").substr(0, 22), "my.rules.json:2:14: no");
-  EXPECT_NE(UsageError(R"({"rules": [{"id": "slow", "when": [{"state": "(", "confidence": "high"}]}]})")
-                .find("my.rules.json: rule 'slow': field 'state': "),
-            std::string::npos);
+  EXPECT_EQ(UsageError("{\"rules\": [\n  {\"id\": \"x\",,}\n]}").substr(0, 22),
+            "my.rules.json:2:14: no");
+  EXPECT_NE(
+      UsageError(R"({"rules": [{"id": "slow", "when": [{"state": "(", "confidence": "high"}]}]})")
+          .find("my.rules.json: rule 'slow': field 'state': "),
+      std::string::npos);
   EXPECT_NE(UsageError(R"({"rules": [{"id": "x", "when": [{"stat": "a", "confidence": "high"}]}]})")
                 .find("rule 'x': field 'stat': is not a clause field"),
             std::string::npos);
   EXPECT_NE(UsageError(R"({"rules": [{"id": "x", "priorty": 3, "when": []}]})")
                 .find("rule 'x': field 'priorty': is not a rule field"),
             std::string::npos);
-  EXPECT_NE(UsageError(R"({"rules": [{"id": "x", "when": [{"state": "a", "confidence": "sure"}]}]})")
-                .find("field 'confidence': must be"),
-            std::string::npos);
-  EXPECT_NE(UsageError(R"({"rules": [{"title": "no id", "when": [{"state": "a", "confidence": "low"}]}]})")
+  EXPECT_NE(
+      UsageError(R"({"rules": [{"id": "x", "when": [{"state": "a", "confidence": "sure"}]}]})")
+          .find("field 'confidence': must be"),
+      std::string::npos);
+  EXPECT_NE(UsageError(
+                R"({"rules": [{"title": "no id", "when": [{"state": "a", "confidence": "low"}]}]})")
                 .find("rule #1: field 'id': is required"),
             std::string::npos);
   EXPECT_NE(UsageError(R"({"rules": [{"id": "x", "when": [{"confidence": "low"}]}]})")

@@ -33,20 +33,21 @@ struct RuleClause {
   uint64_t max_count = std::numeric_limits<uint64_t>::max();
   Confidence confidence = Confidence::kMedium;
   std::string reason;
-  bool certain = false;  // the state can never end (nil channel, empty select): a suspect at any size
+  bool certain =
+      false;  // the state can never end (nil channel, empty select): a suspect at any size
 
   bool NeedsSource() const {
-    return block_line || not_block_line || block_select || not_block_select || in_deferred_closure ||
-           deferred_creator;
+    return block_line || not_block_line || block_select || not_block_select ||
+           in_deferred_closure || deferred_creator;
   }
 };
 
 struct Rule {
   std::string id;
   std::string title;
-  int priority = 0;           // the highest-priority matching rule gives the pattern
-  bool benign = false;        // runtime/infrastructure: recognised, never a suspect
-  double count_factor = 1.0;  // suspect at count_factor × --suspect-count goroutines
+  int priority = 0;              // the highest-priority matching rule gives the pattern
+  bool benign = false;           // runtime/infrastructure: recognised, never a suspect
+  double count_factor = 1.0;     // suspect at count_factor × --suspect-count goroutines
   bool wait_is_evidence = true;  // whether long waits alone make a suspect
   std::vector<RuleClause> when;
   std::string explanation;

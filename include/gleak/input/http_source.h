@@ -13,8 +13,8 @@ namespace gleak {
 
 struct HttpOptions {
   double connect_timeout_seconds = 5;
-  double timeout_seconds = 60;          // the whole transfer
-  double stall_seconds = 15;            // give up when no byte arrives for this long
+  double timeout_seconds = 60;             // the whole transfer
+  double stall_seconds = 15;               // give up when no byte arrives for this long
   uint64_t max_bytes = uint64_t{2} << 30;  // a body larger than this is refused
   long max_redirects = 5;
   std::vector<std::string> headers;  // "Name: value"

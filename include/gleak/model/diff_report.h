@@ -23,18 +23,18 @@ enum class MatchKind {
 std::string_view MatchKindName(MatchKind kind);
 
 struct Track {
-  std::string id;                 // the group id in the latest snapshot that has the group
-  std::vector<std::string> ids;   // per snapshot, "" where absent
-  std::vector<uint64_t> counts;   // per snapshot, 0 where absent
+  std::string id;                // the group id in the latest snapshot that has the group
+  std::vector<std::string> ids;  // per snapshot, "" where absent
+  std::vector<uint64_t> counts;  // per snapshot, 0 where absent
   std::vector<std::optional<std::pair<uint64_t, uint64_t>>> waits;  // min/max minutes per snapshot
-  MatchKind match = MatchKind::kId;  // the loosest match used
+  MatchKind match = MatchKind::kId;                                 // the loosest match used
   TrackStatus status = TrackStatus::kSteady;
   int64_t growth = 0;                    // last - first
   std::optional<double> growth_percent;  // relative to the first; none when it starts at 0
   bool monotonic = false;                // never falls back, and grows
   double growth_per_snapshot = 0;
   std::optional<double> growth_per_minute;  // with --interval
-  bool suspect = false;  // a leak pattern that grows
+  bool suspect = false;                     // a leak pattern that grows
   std::string suspect_reason;
   Group group;  // the latest snapshot's group: state, frames, creators, finding
 };
@@ -44,8 +44,8 @@ struct DiffTotals {
   int64_t growth = 0;                // last - first
   uint64_t tracks = 0;
   uint64_t grown = 0, shrunk = 0, steady = 0, added = 0, gone = 0;
-  uint64_t top_explaining = 0;   // the fewest growing groups that explain most of the growth
-  double explained_share = 0;    // their share of the total growth (0..1+)
+  uint64_t top_explaining = 0;  // the fewest growing groups that explain most of the growth
+  double explained_share = 0;   // their share of the total growth (0..1+)
 };
 
 struct DiffReport {

@@ -49,11 +49,11 @@ struct Goroutine {
   bool durable = false;  // `(durable)` / `(synctest)`: durably blocked in a bubble
   uint64_t synctest_bubble = 0;
 
-  bool stack_unavailable = false;  // "goroutine running on other thread"
-  bool frames_elided = false;      // an elision marker was printed
+  bool stack_unavailable = false;   // "goroutine running on other thread"
+  bool frames_elided = false;       // an elision marker was printed
   uint64_t elided_frame_count = 0;  // N of "...N frames elided...", 0 if unknown
-  bool stack_maybe_cut = false;  // ~100 frames and no marker: Go <= 1.20 may have cut it
-  bool truncated = false;        // the input ended inside this record
+  bool stack_maybe_cut = false;     // ~100 frames and no marker: Go <= 1.20 may have cut it
+  bool truncated = false;           // the input ended inside this record
 
   std::span<const Frame> frames;  // innermost first
 
@@ -78,12 +78,12 @@ enum class DumpFormat {
 // Who printed a traceback, from the lines around the goroutine blocks.
 enum class DumpProducer {
   kUnknown,
-  kStack,        // runtime.Stack or /debug/pprof/goroutine?debug=2: no preamble
-  kPanic,        // "panic: ..."
-  kFatalError,   // "fatal error: ..." (deadlock, concurrent map writes, ...)
-  kSignal,       // "SIGQUIT: quit" and other signal dumps
-  kTestTimeout,  // "panic: test timed out after ..."
-  kGoleak,       // goleak's "found unexpected goroutines"
+  kStack,                 // runtime.Stack or /debug/pprof/goroutine?debug=2: no preamble
+  kPanic,                 // "panic: ..."
+  kFatalError,            // "fatal error: ..." (deadlock, concurrent map writes, ...)
+  kSignal,                // "SIGQUIT: quit" and other signal dumps
+  kTestTimeout,           // "panic: test timed out after ..."
+  kGoleak,                // goleak's "found unexpected goroutines"
   kGoroutineProfile,      // debug=1 "goroutine profile"
   kGoroutineLeakProfile,  // debug=1 "goroutineleak profile" (Go 1.26+)
 };

@@ -55,8 +55,8 @@ struct Evidence {
 
 // Lines of source shown with a finding (--source-root).
 struct SourceSnippet {
-  std::string role;  // "blocks here", "go statement"
-  std::string file;  // as found on disk
+  std::string role;   // "blocks here", "go statement"
+  std::string file;   // as found on disk
   uint64_t line = 0;  // the line the role is about
   uint64_t first_line = 0;
   std::vector<std::string> lines;
@@ -80,21 +80,21 @@ struct Finding {
 };
 
 struct Group {
-  std::string id;  // 16 hex digits, a hash of the signature: stable across runs
+  std::string id;        // 16 hex digits, a hash of the signature: stable across runs
   std::string func_id;   // the id at --group-by func (matches across redeploys)
   std::string shape_id;  // function names alone, no state or creator (matches across formats)
   uint64_t count = 0;
   std::string state;  // normalized wait state; "" when the dump has none (debug=1)
   uint64_t min_wait_minutes = 0;
   uint64_t max_wait_minutes = 0;
-  uint64_t locked_to_thread = 0;  // goroutines with `locked to thread`
-  uint64_t leaked = 0;            // goroutines the runtime marked `(leaked)`
-  uint64_t truncated = 0;         // stacks cut by the end of the input or the 100-frame limit
-  size_t top_frame = 0;           // index into frames: the first frame in user code
-  std::vector<StackFrame> frames;  // one representative stack, innermost first
-  std::vector<Creator> creators;   // most common first
-  uint64_t creators_not_listed = 0;  // goroutines whose creator fell beyond the list
-  std::vector<uint64_t> sample_ids;  // a few goroutine ids, ascending
+  uint64_t locked_to_thread = 0;      // goroutines with `locked to thread`
+  uint64_t leaked = 0;                // goroutines the runtime marked `(leaked)`
+  uint64_t truncated = 0;             // stacks cut by the end of the input or the 100-frame limit
+  size_t top_frame = 0;               // index into frames: the first frame in user code
+  std::vector<StackFrame> frames;     // one representative stack, innermost first
+  std::vector<Creator> creators;      // most common first
+  uint64_t creators_not_listed = 0;   // goroutines whose creator fell beyond the list
+  std::vector<uint64_t> sample_ids;   // a few goroutine ids, ascending
   std::vector<uint64_t> creator_ids;  // a few parent goroutine ids (`in goroutine N`)
   std::vector<LabelSet> label_sets;   // most common first
   std::vector<InputShare> inputs;     // which inputs hold these goroutines

@@ -48,7 +48,7 @@ struct Report {
   bool merged = false;  // one set of groups for all inputs
   std::vector<InputReport> inputs;
   ReportTotals totals;
-  std::string path_prefix;  // common directory removed from short_file of user code
+  std::string path_prefix;    // common directory removed from short_file of user code
   std::vector<Group> groups;  // ranked: the most suspicious first
   std::vector<std::string> suspect_patterns;  // patterns of all suspect groups, sorted
   bool classified = false;

@@ -11,11 +11,11 @@ namespace gleak {
 
 struct WatchTick {
   std::string url;
-  uint64_t tick = 0;          // 1-based
-  std::string time;           // UTC, ISO 8601
+  uint64_t tick = 0;  // 1-based
+  std::string time;   // UTC, ISO 8601
   double interval_seconds = 0;
-  bool ok = true;             // false: this tick's fetch failed
-  std::string error;          // why it failed
+  bool ok = true;     // false: this tick's fetch failed
+  std::string error;  // why it failed
   uint64_t failures_in_a_row = 0;
   std::vector<uint64_t> totals;  // goroutines of every good snapshot so far
   DiffReport diff;               // first good snapshot .. this one

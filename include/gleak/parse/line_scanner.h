@@ -11,8 +11,8 @@
 namespace gleak {
 
 struct Line {
-  std::string_view text;  // without "\n" or "\r\n"
-  uint64_t number = 0;    // 1-based
+  std::string_view text;          // without "\n" or "\r\n"
+  uint64_t number = 0;            // 1-based
   bool ends_with_newline = true;  // false only for a last line cut short
   bool overlong = false;          // longer than the limit: text is empty, bytes skipped
   uint64_t overlong_bytes = 0;    // length of an overlong line
@@ -37,8 +37,8 @@ class LineScanner {
   ByteSource& source_;
   size_t max_line_length_;
   std::vector<char> buffer_;
-  size_t begin_ = 0;  // start of unconsumed bytes
-  size_t end_ = 0;    // end of valid bytes
+  size_t begin_ = 0;    // start of unconsumed bytes
+  size_t end_ = 0;      // end of valid bytes
   size_t scanned_ = 0;  // bytes past begin_ known to hold no newline
   bool eof_ = false;
   uint64_t bytes_read_ = 0;

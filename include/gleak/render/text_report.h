@@ -10,8 +10,8 @@ namespace gleak {
 
 struct TextStyle {
   bool color = false;
-  size_t width = 0;  // 0: lines are never cut (output piped to a file or a program)
-  bool full = false;  // every frame, runtime ones included
+  size_t width = 0;        // 0: lines are never cut (output piped to a file or a program)
+  bool full = false;       // every frame, runtime ones included
   size_t max_frames = 12;  // frames shown per stack unless `full`
   size_t max_groups = 0;   // diff: changed groups shown, 0 for all
 };
