@@ -61,12 +61,23 @@ void AppendJsonString(std::string_view s, fmt::memory_buffer* out) {
     }
     flush(i);
     switch (c) {
-      case '"': fmt::format_to(std::back_inserter(*out), "\\\""); break;
-      case '\\': fmt::format_to(std::back_inserter(*out), "\\\\"); break;
-      case '\n': fmt::format_to(std::back_inserter(*out), "\\n"); break;
-      case '\t': fmt::format_to(std::back_inserter(*out), "\\t"); break;
-      case '\r': fmt::format_to(std::back_inserter(*out), "\\r"); break;
-      default: fmt::format_to(std::back_inserter(*out), "\\u{:04x}", c);
+      case '"':
+        fmt::format_to(std::back_inserter(*out), "\\\"");
+        break;
+      case '\\':
+        fmt::format_to(std::back_inserter(*out), "\\\\");
+        break;
+      case '\n':
+        fmt::format_to(std::back_inserter(*out), "\\n");
+        break;
+      case '\t':
+        fmt::format_to(std::back_inserter(*out), "\\t");
+        break;
+      case '\r':
+        fmt::format_to(std::back_inserter(*out), "\\r");
+        break;
+      default:
+        fmt::format_to(std::back_inserter(*out), "\\u{:04x}", c);
     }
     run_start = ++i;
   }

@@ -48,24 +48,12 @@ void RenderTrack(size_t rank, const Track& t, const TextStyle& style, std::ostre
     line.Add("    pace  ", Ink::kDim).Add(pace);
     line.End();
   }
-  constexpr size_t kColumn = 46;
-  if (!g.frames.empty()) {
-    const StackFrame& top = g.frames[g.top_frame];
-    line.Add("      at  ", Ink::kDim).Add(Safe(top.func), Ink::kCyan);
-    line.Pad(kColumn);
-    line.Add(Location(top));
-    line.End();
-  }
+  AtLine(line, g);
   if (!g.creators.empty()) {
-    line.Add("      by  ", Ink::kDim).Add(Safe(g.creators.front().frame.func), Ink::kGreen);
-    line.Pad(kColumn);
-    line.Add(Location(g.creators.front().frame));
+    FrameLine(line, "      by  ", g.creators.front().frame, Ink::kGreen);
     line.End();
   }
-  if (t.suspect && !g.finding.fix.empty()) {
-    line.Add("     fix  ", Ink::kDim).Add(Safe(g.finding.fix), Ink::kGreen);
-    line.End();
-  }
+  if (t.suspect) FixLine(line, g.finding.fix);
   out << '\n';
 }
 

@@ -131,4 +131,28 @@ inline std::string Location(const StackFrame& f) {
   return f.line > 0 ? fmt::format("{}:{}", file, f.line) : file;
 }
 
+// The column where locations start in a group's lines.
+inline constexpr size_t kLocationColumn = 46;
+
+// "      at  main.f                    pkg/file.go:12": a labelled frame line.
+inline void FrameLine(LineOut& line, std::string_view label, const StackFrame& frame, Ink ink) {
+  line.Add(label, Ink::kDim).Add(Safe(frame.func), ink);
+  line.Pad(kLocationColumn);
+  line.Add(Location(frame));
+}
+
+// "      at  ...": where a group waits, the first line under its header.
+inline void AtLine(LineOut& line, const Group& g) {
+  if (!g.frames.empty()) {
+    FrameLine(line, "      at  ", g.frames[g.top_frame], Ink::kCyan);
+    line.End();
+  }
+}
+
+inline void FixLine(LineOut& line, const std::string& fix) {
+  if (fix.empty()) return;
+  line.Add("     fix  ", Ink::kDim).Add(Safe(fix), Ink::kGreen);
+  line.End();
+}
+
 }  // namespace gleak

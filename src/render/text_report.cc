@@ -48,19 +48,10 @@ void RenderGroup(size_t rank, const Group& g, const TextStyle& style, std::ostre
     line.Add("    also  ", Ink::kDim).Add(fmt::format("{}", fmt::join(f.also_matched, ", ")));
     line.End();
   }
-  constexpr size_t kColumn = 46;
-  if (!g.frames.empty()) {
-    const StackFrame& top = g.frames[g.top_frame];
-    line.Add("      at  ", Ink::kDim).Add(Safe(top.func), Ink::kCyan);
-    line.Pad(kColumn);
-    line.Add(Location(top));
-    line.End();
-  }
+  AtLine(line, g);
   for (size_t i = 0; i < g.creators.size() && i < 3; ++i) {
     const Creator& c = g.creators[i];
-    line.Add("      by  ", Ink::kDim).Add(Safe(c.frame.func), Ink::kGreen);
-    line.Pad(kColumn);
-    line.Add(Location(c.frame));
+    FrameLine(line, "      by  ", c.frame, Ink::kGreen);
     if (g.creators.size() > 1 || g.creators_not_listed > 0) line.Add(fmt::format("  ×{}", c.count));
     line.End();
   }
@@ -98,7 +89,7 @@ void RenderGroup(size_t rank, const Group& g, const TextStyle& style, std::ostre
     }
     line.Add(first ? "   stack  " : "          ", Ink::kDim)
         .Add(Safe(f.func) + (f.inlined ? " (inlined)" : ""));
-    line.Pad(kColumn);
+    line.Pad(kLocationColumn);
     line.Add(Location(f), Ink::kDim);
     line.End();
     first = false;
@@ -125,10 +116,7 @@ void RenderGroup(size_t rank, const Group& g, const TextStyle& style, std::ostre
       line.End();
     }
   }
-  if (f.suspect && !f.fix.empty()) {
-    line.Add("     fix  ", Ink::kDim).Add(Safe(f.fix), Ink::kGreen);
-    line.End();
-  }
+  if (f.suspect) FixLine(line, f.fix);
   out << '\n';
 }
 
