@@ -132,7 +132,11 @@ bool ParseFunctionLine(std::string_view line, FunctionLine* out) {
   size_t open = line.rfind('(');
   if (open == 0 || open == std::string_view::npos) return false;
   std::string_view func = line.substr(0, open);
-  if (func.find_first_of(" \t") != std::string_view::npos) return false;
+  // Two memchr scans: string_view::find_first_of would call memchr per byte.
+  if (std::memchr(func.data(), ' ', func.size()) != nullptr ||
+      std::memchr(func.data(), '\t', func.size()) != nullptr) {
+    return false;
+  }
   out->func = func;
   out->args = line.substr(open + 1, line.size() - open - 2);
   out->inlined = out->args == "...";
@@ -142,13 +146,20 @@ bool ParseFunctionLine(std::string_view line, FunctionLine* out) {
 bool ParseFileLine(std::string_view line, FileLine* out) {
   if (line.empty() || !IsBlank(line.front())) return false;
   line = TrimRight(TrimLeft(line));
-  // Level-2 suffix " fp=0x.. sp=0x.. pc=0x..", which may also come without "+0x".
-  size_t suffix = line.find(" fp=0x");
-  if (suffix == std::string_view::npos) suffix = line.find(" pc=0x");
-  if (suffix != std::string_view::npos) line = line.substr(0, suffix);
-  size_t offset = line.rfind(" +0x");
-  if (offset != std::string_view::npos && IsHexNumber(line.substr(offset + 2))) {
-    line = line.substr(0, offset);
+  // The suffixes are space-separated words at the end, so only the last
+  // words are looked at: " +0x5d", then the level-2 " fp=0x.. sp=0x.. pc=0x..",
+  // which may also come without "+0x".
+  auto last_word = [](std::string_view s) {
+    size_t space = s.rfind(' ');
+    return space == std::string_view::npos ? std::string_view() : s.substr(space + 1);
+  };
+  if (last_word(line).starts_with("pc=0x")) {
+    size_t suffix = line.find(" fp=0x");
+    if (suffix == std::string_view::npos) suffix = line.rfind(" pc=0x");
+    line = line.substr(0, suffix);
+  }
+  if (std::string_view word = last_word(line); word.starts_with("+0x") && IsHexNumber(word.substr(1))) {
+    line.remove_suffix(word.size() + 1);
   }
   size_t colon = line.rfind(':');
   if (colon == std::string_view::npos || colon == 0) return false;
