@@ -105,7 +105,7 @@ void RenderGroup(size_t rank, const Group& g, const TextStyle& style, std::ostre
              Ink::kRed);
     line.End();
   }
-  for (const SourceSnippet& snippet : f.source) {
+  for (const SourceSnippet& snippet : f.benign ? std::vector<SourceSnippet>{} : f.source) {
     line.Add(fmt::format("  source  {} {}:{}", snippet.role, Safe(snippet.file), snippet.line),
              Ink::kDim);
     line.End();
