@@ -145,7 +145,8 @@ bool Matches(const RuleClause& c, const Group& g, const SourceFacts* source,
 void Judge(const Rule& rule, const RuleClause& clause, const ClassifyOptions& options,
            const Group& g, Finding* f) {
   if (rule.benign) return;
-  auto threshold = static_cast<uint64_t>(std::ceil(options.suspect_count * rule.count_factor));
+  double scaled = std::ceil(static_cast<double>(options.suspect_count) * rule.count_factor);
+  uint64_t threshold = scaled >= 1.8e19 ? ~uint64_t{0} : static_cast<uint64_t>(scaled);
   if (g.leaked > 0) {
     f->suspect = f->proven = true;
     f->suspect_reason =

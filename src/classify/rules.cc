@@ -185,6 +185,9 @@ RuleSet RuleSet::Parse(std::string_view text, const std::string& origin) {
     // e.byte counts the bytes read, the offending one included.
     ThrowUsageError(fmt::format("{}:{}: not valid JSON: {}", origin,
                                 LineColumn(text, e.byte > 0 ? e.byte - 1 : 0), e.what()));
+  } catch (const json::exception& e) {
+    // Valid syntax that nlohmann cannot hold, such as a number like 1e999.
+    ThrowUsageError(fmt::format("{}: not usable JSON: {}", origin, e.what()));
   }
   if (!doc.is_object() || !doc.contains("rules") || !doc["rules"].is_array()) {
     ThrowUsageError(fmt::format("{}: expected an object with a \"rules\" list", origin));
@@ -198,7 +201,10 @@ RuleSet RuleSet::Parse(std::string_view text, const std::string& origin) {
   for (size_t i = 0; i < doc["rules"].size(); ++i) {
     const json& entry = doc["rules"][i];
     RuleReader reader(origin, entry, i);
-    if (entry.is_object() && entry.value("disabled", false)) {
+    if (entry.is_object() && entry.contains("disabled") && !entry["disabled"].is_boolean()) {
+      reader.Fail("disabled", "must be true or false");
+    }
+    if (entry.is_object() && entry.contains("disabled") && entry["disabled"].get<bool>()) {
       set.disabled_.push_back(reader.String(entry, "id", true));
       continue;
     }

@@ -10,6 +10,7 @@
 #include <limits>
 
 #include "gleak/base/intern.h"
+#include "gleak/base/text.h"
 #include "gleak/cluster/normalize.h"
 #include "gleak/model/go_names.h"
 
@@ -75,14 +76,14 @@ void CountIn(std::vector<CountedId>* list, uint32_t id, uint64_t amount, size_t 
              uint64_t* overflow) {
   for (CountedId& c : *list) {
     if (c.id == id) {
-      c.count += amount;
+      c.count = SaturatingAdd(c.count, amount);
       return;
     }
   }
   if (list->size() < limit) {
     list->push_back(CountedId{id, amount});
   } else {
-    *overflow += amount;
+    *overflow = SaturatingAdd(*overflow, amount);
   }
 }
 
@@ -264,12 +265,12 @@ void Clusterer::Impl::SignatureOf(const Goroutine& g, uint32_t creator_frame, Gr
 }
 
 void Clusterer::Impl::OnGoroutine(const Goroutine& g) {
-  goroutines_ += g.count;
+  goroutines_ = SaturatingAdd(goroutines_, g.count);
   record_frames_.clear();
   for (const Frame& f : g.frames) record_frames_.push_back(FrameId(f));
   uint32_t creator_frame = g.has_created_by ? FrameId(g.created_by) : kNone;
   if (!Keep(g, record_frames_, creator_frame)) {
-    ignored_ += g.count;
+    ignored_ = SaturatingAdd(ignored_, g.count);
     return;
   }
   SignatureOf(g, creator_frame, options_.level, &signature_);
@@ -308,12 +309,12 @@ void Clusterer::Impl::OnGoroutine(const Goroutine& g) {
     fresh.shape_id = IdOf(GroupingLevel::kFunc, strings_.Intern(""), func_signature_, kNone);
   }
   GroupState& group = groups_[index];
-  group.count += g.count;
+  group.count = SaturatingAdd(group.count, g.count);
   group.min_wait = std::min(group.min_wait, g.wait_minutes);
   group.max_wait = std::max(group.max_wait, g.wait_minutes);
-  if (g.locked_to_thread) group.locked += g.count;
-  if (g.leaked) group.leaked += g.count;
-  if (g.truncated || g.stack_maybe_cut) group.truncated += g.count;
+  if (g.locked_to_thread) group.locked = SaturatingAdd(group.locked, g.count);
+  if (g.leaked) group.leaked = SaturatingAdd(group.leaked, g.count);
+  if (g.truncated || g.stack_maybe_cut) group.truncated = SaturatingAdd(group.truncated, g.count);
   if (g.has_id && group.sample_ids.size() < options_.sample_ids) group.sample_ids.push_back(g.id);
   if (g.has_creator_id && group.creator_ids.size() < options_.sample_ids &&
       std::find(group.creator_ids.begin(), group.creator_ids.end(), g.creator_id) ==

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "gleak/base/text.h"
+
 namespace gleak {
 namespace {
 
@@ -23,16 +25,16 @@ void MergeInto(Group* into, Group&& from, size_t max_creators, size_t max_label_
                size_t sample_ids) {
   into->min_wait_minutes = std::min(into->min_wait_minutes, from.min_wait_minutes);
   into->max_wait_minutes = std::max(into->max_wait_minutes, from.max_wait_minutes);
-  into->count += from.count;
-  into->locked_to_thread += from.locked_to_thread;
-  into->leaked += from.leaked;
-  into->truncated += from.truncated;
-  into->creators_not_listed += from.creators_not_listed;
+  into->count = SaturatingAdd(into->count, from.count);
+  into->locked_to_thread = SaturatingAdd(into->locked_to_thread, from.locked_to_thread);
+  into->leaked = SaturatingAdd(into->leaked, from.leaked);
+  into->truncated = SaturatingAdd(into->truncated, from.truncated);
+  into->creators_not_listed = SaturatingAdd(into->creators_not_listed, from.creators_not_listed);
   for (Creator& c : from.creators) {
     auto it = std::find_if(into->creators.begin(), into->creators.end(),
                            [&](const Creator& x) { return SameFrame(x.frame, c.frame); });
     if (it != into->creators.end()) {
-      it->count += c.count;
+      it->count = SaturatingAdd(it->count, c.count);
     } else {
       into->creators.push_back(std::move(c));
     }
@@ -40,14 +42,15 @@ void MergeInto(Group* into, Group&& from, size_t max_creators, size_t max_label_
   std::stable_sort(into->creators.begin(), into->creators.end(),
                    [](const Creator& a, const Creator& b) { return a.count > b.count; });
   while (into->creators.size() > max_creators) {
-    into->creators_not_listed += into->creators.back().count;
+    into->creators_not_listed =
+        SaturatingAdd(into->creators_not_listed, into->creators.back().count);
     into->creators.pop_back();
   }
   for (LabelSet& set : from.label_sets) {
     auto it = std::find_if(into->label_sets.begin(), into->label_sets.end(),
                            [&](const LabelSet& x) { return x.labels == set.labels; });
     if (it != into->label_sets.end()) {
-      it->count += set.count;
+      it->count = SaturatingAdd(it->count, set.count);
     } else if (into->label_sets.size() < max_label_sets) {
       into->label_sets.push_back(std::move(set));
     }

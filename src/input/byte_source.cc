@@ -22,12 +22,20 @@ namespace {
 // given back first.
 class FdSource : public ByteSource {
  public:
-  FdSource(std::string name, int fd, bool owns_fd) : name_(std::move(name)), fd_(fd), owns_(owns_fd) {}
+  // `limit`: read at most this many bytes (0: to the end). A regular file is
+  // read as it was when opened, so one still being written cannot keep gleak
+  // reading for as long as the writer is faster.
+  FdSource(std::string name, int fd, bool owns_fd, uint64_t limit = 0)
+      : name_(std::move(name)), fd_(fd), owns_(owns_fd), limit_(limit) {}
   ~FdSource() override {
     if (owns_) ::close(fd_);
   }
 
   size_t Read(char* buffer, size_t capacity) override {
+    if (limit_ > 0) {
+      if (raw_bytes_ >= limit_) return 0;
+      capacity = static_cast<size_t>(std::min<uint64_t>(capacity, limit_ - raw_bytes_));
+    }
     for (;;) {
       ssize_t n = ::read(fd_, buffer, capacity);
       if (n >= 0) {
@@ -46,6 +54,7 @@ class FdSource : public ByteSource {
   std::string name_;
   int fd_;
   bool owns_;
+  uint64_t limit_;
   uint64_t raw_bytes_ = 0;
 };
 
@@ -164,11 +173,15 @@ std::unique_ptr<ByteSource> OpenFd(const std::string& spec) {
   int fd = ::open(spec.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) ThrowInputError(fmt::format("{}: cannot open: {}", spec, std::strerror(errno)));
   struct stat st;
-  if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+  bool stat_ok = ::fstat(fd, &st) == 0;
+  if (stat_ok && S_ISDIR(st.st_mode)) {
     ::close(fd);
     ThrowInputError(fmt::format("{}: is a directory, not a dump file", spec));
   }
-  return std::make_unique<FdSource>(spec, fd, true);
+  // Size 0 may mean unknown (/proc files): read those to the end.
+  uint64_t size =
+      stat_ok && S_ISREG(st.st_mode) && st.st_size > 0 ? static_cast<uint64_t>(st.st_size) : 0;
+  return std::make_unique<FdSource>(spec, fd, true, size);
 }
 
 // Gzip is recognised by its magic bytes (1f 8b), read without assuming the

@@ -565,7 +565,7 @@ void DumpParser::Impl::EndRecord(bool at_end_of_input) {
     return;
   }
   ++summary_.records;
-  summary_.goroutines += current_.count;
+  summary_.goroutines = SaturatingAdd(summary_.goroutines, current_.count);
   sink_.OnGoroutine(current_);
 }
 

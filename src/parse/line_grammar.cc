@@ -39,12 +39,13 @@ void ParseStateItem(std::string_view item, HeaderLine* out) {
 
 // A source line number: a decimal that also fits a signed 64-bit integer, as
 // JSON readers hold numbers; larger ones are overflows like those past 64 bits.
+// `*value` is 0 unless the whole of `s` is such a number (ParseDecimal leaves
+// the digits it read in `*value` even when text follows them).
 NumberStatus ParseLineNumber(std::string_view s, uint64_t* value) {
-  NumberStatus status = ParseDecimal(s, value);
-  if (status == NumberStatus::kOk && *value > uint64_t{INT64_MAX}) {
-    *value = 0;
-    return NumberStatus::kOverflow;
-  }
+  uint64_t parsed = 0;
+  NumberStatus status = ParseDecimal(s, &parsed);
+  if (status == NumberStatus::kOk && parsed > uint64_t{INT64_MAX}) status = NumberStatus::kOverflow;
+  *value = status == NumberStatus::kOk ? parsed : 0;
   return status;
 }
 

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "gleak/base/error.h"
+#include "gleak/base/text.h"
 #include "gleak/cluster/merge.h"
 
 namespace gleak {
@@ -108,8 +109,8 @@ Report Analyze(const AnalyzeOptions& options) {
   std::vector<std::vector<Group>> parts;
   for (InputResult& r : results) {
     report.inputs.push_back(std::move(r.input));
-    report.totals.goroutines += r.goroutines;
-    report.totals.ignored_goroutines += r.ignored;
+    report.totals.goroutines = SaturatingAdd(report.totals.goroutines, r.goroutines);
+    report.totals.ignored_goroutines = SaturatingAdd(report.totals.ignored_goroutines, r.ignored);
     parts.push_back(std::move(r.groups));
   }
   if (report.merged) {

@@ -51,9 +51,15 @@ void RecordWriter::Flush() {
 }
 
 void AppendTerminalSafe(std::string_view s, fmt::memory_buffer* out) {
-  for (char c : s) {
-    unsigned char u = static_cast<unsigned char>(c);
-    out->push_back(u < 0x20 || u == 0x7f ? '?' : c);
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char u = static_cast<unsigned char>(s[i]);
+    if (u == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
+        static_cast<unsigned char>(s[i + 1]) <= 0x9F) {
+      out->push_back('?');  // a C1 control (U+0080..U+009F, e.g. CSI) in UTF-8
+      ++i;
+    } else {
+      out->push_back(u < 0x20 || u == 0x7f ? '?' : s[i]);
+    }
   }
 }
 

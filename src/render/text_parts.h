@@ -40,12 +40,16 @@ inline const char* Escape(Ink ink) {
 inline std::string Safe(std::string_view s) {
   std::string out;
   out.reserve(s.size());
-  for (char c : s) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (c == '\t') {
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char u = static_cast<unsigned char>(s[i]);
+    if (s[i] == '\t') {
       out += "    ";
+    } else if (u == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
+               static_cast<unsigned char>(s[i + 1]) <= 0x9F) {
+      out.push_back('?');  // a C1 control (U+0080..U+009F, e.g. CSI) in UTF-8
+      ++i;
     } else {
-      out.push_back(u < 0x20 || u == 0x7f ? '?' : c);
+      out.push_back(u < 0x20 || u == 0x7f ? '?' : s[i]);
     }
   }
   return out;

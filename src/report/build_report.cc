@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "gleak/base/text.h"
 #include "gleak/model/go_names.h"
 
 namespace gleak {
@@ -106,7 +107,7 @@ void RankAndFilter(const ReportOptions& options, Report* report) {
   for (const Group& g : groups) {
     if (!g.finding.suspect) continue;
     ++totals.suspect_groups;
-    totals.suspect_goroutines += g.count;
+    totals.suspect_goroutines = SaturatingAdd(totals.suspect_goroutines, g.count);
     totals.proven_groups += g.finding.proven;
     patterns.insert(g.finding.pattern);
   }
@@ -122,11 +123,11 @@ void RankAndFilter(const ReportOptions& options, Report* report) {
     if (visible) ++shown_here;
     if (visible) {
       ++totals.shown_groups;
-      totals.shown_goroutines += g.count;
+      totals.shown_goroutines = SaturatingAdd(totals.shown_goroutines, g.count);
       shown.push_back(std::move(g));
     } else {
       ++totals.hidden_groups;
-      totals.hidden_goroutines += g.count;
+      totals.hidden_goroutines = SaturatingAdd(totals.hidden_goroutines, g.count);
     }
   }
   groups = std::move(shown);

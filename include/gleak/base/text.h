@@ -46,6 +46,13 @@ NumberStatus ParseDecimal(std::string_view s, uint64_t* value);
 // Reads the run of decimal digits at the front of `*s`, consuming it.
 NumberStatus ConsumeDecimal(std::string_view* s, uint64_t* value);
 
+// a + b, held at the largest uint64 instead of wrapping (counts from a
+// hostile debug=1 profile can be anything).
+inline uint64_t SaturatingAdd(uint64_t a, uint64_t b) {
+  uint64_t sum = a + b;
+  return sum < a ? ~uint64_t{0} : sum;
+}
+
 // True when all of `s` is "0x" followed by one or more hex digits.
 bool IsHexNumber(std::string_view s);
 

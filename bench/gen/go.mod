@@ -1,0 +1,3 @@
+module gleak.bench/gen
+
+go 1.22
