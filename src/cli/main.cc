@@ -67,6 +67,11 @@ int Run(int argc, char** argv) {
   } catch (const std::bad_alloc&) {
     PrintError("out of memory");
     return kExitInput;
+  } catch (const std::exception& e) {
+    // A bug, or input that reached a library in a way not foreseen: say so
+    // rather than abort.
+    PrintError(std::string("internal error: ") + e.what());
+    return kExitInput;
   }
 }
 
