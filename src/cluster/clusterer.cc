@@ -25,7 +25,6 @@ struct FrameView {
   std::string_view file;
   uint64_t line = 0;
 
-
   friend bool operator==(const FrameView& a, const FrameView& b) {
     return a.line == b.line && a.func == b.func && a.file == b.file;
   }
@@ -333,8 +332,17 @@ void Clusterer::Impl::OnGoroutine(const Goroutine& g) {
       label_text_.append(l.value);
       label_text_.push_back('\0');
     }
-    CountIn(&group.label_sets, strings_.Intern(label_text_), g.count, options_.max_label_sets,
-            &group.label_sets_overflow);
+    // Compared before interning: a label set past the kept ones (a unique
+    // request id per goroutine) must not make memory grow with goroutines.
+    auto kept = std::find_if(group.label_sets.begin(), group.label_sets.end(),
+                             [&](const CountedId& c) { return strings_.Get(c.id) == label_text_; });
+    if (kept != group.label_sets.end()) {
+      kept->count = SaturatingAdd(kept->count, g.count);
+    } else if (group.label_sets.size() < options_.max_label_sets) {
+      group.label_sets.push_back(CountedId{strings_.Intern(label_text_), g.count});
+    } else {
+      group.label_sets_overflow = SaturatingAdd(group.label_sets_overflow, g.count);
+    }
   }
   uint64_t no_overflow = 0;
   CountIn(&group.inputs, static_cast<uint32_t>(input_), g.count, std::numeric_limits<size_t>::max(),
