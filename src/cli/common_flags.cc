@@ -69,6 +69,12 @@ void AddCommonFlags(CLI::App* cmd, CommonFlags* flags, const std::vector<std::st
          "Refuse an input larger than N bytes (after gzip decompression, or as an HTTP body)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  cmd->add_option("-j,--threads", flags->threads,
+                  "Threads to read with (0: one per core). Inputs are read in parallel, and a "
+                  "large uncompressed file is cut at blank lines into ranges read in parallel; "
+                  "the report is the same whatever N")
+      ->check(CLI::Range(size_t{0}, size_t{1024}))
+      ->capture_default_str();
 }
 
 AnalyzeOptions ToAnalyzeOptions(const CommonFlags& flags, RuleSet* rules) {
@@ -102,6 +108,7 @@ AnalyzeOptions ToAnalyzeOptions(const CommonFlags& flags, RuleSet* rules) {
   options.http.timeout_seconds = flags.timeout;
   options.http.max_bytes = flags.max_bytes;
   options.input_limits.max_decompressed_bytes = flags.max_bytes;
+  options.threads = flags.threads;
   options.http.stall_seconds = std::min(options.http.stall_seconds, flags.timeout);
   return options;
 }

@@ -38,6 +38,7 @@ struct CommonFlags {
   std::vector<std::string> headers;
   double timeout = 60;
   uint64_t max_bytes = uint64_t{16} << 30;
+  size_t threads = 0;
 };
 
 void AddCommonFlags(CLI::App* cmd, CommonFlags* flags,

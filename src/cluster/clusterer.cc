@@ -11,6 +11,7 @@
 
 #include "gleak/base/intern.h"
 #include "gleak/base/text.h"
+#include "gleak/cluster/group_summary.h"
 #include "gleak/cluster/normalize.h"
 #include "gleak/model/go_names.h"
 
@@ -69,22 +70,22 @@ struct CountedId {
   uint64_t count = 0;
 };
 
-// Adds `amount` to `id`'s count in a short list; past `limit` distinct ids
-// the amount goes to `overflow` instead.
-void CountIn(std::vector<CountedId>* list, uint32_t id, uint64_t amount, size_t limit,
-             uint64_t* overflow) {
+// Adds `amount` to `id`'s count in a short list.
+void CountIn(std::vector<CountedId>* list, uint32_t id, uint64_t amount) {
   for (CountedId& c : *list) {
     if (c.id == id) {
       c.count = SaturatingAdd(c.count, amount);
       return;
     }
   }
-  if (list->size() < limit) {
-    list->push_back(CountedId{id, amount});
-  } else {
-    *overflow = SaturatingAdd(*overflow, amount);
-  }
+  list->push_back(CountedId{id, amount});
 }
+
+struct SampledLabelSet {
+  uint32_t text = 0;  // interned "k\0v\0k\0v\0", keys in order
+  uint64_t rank = 0;  // LabelSetRank of the text
+  uint64_t count = 0;
+};
 
 struct GroupState {
   std::vector<uint32_t> signature_frames;  // what the id is computed from
@@ -102,12 +103,9 @@ struct GroupState {
   std::vector<bool> inlined;
   std::vector<uint64_t> sample_ids;
   std::vector<uint64_t> creator_ids;
-  std::vector<CountedId> creators;  // frame ids
-  uint64_t creators_overflow = 0;
-  std::vector<CountedId> label_sets;  // interned "k\0v\0k\0v"
-  uint64_t label_sets_overflow = 0;
+  std::vector<CountedId> creators;  // frame ids, every distinct one
+  std::vector<SampledLabelSet> label_sets;
   std::vector<CountedId> inputs;
-  uint64_t inputs_overflow = 0;
 };
 
 }  // namespace
@@ -137,6 +135,7 @@ class Clusterer::Impl {
   }
   std::string IdOf(GroupingLevel level, uint32_t state, const std::vector<uint32_t>& signature,
                    uint32_t creator) const;
+  void CountLabels(GroupState* group, std::span<const Label> labels, uint64_t count);
 
   ClusterOptions options_;
   StringInterner strings_;
@@ -151,6 +150,7 @@ class Clusterer::Impl {
   std::vector<uint32_t> func_signature_;
   std::vector<uint32_t> key_;
   std::string label_text_;
+  std::vector<Label> sorted_labels_;
 };
 
 uint32_t Clusterer::Impl::FrameId(std::string_view func, std::string_view file, uint64_t line) {
@@ -314,39 +314,48 @@ void Clusterer::Impl::OnGoroutine(const Goroutine& g) {
   if (g.locked_to_thread) group.locked = SaturatingAdd(group.locked, g.count);
   if (g.leaked) group.leaked = SaturatingAdd(group.leaked, g.count);
   if (g.truncated || g.stack_maybe_cut) group.truncated = SaturatingAdd(group.truncated, g.count);
-  if (g.has_id && group.sample_ids.size() < options_.sample_ids) group.sample_ids.push_back(g.id);
-  if (g.has_creator_id && group.creator_ids.size() < options_.sample_ids &&
-      std::find(group.creator_ids.begin(), group.creator_ids.end(), g.creator_id) ==
-          group.creator_ids.end()) {
-    group.creator_ids.push_back(g.creator_id);
+  if (g.has_id) KeepSmallest(&group.sample_ids, g.id, options_.sample_ids);
+  if (g.has_creator_id) KeepSmallest(&group.creator_ids, g.creator_id, options_.sample_ids);
+  if (creator_frame != kNone) CountIn(&group.creators, creator_frame, g.count);
+  if (!g.labels.empty()) CountLabels(&group, g.labels, g.count);
+  CountIn(&group.inputs, static_cast<uint32_t>(input_), g.count);
+}
+
+// Label sets are compared before interning, and only the lowest-ranked few
+// are interned: a unique request id per goroutine must not make memory grow
+// with goroutines.
+void Clusterer::Impl::CountLabels(GroupState* group, std::span<const Label> labels,
+                                  uint64_t count) {
+  sorted_labels_.assign(labels.begin(), labels.end());
+  std::sort(sorted_labels_.begin(), sorted_labels_.end(), [](const Label& a, const Label& b) {
+    return a.key != b.key ? a.key < b.key : a.value < b.value;
+  });
+  label_text_.clear();
+  for (const Label& l : sorted_labels_) {
+    label_text_.append(l.key);
+    label_text_.push_back('\0');
+    label_text_.append(l.value);
+    label_text_.push_back('\0');
   }
-  if (creator_frame != kNone) {
-    CountIn(&group.creators, creator_frame, g.count, options_.max_creators,
-            &group.creators_overflow);
-  }
-  if (!g.labels.empty()) {
-    label_text_.clear();
-    for (const Label& l : g.labels) {
-      label_text_.append(l.key);
-      label_text_.push_back('\0');
-      label_text_.append(l.value);
-      label_text_.push_back('\0');
+  uint64_t rank = LabelSetRank(label_text_);
+  std::vector<SampledLabelSet>& sets = group->label_sets;
+  for (SampledLabelSet& set : sets) {
+    if (set.rank == rank && strings_.Get(set.text) == label_text_) {
+      set.count = SaturatingAdd(set.count, count);
+      return;
     }
-    // Compared before interning: a label set past the kept ones (a unique
-    // request id per goroutine) must not make memory grow with goroutines.
-    auto kept = std::find_if(group.label_sets.begin(), group.label_sets.end(),
-                             [&](const CountedId& c) { return strings_.Get(c.id) == label_text_; });
-    if (kept != group.label_sets.end()) {
-      kept->count = SaturatingAdd(kept->count, g.count);
-    } else if (group.label_sets.size() < options_.max_label_sets) {
-      group.label_sets.push_back(CountedId{strings_.Intern(label_text_), g.count});
-    } else {
-      group.label_sets_overflow = SaturatingAdd(group.label_sets_overflow, g.count);
-    }
   }
-  uint64_t no_overflow = 0;
-  CountIn(&group.inputs, static_cast<uint32_t>(input_), g.count, std::numeric_limits<size_t>::max(),
-          &no_overflow);
+  if (sets.size() < options_.max_label_sets) {
+    sets.push_back(SampledLabelSet{strings_.Intern(label_text_), rank, count});
+    return;
+  }
+  if (sets.empty()) return;
+  auto last = std::max_element(sets.begin(), sets.end(), [&](const auto& a, const auto& b) {
+    return SampledBefore(a.rank, strings_.Get(a.text), b.rank, strings_.Get(b.text));
+  });
+  if (SampledBefore(rank, label_text_, last->rank, strings_.Get(last->text))) {
+    *last = SampledLabelSet{strings_.Intern(label_text_), rank, count};
+  }
 }
 
 StackFrame Clusterer::Impl::ToStackFrame(uint32_t frame_id, bool inlined) const {
@@ -392,9 +401,6 @@ std::string Clusterer::Impl::IdOf(GroupingLevel level, uint32_t state,
 std::vector<Group> Clusterer::Impl::TakeGroups() const {
   std::vector<Group> out;
   out.reserve(groups_.size());
-  auto by_count = [](const CountedId& a, const CountedId& b) {
-    return a.count != b.count ? a.count > b.count : a.id < b.id;
-  };
   for (const GroupState& s : groups_) {
     Group g;
     g.id = IdOf(options_.level, s.state, s.signature_frames, s.creator);
@@ -426,21 +432,15 @@ std::vector<Group> Clusterer::Impl::TakeGroups() const {
         found = true;
       }
     }
-    std::vector<CountedId> creators = s.creators;
-    std::sort(creators.begin(), creators.end(), by_count);
-    for (const CountedId& c : creators)
+    for (const CountedId& c : s.creators)
       g.creators.push_back(Creator{ToStackFrame(c.id, false), c.count});
-    g.creators_not_listed = s.creators_overflow;
+    std::sort(g.creators.begin(), g.creators.end(), CreatorBefore);
     g.sample_ids = s.sample_ids;
-    std::sort(g.sample_ids.begin(), g.sample_ids.end());
     g.creator_ids = s.creator_ids;
-    std::sort(g.creator_ids.begin(), g.creator_ids.end());
-    std::vector<CountedId> label_sets = s.label_sets;
-    std::sort(label_sets.begin(), label_sets.end(), by_count);
-    for (const CountedId& c : label_sets) {
+    for (const SampledLabelSet& c : s.label_sets) {
       LabelSet set;
       set.count = c.count;
-      std::string_view text = strings_.Get(c.id);
+      std::string_view text = strings_.Get(c.text);
       while (!text.empty()) {
         size_t k = text.find('\0');
         size_t v = text.find('\0', k + 1);
@@ -448,9 +448,9 @@ std::vector<Group> Clusterer::Impl::TakeGroups() const {
                                 std::string(text.substr(k + 1, v - k - 1)));
         text.remove_prefix(v + 1);
       }
-      std::sort(set.labels.begin(), set.labels.end());
       g.label_sets.push_back(std::move(set));
     }
+    std::sort(g.label_sets.begin(), g.label_sets.end(), LabelSetBefore);
     for (const CountedId& c : s.inputs) g.inputs.push_back(InputShare{c.id, c.count});
     std::sort(g.inputs.begin(), g.inputs.end(),
               [](const InputShare& a, const InputShare& b) { return a.input < b.input; });

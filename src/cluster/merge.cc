@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "gleak/base/text.h"
+#include "gleak/cluster/group_summary.h"
 
 namespace gleak {
 namespace {
@@ -21,8 +22,28 @@ void MergeSorted(std::vector<uint64_t>* into, const std::vector<uint64_t>& from,
   if (into->size() > limit) into->resize(limit);
 }
 
-void MergeInto(Group* into, Group&& from, size_t max_creators, size_t max_label_sets,
-               size_t sample_ids) {
+// Keeps the `limit` lowest-ranked label sets: with each part keeping its own
+// lowest-ranked, those are exactly the ones one clusterer would have kept.
+void SampleLabelSets(std::vector<LabelSet>* sets, size_t limit) {
+  if (sets->size() > limit) {
+    std::vector<std::pair<uint64_t, std::string>> keys;
+    for (const LabelSet& set : *sets) {
+      std::string text = LabelSetText(set);
+      keys.emplace_back(LabelSetRank(text), std::move(text));
+    }
+    std::vector<size_t> order(sets->size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      return SampledBefore(keys[a].first, keys[a].second, keys[b].first, keys[b].second);
+    });
+    std::vector<LabelSet> kept;
+    for (size_t i = 0; i < limit; ++i) kept.push_back(std::move((*sets)[order[i]]));
+    *sets = std::move(kept);
+  }
+  std::sort(sets->begin(), sets->end(), LabelSetBefore);
+}
+
+void MergeInto(Group* into, Group&& from, size_t max_label_sets, size_t sample_ids) {
   into->min_wait_minutes = std::min(into->min_wait_minutes, from.min_wait_minutes);
   into->max_wait_minutes = std::max(into->max_wait_minutes, from.max_wait_minutes);
   into->count = SaturatingAdd(into->count, from.count);
@@ -39,35 +60,37 @@ void MergeInto(Group* into, Group&& from, size_t max_creators, size_t max_label_
       into->creators.push_back(std::move(c));
     }
   }
-  std::stable_sort(into->creators.begin(), into->creators.end(),
-                   [](const Creator& a, const Creator& b) { return a.count > b.count; });
-  while (into->creators.size() > max_creators) {
-    into->creators_not_listed =
-        SaturatingAdd(into->creators_not_listed, into->creators.back().count);
-    into->creators.pop_back();
-  }
+  std::sort(into->creators.begin(), into->creators.end(), CreatorBefore);
   for (LabelSet& set : from.label_sets) {
     auto it = std::find_if(into->label_sets.begin(), into->label_sets.end(),
                            [&](const LabelSet& x) { return x.labels == set.labels; });
     if (it != into->label_sets.end()) {
       it->count = SaturatingAdd(it->count, set.count);
-    } else if (into->label_sets.size() < max_label_sets) {
+    } else {
       into->label_sets.push_back(std::move(set));
     }
   }
-  std::stable_sort(into->label_sets.begin(), into->label_sets.end(),
-                   [](const LabelSet& a, const LabelSet& b) { return a.count > b.count; });
+  SampleLabelSets(&into->label_sets, max_label_sets);
   MergeSorted(&into->sample_ids, from.sample_ids, sample_ids);
   MergeSorted(&into->creator_ids, from.creator_ids, sample_ids);
-  into->inputs.insert(into->inputs.end(), from.inputs.begin(), from.inputs.end());
+  // Two ranges of one input share an input index.
+  for (const InputShare& share : from.inputs) {
+    auto it = std::find_if(into->inputs.begin(), into->inputs.end(),
+                           [&](const InputShare& x) { return x.input == share.input; });
+    if (it != into->inputs.end()) {
+      it->count = SaturatingAdd(it->count, share.count);
+    } else {
+      into->inputs.push_back(share);
+    }
+  }
   std::sort(into->inputs.begin(), into->inputs.end(),
             [](const InputShare& a, const InputShare& b) { return a.input < b.input; });
 }
 
 }  // namespace
 
-std::vector<Group> MergeGroups(std::vector<std::vector<Group>> parts, size_t max_creators,
-                               size_t max_label_sets, size_t sample_ids) {
+std::vector<Group> MergeGroups(std::vector<std::vector<Group>> parts, size_t max_label_sets,
+                               size_t sample_ids) {
   std::vector<Group> merged;
   absl::flat_hash_map<std::string, size_t> index;
   for (std::vector<Group>& part : parts) {
@@ -76,7 +99,7 @@ std::vector<Group> MergeGroups(std::vector<std::vector<Group>> parts, size_t max
       if (fresh) {
         merged.push_back(std::move(g));
       } else {
-        MergeInto(&merged[it->second], std::move(g), max_creators, max_label_sets, sample_ids);
+        MergeInto(&merged[it->second], std::move(g), max_label_sets, sample_ids);
       }
     }
   }

@@ -80,9 +80,10 @@ class GzipSource : public ByteSource {
         size_t n = inner_->Read(reinterpret_cast<char*>(in_.data()), in_.size());
         if (n == 0) {
           if (!member_done_) {
-            ThrowInputError(fmt::format(
-                "{}: gzip data ends early (after {} decompressed bytes): the file is cut or corrupt",
-                name(), out_bytes_));
+            ThrowInputError(
+                fmt::format("{}: gzip data ends early (after {} decompressed bytes): the file is "
+                            "cut or corrupt",
+                            name(), out_bytes_));
           }
           break;
         }
@@ -105,9 +106,9 @@ class GzipSource : public ByteSource {
     }
     out_bytes_ += produced;
     if (out_bytes_ > max_bytes_) {
-      ThrowInputError(fmt::format(
-          "{}: gzip input expands beyond {} bytes; refusing it (raise --max-bytes)",
-          name(), max_bytes_));
+      ThrowInputError(
+          fmt::format("{}: gzip input expands beyond {} bytes; refusing it (raise --max-bytes)",
+                      name(), max_bytes_));
     }
     return produced;
   }
@@ -150,9 +151,44 @@ class SniffedSource : public ByteSource {
   size_t head_pos_ = 0;
 };
 
+// Reads a byte range of a file with pread, so that ranges of one file can be
+// read on several threads.
+class FileRangeSource : public ByteSource {
+ public:
+  FileRangeSource(std::string name, int fd, uint64_t begin, uint64_t end)
+      : name_(std::move(name)), fd_(fd), offset_(begin), end_(end) {}
+  ~FileRangeSource() override { ::close(fd_); }
+
+  size_t Read(char* buffer, size_t capacity) override {
+    if (offset_ >= end_) return 0;
+    capacity = static_cast<size_t>(std::min<uint64_t>(capacity, end_ - offset_));
+    for (;;) {
+      ssize_t n = ::pread(fd_, buffer, capacity, static_cast<off_t>(offset_));
+      if (n >= 0) {
+        if (n == 0) end_ = offset_;  // the file shrank since it was measured
+        offset_ += static_cast<uint64_t>(n);
+        raw_bytes_ += static_cast<uint64_t>(n);
+        return static_cast<size_t>(n);
+      }
+      if (errno == EINTR) continue;
+      ThrowInputError(fmt::format("{}: read failed: {}", name_, std::strerror(errno)));
+    }
+  }
+  const std::string& name() const override { return name_; }
+  uint64_t raw_bytes() const override { return raw_bytes_; }
+
+ private:
+  std::string name_;
+  int fd_;
+  uint64_t offset_;
+  uint64_t end_;
+  uint64_t raw_bytes_ = 0;
+};
+
 class StringSource : public ByteSource {
  public:
-  StringSource(std::string name, std::string bytes) : name_(std::move(name)), bytes_(std::move(bytes)) {}
+  StringSource(std::string name, std::string bytes)
+      : name_(std::move(name)), bytes_(std::move(bytes)) {}
   size_t Read(char* buffer, size_t capacity) override {
     size_t n = std::min(capacity, bytes_.size() - pos_);
     std::memcpy(buffer, bytes_.data() + pos_, n);
@@ -186,7 +222,8 @@ std::unique_ptr<ByteSource> OpenFd(const std::string& spec) {
 
 // Gzip is recognised by its magic bytes (1f 8b), read without assuming the
 // first read returns both.
-std::unique_ptr<ByteSource> Decompressed(std::unique_ptr<ByteSource> source, const InputLimits& limits) {
+std::unique_ptr<ByteSource> Decompressed(std::unique_ptr<ByteSource> source,
+                                         const InputLimits& limits) {
   std::string head;
   char byte_buffer[2];
   while (head.size() < 2) {
@@ -227,7 +264,8 @@ class SavingSource : public ByteSource {
 
 }  // namespace
 
-std::unique_ptr<ByteSource> SavingCopy(std::unique_ptr<ByteSource> source, const std::string& path) {
+std::unique_ptr<ByteSource> SavingCopy(std::unique_ptr<ByteSource> source,
+                                       const std::string& path) {
   return std::make_unique<SavingSource>(std::move(source), path);
 }
 
@@ -239,6 +277,25 @@ std::unique_ptr<ByteSource> OpenInput(const std::string& spec, const InputLimits
 
 std::unique_ptr<ByteSource> OpenInput(const std::string& spec, const InputLimits& limits) {
   return OpenInput(spec, limits, HttpOptions{});
+}
+
+std::optional<uint64_t> PlainFileSize(const std::string& spec) {
+  if (spec == "-" || LooksLikeUrl(spec)) return std::nullopt;
+  int fd = ::open(spec.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  struct stat st;
+  unsigned char magic[2] = {0, 0};
+  bool plain = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+               ::pread(fd, magic, 2, 0) == 2 && !(magic[0] == 0x1f && magic[1] == 0x8b);
+  ::close(fd);
+  if (!plain) return std::nullopt;
+  return static_cast<uint64_t>(st.st_size);
+}
+
+std::unique_ptr<ByteSource> OpenFileRange(const std::string& path, uint64_t begin, uint64_t end) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) ThrowInputError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
+  return std::make_unique<FileRangeSource>(path, fd, begin, end);
 }
 
 std::unique_ptr<ByteSource> MemorySource(std::string name, std::string bytes) {

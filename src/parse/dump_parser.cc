@@ -16,6 +16,7 @@
 
 #include "gleak/base/text.h"
 #include "gleak/parse/line_grammar.h"
+#include "gleak/parse/ranges.h"
 
 namespace gleak {
 namespace {
@@ -56,9 +57,12 @@ enum class State {
 
 class DumpParser::Impl {
  public:
-  Impl(std::string input_name, RecordSink& sink, const ParseLimits& limits)
+  Impl(std::string input_name, RecordSink& sink, const ParseLimits& limits,
+       const ParseContext& context)
       : sink_(sink), limits_(limits) {
     summary_.input = std::move(input_name);
+    prefix_ = context.prefix;
+    after_thread_separator_ = context.after_thread_separator;
     text_.reserve(64 * 1024);
     frames_.reserve(128);
   }
@@ -66,9 +70,12 @@ class DumpParser::Impl {
   void ParseLine(const Line& line);
   void Finish(uint64_t bytes, uint64_t lines);
   const ParseSummary& summary() const { return summary_; }
+  ParseContext context() const { return ParseContext{prefix_, after_thread_separator_}; }
 
  private:
-  void Warn(uint64_t line, std::string message);
+  void Warn(uint64_t line, std::string message) {
+    AddWarning(&summary_, limits_, line, std::move(message));
+  }
   void Noise() { ++summary_.noise_lines; }
 
   // Returns true when the line was taken by the open record.
@@ -116,7 +123,6 @@ class DumpParser::Impl {
   State state_ = State::kOutside;
   std::string prefix_;  // per-line prefix in front of the first header (logs, test output)
   bool after_thread_separator_ = false;  // past "-----": crash-mode thread sections
-  bool producer_fixed_ = false;
 
   // The open record.
   Goroutine current_;
@@ -140,14 +146,6 @@ class DumpParser::Impl {
   std::vector<Label> out_labels_;
   std::vector<Ancestor> out_ancestors_;
 };
-
-void DumpParser::Impl::Warn(uint64_t line, std::string message) {
-  if (summary_.warnings.size() >= limits_.max_warnings) {
-    ++summary_.warnings_dropped;
-    return;
-  }
-  summary_.warnings.push_back(Diagnostic{line, std::move(message)});
-}
 
 void DumpParser::Impl::ParseLine(const Line& line) {
   if (line.overlong) {
@@ -224,9 +222,8 @@ bool DumpParser::Impl::TryStartRecord(std::string_view text, const Line& line) {
     ProfileHeaderLine profile;
     if (ParseProfileHeaderLine(text, &profile)) {
       summary_.format = DumpFormat::kCountProfile;
-      summary_.producer = profile.leak_profile ? DumpProducer::kGoroutineLeakProfile
-                                               : DumpProducer::kGoroutineProfile;
-      producer_fixed_ = true;
+      summary_.profile_producer = profile.leak_profile ? DumpProducer::kGoroutineLeakProfile
+                                                       : DumpProducer::kGoroutineProfile;
       summary_.has_profile_total = true;
       summary_.profile_total += profile.total;
       return true;
@@ -261,7 +258,7 @@ void DumpParser::Impl::NotePreamble(std::string_view text) {
     state_ = State::kSkipBlock;
     return;
   }
-  if (producer_fixed_) return;
+  if (summary_.preamble_producer != DumpProducer::kUnknown) return;
   DumpProducer producer = DumpProducer::kUnknown;
   if (text.starts_with("panic: test timed out after ")) {
     producer = DumpProducer::kTestTimeout;
@@ -275,10 +272,7 @@ void DumpParser::Impl::NotePreamble(std::string_view text) {
   } else if (text.find("found unexpected goroutines") != std::string_view::npos) {
     producer = DumpProducer::kGoleak;
   }
-  if (producer != DumpProducer::kUnknown) {
-    summary_.producer = producer;
-    producer_fixed_ = true;
-  }
+  summary_.preamble_producer = producer;
 }
 
 void DumpParser::Impl::StartTraceback(const HeaderLine& header, const Line& line) {
@@ -555,16 +549,11 @@ void DumpParser::Impl::EndRecord(bool at_end_of_input) {
   current_.labels = out_labels_;
   current_.ancestors = out_ancestors_;
   // Go <= 1.20 cut stacks at 100 physical frames without a marker (format §6.1).
-  current_.stack_maybe_cut = traceback && !current_.frames_elided && main_frame_count_ >= 97 &&
-                             main_frame_count_ <= 100;
+  current_.stack_maybe_cut =
+      traceback && !current_.frames_elided && main_frame_count_ >= 97 && main_frame_count_ <= 100;
 
-  if (current_.count > UINT64_MAX - summary_.goroutines) {
-    Warn(current_.line, fmt::format("goroutine count {} makes the input's total overflow 64 bits; "
-                                    "record skipped",
-                                    current_.count));
-    return;
-  }
   ++summary_.records;
+  if (current_.count > UINT64_MAX - summary_.goroutines) summary_.goroutines_saturated = true;
   summary_.goroutines = SaturatingAdd(summary_.goroutines, current_.count);
   sink_.OnGoroutine(current_);
 }
@@ -577,38 +566,59 @@ void DumpParser::Impl::Finish(uint64_t bytes, uint64_t lines) {
   state_ = State::kOutside;
   summary_.bytes = bytes;
   summary_.lines = lines;
-  if (summary_.format == DumpFormat::kTraceback && !producer_fixed_) {
-    summary_.producer = DumpProducer::kStack;
-  }
-  if (bytes == kPprofDebug2Cap && summary_.format == DumpFormat::kTraceback) {
-    Warn(0,
-         "the input is exactly 64 MiB, where /debug/pprof/goroutine?debug=2 stops writing: "
-         "goroutines are probably missing. For a full dump send SIGQUIT, or call "
-         "runtime.Stack with a larger buffer");
-  }
-  if (summary_.has_profile_total && summary_.profile_total != summary_.goroutines) {
-    Warn(0, fmt::format("the profile header says total {} but its records hold {} goroutines{}",
-                        summary_.profile_total, summary_.goroutines,
-                        summary_.truncated ? " (the input is cut short)" : ""));
-  }
 }
 
-DumpParser::DumpParser(std::string input_name, RecordSink& sink, const ParseLimits& limits)
-    : impl_(std::make_unique<Impl>(std::move(input_name), sink, limits)) {}
+DumpParser::DumpParser(std::string input_name, RecordSink& sink, const ParseLimits& limits,
+                       const ParseContext& context)
+    : impl_(std::make_unique<Impl>(std::move(input_name), sink, limits, context)) {}
 DumpParser::~DumpParser() = default;
 void DumpParser::ParseLine(const Line& line) { impl_->ParseLine(line); }
 void DumpParser::Finish(uint64_t bytes, uint64_t lines) { impl_->Finish(bytes, lines); }
 const ParseSummary& DumpParser::summary() const { return impl_->summary(); }
+ParseContext DumpParser::context() const { return impl_->context(); }
+
+void AddWarning(ParseSummary* summary, const ParseLimits& limits, uint64_t line,
+                std::string message) {
+  if (summary->warnings.size() >= limits.max_warnings) {
+    ++summary->warnings_dropped;
+    return;
+  }
+  summary->warnings.push_back(Diagnostic{line, std::move(message)});
+}
+
+// Who printed the dump: the last profile header wins over any preamble line,
+// and the first preamble line over later ones (a panic inside a panic).
+// Order-free within those rules, so that ranges of one input parsed apart
+// conclude as the whole input would.
+void ConcludeSummary(ParseSummary* summary, const ParseLimits& limits) {
+  if (summary->profile_producer != DumpProducer::kUnknown) {
+    summary->producer = summary->profile_producer;
+  } else if (summary->preamble_producer != DumpProducer::kUnknown) {
+    summary->producer = summary->preamble_producer;
+  } else if (summary->format == DumpFormat::kTraceback) {
+    summary->producer = DumpProducer::kStack;
+  }
+  if (summary->bytes == kPprofDebug2Cap && summary->format == DumpFormat::kTraceback) {
+    AddWarning(summary, limits, 0,
+               "the input is exactly 64 MiB, where /debug/pprof/goroutine?debug=2 stops writing: "
+               "goroutines are probably missing. For a full dump send SIGQUIT, or call "
+               "runtime.Stack with a larger buffer");
+  }
+  if (summary->goroutines_saturated) {
+    AddWarning(summary, limits, 0,
+               "the goroutine counts add up past 2^64 - 1; the totals are held at 2^64 - 1");
+  }
+  if (summary->has_profile_total && summary->profile_total != summary->goroutines) {
+    AddWarning(summary, limits, 0,
+               fmt::format("the profile header says total {} but its records hold {} goroutines{}",
+                           summary->profile_total, summary->goroutines,
+                           summary->truncated ? " (the input is cut short)" : ""));
+  }
+}
 
 ParseSummary ParseSource(ByteSource& source, RecordSink& sink, const ParseLimits& limits) {
-  LineScanner scanner(source, limits.max_line_length);
-  DumpParser parser(source.name(), sink, limits);
-  Line line;
-  while (scanner.Next(&line)) parser.ParseLine(line);
-  parser.Finish(scanner.bytes_read(), scanner.lines_read());
-  ParseSummary summary = parser.summary();
-  summary.encoding = source.encoding();
-  summary.raw_bytes = source.raw_bytes();
+  ParseSummary summary = ParseRange(source, sink, limits).summary;
+  ConcludeSummary(&summary, limits);
   return summary;
 }
 

@@ -8,7 +8,9 @@
 
 #include "gleak/base/error.h"
 #include "gleak/base/text.h"
+#include "gleak/cluster/group_summary.h"
 #include "gleak/cluster/merge.h"
+#include "pipeline/parallel_input.h"
 
 namespace gleak {
 namespace {
@@ -40,7 +42,26 @@ struct InputResult {
   uint64_t ignored = 0;
 };
 
-InputResult ReadInput(const AnalyzeOptions& options, size_t index) {
+size_t Threads(const AnalyzeOptions& options) {
+  return options.threads > 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+}
+
+// Reads one input, in `parts` ranges on as many threads when it is a large
+// local file.
+ClusteredInput ReadOne(const AnalyzeOptions& options, const std::string& spec, size_t index,
+                       size_t parts, Clusterer& clusterer) {
+  ClusteredInput result;
+  SplitPolicy policy{parts, options.min_split_bytes};
+  if (options.save_copy_to.empty() &&
+      ClusterFileInParts(spec, policy, options.cluster, index, options.parse_limits, &result)) {
+    return result;
+  }
+  std::unique_ptr<ByteSource> source = OpenInput(spec, options.input_limits, options.http);
+  if (!options.save_copy_to.empty()) source = SavingCopy(std::move(source), options.save_copy_to);
+  return ClusterSource(*source, clusterer, options.parse_limits);
+}
+
+InputResult ReadInput(const AnalyzeOptions& options, size_t index, size_t parts) {
   InputResult result;
   Clusterer clusterer(options.cluster);
   clusterer.set_input(index);
@@ -48,10 +69,11 @@ InputResult ReadInput(const AnalyzeOptions& options, size_t index) {
   bool asked_for_debug2 = false;
   std::string spec = LooksLikeUrl(input) ? WithDebugParameter(input, &asked_for_debug2) : input;
   try {
-    std::unique_ptr<ByteSource> source = OpenInput(spec, options.input_limits, options.http);
-    if (!options.save_copy_to.empty()) source = SavingCopy(std::move(source), options.save_copy_to);
-    ParseSummary summary = ParseSource(*source, clusterer, options.parse_limits);
-    result.input = ToInputReport(summary);
+    ClusteredInput read = ReadOne(options, spec, index, parts, clusterer);
+    result.input = ToInputReport(read.summary);
+    result.goroutines = read.goroutines;
+    result.ignored = read.ignored;
+    result.groups = std::move(read.groups);
     if (asked_for_debug2) {
       result.input.warnings.insert(
           result.input.warnings.begin(),
@@ -63,11 +85,12 @@ InputResult ReadInput(const AnalyzeOptions& options, size_t index) {
     result.input.format = "unknown";
     result.input.producer = "unknown";
     result.input.error = e.what();
-    result.input.goroutines = clusterer.goroutines();  // what was read before the error
+    // What was read before the error.
+    result.input.goroutines = clusterer.goroutines();
+    result.goroutines = clusterer.goroutines();
+    result.ignored = clusterer.ignored_goroutines();
+    result.groups = clusterer.TakeGroups();
   }
-  result.goroutines = clusterer.goroutines();
-  result.ignored = clusterer.ignored_goroutines();
-  result.groups = clusterer.TakeGroups();
   return result;
 }
 
@@ -75,9 +98,12 @@ InputResult ReadInput(const AnalyzeOptions& options, size_t index) {
 std::vector<InputResult> ReadInputs(const AnalyzeOptions& options) {
   size_t n = options.inputs.size();
   std::vector<InputResult> results(n);
-  size_t threads = std::min<size_t>(n, std::max(1u, std::thread::hardware_concurrency()));
+  size_t cores = Threads(options);
+  size_t threads = std::min<size_t>(n, cores);
+  // Cores left over by too few inputs go to splitting each input.
+  size_t parts = std::max<size_t>(1, cores / std::max<size_t>(n, 1));
   if (threads <= 1) {
-    for (size_t i = 0; i < n; ++i) results[i] = ReadInput(options, i);
+    for (size_t i = 0; i < n; ++i) results[i] = ReadInput(options, i, parts);
     return results;
   }
   std::atomic<size_t> next{0};
@@ -86,7 +112,7 @@ std::vector<InputResult> ReadInputs(const AnalyzeOptions& options) {
   for (size_t t = 0; t < threads; ++t) {
     pool.emplace_back([&, t] {
       try {
-        for (size_t i = next++; i < n; i = next++) results[i] = ReadInput(options, i);
+        for (size_t i = next++; i < n; i = next++) results[i] = ReadInput(options, i, parts);
       } catch (...) {
         errors[t] = std::current_exception();
       }
@@ -114,13 +140,14 @@ Report Analyze(const AnalyzeOptions& options) {
     parts.push_back(std::move(r.groups));
   }
   if (report.merged) {
-    report.groups = MergeGroups(std::move(parts), options.cluster.max_creators,
-                                options.cluster.max_label_sets, options.cluster.sample_ids);
+    report.groups =
+        MergeGroups(std::move(parts), options.cluster.max_label_sets, options.cluster.sample_ids);
   } else {
     for (std::vector<Group>& part : parts) {
       std::move(part.begin(), part.end(), std::back_inserter(report.groups));
     }
   }
+  LimitCreators(&report.groups, options.cluster.max_creators);
   ShortenPaths(&report);
   if (options.rules != nullptr) {
     std::unique_ptr<SourceTree> source;

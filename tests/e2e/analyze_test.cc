@@ -18,6 +18,8 @@
 #include "gleak/input/byte_source.h"
 #include "gleak/pipeline/analyze.h"
 #include "gleak/render/json_report.h"
+#include "pipeline/parallel_input.h"
+#include "support/live_server.h"
 #include "support/test_support.h"
 
 namespace gleak {
@@ -332,6 +334,172 @@ TEST(AnalyzeGolden, CrashDumpWithSystemGoroutines) {
   }
   CheckGolden(testing::SamplesDir() / "go1.19", "sigquit_gotraceback_crash.txt", "--top 0 --full",
               "sigquit_crash_go1.19.txt");
+}
+
+// A file read in byte ranges on several threads gives the very report that
+// one thread reading it whole gives: every count, id, sample, creator, label
+// set, warning (and its line number) and input figure.
+AnalyzeOptions SplitInto(size_t threads, uint64_t min_split_bytes = 1) {
+  AnalyzeOptions options;
+  options.threads = threads;
+  options.min_split_bytes = min_split_bytes;
+  return options;
+}
+
+TEST(ParallelRead, SameReportAsOneThreadOnEveryDump) {
+  std::vector<fs::path> dumps = AllDumps(true);
+  ASSERT_GT(dumps.size(), 80u);
+  size_t split = 0;
+  for (const fs::path& dump : dumps) {
+    SCOPED_TRACE(dump.string());
+    json whole = AnalyzeToJson({dump.string()}, SplitInto(1));
+    for (size_t threads : {2, 3, 16}) {
+      SCOPED_TRACE(threads);
+      EXPECT_EQ(AnalyzeToJson({dump.string()}, SplitInto(threads)), whole);
+    }
+    ClusteredInput parts;
+    if (ClusterFileInParts(dump.string(), SplitPolicy{16, 1}, ClusterOptions{}, 0, ParseLimits{},
+                           &parts)) {
+      ++split;
+    }
+  }
+  // Nearly every dump has blank lines to cut at (one-goroutine dumps may not).
+  EXPECT_GT(split, dumps.size() * 9 / 10);
+}
+
+// What a read of one input gave, as text to compare.
+std::string Describe(const ClusteredInput& read) {
+  json j;
+  const ParseSummary& s = read.summary;
+  j["summary"] = {s.records,
+                  s.goroutines,
+                  s.bytes,
+                  s.lines,
+                  s.noise_lines,
+                  s.duplicate_goroutines,
+                  s.truncated,
+                  s.warnings_dropped,
+                  static_cast<int>(s.format),
+                  static_cast<int>(s.producer),
+                  s.profile_total};
+  for (const Diagnostic& w : s.warnings) j["warnings"].push_back({w.line, w.message});
+  j["totals"] = {read.goroutines, read.ignored};
+  for (const Group& g : read.groups) {
+    json labels;
+    for (const LabelSet& set : g.label_sets) labels.push_back({set.labels, set.count});
+    json creators;
+    for (const Creator& c : g.creators) creators.push_back({c.frame.func, c.frame.line, c.count});
+    j["groups"].push_back({g.id, g.count, g.sample_ids, g.creator_ids, labels, creators,
+                           g.min_wait_minutes, g.max_wait_minutes, g.truncated});
+  }
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+// A range that begins in another context than the default (after the
+// "-----" of a crash dump's thread sections, behind a log prefix) is read
+// again from the right one. Cut dumps that have such places at every blank
+// line, one cut at a time.
+TEST(ParallelRead, SameRecordsWhereverADumpIsCut) {
+  size_t dumps_checked = 0;
+  size_t cuts_checked = 0;
+  std::vector<fs::path> dumps = AllDumps(true);
+  // The hostile inputs: warnings with line numbers, noise, cut records.
+  for (const auto& e : fs::directory_iterator(testing::SourceDir() / "testdata" / "bad")) {
+    if (e.path().extension() == ".txt") dumps.push_back(e.path());
+  }
+  for (const fs::path& dump : dumps) {
+    std::string text = testing::ReadFile(dump);
+    bool has_context = text.find("\n-----\n") != std::string::npos ||
+                       text.find("\n    goroutine ") != std::string::npos ||
+                       dump.parent_path().filename() == "bad";
+    if (!has_context) continue;
+    SCOPED_TRACE(dump.string());
+    auto source = OpenInput(dump.string());
+    Clusterer clusterer(ClusterOptions{});
+    std::string whole = Describe(ClusterSource(*source, clusterer, ParseLimits{}));
+    for (size_t at = text.find("\n\n"); at != std::string::npos; at = text.find("\n\n", at + 1)) {
+      std::vector<uint64_t> cuts{0, at + 2, text.size()};
+      ASSERT_EQ(
+          Describe(ClusterFileRanges(dump.string(), cuts, ClusterOptions{}, 0, ParseLimits{})),
+          whole)
+          << "cut at byte " << at + 2;
+      ++cuts_checked;
+    }
+    ++dumps_checked;
+  }
+  EXPECT_GE(dumps_checked, 15u);
+  EXPECT_GT(cuts_checked, 100u);
+}
+
+TEST(ParallelRead, SameReportAtEveryGroupingLevelAndWhenMerged) {
+  std::vector<fs::path> dumps = AllDumps(true);
+  std::vector<std::string> inputs;
+  for (const fs::path& dump : dumps) inputs.push_back(dump.string());
+  for (GroupingLevel level :
+       {GroupingLevel::kExact, GroupingLevel::kLine, GroupingLevel::kFunc, GroupingLevel::kTop}) {
+    SCOPED_TRACE(std::string(GroupingLevelName(level)));
+    AnalyzeOptions one = SplitInto(1);
+    one.cluster.level = level;
+    one.cluster.per_input = false;
+    AnalyzeOptions many = SplitInto(2 * inputs.size());
+    many.cluster.level = level;
+    many.cluster.per_input = false;
+    EXPECT_EQ(AnalyzeToJson(inputs, many), AnalyzeToJson(inputs, one));
+  }
+}
+
+TEST(ParallelRead, GzipAndStdinAreReadWhole) {
+  fs::path dump = Dumps() / "go1.26" / "chansend" / "http_debug2.txt";
+  ClusteredInput parts;
+  EXPECT_TRUE(ClusterFileInParts(dump.string(), SplitPolicy{4, 1}, ClusterOptions{}, 0,
+                                 ParseLimits{}, &parts));
+  EXPECT_FALSE(ClusterFileInParts(dump.string(), SplitPolicy{4, uint64_t{1} << 30},
+                                  ClusterOptions{}, 0, ParseLimits{}, &parts))
+      << "a file smaller than two ranges of the minimum is read whole";
+  fs::path dir = testing::TempDir();
+  fs::path gz = dir / "dump.txt.gz";
+  ASSERT_EQ(testing::RunShell("gzip -c '" + dump.string() + "' > '" + gz.string() + "'").exit_code,
+            0);
+  EXPECT_FALSE(ClusterFileInParts(gz.string(), SplitPolicy{4, 1}, ClusterOptions{}, 0,
+                                  ParseLimits{}, &parts));
+  EXPECT_FALSE(
+      ClusterFileInParts("-", SplitPolicy{4, 1}, ClusterOptions{}, 0, ParseLimits{}, &parts));
+  EXPECT_EQ(AnalyzeToJson({gz.string()}, SplitInto(4))["groups"],
+            AnalyzeToJson({dump.string()}, SplitInto(4))["groups"]);
+  fs::remove_all(dir);
+}
+
+// Larger dumps from the bench generator: thousands of goroutines, a unique
+// label set per goroutine in debug=1 (so label sets are sampled), elided
+// frames; cut into 64 KiB ranges.
+TEST(ParallelRead, SameReportOnGeneratedDumps) {
+  GLEAK_REQUIRE_GO();
+  fs::path dir = testing::TempDir();
+  std::string d1 = (dir / "unique_debug1.txt").string();
+  std::string d2 = (dir / "mix_debug2.txt").string();
+  testing::CommandResult gen =
+      testing::RunShell("cd '" + (testing::SourceDir() / "bench" / "gen").string() +
+                        "' && GOFLAGS=-mod=mod go run . -q -n 3000 -labels unique -debug1 '" + d1 +
+                        "' && GOFLAGS=-mod=mod go run . -q -n 3000 -seed 3 -debug2 '" + d2 + "'");
+  ASSERT_EQ(gen.exit_code, 0) << gen.err;
+  for (const std::string& dump : {d1, d2}) {
+    SCOPED_TRACE(dump);
+    json whole = AnalyzeToJson({dump}, SplitInto(1));
+    ASSERT_GE(whole["totals"]["goroutines"].get<uint64_t>(), 3000u);
+    for (size_t threads : {2, 7}) {
+      SCOPED_TRACE(threads);
+      EXPECT_EQ(AnalyzeToJson({dump}, SplitInto(threads, 64 * 1024)), whole);
+    }
+  }
+  // Every goroutine carries its own label set: 8 are listed per group, and
+  // they are the same 8 however the file is cut.
+  json unique = AnalyzeToJson({d1}, SplitInto(7, 64 * 1024));
+  size_t full_groups = 0;
+  for (const json& g : unique["groups"]) {
+    if (g.contains("labels") && g["labels"].size() == 8) ++full_groups;
+  }
+  EXPECT_GT(full_groups, 0u) << unique.dump().substr(0, 2000);
+  fs::remove_all(dir);
 }
 
 }  // namespace

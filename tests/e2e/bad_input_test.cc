@@ -270,7 +270,7 @@ TEST(BadInput, CrlfAndDoubleCrEndingsParseLikeLf) {
 TEST(BadInput, NumbersBeyondTheirRangeWarnAndKeepTheGoroutine) {
   ParsedCli p = ParseJsonLines(Bad("overflow_numbers.txt"));
   EXPECT_EQ(p.run.exit_code, 0) << p.run.err;
-  ASSERT_EQ(p.records.size(), 2u);
+  ASSERT_EQ(p.records.size(), 3u);
   // Goroutine 2^64: no id, minutes taken as 0, line numbers past 2^63-1 as 0,
   // and a creator id past 64 bits is not part of the creator's name.
   const json& first = p.records[0];
@@ -290,11 +290,12 @@ TEST(BadInput, NumbersBeyondTheirRangeWarnAndKeepTheGoroutine) {
   EXPECT_TRUE(Has(p.run.err, "overflow_numbers.txt:1: wait minutes do not fit in 64 bits"));
   EXPECT_TRUE(Has(p.run.err, "overflow_numbers.txt:3: line number does not fit in a signed"));
   EXPECT_TRUE(Has(p.run.err, "overflow_numbers.txt:9: line number does not fit in a signed"));
-  // debug=1 counts: past 64 bits skipped; 2^64-1 would make the total wrap: skipped.
+  // debug=1 counts: past 64 bits skipped; 2^64-1 makes the total pass 2^64-1,
+  // which holds it there (and every count made from it) rather than wrap.
   EXPECT_TRUE(Has(p.run.err, "overflow_numbers.txt:15: goroutine count does not fit in 64 bits"));
   EXPECT_TRUE(Has(p.run.err,
-                  "overflow_numbers.txt:18: goroutine count 18446744073709551615 makes the "
-                  "input's total overflow 64 bits; record skipped"))
+                  "overflow_numbers.txt: the goroutine counts add up past 2^64 - 1; the totals "
+                  "are held at 2^64 - 1"))
       << p.run.err;
 
   // A debug=1 location whose number runs into text has no line number (the
@@ -310,8 +311,13 @@ TEST(BadInput, NumbersBeyondTheirRangeWarnAndKeepTheGoroutine) {
 
   Analyzed a = AnalyzeJson(Bad("overflow_numbers.txt"));
   EXPECT_EQ(a.run.exit_code, 0);
-  EXPECT_EQ(a.totals()["goroutines"], 2);  // never a total that wrapped around
-  EXPECT_EQ(a.input()["records"], 2);
+  // Never a total that wrapped around: held at 2^64-1, and so is the group.
+  EXPECT_EQ(a.totals()["goroutines"], 18446744073709551615u);
+  EXPECT_EQ(a.input()["records"], 3);
+  uint64_t largest = 0;
+  for (const json& g : a.doc["groups"]) largest = std::max(largest, g["count"].get<uint64_t>());
+  EXPECT_EQ(largest, 18446744073709551615u);
+  EXPECT_TRUE(WarnsAbout(a.input(), "the goroutine counts add up past 2^64 - 1", 0));
   EXPECT_TRUE(WarnsAbout(a.input(), "goroutine id does not fit in 64 bits", 1));
 }
 

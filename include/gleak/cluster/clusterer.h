@@ -35,9 +35,9 @@ struct ClusterOptions {
   std::vector<std::string> ignore_funcs;  // drop goroutines with any frame of these functions
   std::vector<std::shared_ptr<const Pattern>> filters;   // keep only goroutines matching one
   std::vector<std::shared_ptr<const Pattern>> excludes;  // drop goroutines matching any
-  size_t sample_ids = 5;
-  size_t max_creators = 8;
-  size_t max_label_sets = 8;
+  size_t sample_ids = 5;      // the smallest goroutine ids kept per group
+  size_t max_creators = 8;    // listed by LimitCreators; the clusterer counts every creator
+  size_t max_label_sets = 8;  // sampled per group (see group_summary.h)
 };
 
 class Clusterer : public RecordSink {
@@ -48,7 +48,8 @@ class Clusterer : public RecordSink {
   void set_input(size_t index);
   void OnGoroutine(const Goroutine& goroutine) override;
 
-  // The groups made so far, in order of first appearance.
+  // The groups made so far, in order of first appearance, with every creator
+  // (LimitCreators lists the top few).
   std::vector<Group> TakeGroups() const;
   uint64_t ignored_goroutines() const;
   uint64_t goroutines() const;

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace gleak {
@@ -44,6 +45,13 @@ std::unique_ptr<ByteSource> OpenInput(const std::string& spec, const InputLimits
 // Passes `source` through and writes a gzip copy of what is read to `path`
 // (gleak watch --save). Throws gleak::Error (kInput) when the file cannot be made.
 std::unique_ptr<ByteSource> SavingCopy(std::unique_ptr<ByteSource> source, const std::string& path);
+
+// The size of `spec` when it names a local regular file that is not gzip
+// (one that can be read in byte ranges); nullopt for anything else.
+std::optional<uint64_t> PlainFileSize(const std::string& spec);
+
+// Reads bytes [begin, end) of a local file, named `path` in errors.
+std::unique_ptr<ByteSource> OpenFileRange(const std::string& path, uint64_t begin, uint64_t end);
 
 // A source over bytes already in memory (tests, fuzzers).
 std::unique_ptr<ByteSource> MemorySource(std::string name, std::string bytes);

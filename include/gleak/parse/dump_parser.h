@@ -35,10 +35,11 @@ struct ParseSummary {
   std::string encoding = "plain";
   DumpFormat format = DumpFormat::kUnknown;
   DumpProducer producer = DumpProducer::kUnknown;
-  uint64_t records = 0;     // records emitted
-  uint64_t goroutines = 0;  // goroutines they stand for (sums debug=1 counts)
-  uint64_t bytes = 0;       // decompressed bytes read
-  uint64_t raw_bytes = 0;   // bytes read from the file or stream
+  uint64_t records = 0;               // records emitted
+  uint64_t goroutines = 0;            // goroutines they stand for (sums debug=1 counts)
+  bool goroutines_saturated = false;  // their sum passed 2^64 - 1 and is held there
+  uint64_t bytes = 0;                 // decompressed bytes read
+  uint64_t raw_bytes = 0;             // bytes read from the file or stream
   uint64_t lines = 0;
   uint64_t noise_lines = 0;           // lines that belong to no record and were skipped
   uint64_t duplicate_goroutines = 0;  // repeated in GOTRACEBACK=crash thread sections
@@ -47,28 +48,50 @@ struct ParseSummary {
   bool truncated = false;  // the input ends inside a record
   std::vector<Diagnostic> warnings;
   uint64_t warnings_dropped = 0;
+  // What ConcludeSummary decides `producer` from.
+  DumpProducer profile_producer = DumpProducer::kUnknown;   // the last debug=1 profile header
+  DumpProducer preamble_producer = DumpProducer::kUnknown;  // the first panic/signal/... line
+};
+
+// What the parser carries from one record to the next, besides its counts.
+// After a blank line this is all of its state, so a parser started with the
+// right context at a blank line reads on exactly as one that read everything
+// before it.
+struct ParseContext {
+  std::string prefix;                   // per-line prefix learned in front of a header
+  bool after_thread_separator = false;  // past "-----": repeats of goroutines already read
+  bool operator==(const ParseContext&) const = default;
 };
 
 class DumpParser {
  public:
-  DumpParser(std::string input_name, RecordSink& sink, const ParseLimits& limits = {});
+  DumpParser(std::string input_name, RecordSink& sink, const ParseLimits& limits = {},
+             const ParseContext& context = {});
   ~DumpParser();
   DumpParser(const DumpParser&) = delete;
   DumpParser& operator=(const DumpParser&) = delete;
 
   void ParseLine(const Line& line);
-  // Call once at the end of the input: emits a record left open and adds the
-  // warnings that only the end can tell.
+  // Call once at the end of the input: emits a record left open. Then
+  // ConcludeSummary on the summary adds what only the whole input can tell.
   void Finish(uint64_t bytes, uint64_t lines);
 
   const ParseSummary& summary() const;
+  ParseContext context() const;
 
  private:
   class Impl;
   std::unique_ptr<Impl> impl_;
 };
 
-// Reads a whole source through a LineScanner and a DumpParser.
+// Keeps a warning, or only counts it past limits.max_warnings.
+void AddWarning(ParseSummary* summary, const ParseLimits& limits, uint64_t line,
+                std::string message);
+
+// Sets the producer and adds the warnings about the input as a whole.
+void ConcludeSummary(ParseSummary* summary, const ParseLimits& limits);
+
+// Reads a whole source through a LineScanner and a DumpParser, and concludes.
 ParseSummary ParseSource(ByteSource& source, RecordSink& sink, const ParseLimits& limits = {});
 
 }  // namespace gleak

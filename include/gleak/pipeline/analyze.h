@@ -28,6 +28,9 @@ struct AnalyzeOptions {
   InputLimits input_limits;
   HttpOptions http;
   std::string save_copy_to;  // with one input: also write it, gzipped, to this file
+  size_t threads = 0;        // 0: one per core. Inputs are read in parallel, and a large
+                             // local file in ranges when there are more cores than inputs
+  uint64_t min_split_bytes = uint64_t{16} << 20;  // smallest range worth a thread of its own
 };
 
 // An input that cannot be read is reported in its InputReport::error and the

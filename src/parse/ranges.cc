@@ -1,0 +1,92 @@
+#include "gleak/parse/ranges.h"
+
+#include <cstring>
+#include <utility>
+
+#include "gleak/base/text.h"
+#include "gleak/parse/line_scanner.h"
+
+namespace gleak {
+
+std::optional<uint64_t> FindLineAfterBlank(ByteSource& source) {
+  constexpr size_t kChunk = 64 * 1024;
+  std::vector<char> buffer(kChunk);
+  uint64_t base = 0;
+  bool in_line_after_newline = false;  // the current line started after a '\n'
+  bool blank_so_far = false;           // and holds only '\r' up to here
+  for (;;) {
+    size_t n = source.Read(buffer.data(), buffer.size());
+    if (n == 0) return std::nullopt;
+    const char* data = buffer.data();
+    size_t pos = 0;
+    while (pos < n) {
+      const char* nl = static_cast<const char*>(std::memchr(data + pos, '\n', n - pos));
+      size_t segment_end = nl != nullptr ? static_cast<size_t>(nl - data) : n;
+      for (size_t i = pos; blank_so_far && i < segment_end; ++i) blank_so_far = data[i] == '\r';
+      if (nl == nullptr) break;
+      if (in_line_after_newline && blank_so_far) return base + segment_end + 1;
+      in_line_after_newline = true;
+      blank_so_far = true;
+      pos = segment_end + 1;
+    }
+    base += n;
+  }
+}
+
+RangeParse ParseRange(ByteSource& source, RecordSink& sink, const ParseLimits& limits,
+                      const ParseContext& context) {
+  LineScanner scanner(source, limits.max_line_length);
+  DumpParser parser(source.name(), sink, limits, context);
+  Line line;
+  while (scanner.Next(&line)) parser.ParseLine(line);
+  parser.Finish(scanner.bytes_read(), scanner.lines_read());
+  RangeParse range{parser.summary(), parser.context()};
+  range.summary.encoding = source.encoding();
+  range.summary.raw_bytes = source.raw_bytes();
+  return range;
+}
+
+ParseSummary CombineRanges(std::vector<ParseSummary> ranges, const ParseLimits& limits) {
+  ParseSummary total;
+  if (ranges.empty()) return total;
+  total.input = ranges.front().input;
+  total.encoding = ranges.front().encoding;
+  bool profile_header = false;
+  uint64_t lines_before = 0;
+  for (ParseSummary& range : ranges) {
+    if (range.has_profile_total) profile_header = true;
+    if (total.format == DumpFormat::kUnknown) total.format = range.format;
+    if (range.profile_producer != DumpProducer::kUnknown) {
+      total.profile_producer = range.profile_producer;
+    }
+    if (total.preamble_producer == DumpProducer::kUnknown) {
+      total.preamble_producer = range.preamble_producer;
+    }
+    total.records += range.records;
+    if (range.goroutines > UINT64_MAX - total.goroutines || range.goroutines_saturated) {
+      total.goroutines_saturated = true;
+    }
+    total.goroutines = SaturatingAdd(total.goroutines, range.goroutines);
+    total.bytes += range.bytes;
+    total.raw_bytes += range.raw_bytes;
+    total.lines += range.lines;
+    total.noise_lines += range.noise_lines;
+    total.duplicate_goroutines += range.duplicate_goroutines;
+    total.has_profile_total = total.has_profile_total || range.has_profile_total;
+    total.profile_total = SaturatingAdd(total.profile_total, range.profile_total);
+    total.truncated = total.truncated || range.truncated;
+    for (Diagnostic& warning : range.warnings) {
+      // Line 0 stands for the input as a whole.
+      uint64_t line = warning.line == 0 ? 0 : warning.line + lines_before;
+      AddWarning(&total, limits, line, std::move(warning.message));
+    }
+    total.warnings_dropped += range.warnings_dropped;
+    lines_before += range.lines;
+  }
+  // A profile header makes the whole input a count profile, wherever it is.
+  if (profile_header) total.format = DumpFormat::kCountProfile;
+  ConcludeSummary(&total, limits);
+  return total;
+}
+
+}  // namespace gleak

@@ -1,0 +1,117 @@
+#include "pipeline/parallel_input.h"
+
+#include <algorithm>
+#include <exception>
+#include <memory>
+#include <thread>
+
+#include "gleak/base/text.h"
+#include "gleak/cluster/merge.h"
+#include "gleak/parse/ranges.h"
+
+namespace gleak {
+namespace {
+
+// Range starts: 0, then just after a blank line near each multiple of
+// size/parts, then `size` as the end of the last range.
+std::vector<uint64_t> CutPoints(const std::string& path, uint64_t size, size_t parts) {
+  std::vector<uint64_t> cuts{0};
+  for (size_t k = 1; k < parts; ++k) {
+    uint64_t from = std::max(cuts.back(), size / parts * k);
+    uint64_t until = k + 1 < parts ? size / parts * (k + 1) : size;
+    if (from >= until) continue;
+    std::unique_ptr<ByteSource> window = OpenFileRange(path, from, until);
+    if (std::optional<uint64_t> at = FindLineAfterBlank(*window)) {
+      uint64_t cut = from + *at;
+      if (cut > cuts.back() && cut < size) cuts.push_back(cut);
+    }
+  }
+  cuts.push_back(size);
+  return cuts;
+}
+
+struct Part {
+  std::unique_ptr<Clusterer> clusterer;
+  RangeParse parse;
+};
+
+void ParsePart(const std::string& path, uint64_t begin, uint64_t end, const ClusterOptions& options,
+               size_t input_index, const ParseLimits& limits, const ParseContext& context,
+               Part* part) {
+  part->clusterer = std::make_unique<Clusterer>(options);
+  part->clusterer->set_input(input_index);
+  std::unique_ptr<ByteSource> range = OpenFileRange(path, begin, end);
+  part->parse = ParseRange(*range, *part->clusterer, limits, context);
+}
+
+}  // namespace
+
+ClusteredInput ClusterSource(ByteSource& source, Clusterer& clusterer, const ParseLimits& limits) {
+  ClusteredInput result;
+  result.summary = ParseSource(source, clusterer, limits);
+  result.goroutines = clusterer.goroutines();
+  result.ignored = clusterer.ignored_goroutines();
+  result.groups = clusterer.TakeGroups();
+  return result;
+}
+
+bool ClusterFileInParts(const std::string& path, const SplitPolicy& policy,
+                        const ClusterOptions& options, size_t input_index,
+                        const ParseLimits& limits, ClusteredInput* out) {
+  if (policy.parts < 2) return false;
+  std::optional<uint64_t> size = PlainFileSize(path);
+  if (!size) return false;
+  size_t parts = static_cast<size_t>(
+      std::min<uint64_t>(policy.parts, *size / std::max<uint64_t>(policy.min_part_bytes, 1)));
+  if (parts < 2) return false;
+  std::vector<uint64_t> cuts = CutPoints(path, *size, parts);
+  if (cuts.size() < 3) return false;
+  *out = ClusterFileRanges(path, cuts, options, input_index, limits);
+  return true;
+}
+
+ClusteredInput ClusterFileRanges(const std::string& path, const std::vector<uint64_t>& cuts,
+                                 const ClusterOptions& options, size_t input_index,
+                                 const ParseLimits& limits) {
+  size_t n = cuts.size() - 1;
+  std::vector<Part> results(n);
+  std::vector<std::exception_ptr> errors(n);
+  auto run = [&](size_t i) {
+    try {
+      ParsePart(path, cuts[i], cuts[i + 1], options, input_index, limits, ParseContext{},
+                &results[i]);
+    } catch (...) {
+      errors[i] = std::current_exception();
+    }
+  };
+  std::vector<std::thread> threads;
+  for (size_t i = 1; i < n; ++i) threads.emplace_back(run, i);
+  run(0);
+  for (std::thread& t : threads) t.join();
+  for (const std::exception_ptr& e : errors) {
+    if (e) std::rethrow_exception(e);
+  }
+  // A range that began in another context than the default is read again
+  // from the context the range before it ended in.
+  for (size_t i = 1; i < n; ++i) {
+    const ParseContext& before = results[i - 1].parse.end_context;
+    if (before != ParseContext{}) {
+      ParsePart(path, cuts[i], cuts[i + 1], options, input_index, limits, before, &results[i]);
+    }
+  }
+
+  std::vector<ParseSummary> summaries;
+  std::vector<std::vector<Group>> groups;
+  ClusteredInput out;
+  for (Part& part : results) {
+    summaries.push_back(std::move(part.parse.summary));
+    groups.push_back(part.clusterer->TakeGroups());
+    out.goroutines = SaturatingAdd(out.goroutines, part.clusterer->goroutines());
+    out.ignored = SaturatingAdd(out.ignored, part.clusterer->ignored_goroutines());
+  }
+  out.summary = CombineRanges(std::move(summaries), limits);
+  out.groups = MergeGroups(std::move(groups), options.max_label_sets, options.sample_ids);
+  return out;
+}
+
+}  // namespace gleak

@@ -1,0 +1,46 @@
+// One input read, parsed and clustered, on one thread or on several: a large
+// local file is cut into byte ranges that are parsed and clustered apart and
+// then folded together, with the same result as reading it whole.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "gleak/cluster/clusterer.h"
+#include "gleak/input/byte_source.h"
+#include "gleak/model/group.h"
+#include "gleak/parse/dump_parser.h"
+
+namespace gleak {
+
+struct ClusteredInput {
+  ParseSummary summary;
+  std::vector<Group> groups;
+  uint64_t goroutines = 0;  // counted by the clusterer (after --ignore/--filter)
+  uint64_t ignored = 0;
+};
+
+struct SplitPolicy {
+  size_t parts = 1;                              // threads this input may use
+  uint64_t min_part_bytes = uint64_t{16} << 20;  // smaller ranges do not pay for a thread
+};
+
+// Reads `source` whole on this thread. Throws gleak::Error (kInput) when it
+// cannot be read; `clusterer` then holds what was read before.
+ClusteredInput ClusterSource(ByteSource& source, Clusterer& clusterer, const ParseLimits& limits);
+
+// Reads the local plain file `path` in up to policy.parts ranges on as many
+// threads; returns false (and does nothing) when `path` is no such file or too
+// small to split. Throws gleak::Error (kInput) when it cannot be read.
+bool ClusterFileInParts(const std::string& path, const SplitPolicy& policy,
+                        const ClusterOptions& options, size_t input_index,
+                        const ParseLimits& limits, ClusteredInput* out);
+
+// The same over given ranges: `cuts` holds 0, each cut (the start of a line
+// after a blank line), then the file's size.
+ClusteredInput ClusterFileRanges(const std::string& path, const std::vector<uint64_t>& cuts,
+                                 const ClusterOptions& options, size_t input_index,
+                                 const ParseLimits& limits);
+
+}  // namespace gleak
