@@ -8,11 +8,13 @@ NumberStatus ConsumeDecimal(std::string_view* s, uint64_t* value) {
   size_t i = 0;
   uint64_t v = 0;
   bool overflow = false;
-  constexpr uint64_t kMax = std::numeric_limits<uint64_t>::max();
   while (i < s->size() && IsDigit((*s)[i])) {
     uint64_t d = static_cast<uint64_t>((*s)[i] - '0');
-    if (v > (kMax - d) / 10) overflow = true;
-    if (!overflow) v = v * 10 + d;
+    uint64_t next = 0;
+    if (__builtin_mul_overflow(v, 10, &next) || __builtin_add_overflow(next, d, &next)) {
+      overflow = true;
+    }
+    if (!overflow) v = next;
     ++i;
   }
   if (i == 0) return NumberStatus::kNotANumber;

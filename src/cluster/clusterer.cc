@@ -4,9 +4,14 @@
 #include <absl/hash/hash.h>
 #include <absl/types/span.h>
 #include <fmt/core.h>
+// Inlined: the clusterer hashes two short strings per frame of every goroutine,
+// and a call into the shared library costs as much as the hash.
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include <algorithm>
+#include <array>
+#include <cstring>
 #include <limits>
 
 #include "gleak/base/intern.h"
@@ -27,7 +32,9 @@ struct FrameView {
   uint64_t line = 0;
 
   friend bool operator==(const FrameView& a, const FrameView& b) {
-    return a.line == b.line && a.func == b.func && a.file == b.file;
+    return a.line == b.line && a.func.size() == b.func.size() && a.file.size() == b.file.size() &&
+           std::memcmp(a.func.data(), b.func.data(), a.func.size()) == 0 &&
+           std::memcmp(a.file.data(), b.file.data(), a.file.size()) == 0;
   }
 };
 
@@ -81,6 +88,16 @@ void CountIn(std::vector<CountedId>* list, uint32_t id, uint64_t amount) {
   list->push_back(CountedId{id, amount});
 }
 
+using StackKey = std::array<uint64_t, 2>;
+struct StackKeyHash {
+  size_t operator()(const StackKey& key) const { return key[0]; }  // already a hash
+};
+// Where the goroutines of one stack key went.
+struct SeenStack {
+  uint32_t group = kNone;  // kNone: ignored (--ignore, --filter, --exclude)
+  uint32_t creator_frame = kNone;
+};
+
 struct SampledLabelSet {
   uint32_t text = 0;  // interned "k\0v\0k\0v\0", keys in order
   uint64_t rank = 0;  // LabelSetRank of the text
@@ -116,6 +133,10 @@ class Clusterer::Impl {
 
   void OnGoroutine(const Goroutine& g);
   std::vector<Group> TakeGroups() const;
+  void SetInput(size_t index) {
+    if (index != input_) seen_stacks_.clear();  // groups are per input unless merged
+    input_ = index;
+  }
 
   size_t input_ = 0;
   uint64_t ignored_ = 0;
@@ -136,6 +157,8 @@ class Clusterer::Impl {
   std::string IdOf(GroupingLevel level, uint32_t state, const std::vector<uint32_t>& signature,
                    uint32_t creator) const;
   void CountLabels(GroupState* group, std::span<const Label> labels, uint64_t count);
+  void CountInto(GroupState* group, const Goroutine& g, uint32_t creator_frame);
+  void RememberStack(const StackKey& key, SeenStack seen);
 
   ClusterOptions options_;
   StringInterner strings_;
@@ -143,6 +166,8 @@ class Clusterer::Impl {
   std::vector<FrameInfo> frames_;
   absl::flat_hash_map<std::vector<uint32_t>, uint32_t, KeyHash, KeyEq> group_ids_;
   std::vector<GroupState> groups_;
+  static constexpr size_t kMaxSeenStacks = 1 << 16;
+  absl::flat_hash_map<StackKey, SeenStack, StackKeyHash> seen_stacks_;
 
   // Scratch space reused for every record: no allocation per goroutine.
   std::vector<uint32_t> record_frames_;
@@ -265,10 +290,25 @@ void Clusterer::Impl::SignatureOf(const Goroutine& g, uint32_t creator_frame, Gr
 
 void Clusterer::Impl::OnGoroutine(const Goroutine& g) {
   goroutines_ = SaturatingAdd(goroutines_, g.count);
+  // Nearly every goroutine of a large dump repeats a stack seen before: its
+  // key leads straight to its group, past the frames.
+  bool keyed = options_.level != GroupingLevel::kExact && g.stack_key != StackKey{};
+  if (keyed) {
+    auto seen = seen_stacks_.find(g.stack_key);
+    if (seen != seen_stacks_.end()) {
+      if (seen->second.group == kNone) {
+        ignored_ = SaturatingAdd(ignored_, g.count);
+      } else {
+        CountInto(&groups_[seen->second.group], g, seen->second.creator_frame);
+      }
+      return;
+    }
+  }
   record_frames_.clear();
   for (const Frame& f : g.frames) record_frames_.push_back(FrameId(f));
   uint32_t creator_frame = g.has_created_by ? FrameId(g.created_by) : kNone;
   if (!Keep(g, record_frames_, creator_frame)) {
+    if (keyed) RememberStack(g.stack_key, SeenStack{kNone, kNone});
     ignored_ = SaturatingAdd(ignored_, g.count);
     return;
   }
@@ -307,7 +347,18 @@ void Clusterer::Impl::OnGoroutine(const Goroutine& g) {
     fresh.func_id = IdOf(GroupingLevel::kFunc, state, func_signature_, creator_func);
     fresh.shape_id = IdOf(GroupingLevel::kFunc, strings_.Intern(""), func_signature_, kNone);
   }
-  GroupState& group = groups_[index];
+  if (keyed) RememberStack(g.stack_key, SeenStack{index, creator_frame});
+  CountInto(&groups_[index], g, creator_frame);
+}
+
+void Clusterer::Impl::RememberStack(const StackKey& key, SeenStack seen) {
+  // Bounded: a dump of ever new stacks must not grow memory here as well.
+  if (seen_stacks_.size() >= kMaxSeenStacks) seen_stacks_.clear();
+  seen_stacks_.emplace(key, seen);
+}
+
+void Clusterer::Impl::CountInto(GroupState* target, const Goroutine& g, uint32_t creator_frame) {
+  GroupState& group = *target;
   group.count = SaturatingAdd(group.count, g.count);
   group.min_wait = std::min(group.min_wait, g.wait_minutes);
   group.max_wait = std::max(group.max_wait, g.wait_minutes);
@@ -461,7 +512,7 @@ std::vector<Group> Clusterer::Impl::TakeGroups() const {
 
 Clusterer::Clusterer(ClusterOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 Clusterer::~Clusterer() = default;
-void Clusterer::set_input(size_t index) { impl_->input_ = index; }
+void Clusterer::set_input(size_t index) { impl_->SetInput(index); }
 void Clusterer::OnGoroutine(const Goroutine& goroutine) { impl_->OnGoroutine(goroutine); }
 std::vector<Group> Clusterer::TakeGroups() const { return impl_->TakeGroups(); }
 uint64_t Clusterer::ignored_goroutines() const { return impl_->ignored_; }

@@ -3,16 +3,20 @@
 // printed the dump; inside a record it takes frames, markers, `created by` and
 // ancestor sections until a blank line, the next header or a register dump.
 //
-// A record's text is copied piecewise into `text_` (a reused arena) and kept
-// as offsets, so that the views handed to the sink stay valid however the
+// A record's text is copied piecewise into reused arenas and kept as
+// offsets, so that the views handed to the sink stay valid however the
 // LineScanner's buffer moves between lines. Nothing allocates per line once
-// the vectors have grown to the largest record seen.
+// the vectors have grown to the largest record seen. `text_` holds what
+// identifies a stack (state, functions, files); arguments and labels, which
+// differ from goroutine to goroutine, have arenas of their own, so that one
+// hash over `text_` tells repeated stacks apart (Goroutine::stack_key).
 #include "gleak/parse/dump_parser.h"
 
 #include <algorithm>
 #include <cstdint>
 
 #include <fmt/core.h>
+#include <xxhash.h>
 
 #include "gleak/base/text.h"
 #include "gleak/parse/line_grammar.h"
@@ -64,6 +68,7 @@ class DumpParser::Impl {
     prefix_ = context.prefix;
     after_thread_separator_ = context.after_thread_separator;
     text_.reserve(64 * 1024);
+    args_.reserve(16 * 1024);
     frames_.reserve(128);
   }
 
@@ -92,17 +97,37 @@ class DumpParser::Impl {
     text_.append(s);
     return span;
   }
+  Span KeepArgs(std::string_view s) {
+    Span span{args_.size(), s.size()};
+    args_.append(s);
+    return span;
+  }
   // Forgets the text of a frame that is not kept, so that a goroutine past
   // max_frames costs no memory for the frames it drops.
   void Unkeep(const FrameSpans& f) {
-    size_t end = std::max({f.func.offset + f.func.length, f.args.offset + f.args.length,
-                           f.file.offset + f.file.length});
+    size_t end = std::max(f.func.offset + f.func.length, f.file.offset + f.file.length);
     if (end == text_.size()) text_.resize(f.func.offset);
+    if (f.args.offset + f.args.length == args_.size()) args_.resize(f.args.offset);
   }
-  std::string_view View(Span span) const { return {text_.data() + span.offset, span.length}; }
+  static std::string_view ViewOf(const std::string& arena, Span span) {
+    return {arena.data() + span.offset, span.length};
+  }
+  std::string_view View(Span span) const { return ViewOf(text_, span); }
   Frame ToFrame(const FrameSpans& f) const {
-    return Frame{View(f.func), View(f.file), f.line, View(f.args), f.inlined};
+    return Frame{View(f.func), View(f.file), f.line, ViewOf(args_, f.args), f.inlined};
   }
+  void ClearRecord() {
+    text_.clear();
+    args_.clear();
+    label_text_.clear();
+    frames_.clear();
+    ancestors_.clear();
+    labels_.clear();
+    main_frame_count_ = 0;
+    pending_function_ = false;
+    dropped_frames_ = 0;
+  }
+  void SetStackKey();
   void AddFrame(const FrameSpans& frame, uint64_t line_number);
   void KeepLabels(std::string_view labels, uint64_t line_number);
   Span KeepLabelText(std::string_view token);
@@ -129,6 +154,9 @@ class DumpParser::Impl {
   bool skip_current_ = false;  // goroutine 0, or a repeat in a thread section
   Span state_span_;
   std::string text_;
+  std::string args_;
+  std::string label_text_;
+  std::vector<uint64_t> shape_;  // lengths and numbers hashed with text_
   std::vector<FrameSpans> frames_;
   size_t main_frame_count_ = 0;  // frames before the first ancestor section
   bool pending_function_ = false;
@@ -287,13 +315,7 @@ void DumpParser::Impl::StartTraceback(const HeaderLine& header, const Line& line
   current_.durable = header.durable;
   current_.synctest_bubble = header.synctest_bubble;
   current_.line = line.number;
-  text_.clear();
-  frames_.clear();
-  ancestors_.clear();
-  labels_.clear();
-  main_frame_count_ = 0;
-  pending_function_ = false;
-  dropped_frames_ = 0;
+  ClearRecord();
   state_span_ = Keep(header.state);
   if (header.id_overflow) {
     Warn(line.number, "goroutine id does not fit in 64 bits; the goroutine is kept without an id");
@@ -315,13 +337,7 @@ void DumpParser::Impl::StartCountRecord(uint64_t count, const Line& line) {
   current_ = Goroutine{};
   current_.count = count;
   current_.line = line.number;
-  text_.clear();
-  frames_.clear();
-  ancestors_.clear();
-  labels_.clear();
-  main_frame_count_ = 0;
-  pending_function_ = false;
-  dropped_frames_ = 0;
+  ClearRecord();
   state_span_ = Span{};
   skip_current_ = false;
   state_ = State::kCountRecord;
@@ -344,15 +360,15 @@ void DumpParser::Impl::KeepLabels(std::string_view labels, uint64_t line_number)
 Span DumpParser::Impl::KeepLabelText(std::string_view token) {
   label_scratch_.clear();
   AppendUnquoted(token, &label_scratch_);
-  Span span{text_.size(), 0};
+  Span span{label_text_.size(), 0};
   for (char c : label_scratch_) {
     if (c == '\0') {
-      text_.append("\xEF\xBF\xBD");
+      label_text_.append("\xEF\xBF\xBD");
     } else {
-      text_.push_back(c);
+      label_text_.push_back(c);
     }
   }
-  span.length = text_.size() - span.offset;
+  span.length = label_text_.size() - span.offset;
   return span;
 }
 
@@ -412,7 +428,7 @@ bool DumpParser::Impl::TracebackLine(std::string_view text, const Line& line) {
     state_ = State::kFrames;
     pending_ = FrameSpans{};
     pending_.func = Keep(function.func);
-    pending_.args = Keep(function.args);
+    pending_.args = KeepArgs(function.args);
     pending_.inlined = function.inlined;
     pending_function_ = true;
     pending_line_ = line.number;
@@ -500,6 +516,32 @@ bool DumpParser::Impl::CountRecordLine(std::string_view text, const Line& line) 
   return true;
 }
 
+// The key covers every byte and number grouping reads, arguments aside, with
+// the lengths that tell where one string ends and the next begins.
+void DumpParser::Impl::SetStackKey() {
+  shape_.clear();
+  shape_.push_back(state_span_.length);
+  auto add = [this](const FrameSpans& f) {
+    shape_.push_back(f.func.length);
+    shape_.push_back(f.file.length);
+    shape_.push_back(f.line);
+    shape_.push_back(f.inlined);
+  };
+  for (const FrameSpans& f : frames_) add(f);
+  shape_.push_back(main_frame_count_);
+  shape_.push_back(current_.has_created_by);
+  if (current_.has_created_by) add(created_by_);
+  for (const AncestorSpans& a : ancestors_) {
+    shape_.push_back(a.frame_count);
+    shape_.push_back(a.has_created_by);
+    if (a.has_created_by) add(a.created_by);
+  }
+  XXH128_hash_t text = XXH3_128bits(text_.data(), text_.size());
+  XXH128_hash_t shape = XXH3_128bits_withSeed(shape_.data(), shape_.size() * sizeof(uint64_t),
+                                              text.low64 ^ text.high64);
+  current_.stack_key = {text.low64 ^ shape.high64, text.high64 ^ shape.low64};
+}
+
 void DumpParser::Impl::EndRecord(bool at_end_of_input) {
   State ended = state_;
   state_ = State::kOutside;
@@ -534,7 +576,9 @@ void DumpParser::Impl::EndRecord(bool at_end_of_input) {
   out_frames_.clear();
   for (const FrameSpans& f : frames_) out_frames_.push_back(ToFrame(f));
   out_labels_.clear();
-  for (const auto& [key, value] : labels_) out_labels_.push_back(Label{View(key), View(value)});
+  for (const auto& [key, value] : labels_) {
+    out_labels_.push_back(Label{ViewOf(label_text_, key), ViewOf(label_text_, value)});
+  }
   out_ancestors_.clear();
   for (const AncestorSpans& a : ancestors_) {
     Ancestor ancestor;
@@ -548,6 +592,7 @@ void DumpParser::Impl::EndRecord(bool at_end_of_input) {
   if (current_.has_created_by) current_.created_by = ToFrame(created_by_);
   current_.labels = out_labels_;
   current_.ancestors = out_ancestors_;
+  SetStackKey();
   // Go <= 1.20 cut stacks at 100 physical frames without a marker (format §6.1).
   current_.stack_maybe_cut =
       traceback && !current_.frames_elided && main_frame_count_ >= 97 && main_frame_count_ <= 100;

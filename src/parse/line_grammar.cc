@@ -130,8 +130,9 @@ bool ParseFunctionLine(std::string_view line, FunctionLine* out) {
     return true;
   }
   if (line.back() != ')') return false;
-  size_t open = line.rfind('(');
-  if (open == 0 || open == std::string_view::npos) return false;
+  const char* paren = static_cast<const char*>(memrchr(line.data(), '(', line.size()));
+  if (paren == nullptr || paren == line.data()) return false;
+  size_t open = static_cast<size_t>(paren - line.data());
   std::string_view func = line.substr(0, open);
   // Two memchr scans: string_view::find_first_of would call memchr per byte.
   if (std::memchr(func.data(), ' ', func.size()) != nullptr ||
@@ -151,19 +152,21 @@ bool ParseFileLine(std::string_view line, FileLine* out) {
   // words are looked at: " +0x5d", then the level-2 " fp=0x.. sp=0x.. pc=0x..",
   // which may also come without "+0x".
   auto last_word = [](std::string_view s) {
-    size_t space = s.rfind(' ');
-    return space == std::string_view::npos ? std::string_view() : s.substr(space + 1);
+    const char* space = static_cast<const char*>(memrchr(s.data(), ' ', s.size()));
+    return space == nullptr ? std::string_view()
+                            : s.substr(static_cast<size_t>(space - s.data()) + 1);
   };
-  if (last_word(line).starts_with("pc=0x")) {
+  std::string_view word = last_word(line);
+  if (word.starts_with("pc=0x")) {
     size_t suffix = line.find(" fp=0x");
     if (suffix == std::string_view::npos) suffix = line.rfind(" pc=0x");
     line = line.substr(0, suffix);
+    word = last_word(line);
   }
-  if (std::string_view word = last_word(line); word.starts_with("+0x") && IsHexNumber(word.substr(1))) {
-    line.remove_suffix(word.size() + 1);
-  }
-  size_t colon = line.rfind(':');
-  if (colon == std::string_view::npos || colon == 0) return false;
+  if (word.starts_with("+0x") && IsHexNumber(word.substr(1))) line.remove_suffix(word.size() + 1);
+  const char* colon_at = static_cast<const char*>(memrchr(line.data(), ':', line.size()));
+  if (colon_at == nullptr || colon_at == line.data()) return false;
+  size_t colon = static_cast<size_t>(colon_at - line.data());
   *out = FileLine{};
   NumberStatus status = ParseLineNumber(line.substr(colon + 1), &out->line);
   if (status == NumberStatus::kNotANumber) return false;
@@ -260,7 +263,8 @@ bool ParseCountFrameLine(std::string_view line, CountFrameLine* out) {
   }
   std::string_view func = fields[1];
   size_t plus = func.rfind("+0x");
-  if (plus != std::string_view::npos && IsHexNumber(func.substr(plus + 1))) func = func.substr(0, plus);
+  if (plus != std::string_view::npos && IsHexNumber(func.substr(plus + 1)))
+    func = func.substr(0, plus);
   out->func = func;
   if (n == 3) {
     std::string_view location = TrimRight(fields[2]);
@@ -342,13 +346,27 @@ void AppendUnquoted(std::string_view token, std::string* out) {
     }
     char e = s[++i];
     switch (e) {
-      case 'n': out->push_back('\n'); break;
-      case 't': out->push_back('\t'); break;
-      case 'r': out->push_back('\r'); break;
-      case 'a': out->push_back('\a'); break;
-      case 'b': out->push_back('\b'); break;
-      case 'f': out->push_back('\f'); break;
-      case 'v': out->push_back('\v'); break;
+      case 'n':
+        out->push_back('\n');
+        break;
+      case 't':
+        out->push_back('\t');
+        break;
+      case 'r':
+        out->push_back('\r');
+        break;
+      case 'a':
+        out->push_back('\a');
+        break;
+      case 'b':
+        out->push_back('\b');
+        break;
+      case 'f':
+        out->push_back('\f');
+        break;
+      case 'v':
+        out->push_back('\v');
+        break;
       case 'x':
       case 'u':
       case 'U': {

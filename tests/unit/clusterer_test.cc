@@ -4,8 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
+
+#include <fmt/core.h>
 
 #include "gleak/cluster/normalize.h"
 #include "gleak/input/byte_source.h"
@@ -180,6 +183,97 @@ TEST(Clusterer, InputsAreSeparateUnlessMerged) {
   for (const Group& g : merged.groups) {
     ASSERT_EQ(g.inputs.size(), 2u);
     EXPECT_EQ(g.inputs[0].count + g.inputs[1].count, g.count);
+  }
+}
+
+// Forwards records with their stack key erased: the clusterer then walks
+// every frame, as it does for a stack it has not seen.
+class WithoutStackKeys : public RecordSink {
+ public:
+  explicit WithoutStackKeys(RecordSink& next) : next_(next) {}
+  void OnGoroutine(const Goroutine& g) override {
+    Goroutine copy = g;
+    copy.stack_key = {};
+    next_.OnGoroutine(copy);
+  }
+
+ private:
+  RecordSink& next_;
+};
+
+std::string Describe(const std::vector<Group>& groups) {
+  std::string out;
+  for (const Group& g : groups) {
+    out += fmt::format("{} {} {} {}", g.id, g.count, g.state, g.frames.size());
+    for (uint64_t id : g.sample_ids) out += fmt::format(" s{}", id);
+    for (const Creator& c : g.creators)
+      out += fmt::format(" c{}:{}={}", c.frame.func, c.frame.line, c.count);
+    for (const LabelSet& l : g.label_sets) out += fmt::format(" l{}={}", l.labels.size(), l.count);
+    for (const InputShare& i : g.inputs) out += fmt::format(" i{}={}", i.input, i.count);
+    out += "\n";
+  }
+  return out;
+}
+
+// The shortcut for repeated stacks (Goroutine::stack_key) lands every
+// goroutine in the group the full walk gives, at every level, with --ignore,
+// and with inputs kept apart or merged.
+TEST(Clusterer, RepeatedStacksTakeTheShortcutToTheSameGroups) {
+  std::vector<fs::path> dumps;
+  for (const auto& e :
+       fs::recursive_directory_iterator(testing::SourceDir() / "testdata" / "dumps")) {
+    if (e.path().extension() == ".txt") dumps.push_back(e.path());
+  }
+  std::sort(dumps.begin(), dumps.end());
+  ASSERT_GT(dumps.size(), 80u);
+  std::vector<ClusterOptions> variants;
+  for (GroupingLevel level :
+       {GroupingLevel::kExact, GroupingLevel::kLine, GroupingLevel::kFunc, GroupingLevel::kTop}) {
+    ClusterOptions o;
+    o.level = level;
+    variants.push_back(o);
+  }
+  variants.push_back(ClusterOptions{});
+  variants.back().ignore_funcs = {"main.main", "runtime.gopark"};
+  variants.push_back(ClusterOptions{});
+  variants.back().per_input = false;
+  size_t repeats = 0;
+  for (const ClusterOptions& options : variants) {
+    Clusterer keyed(options);
+    Clusterer walked(options);
+    WithoutStackKeys unkeyed(walked);
+    // Two inputs of three dumps each: a stack seen in one input is new in the next.
+    for (size_t i = 0; i < dumps.size(); ++i) {
+      keyed.set_input(i / 3 % 2);
+      walked.set_input(i / 3 % 2);
+      auto a = OpenInput(dumps[i].string());
+      ParseSource(*a, keyed);
+      auto b = OpenInput(dumps[i].string());
+      ParseSource(*b, unkeyed);
+    }
+    EXPECT_EQ(keyed.goroutines(), walked.goroutines());
+    EXPECT_EQ(keyed.ignored_goroutines(), walked.ignored_goroutines());
+    std::vector<Group> groups = keyed.TakeGroups();
+    EXPECT_EQ(Describe(groups), Describe(walked.TakeGroups()));
+    repeats += keyed.goroutines() - groups.size();
+  }
+  EXPECT_GT(repeats, 1000u);  // the shortcut was taken, many times
+
+  // Stacks that differ only in their text, not in any length or line: each
+  // dump followed by itself with "main." renamed "mbin.".
+  for (size_t i = 0; i < dumps.size(); i += 7) {
+    std::string text = testing::ReadFile(dumps[i]);
+    std::string renamed = text;
+    for (size_t at = renamed.find("main."); at != std::string::npos; at = renamed.find("main.", at))
+      renamed[at + 1] = 'b';
+    Clusterer keyed(ClusterOptions{});
+    Clusterer walked(ClusterOptions{});
+    WithoutStackKeys unkeyed(walked);
+    auto a = MemorySource("both", text + "\n\n" + renamed);
+    ParseSource(*a, keyed);
+    auto b = MemorySource("both", text + "\n\n" + renamed);
+    ParseSource(*b, unkeyed);
+    EXPECT_EQ(Describe(keyed.TakeGroups()), Describe(walked.TakeGroups())) << dumps[i];
   }
 }
 

@@ -6,6 +6,7 @@
 // Whatever a consumer keeps must be copied or interned.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string_view>
@@ -66,6 +67,12 @@ struct Goroutine {
   std::span<const Ancestor> ancestors;
 
   uint64_t line = 0;  // input line of the header (or the debug=1 "N @" line)
+
+  // A 128-bit hash of all that grouping reads except arguments: the state,
+  // every frame's function, file, line and inlining, the creator and any
+  // ancestor sections. Records with equal keys group alike at every level but
+  // `exact`; {0, 0} when unknown.
+  std::array<uint64_t, 2> stack_key{};
 };
 
 // What a dump is, as detected from its content.
