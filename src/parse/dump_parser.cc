@@ -517,24 +517,28 @@ bool DumpParser::Impl::CountRecordLine(std::string_view text, const Line& line) 
 }
 
 // The key covers every byte and number grouping reads, arguments aside, with
-// the lengths that tell where one string ends and the next begins.
+// the lengths that tell where one string ends and the next begins: one word
+// per frame. A frame too long to pack leaves the record without a key.
 void DumpParser::Impl::SetStackKey() {
   shape_.clear();
   shape_.push_back(state_span_.length);
-  auto add = [this](const FrameSpans& f) {
-    shape_.push_back(f.func.length);
-    shape_.push_back(f.file.length);
-    shape_.push_back(f.line);
-    shape_.push_back(f.inlined);
+  bool packed = true;
+  auto add = [&](const FrameSpans& f) {
+    packed = packed && f.func.length < (1u << 16) && f.file.length < (1u << 16) &&
+             f.line < (uint64_t{1} << 31);
+    shape_.push_back(f.func.length | f.file.length << 16 | uint64_t{f.inlined} << 32 |
+                     f.line << 33);
   };
   for (const FrameSpans& f : frames_) add(f);
-  shape_.push_back(main_frame_count_);
-  shape_.push_back(current_.has_created_by);
+  shape_.push_back(main_frame_count_ << 1 | current_.has_created_by);
   if (current_.has_created_by) add(created_by_);
   for (const AncestorSpans& a : ancestors_) {
-    shape_.push_back(a.frame_count);
-    shape_.push_back(a.has_created_by);
+    shape_.push_back(a.frame_count << 1 | a.has_created_by);
     if (a.has_created_by) add(a.created_by);
+  }
+  if (!packed) {
+    current_.stack_key = {};
+    return;
   }
   XXH128_hash_t text = XXH3_128bits(text_.data(), text_.size());
   XXH128_hash_t shape = XXH3_128bits_withSeed(shape_.data(), shape_.size() * sizeof(uint64_t),
