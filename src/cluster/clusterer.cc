@@ -133,6 +133,7 @@ class Clusterer::Impl {
 
   void OnGoroutine(const Goroutine& g);
   std::vector<Group> TakeGroups() const;
+  GroupingLevel level() const { return options_.level; }
   void SetInput(size_t index) {
     if (index != input_) seen_stacks_.clear();  // groups are per input unless merged
     input_ = index;
@@ -514,6 +515,7 @@ Clusterer::Clusterer(ClusterOptions options) : impl_(std::make_unique<Impl>(std:
 Clusterer::~Clusterer() = default;
 void Clusterer::set_input(size_t index) { impl_->SetInput(index); }
 void Clusterer::OnGoroutine(const Goroutine& goroutine) { impl_->OnGoroutine(goroutine); }
+bool Clusterer::wants_arguments() const { return impl_->level() == GroupingLevel::kExact; }
 std::vector<Group> Clusterer::TakeGroups() const { return impl_->TakeGroups(); }
 uint64_t Clusterer::ignored_goroutines() const { return impl_->ignored_; }
 uint64_t Clusterer::goroutines() const { return impl_->goroutines_; }

@@ -63,7 +63,7 @@ class DumpParser::Impl {
  public:
   Impl(std::string input_name, RecordSink& sink, const ParseLimits& limits,
        const ParseContext& context)
-      : sink_(sink), limits_(limits) {
+      : sink_(sink), limits_(limits), keep_args_(sink.wants_arguments()) {
     summary_.input = std::move(input_name);
     prefix_ = context.prefix;
     after_thread_separator_ = context.after_thread_separator;
@@ -143,6 +143,7 @@ class DumpParser::Impl {
 
   RecordSink& sink_;
   ParseLimits limits_;
+  bool keep_args_;
   ParseSummary summary_;
 
   State state_ = State::kOutside;
@@ -428,7 +429,7 @@ bool DumpParser::Impl::TracebackLine(std::string_view text, const Line& line) {
     state_ = State::kFrames;
     pending_ = FrameSpans{};
     pending_.func = Keep(function.func);
-    pending_.args = KeepArgs(function.args);
+    if (keep_args_) pending_.args = KeepArgs(function.args);
     pending_.inlined = function.inlined;
     pending_function_ = true;
     pending_line_ = line.number;

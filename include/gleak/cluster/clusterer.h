@@ -47,6 +47,7 @@ class Clusterer : public RecordSink {
 
   void set_input(size_t index);
   void OnGoroutine(const Goroutine& goroutine) override;
+  bool wants_arguments() const override;  // only to group at `exact`
 
   // The groups made so far, in order of first appearance, with every creator
   // (LimitCreators lists the top few).

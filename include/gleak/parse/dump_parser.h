@@ -22,6 +22,9 @@ class RecordSink {
   virtual ~RecordSink() = default;
   // The record and everything it points to are valid only during this call.
   virtual void OnGoroutine(const Goroutine& goroutine) = 0;
+  // False when the sink never reads Frame::args: the parser then does not
+  // copy them (they are left empty).
+  virtual bool wants_arguments() const { return true; }
 };
 
 struct ParseLimits {
