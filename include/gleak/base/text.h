@@ -40,11 +40,34 @@ inline bool ConsumeSuffix(std::string_view* s, std::string_view suffix) {
 // Result of reading an unsigned decimal number that must fit in 64 bits.
 enum class NumberStatus { kOk, kNotANumber, kOverflow };
 
-// Parses the whole of `s` as a decimal uint64 (no sign, no spaces).
-NumberStatus ParseDecimal(std::string_view s, uint64_t* value);
-
 // Reads the run of decimal digits at the front of `*s`, consuming it.
-NumberStatus ConsumeDecimal(std::string_view* s, uint64_t* value);
+// Inline: the parser reads a number on every file line.
+inline NumberStatus ConsumeDecimal(std::string_view* s, uint64_t* value) {
+  size_t i = 0;
+  uint64_t v = 0;
+  bool overflow = false;
+  while (i < s->size() && IsDigit((*s)[i])) {
+    uint64_t d = static_cast<uint64_t>((*s)[i] - '0');
+    uint64_t next = 0;
+    if (__builtin_mul_overflow(v, 10, &next) || __builtin_add_overflow(next, d, &next)) {
+      overflow = true;
+    }
+    if (!overflow) v = next;
+    ++i;
+  }
+  if (i == 0) return NumberStatus::kNotANumber;
+  s->remove_prefix(i);
+  if (overflow) return NumberStatus::kOverflow;
+  *value = v;
+  return NumberStatus::kOk;
+}
+
+// Parses the whole of `s` as a decimal uint64 (no sign, no spaces).
+inline NumberStatus ParseDecimal(std::string_view s, uint64_t* value) {
+  NumberStatus status = ConsumeDecimal(&s, value);
+  if (status != NumberStatus::kNotANumber && !s.empty()) return NumberStatus::kNotANumber;
+  return status;
+}
 
 // a + b, held at the largest uint64 instead of wrapping (counts from a
 // hostile debug=1 profile can be anything).
@@ -54,6 +77,12 @@ inline uint64_t SaturatingAdd(uint64_t a, uint64_t b) {
 }
 
 // True when all of `s` is "0x" followed by one or more hex digits.
-bool IsHexNumber(std::string_view s);
+inline bool IsHexNumber(std::string_view s) {
+  if (!ConsumePrefix(&s, "0x") || s.empty()) return false;
+  for (char c : s) {
+    if (!IsHexDigit(c)) return false;
+  }
+  return true;
+}
 
 }  // namespace gleak
