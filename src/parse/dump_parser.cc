@@ -14,6 +14,7 @@
 
 #include <fmt/core.h>
 
+#include "gleak/base/error.h"
 #include "gleak/base/text.h"
 #include "gleak/parse/line_grammar.h"
 
@@ -555,8 +556,8 @@ void DumpParser::Impl::EndRecord(bool at_end_of_input) {
   current_.labels = out_labels_;
   current_.ancestors = out_ancestors_;
   // Go <= 1.20 cut stacks at 100 physical frames without a marker (format §6.1).
-  current_.stack_maybe_cut = traceback && !current_.frames_elided && main_frame_count_ >= 97 &&
-                             main_frame_count_ <= 100;
+  current_.stack_maybe_cut =
+      traceback && !current_.frames_elided && main_frame_count_ >= 97 && main_frame_count_ <= 100;
 
   if (current_.count > UINT64_MAX - summary_.goroutines) {
     Warn(current_.line, fmt::format("goroutine count {} makes the input's total overflow 64 bits; "
@@ -600,15 +601,31 @@ void DumpParser::ParseLine(const Line& line) { impl_->ParseLine(line); }
 void DumpParser::Finish(uint64_t bytes, uint64_t lines) { impl_->Finish(bytes, lines); }
 const ParseSummary& DumpParser::summary() const { return impl_->summary(); }
 
-ParseSummary ParseSource(ByteSource& source, RecordSink& sink, const ParseLimits& limits) {
+void ParseSource(ByteSource& source, RecordSink& sink, const ParseLimits& limits,
+                 ParseSummary* summary) {
   LineScanner scanner(source, limits.max_line_length);
   DumpParser parser(source.name(), sink, limits);
+  auto take = [&] {
+    *summary = parser.summary();
+    summary->bytes = scanner.bytes_read();
+    summary->lines = scanner.lines_read();
+    summary->encoding = source.encoding();
+    summary->raw_bytes = source.raw_bytes();
+  };
   Line line;
-  while (scanner.Next(&line)) parser.ParseLine(line);
+  try {
+    while (scanner.Next(&line)) parser.ParseLine(line);
+  } catch (const Error&) {
+    take();  // what was read before the source failed (a cut gzip stream, a dropped connection)
+    throw;
+  }
   parser.Finish(scanner.bytes_read(), scanner.lines_read());
-  ParseSummary summary = parser.summary();
-  summary.encoding = source.encoding();
-  summary.raw_bytes = source.raw_bytes();
+  take();
+}
+
+ParseSummary ParseSource(ByteSource& source, RecordSink& sink, const ParseLimits& limits) {
+  ParseSummary summary;
+  ParseSource(source, sink, limits, &summary);
   return summary;
 }
 

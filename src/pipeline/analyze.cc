@@ -47,10 +47,11 @@ InputResult ReadInput(const AnalyzeOptions& options, size_t index) {
   const std::string& input = options.inputs[index];
   bool asked_for_debug2 = false;
   std::string spec = LooksLikeUrl(input) ? WithDebugParameter(input, &asked_for_debug2) : input;
+  ParseSummary summary;  // as far as it got, also when the input fails partway
   try {
     std::unique_ptr<ByteSource> source = OpenInput(spec, options.input_limits, options.http);
     if (!options.save_copy_to.empty()) source = SavingCopy(std::move(source), options.save_copy_to);
-    ParseSummary summary = ParseSource(*source, clusterer, options.parse_limits);
+    ParseSource(*source, clusterer, options.parse_limits, &summary);
     result.input = ToInputReport(summary);
     if (asked_for_debug2) {
       result.input.warnings.insert(
@@ -59,9 +60,9 @@ InputResult ReadInput(const AnalyzeOptions& options, size_t index) {
     }
   } catch (const Error& e) {
     if (e.kind() != Error::Kind::kInput) throw;
+    result.input = ToInputReport(summary);                     // what was read before the error
+    if (summary.input.empty()) result.input.encoding.clear();  // never opened
     result.input.name = input == "-" ? "<stdin>" : spec;
-    result.input.format = "unknown";
-    result.input.producer = "unknown";
     result.input.error = e.what();
     result.input.goroutines = clusterer.goroutines();  // what was read before the error
   }

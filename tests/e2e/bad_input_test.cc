@@ -471,6 +471,10 @@ TEST(BadInput, GzipBombPastALoweredLimitIsRefusedKeepingWhatWasRead) {
             Bad("gzip_bomb.gz").string() +
                 ": gzip input expands beyond 2097152 bytes; refusing it (raise --max-bytes)");
   EXPECT_EQ(cli.totals()["goroutines"], 2);  // read before the limit
+  EXPECT_EQ(cli.input()["encoding"], "gzip");
+  EXPECT_EQ(cli.input()["compressed_bytes"], fs::file_size(Bad("gzip_bomb.gz")));
+  EXPECT_GT(cli.input()["bytes"].get<uint64_t>(), 0u);
+  EXPECT_LE(cli.input()["bytes"].get<uint64_t>(), 2097152u);
   EXPECT_NE(cli.GroupWith("main.send"), nullptr);
 
   // The library's own default is InputLimits::max_decompressed_bytes (64 GiB).
@@ -507,6 +511,16 @@ TEST(BadInput, TruncatedGzipKeepsTheGoroutinesBeforeTheCut) {
   EXPECT_FALSE(a.input()["error"].is_null());
   EXPECT_EQ(a.totals()["goroutines"], 245);
   EXPECT_FALSE(a.doc["groups"].empty());
+  // The input report says what was read before the cut (it said encoding ""
+  // and 0 bytes before): the encoding, the bytes on both sides, the records.
+  EXPECT_EQ(a.input()["encoding"], "gzip");
+  EXPECT_EQ(a.input()["bytes"], 34942);
+  EXPECT_EQ(a.input()["compressed_bytes"], fs::file_size(Bad("truncated.gz")));
+  EXPECT_EQ(a.input()["records"], 245);
+  EXPECT_EQ(a.input()["goroutines"], 245);
+  EXPECT_EQ(a.input()["format"], "traceback");
+  EXPECT_GT(a.input()["lines"].get<uint64_t>(), 245u);
+  EXPECT_TRUE(testing::MatchesSchema("report-v1.json", a.run.out));
   ParsedCli p = ParseJsonLines(Bad("truncated.gz"));
   EXPECT_EQ(p.run.exit_code, 3);
   EXPECT_EQ(p.records.size(), 245u);

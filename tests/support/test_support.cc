@@ -109,4 +109,18 @@ CommandResult RunGleak(const std::string& args, const std::string& stdin_text) {
   return RunShell(command + " </dev/null");
 }
 
+::testing::AssertionResult MatchesSchema(const std::string& schema, const std::string& document) {
+  std::filesystem::path dir = TempDir();
+  std::ofstream(dir / "doc.json", std::ios::binary) << document;
+  CommandResult r = RunShell("'" + (SourceDir() / "tests/tools/validate-json").string() + "' '" +
+                             (SourceDir() / "docs/schema" / schema).string() + "' '" +
+                             (dir / "doc.json").string() + "'");
+  std::filesystem::remove_all(dir);
+  if (r.exit_code == 0 && r.out.find("1 documents checked, 0 errors") != std::string::npos) {
+    return ::testing::AssertionSuccess();
+  }
+  return ::testing::AssertionFailure() << "not a valid " << schema << " document:\n"
+                                       << r.out << r.err;
+}
+
 }  // namespace gleak::testing

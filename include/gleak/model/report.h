@@ -26,7 +26,7 @@ struct InputReport {
   bool truncated = false;
   std::vector<Diagnostic> warnings;
   uint64_t warnings_dropped = 0;
-  std::string error;  // set when the input could not be read; nothing else is then
+  std::string error;  // set when the input could not be read; the counts hold what was read before
 };
 
 struct ReportTotals {
