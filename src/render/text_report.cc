@@ -212,8 +212,8 @@ void RenderTextReport(const Report& report, const TextStyle& style, std::ostream
       line.End();
     }
     if (in.warnings_dropped > 0) {
-      line.Add(fmt::format("warning: {}: {} more", Safe(in.name),
-                           Plural(in.warnings_dropped, "warning")),
+      line.Add(fmt::format("warning: {}: {} more warning{} not listed (--max-warnings)",
+                           Safe(in.name), in.warnings_dropped, in.warnings_dropped == 1 ? "" : "s"),
                Ink::kRed);
       line.End();
     }

@@ -628,6 +628,123 @@ TEST(BadInput, ManyWarningsAreCountedNotKept) {
   fs::remove_all(dir);
 }
 
+// ---- limits set on the command line ----------------------------------------
+
+fs::path DeepDump() {
+  // A real Go 1.26 dump: three goroutines parked 100 frames deep, eight shallow.
+  return testing::SourceDir() / "testdata" / "dumps" / "go1.26" / "deep" / "http_debug2.txt";
+}
+
+const char* const kFiftyFrames = "goroutine has more than 50 frames; the rest are dropped";
+
+TEST(Limits, MaxFramesKeepsTheInnermostFramesOfARealDeepStack) {
+  Analyzed whole = AnalyzeJson(DeepDump());
+  ASSERT_EQ(whole.run.exit_code, 0) << whole.run.err;
+  const json* deep = whole.GroupWith("main.deepLeaf");
+  ASSERT_NE(deep, nullptr);
+  EXPECT_EQ((*deep)["frames"].size(), 100u);
+  EXPECT_TRUE(whole.input()["warnings"].empty());
+
+  Analyzed cut = AnalyzeJson(DeepDump(), "--max-frames 50");
+  ASSERT_EQ(cut.run.exit_code, 0) << cut.run.err;
+  EXPECT_EQ(cut.totals()["goroutines"], 11);
+  deep = cut.GroupWith("main.deepLeaf");
+  ASSERT_NE(deep, nullptr);
+  EXPECT_EQ((*deep)["count"], 3);
+  ASSERT_EQ((*deep)["frames"].size(), 50u);
+  // The innermost 50 are kept, as in the full stack.
+  for (size_t i = 0; i < 50; ++i) {
+    EXPECT_EQ((*deep)["frames"][i]["func"],
+              (*whole.GroupWith("main.deepLeaf"))["frames"][i]["func"]);
+  }
+  // One warning per cut goroutine, at the line of its 51st frame.
+  for (uint64_t line : {131, 336, 541}) EXPECT_TRUE(WarnsAbout(cut.input(), kFiftyFrames, line));
+  EXPECT_EQ(cut.input()["warnings"].size(), 3u);
+  EXPECT_TRUE(Has(cut.run.err, "http_debug2.txt:131: goroutine has more than 50 frames"));
+  // Shallow stacks (22 frames) are untouched.
+  const json* shallow = cut.GroupWith("main.shallowLeaf");
+  ASSERT_NE(shallow, nullptr);
+  EXPECT_EQ((*shallow)["frames"].size(), 22u);
+  EXPECT_TRUE(testing::MatchesSchema("report-v1.json", cut.run.out));
+
+  ParsedCli parsed = ParseJsonLines(DeepDump(), "--max-frames 50");
+  EXPECT_EQ(parsed.run.exit_code, 0);
+  ASSERT_EQ(parsed.records.size(), 11u);
+  size_t at_fifty = 0;
+  for (const json& r : parsed.records) {
+    EXPECT_LE(r["frames"].size(), 50u);
+    at_fifty += r["frames"].size() == 50;
+  }
+  EXPECT_EQ(at_fifty, 3u);
+  EXPECT_TRUE(Has(parsed.run.err, "http_debug2.txt:541: goroutine has more than 50 frames"));
+
+  CommandResult diff =
+      RunGleak("diff --format json --max-frames 50 " + Quote(DeepDump()) + " " + Quote(DeepDump()));
+  ASSERT_EQ(diff.exit_code, 0) << diff.err;
+  json d = json::parse(diff.out);
+  EXPECT_TRUE(WarnsAbout(d["snapshots"][1], kFiftyFrames, 336));
+  for (const json& g : d["groups"]) EXPECT_LE(g["frames"].size(), 50u);
+}
+
+TEST(Limits, MaxWarningsListsTheFirstAndCountsTheRest) {
+  Analyzed one = AnalyzeJson(DeepDump(), "--max-frames 50 --max-warnings 1");
+  EXPECT_EQ(one.run.exit_code, 0);
+  ASSERT_EQ(one.input()["warnings"].size(), 1u);
+  EXPECT_TRUE(WarnsAbout(one.input(), kFiftyFrames, 131));
+  EXPECT_EQ(one.input()["warnings_not_listed"], 2);
+
+  Analyzed none = AnalyzeJson(DeepDump(), "--max-frames 50 --max-warnings 0");
+  EXPECT_TRUE(none.input()["warnings"].empty());
+  EXPECT_EQ(none.input()["warnings_not_listed"], 3);
+
+  // The text report and `gleak parse` say how many were left out.
+  CommandResult text = RunGleak("analyze --max-frames 50 --max-warnings 1 " + Quote(DeepDump()));
+  EXPECT_TRUE(Has(text.out, "http_debug2.txt: 2 more warnings not listed (--max-warnings)"))
+      << text.out;
+  ParsedCli parsed = ParseJsonLines(DeepDump(), "--max-frames 50 --max-warnings 1");
+  EXPECT_EQ(parsed.records.size(), 11u);
+  EXPECT_TRUE(Has(parsed.run.err, "http_debug2.txt: 2 more warnings not shown (--max-warnings)"))
+      << parsed.run.err;
+  EXPECT_FALSE(Has(parsed.run.err, ":336:")) << parsed.run.err;
+}
+
+TEST(Limits, ParseRefusesAGzipBombPastMaxBytesKeepingWhatWasRead) {
+  ParsedCli p = ParseJsonLines(Bad("gzip_bomb.gz"), "--max-bytes 2097152");
+  EXPECT_EQ(p.run.exit_code, 3);
+  EXPECT_TRUE(Has(p.run.err,
+                  "gzip_bomb.gz: gzip input expands beyond 2097152 bytes; refusing it "
+                  "(raise --max-bytes)"))
+      << p.run.err;
+  EXPECT_EQ(p.records.size(), 2u);  // the goroutines before the bomb
+  // Within the default (16 GiB, as for analyze) the 8 MiB it inflates to is read.
+  ParsedCli whole = ParseJsonLines(Bad("gzip_bomb.gz"));
+  EXPECT_EQ(whole.run.exit_code, 0) << whole.run.err;
+  EXPECT_EQ(whole.records.size(), 2u);
+}
+
+TEST(Limits, OutOfRangeLimitsAreUsageErrorsOnEveryCommand) {
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"--max-frames 0", "--max-frames: Value 0 not in range 1 to 1000000"},
+      {"--max-frames 1000001", "--max-frames: Value 1000001 not in range 1 to 1000000"},
+      {"--max-warnings 1000001", "--max-warnings: Value 1000001 not in range 0 to 1000000"},
+      {"--max-warnings -1", "--max-warnings: Value -1 not in range 0 to 1000000"},
+      {"--max-bytes 0", "--max-bytes: Value 0 not in range 1 to"},
+      {"--max-line-length 63", "--max-line-length: Value 63 not in range 64 to"},
+  };
+  for (const std::string command : {"analyze", "diff", "watch", "parse"}) {
+    for (const auto& [flag, message] : bad) {
+      SCOPED_TRACE(command + " " + flag);
+      std::string inputs = command == "watch"  ? "http://127.0.0.1:1/"
+                           : command == "diff" ? Quote(DeepDump()) + " " + Quote(DeepDump())
+                                               : Quote(DeepDump());
+      CommandResult r = RunGleak(command + " " + flag + " " + inputs);
+      EXPECT_EQ(r.exit_code, 2);
+      EXPECT_TRUE(Has(r.err, message)) << r.err;
+      EXPECT_TRUE(r.out.empty());
+    }
+  }
+}
+
 TEST(BadInput, FileStillBeingWrittenFinishes) {
   // A writer appends as fast as it can while gleak reads: gleak reads the file
   // as it was when opened, finishes, and reports what it read.
