@@ -69,7 +69,6 @@ class HttpSource : public ByteSource {
   }
 
   const std::string& name() const override { return url_; }
-  const char* encoding() const override { return "http"; }
   uint64_t raw_bytes() const override { return body_bytes_; }
 
  private:
