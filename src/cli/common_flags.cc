@@ -93,6 +93,12 @@ void AddCommonFlags(CLI::App* cmd, CommonFlags* flags, const std::vector<std::st
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   AddLimitFlags(cmd, &flags->limits);
+  cmd->add_option("--max-groups", flags->max_groups,
+                  "Keep N distinct groups per input (in all with --merge); the goroutines of "
+                  "further groups are counted in one overflow group, with a warning. A group "
+                  "takes 5 to 60 KiB of memory, by its stack's depth")
+      ->check(CLI::Range(size_t{1}, size_t{10'000'000}))
+      ->capture_default_str();
 }
 
 AnalyzeOptions ToAnalyzeOptions(const CommonFlags& flags, RuleSet* rules) {
@@ -102,6 +108,7 @@ AnalyzeOptions ToAnalyzeOptions(const CommonFlags& flags, RuleSet* rules) {
     ThrowUsageError("--group-by must be exact, line, func or top");
   }
   options.cluster.include_creator = !flags.no_creator;
+  options.cluster.max_groups = flags.max_groups;
   options.cluster.ignore_funcs = flags.ignores;
   for (const std::string& e : flags.filters) {
     options.cluster.filters.push_back(std::make_shared<Pattern>(e, "--filter"));

@@ -41,6 +41,7 @@ struct CommonFlags {
   std::vector<std::string> ignores;
   bool full = false;
   LimitFlags limits;
+  size_t max_groups = ClusterOptions{}.max_groups;
   bool quiet = false;
   std::string rules_file;
   std::string source_root;

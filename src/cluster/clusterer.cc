@@ -18,6 +18,7 @@ namespace gleak {
 namespace {
 
 constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
+constexpr uint32_t kOverflowKey = kNone - 1;  // in the state's place: no state id reaches it
 
 // A frame as the clusterer knows it, at line granularity.
 struct FrameView {
@@ -108,6 +109,7 @@ struct GroupState {
   uint64_t label_sets_overflow = 0;
   std::vector<CountedId> inputs;
   uint64_t inputs_overflow = 0;
+  bool overflow = false;  // the overflow group: counts only, no stack
 };
 
 }  // namespace
@@ -124,6 +126,11 @@ class Clusterer::Impl {
   uint64_t goroutines_ = 0;
 
  private:
+  // What every goroutine adds to its group, the overflow group included.
+  void Tally(GroupState* group, const Goroutine& g);
+  void TallyOverflow(const Goroutine& g);
+  // Gives back the frames and strings added since the marks.
+  void Forget(size_t frames_mark, const StringInterner::Mark& strings_mark);
   uint32_t FrameId(const Frame& frame);
   uint32_t FrameId(std::string_view func, std::string_view file, uint64_t line);
   bool Keep(const Goroutine& g, std::span<const uint32_t> frame_ids, uint32_t creator_frame);
@@ -144,6 +151,7 @@ class Clusterer::Impl {
   std::vector<FrameInfo> frames_;
   absl::flat_hash_map<std::vector<uint32_t>, uint32_t, KeyHash, KeyEq> group_ids_;
   std::vector<GroupState> groups_;
+  size_t distinct_ = 0;  // groups_ less the overflow groups
 
   // Scratch space reused for every record: no allocation per goroutine.
   std::vector<uint32_t> record_frames_;
@@ -263,13 +271,62 @@ void Clusterer::Impl::SignatureOf(const Goroutine& g, uint32_t creator_frame, Gr
   }
 }
 
+void Clusterer::Impl::Tally(GroupState* group, const Goroutine& g) {
+  group->count = SaturatingAdd(group->count, g.count);
+  group->min_wait = std::min(group->min_wait, g.wait_minutes);
+  group->max_wait = std::max(group->max_wait, g.wait_minutes);
+  if (g.locked_to_thread) group->locked = SaturatingAdd(group->locked, g.count);
+  if (g.leaked) group->leaked = SaturatingAdd(group->leaked, g.count);
+  if (g.truncated || g.stack_maybe_cut) group->truncated = SaturatingAdd(group->truncated, g.count);
+  if (g.has_id && group->sample_ids.size() < options_.sample_ids) group->sample_ids.push_back(g.id);
+  if (g.has_creator_id && group->creator_ids.size() < options_.sample_ids &&
+      std::find(group->creator_ids.begin(), group->creator_ids.end(), g.creator_id) ==
+          group->creator_ids.end()) {
+    group->creator_ids.push_back(g.creator_id);
+  }
+  uint64_t no_overflow = 0;
+  CountIn(&group->inputs, static_cast<uint32_t>(input_), g.count,
+          std::numeric_limits<size_t>::max(), &no_overflow);
+}
+
+void Clusterer::Impl::TallyOverflow(const Goroutine& g) {
+  key_.clear();
+  key_.push_back(kOverflowKey);
+  key_.push_back(kNone);
+  key_.push_back(options_.per_input ? static_cast<uint32_t>(input_) : kNone);
+  uint32_t index;
+  if (auto it = group_ids_.find(absl::MakeConstSpan(key_)); it != group_ids_.end()) {
+    index = it->second;
+  } else {
+    index = static_cast<uint32_t>(groups_.size());
+    group_ids_.emplace(key_, index);
+    groups_.emplace_back().overflow = true;
+  }
+  Tally(&groups_[index], g);
+}
+
+void Clusterer::Impl::Forget(size_t frames_mark, const StringInterner::Mark& strings_mark) {
+  for (size_t i = frames_mark; i < frames_.size(); ++i) {
+    const FrameInfo& f = frames_[i];
+    frame_ids_.erase(FrameView{strings_.Get(f.func), strings_.Get(f.file), f.line});
+  }
+  frames_.resize(frames_mark);
+  strings_.Rollback(strings_mark);
+}
+
 void Clusterer::Impl::OnGoroutine(const Goroutine& g) {
   goroutines_ = SaturatingAdd(goroutines_, g.count);
+  // At the cap on groups, what this record adds to the tables is given back
+  // unless it joins a kept group: past the cap, memory stops growing.
+  const bool full = distinct_ >= options_.max_groups;
+  const size_t frames_mark = frames_.size();
+  const StringInterner::Mark strings_mark = strings_.mark();
   record_frames_.clear();
   for (const Frame& f : g.frames) record_frames_.push_back(FrameId(f));
   uint32_t creator_frame = g.has_created_by ? FrameId(g.created_by) : kNone;
   if (!Keep(g, record_frames_, creator_frame)) {
     ignored_ = SaturatingAdd(ignored_, g.count);
+    if (full) Forget(frames_mark, strings_mark);
     return;
   }
   SignatureOf(g, creator_frame, options_.level, &signature_);
@@ -289,8 +346,13 @@ void Clusterer::Impl::OnGoroutine(const Goroutine& g) {
   auto it = group_ids_.find(absl::MakeConstSpan(key_));
   if (it != group_ids_.end()) {
     index = it->second;
+  } else if (full) {
+    TallyOverflow(g);
+    Forget(frames_mark, strings_mark);
+    return;
   } else {
     index = static_cast<uint32_t>(groups_.size());
+    ++distinct_;
     group_ids_.emplace(key_, index);
     GroupState& fresh = groups_.emplace_back();
     fresh.signature_frames = signature_;
@@ -308,18 +370,7 @@ void Clusterer::Impl::OnGoroutine(const Goroutine& g) {
     fresh.shape_id = IdOf(GroupingLevel::kFunc, strings_.Intern(""), func_signature_, kNone);
   }
   GroupState& group = groups_[index];
-  group.count = SaturatingAdd(group.count, g.count);
-  group.min_wait = std::min(group.min_wait, g.wait_minutes);
-  group.max_wait = std::max(group.max_wait, g.wait_minutes);
-  if (g.locked_to_thread) group.locked = SaturatingAdd(group.locked, g.count);
-  if (g.leaked) group.leaked = SaturatingAdd(group.leaked, g.count);
-  if (g.truncated || g.stack_maybe_cut) group.truncated = SaturatingAdd(group.truncated, g.count);
-  if (g.has_id && group.sample_ids.size() < options_.sample_ids) group.sample_ids.push_back(g.id);
-  if (g.has_creator_id && group.creator_ids.size() < options_.sample_ids &&
-      std::find(group.creator_ids.begin(), group.creator_ids.end(), g.creator_id) ==
-          group.creator_ids.end()) {
-    group.creator_ids.push_back(g.creator_id);
-  }
+  Tally(&group, g);
   if (creator_frame != kNone) {
     CountIn(&group.creators, creator_frame, g.count, options_.max_creators,
             &group.creators_overflow);
@@ -344,9 +395,6 @@ void Clusterer::Impl::OnGoroutine(const Goroutine& g) {
       group.label_sets_overflow = SaturatingAdd(group.label_sets_overflow, g.count);
     }
   }
-  uint64_t no_overflow = 0;
-  CountIn(&group.inputs, static_cast<uint32_t>(input_), g.count, std::numeric_limits<size_t>::max(),
-          &no_overflow);
 }
 
 StackFrame Clusterer::Impl::ToStackFrame(uint32_t frame_id, bool inlined) const {
@@ -397,11 +445,15 @@ std::vector<Group> Clusterer::Impl::TakeGroups() const {
   };
   for (const GroupState& s : groups_) {
     Group g;
-    g.id = IdOf(options_.level, s.state, s.signature_frames, s.creator);
-    g.func_id = s.func_id;
-    g.shape_id = s.shape_id;
+    if (s.overflow) {
+      MakeOverflow(&g);
+    } else {
+      g.id = IdOf(options_.level, s.state, s.signature_frames, s.creator);
+      g.func_id = s.func_id;
+      g.shape_id = s.shape_id;
+      g.state = std::string(strings_.Get(s.state));
+    }
     g.count = s.count;
-    g.state = std::string(strings_.Get(s.state));
     g.min_wait_minutes = s.count > 0 ? s.min_wait : 0;
     g.max_wait_minutes = s.max_wait;
     g.locked_to_thread = s.locked;

@@ -106,6 +106,7 @@ Report Analyze(const AnalyzeOptions& options) {
   Report report;
   report.level = options.cluster.level;
   report.merged = !options.cluster.per_input;
+  report.max_groups = options.cluster.max_groups;
   std::vector<InputResult> results = ReadInputs(options);
   std::vector<std::vector<Group>> parts;
   for (InputResult& r : results) {
@@ -115,8 +116,7 @@ Report Analyze(const AnalyzeOptions& options) {
     parts.push_back(std::move(r.groups));
   }
   if (report.merged) {
-    report.groups = MergeGroups(std::move(parts), options.cluster.max_creators,
-                                options.cluster.max_label_sets, options.cluster.sample_ids);
+    report.groups = MergeGroups(std::move(parts), options.cluster);
   } else {
     for (std::vector<Group>& part : parts) {
       std::move(part.begin(), part.end(), std::back_inserter(report.groups));

@@ -158,6 +158,50 @@ TEST(Live, WatchFlagsTheLeakingGroupAsGrowing) {
   EXPECT_TRUE(final_diff["groups"][0]["monotonic"].get<bool>());
 }
 
+TEST(Live, WatchWithMaxGroupsSaysWhatTheOverflowGroupIs) {
+  GLEAK_REQUIRE_GO();
+  auto server = StartOrFail("leakserver", "-capture series");
+  ASSERT_NE(server, nullptr);
+  std::string driver = "(for i in $(seq 40); do curl -fsS '" + server->Url("/work") +
+                       "' >/dev/null; sleep 0.05; done) & ";
+  auto r =
+      RunShell(driver + "'" + GLEAK_BINARY +
+               "' watch --count 3 --interval 1s --max-groups 2 --format jsonl '" +
+               server->Url("/debug/pprof/goroutine?debug=2") + "'; status=$?; wait; exit $status");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<json> lines;
+  std::istringstream in(r.out);
+  std::string line;
+  while (std::getline(in, line)) lines.push_back(json::parse(line));
+  ASSERT_EQ(lines.size(), 4u) << r.out;  // three ticks and the final diff
+  for (size_t i = 0; i < 3; ++i) {
+    for (const json& g : lines[i]["growing"]) {
+      if (g["pattern"] == "overflow") {
+        EXPECT_FALSE(g["suspect"].get<bool>()) << g;
+      }
+    }
+  }
+  const json& diff = lines[3];
+  EXPECT_TRUE(testing::MatchesSchema("diff-v1.json", diff.dump()));
+  bool overflow = false;
+  for (const json& g : diff["groups"]) {
+    if (!g["overflow"].get<bool>()) continue;
+    overflow = true;
+    EXPECT_EQ(g["id"], "ffffffffffffffff");
+    EXPECT_FALSE(g["suspect"].get<bool>());
+    EXPECT_EQ(g["finding"]["pattern"], "overflow");
+  }
+  EXPECT_TRUE(overflow) << diff;
+  for (const json& snapshot : diff["snapshots"]) {
+    EXPECT_EQ(snapshot["encoding"], "plain");  // the body's encoding, not the transport ("http")
+    ASSERT_FALSE(snapshot["warnings"].empty());
+    EXPECT_NE(
+        snapshot["warnings"][0]["message"].get<std::string>().find("more than 2 distinct groups"),
+        std::string::npos)
+        << snapshot["warnings"];
+  }
+}
+
 TEST(Live, WatchSavesSnapshotsForALaterDiff) {
   GLEAK_REQUIRE_GO();
   auto server = StartOrFail("leakserver", "-capture series");
