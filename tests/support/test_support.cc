@@ -1,5 +1,6 @@
 #include "support/test_support.h"
 
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -94,6 +95,20 @@ CommandResult RunShell(const std::string& command_line) {
   result.err = ReadFile(err);
   std::filesystem::remove_all(dir);
   return result;
+}
+
+long GleakPeakMiB(const std::string& args) {
+  std::string command = std::string("exec '") + GLEAK_BINARY + "' " + args + " >/dev/null 2>&1";
+  pid_t pid = fork();
+  if (pid == 0) {
+    execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  int status = 0;
+  rusage usage{};
+  if (pid < 0 || wait4(pid, &status, 0, &usage) != pid) return -1;
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return -1;
+  return usage.ru_maxrss / 1024;
 }
 
 CommandResult RunGleak(const std::string& args, const std::string& stdin_text) {

@@ -301,37 +301,34 @@ TEST(Clusterer, EachInputHasItsOwnOverflowGroupUnlessMerged) {
 }
 
 TEST(MergeGroups, KeepsTheFirstGroupsAndFoldsTheRestAndTheOverflows) {
-  fs::path a = Dump("go1.19/chansend/http_debug2.txt");
-  fs::path b = Dump("go1.26/chansend/http_debug2.txt");
+  // Each input clustered on its own, as Analyze does before it merges.
+  uint64_t total = 0;
+  auto parts_of = [&](const ClusterOptions& options) {
+    std::vector<std::vector<Group>> parts;
+    total = 0;
+    for (const char* dump :
+         {"go1.19/chansend/http_debug2.txt", "go1.26/chansend/http_debug2.txt"}) {
+      Clusterer clusterer(options);
+      clusterer.set_input(parts.size());
+      auto source = OpenInput(Dump(dump).string());
+      ParseSource(*source, clusterer);
+      parts.push_back(clusterer.TakeGroups());
+      total += clusterer.goroutines();
+    }
+    return parts;
+  };
   ClusterOptions options;
   options.per_input = false;
   options.level = GroupingLevel::kFunc;  // the two Go releases share groups
-  std::vector<std::vector<Group>> parts;
-  uint64_t total = 0;
-  for (size_t i = 0; i < 2; ++i) {
-    Clusterer clusterer(options);
-    clusterer.set_input(i);
-    auto source = OpenInput((i == 0 ? a : b).string());
-    ParseSource(*source, clusterer);
-    parts.push_back(clusterer.TakeGroups());
-    total += clusterer.goroutines();
-  }
-  std::vector<Group> uncapped = MergeGroups(parts, options);
+  std::vector<Group> uncapped = MergeGroups(parts_of(options), options);
   ASSERT_GT(uncapped.size(), 4u);
   EXPECT_EQ(Overflow(uncapped), nullptr);
 
   // Parts that overflowed already: their overflow groups merge into one.
   ClusterOptions small = options;
   small.max_groups = 2;
-  std::vector<std::vector<Group>> capped_parts;
-  for (size_t i = 0; i < 2; ++i) {
-    Clusterer clusterer(small);
-    clusterer.set_input(i);
-    auto source = OpenInput((i == 0 ? a : b).string());
-    ParseSource(*source, clusterer);
-    capped_parts.push_back(clusterer.TakeGroups());
-    ASSERT_NE(Overflow(capped_parts.back()), nullptr);
-  }
+  std::vector<std::vector<Group>> capped_parts = parts_of(small);
+  for (const auto& part : capped_parts) ASSERT_NE(Overflow(part), nullptr);
   std::set<std::string> kept_ids;
   for (const auto& part : capped_parts) {
     for (const Group& g : part) {
