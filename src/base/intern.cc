@@ -34,4 +34,13 @@ uint32_t StringInterner::Intern(std::string_view s) {
   return id;
 }
 
+void StringInterner::Rollback(const Mark& mark) {
+  for (size_t i = mark.strings; i < strings_.size(); ++i) ids_.erase(strings_[i]);
+  strings_.resize(mark.strings);
+  blocks_.resize(mark.blocks);
+  current_block_ = mark.current_block;
+  block_used_ = mark.block_used;
+  arena_bytes_ = mark.arena_bytes;
+}
+
 }  // namespace gleak

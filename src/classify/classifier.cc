@@ -167,6 +167,27 @@ void Judge(const Rule& rule, const RuleClause& clause, const ClassifyOptions& op
   }
 }
 
+// The overflow group holds goroutines of many groups that were never told
+// apart: no rule can judge it, and it is never a suspect.
+Finding OverflowFinding(const Group& g) {
+  Finding f;
+  f.pattern = "overflow";
+  f.title = "Goroutines of the groups past --max-groups, not told apart";
+  f.reason = "more distinct groups than --max-groups: no pattern can be told";
+  f.evidence.push_back(
+      {"count", fmt::format("{} goroutines in groups past the cap on distinct groups", g.count)});
+  f.explanation =
+      "gleak keeps at most --max-groups distinct groups per input (in all inputs with --merge), "
+      "so that its memory stays bounded on any input. Once that many groups exist, a goroutine "
+      "whose group is not among them is counted here instead of in a group of its own. These "
+      "goroutines may hold leaks that the rules would find in groups of their own.";
+  f.fix =
+      "Raise --max-groups to group them (a group takes 5 to 60 KiB of memory, by its stack's "
+      "depth), or make fewer, larger groups: --group-by func or top, --no-creator, or leave out "
+      "what you do not need with --filter, --exclude or --ignore.";
+  return f;
+}
+
 }  // namespace
 
 void Classify(const RuleSet& rules, const ClassifyOptions& options, SourceTree* source,
@@ -183,6 +204,10 @@ void Classify(const RuleSet& rules, const ClassifyOptions& options, SourceTree* 
 
   std::vector<Evidence> evidence;
   for (Group& g : *groups) {
+    if (g.overflow) {
+      g.finding = OverflowFinding(g);
+      continue;
+    }
     std::optional<SourceFacts> facts;
     if (source != nullptr && any_source_rule) facts = ReadSource(g, *source);
     Finding finding;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <limits>
 
 #include <fmt/core.h>
 
@@ -10,6 +11,36 @@
 #include "gleak/base/error.h"
 
 namespace gleak {
+
+void AddLimitFlags(CLI::App* cmd, LimitFlags* flags) {
+  cmd->add_option("--max-line-length", flags->max_line_length,
+                  "Skip a line longer than N bytes, with a warning naming it; it is never held "
+                  "in memory")
+      ->check(CLI::Range(size_t{64}, size_t{1} << 30))
+      ->capture_default_str();
+  cmd->add_option("--max-frames", flags->max_frames,
+                  "Keep the first N frames of a goroutine (innermost first); deeper ones are "
+                  "dropped, with one warning per goroutine (Go itself prints 100 at most)")
+      ->check(CLI::Range(size_t{1}, size_t{1'000'000}))
+      ->capture_default_str();
+  cmd->add_option("--max-warnings", flags->max_warnings,
+                  "List the first N warnings of an input; the rest are only counted")
+      ->check(CLI::Range(size_t{0}, size_t{1'000'000}))
+      ->capture_default_str();
+  cmd->add_option("--max-bytes", flags->max_bytes,
+                  "Refuse an input that inflates (gzip) or downloads (http) to more than N "
+                  "bytes; the goroutines read before that are kept (exit 3)")
+      ->check(CLI::Range(uint64_t{1}, std::numeric_limits<uint64_t>::max()))
+      ->capture_default_str();
+}
+
+ParseLimits LimitFlags::ToParseLimits() const {
+  ParseLimits limits;
+  limits.max_line_length = max_line_length;
+  limits.max_frames = max_frames;
+  limits.max_warnings = max_warnings;
+  return limits;
+}
 
 void AddCommonFlags(CLI::App* cmd, CommonFlags* flags, const std::vector<std::string>& formats) {
   cmd->add_option("--format", flags->format, "text for a person, json for a script")
@@ -38,9 +69,6 @@ void AddCommonFlags(CLI::App* cmd, CommonFlags* flags, const std::vector<std::st
                   "Drop goroutines whose stack contains function FUNC (goleak's IgnoreAnyFunction)")
       ->allow_extra_args(false);
   cmd->add_flag("--full", flags->full, "Show every frame, runtime ones included");
-  cmd->add_option("--max-line-length", flags->max_line_length, "Skip longer lines with a warning")
-      ->check(CLI::Range(size_t{64}, size_t{1} << 30))
-      ->capture_default_str();
   cmd->add_flag("-q,--quiet", flags->quiet, "Do not print warnings to standard error");
   cmd->add_option("--rules", flags->rules_file,
                   "Add or override rules from FILE (gleak.rules/v1 JSON; see `gleak rules`)");
@@ -64,10 +92,12 @@ void AddCommonFlags(CLI::App* cmd, CommonFlags* flags, const std::vector<std::st
   cmd->add_option("--timeout", flags->timeout, "Seconds an http(s) input may take in all")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  cmd->add_option(
-         "--max-bytes", flags->max_bytes,
-         "Refuse an input larger than N bytes (after gzip decompression, or as an HTTP body)")
-      ->check(CLI::PositiveNumber)
+  AddLimitFlags(cmd, &flags->limits);
+  cmd->add_option("--max-groups", flags->max_groups,
+                  "Keep N distinct groups per input (in all with --merge); the goroutines of "
+                  "further groups are counted in one overflow group, with a warning. A group "
+                  "takes 5 to 60 KiB of memory, by its stack's depth")
+      ->check(CLI::Range(size_t{1}, size_t{10'000'000}))
       ->capture_default_str();
   cmd->add_option("-j,--threads", flags->threads,
                   "Threads to read with (0: one per core). Inputs are read in parallel, and a "
@@ -84,6 +114,7 @@ AnalyzeOptions ToAnalyzeOptions(const CommonFlags& flags, RuleSet* rules) {
     ThrowUsageError("--group-by must be exact, line, func or top");
   }
   options.cluster.include_creator = !flags.no_creator;
+  options.cluster.max_groups = flags.max_groups;
   options.cluster.ignore_funcs = flags.ignores;
   for (const std::string& e : flags.filters) {
     options.cluster.filters.push_back(std::make_shared<Pattern>(e, "--filter"));
@@ -91,7 +122,7 @@ AnalyzeOptions ToAnalyzeOptions(const CommonFlags& flags, RuleSet* rules) {
   for (const std::string& e : flags.excludes) {
     options.cluster.excludes.push_back(std::make_shared<Pattern>(e, "--exclude"));
   }
-  options.parse_limits.max_line_length = flags.max_line_length;
+  options.parse_limits = flags.limits.ToParseLimits();
   *rules = RuleSet::Builtin();
   if (!flags.rules_file.empty()) rules->Override(RuleSet::Load(flags.rules_file));
   options.rules = rules;
@@ -106,8 +137,8 @@ AnalyzeOptions ToAnalyzeOptions(const CommonFlags& flags, RuleSet* rules) {
   }
   options.http.headers = flags.headers;
   options.http.timeout_seconds = flags.timeout;
-  options.http.max_bytes = flags.max_bytes;
-  options.input_limits.max_decompressed_bytes = flags.max_bytes;
+  options.http.max_bytes = flags.limits.max_bytes;
+  options.input_limits.max_decompressed_bytes = flags.limits.max_bytes;
   options.threads = flags.threads;
   options.http.stall_seconds = std::min(options.http.stall_seconds, flags.timeout);
   return options;

@@ -16,6 +16,19 @@
 
 namespace gleak {
 
+// The limits on what one input may hold, for every command that reads dumps
+// (analyze, diff, watch, parse). Defaults as in docs/reliability.md.
+struct LimitFlags {
+  size_t max_line_length = LineScanner::kDefaultMaxLineLength;
+  size_t max_frames = ParseLimits{}.max_frames;
+  size_t max_warnings = ParseLimits{}.max_warnings;
+  uint64_t max_bytes = uint64_t{16} << 30;
+
+  ParseLimits ToParseLimits() const;
+};
+
+void AddLimitFlags(CLI::App* cmd, LimitFlags* flags);
+
 struct CommonFlags {
   std::vector<std::string> inputs;
   std::string format = "text";
@@ -27,7 +40,8 @@ struct CommonFlags {
   std::vector<std::string> excludes;
   std::vector<std::string> ignores;
   bool full = false;
-  size_t max_line_length = LineScanner::kDefaultMaxLineLength;
+  LimitFlags limits;
+  size_t max_groups = ClusterOptions{}.max_groups;
   bool quiet = false;
   std::string rules_file;
   std::string source_root;
@@ -37,7 +51,6 @@ struct CommonFlags {
   std::string fail_on;
   std::vector<std::string> headers;
   double timeout = 60;
-  uint64_t max_bytes = uint64_t{16} << 30;
   size_t threads = 0;
 };
 

@@ -8,9 +8,11 @@
 #include <fmt/core.h>
 
 #include "cli/commands.h"
+#include "cli/common_flags.h"
 #include "cli/exit_codes.h"
 #include "gleak/base/error.h"
 #include "gleak/input/byte_source.h"
+#include "gleak/input/http_source.h"
 #include "gleak/parse/dump_parser.h"
 #include "gleak/render/record_writer.h"
 
@@ -24,7 +26,7 @@ struct ParseOptions {
   std::vector<std::string> inputs;
   std::string format = "jsonl";
   std::string output;
-  size_t max_line_length = LineScanner::kDefaultMaxLineLength;
+  LimitFlags limits;
   bool quiet = false;
 };
 
@@ -37,8 +39,8 @@ void PrintWarnings(const ParseSummary& summary) {
     }
   }
   if (summary.warnings_dropped > 0) {
-    fmt::print(stderr, "gleak: warning: {}: {} more warnings not shown\n", summary.input,
-               summary.warnings_dropped);
+    fmt::print(stderr, "gleak: warning: {}: {} more warnings not shown (--max-warnings)\n",
+               summary.input, summary.warnings_dropped);
   }
 }
 
@@ -56,13 +58,16 @@ int RunParse(const ParseOptions& options) {
   } else {
     writer = std::make_unique<JsonLinesRecordWriter>(out);
   }
-  ParseLimits limits;
-  limits.max_line_length = options.max_line_length;
+  ParseLimits limits = options.limits.ToParseLimits();
+  InputLimits input_limits;
+  input_limits.max_decompressed_bytes = options.limits.max_bytes;
+  HttpOptions http;
+  http.max_bytes = options.limits.max_bytes;
 
   int exit_code = kExitOk;
   for (const std::string& input : options.inputs) {
     try {
-      std::unique_ptr<ByteSource> source = OpenInput(input);
+      std::unique_ptr<ByteSource> source = OpenInput(input, input_limits, http);
       writer->set_input(source->name());
       ParseSummary summary = ParseSource(*source, *writer, limits);
       writer->Flush();
@@ -95,10 +100,7 @@ CommandAction AddParseCommand(CLI::App& app) {
       ->check(CLI::IsMember({"jsonl", "text"}))
       ->capture_default_str();
   cmd->add_option("-o,--output", options->output, "Write to FILE instead of standard output");
-  cmd->add_option("--max-line-length", options->max_line_length,
-                  "Lines longer than this many bytes are skipped with a warning")
-      ->check(CLI::Range(size_t{64}, size_t{1} << 30))
-      ->capture_default_str();
+  AddLimitFlags(cmd, &options->limits);
   cmd->add_flag("-q,--quiet", options->quiet, "Do not print warnings");
   cmd->footer(
       "\nEach JSON line: input, id (null in debug=1), state, wait_minutes, count, flags,\n"

@@ -24,6 +24,7 @@ namespace gleak {
 namespace {
 
 constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
+constexpr uint32_t kOverflowKey = kNone - 1;  // in the state's place: no state id reaches it
 
 // A frame as the clusterer knows it, at line granularity.
 struct FrameView {
@@ -123,6 +124,7 @@ struct GroupState {
   std::vector<CountedId> creators;  // frame ids, every distinct one
   std::vector<SampledLabelSet> label_sets;
   std::vector<CountedId> inputs;
+  bool overflow = false;  // the overflow group: counts only, no stack
 };
 
 }  // namespace
@@ -144,6 +146,11 @@ class Clusterer::Impl {
   uint64_t goroutines_ = 0;
 
  private:
+  // What every goroutine adds to its group, the overflow group included.
+  void Tally(GroupState* group, const Goroutine& g);
+  uint32_t TallyOverflow(const Goroutine& g);  // returns the overflow group's index
+  // Gives back the frames and strings added since the marks.
+  void Forget(size_t frames_mark, const StringInterner::Mark& strings_mark);
   uint32_t FrameId(const Frame& frame);
   uint32_t FrameId(std::string_view func, std::string_view file, uint64_t line);
   bool Keep(const Goroutine& g, std::span<const uint32_t> frame_ids, uint32_t creator_frame);
@@ -169,6 +176,7 @@ class Clusterer::Impl {
   std::vector<GroupState> groups_;
   static constexpr size_t kMaxSeenStacks = 1 << 16;
   absl::flat_hash_map<StackKey, SeenStack, StackKeyHash> seen_stacks_;
+  size_t distinct_ = 0;  // groups_ less the overflow groups
 
   // Scratch space reused for every record: no allocation per goroutine.
   std::vector<uint32_t> record_frames_;
@@ -289,6 +297,44 @@ void Clusterer::Impl::SignatureOf(const Goroutine& g, uint32_t creator_frame, Gr
   }
 }
 
+void Clusterer::Impl::Tally(GroupState* group, const Goroutine& g) {
+  group->count = SaturatingAdd(group->count, g.count);
+  group->min_wait = std::min(group->min_wait, g.wait_minutes);
+  group->max_wait = std::max(group->max_wait, g.wait_minutes);
+  if (g.locked_to_thread) group->locked = SaturatingAdd(group->locked, g.count);
+  if (g.leaked) group->leaked = SaturatingAdd(group->leaked, g.count);
+  if (g.truncated || g.stack_maybe_cut) group->truncated = SaturatingAdd(group->truncated, g.count);
+  if (g.has_id) KeepSmallest(&group->sample_ids, g.id, options_.sample_ids);
+  if (g.has_creator_id) KeepSmallest(&group->creator_ids, g.creator_id, options_.sample_ids);
+  CountIn(&group->inputs, static_cast<uint32_t>(input_), g.count);
+}
+
+uint32_t Clusterer::Impl::TallyOverflow(const Goroutine& g) {
+  key_.clear();
+  key_.push_back(kOverflowKey);
+  key_.push_back(kNone);
+  key_.push_back(options_.per_input ? static_cast<uint32_t>(input_) : kNone);
+  uint32_t index;
+  if (auto it = group_ids_.find(absl::MakeConstSpan(key_)); it != group_ids_.end()) {
+    index = it->second;
+  } else {
+    index = static_cast<uint32_t>(groups_.size());
+    group_ids_.emplace(key_, index);
+    groups_.emplace_back().overflow = true;
+  }
+  Tally(&groups_[index], g);
+  return index;
+}
+
+void Clusterer::Impl::Forget(size_t frames_mark, const StringInterner::Mark& strings_mark) {
+  for (size_t i = frames_mark; i < frames_.size(); ++i) {
+    const FrameInfo& f = frames_[i];
+    frame_ids_.erase(FrameView{strings_.Get(f.func), strings_.Get(f.file), f.line});
+  }
+  frames_.resize(frames_mark);
+  strings_.Rollback(strings_mark);
+}
+
 void Clusterer::Impl::OnGoroutine(const Goroutine& g) {
   goroutines_ = SaturatingAdd(goroutines_, g.count);
   // Nearly every goroutine of a large dump repeats a stack seen before: its
@@ -299,18 +345,26 @@ void Clusterer::Impl::OnGoroutine(const Goroutine& g) {
     if (seen != seen_stacks_.end()) {
       if (seen->second.group == kNone) {
         ignored_ = SaturatingAdd(ignored_, g.count);
+      } else if (groups_[seen->second.group].overflow) {
+        Tally(&groups_[seen->second.group], g);
       } else {
         CountInto(&groups_[seen->second.group], g, seen->second.creator_frame);
       }
       return;
     }
   }
+  // At the cap on groups, what this record adds to the tables is given back
+  // unless it joins a kept group: past the cap, memory stops growing.
+  const bool full = distinct_ >= options_.max_groups;
+  const size_t frames_mark = frames_.size();
+  const StringInterner::Mark strings_mark = strings_.mark();
   record_frames_.clear();
   for (const Frame& f : g.frames) record_frames_.push_back(FrameId(f));
   uint32_t creator_frame = g.has_created_by ? FrameId(g.created_by) : kNone;
   if (!Keep(g, record_frames_, creator_frame)) {
-    if (keyed) RememberStack(g.stack_key, SeenStack{kNone, kNone});
     ignored_ = SaturatingAdd(ignored_, g.count);
+    if (full) Forget(frames_mark, strings_mark);
+    if (keyed) RememberStack(g.stack_key, SeenStack{kNone, kNone});
     return;
   }
   SignatureOf(g, creator_frame, options_.level, &signature_);
@@ -330,8 +384,14 @@ void Clusterer::Impl::OnGoroutine(const Goroutine& g) {
   auto it = group_ids_.find(absl::MakeConstSpan(key_));
   if (it != group_ids_.end()) {
     index = it->second;
+  } else if (full) {
+    uint32_t overflow = TallyOverflow(g);
+    Forget(frames_mark, strings_mark);
+    if (keyed) RememberStack(g.stack_key, SeenStack{overflow, kNone});
+    return;
   } else {
     index = static_cast<uint32_t>(groups_.size());
+    ++distinct_;
     group_ids_.emplace(key_, index);
     GroupState& fresh = groups_.emplace_back();
     fresh.signature_frames = signature_;
@@ -359,18 +419,9 @@ void Clusterer::Impl::RememberStack(const StackKey& key, SeenStack seen) {
 }
 
 void Clusterer::Impl::CountInto(GroupState* target, const Goroutine& g, uint32_t creator_frame) {
-  GroupState& group = *target;
-  group.count = SaturatingAdd(group.count, g.count);
-  group.min_wait = std::min(group.min_wait, g.wait_minutes);
-  group.max_wait = std::max(group.max_wait, g.wait_minutes);
-  if (g.locked_to_thread) group.locked = SaturatingAdd(group.locked, g.count);
-  if (g.leaked) group.leaked = SaturatingAdd(group.leaked, g.count);
-  if (g.truncated || g.stack_maybe_cut) group.truncated = SaturatingAdd(group.truncated, g.count);
-  if (g.has_id) KeepSmallest(&group.sample_ids, g.id, options_.sample_ids);
-  if (g.has_creator_id) KeepSmallest(&group.creator_ids, g.creator_id, options_.sample_ids);
-  if (creator_frame != kNone) CountIn(&group.creators, creator_frame, g.count);
-  if (!g.labels.empty()) CountLabels(&group, g.labels, g.count);
-  CountIn(&group.inputs, static_cast<uint32_t>(input_), g.count);
+  Tally(target, g);
+  if (creator_frame != kNone) CountIn(&target->creators, creator_frame, g.count);
+  if (!g.labels.empty()) CountLabels(target, g.labels, g.count);
 }
 
 // Label sets are compared before interning, and only the lowest-ranked few
@@ -455,11 +506,15 @@ std::vector<Group> Clusterer::Impl::TakeGroups() const {
   out.reserve(groups_.size());
   for (const GroupState& s : groups_) {
     Group g;
-    g.id = IdOf(options_.level, s.state, s.signature_frames, s.creator);
-    g.func_id = s.func_id;
-    g.shape_id = s.shape_id;
+    if (s.overflow) {
+      MakeOverflow(&g);
+    } else {
+      g.id = IdOf(options_.level, s.state, s.signature_frames, s.creator);
+      g.func_id = s.func_id;
+      g.shape_id = s.shape_id;
+      g.state = std::string(strings_.Get(s.state));
+    }
     g.count = s.count;
-    g.state = std::string(strings_.Get(s.state));
     g.min_wait_minutes = s.count > 0 ? s.min_wait : 0;
     g.max_wait_minutes = s.max_wait;
     g.locked_to_thread = s.locked;

@@ -3,6 +3,7 @@
 #include <absl/container/flat_hash_map.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "gleak/base/text.h"
 #include "gleak/cluster/group_summary.h"
@@ -73,7 +74,6 @@ void MergeInto(Group* into, Group&& from, size_t max_label_sets, size_t sample_i
   SampleLabelSets(&into->label_sets, max_label_sets);
   MergeSorted(&into->sample_ids, from.sample_ids, sample_ids);
   MergeSorted(&into->creator_ids, from.creator_ids, sample_ids);
-  // Two ranges of one input share an input index.
   for (const InputShare& share : from.inputs) {
     auto it = std::find_if(into->inputs.begin(), into->inputs.end(),
                            [&](const InputShare& x) { return x.input == share.input; });
@@ -89,20 +89,37 @@ void MergeInto(Group* into, Group&& from, size_t max_label_sets, size_t sample_i
 
 }  // namespace
 
-std::vector<Group> MergeGroups(std::vector<std::vector<Group>> parts, size_t max_label_sets,
-                               size_t sample_ids) {
+std::vector<Group> MergeGroups(std::vector<std::vector<Group>> parts,
+                               const ClusterOptions& options) {
   std::vector<Group> merged;
   absl::flat_hash_map<std::string, size_t> index;
+  std::optional<Group> overflow;
+  auto to_overflow = [&](Group&& g) {
+    MakeOverflow(&g);
+    if (overflow) {
+      MergeInto(&*overflow, std::move(g), 0, options.sample_ids);
+    } else {
+      overflow = std::move(g);
+    }
+  };
   for (std::vector<Group>& part : parts) {
     for (Group& g : part) {
-      auto [it, fresh] = index.try_emplace(g.id, merged.size());
-      if (fresh) {
+      if (g.overflow) {
+        to_overflow(std::move(g));
+        continue;
+      }
+      auto it = index.find(g.id);
+      if (it != index.end()) {
+        MergeInto(&merged[it->second], std::move(g), options.max_label_sets, options.sample_ids);
+      } else if (merged.size() < options.max_groups) {
+        index.emplace(g.id, merged.size());
         merged.push_back(std::move(g));
       } else {
-        MergeInto(&merged[it->second], std::move(g), max_label_sets, sample_ids);
+        to_overflow(std::move(g));
       }
     }
   }
+  if (overflow) merged.push_back(std::move(*overflow));
   return merged;
 }
 

@@ -73,7 +73,10 @@ void Measure(const DiffOptions& options, Track* t) {
         static_cast<double>(t->growth) / (*options.interval_seconds * (n - 1) / 60.0);
   }
   const Finding& f = t->group.finding;
-  bool leak_pattern = !f.benign && f.pattern != "unclassified" && !f.pattern.empty();
+  // The overflow group is many groups counted together: its growth is no
+  // pattern's, and the renderers say what it is.
+  bool leak_pattern =
+      !t->group.overflow && !f.benign && f.pattern != "unclassified" && !f.pattern.empty();
   if (leak_pattern && t->growth > 0) {
     t->suspect = true;
     t->suspect_reason =

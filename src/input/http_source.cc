@@ -22,7 +22,8 @@ void GlobalInit() {
 
 class HttpSource : public ByteSource {
  public:
-  HttpSource(std::string url, const HttpOptions& options) : url_(std::move(url)), options_(options) {
+  HttpSource(std::string url, const HttpOptions& options)
+      : url_(std::move(url)), options_(options) {
     GlobalInit();
     easy_ = curl_easy_init();
     multi_ = curl_multi_init();
@@ -32,10 +33,12 @@ class HttpSource : public ByteSource {
     curl_easy_setopt(easy_, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(easy_, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(easy_, CURLOPT_MAXREDIRS, options_.max_redirects);
-    curl_easy_setopt(easy_, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout_seconds * 1000));
+    curl_easy_setopt(easy_, CURLOPT_CONNECTTIMEOUT_MS,
+                     static_cast<long>(options_.connect_timeout_seconds * 1000));
     curl_easy_setopt(easy_, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout_seconds * 1000));
     curl_easy_setopt(easy_, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(easy_, CURLOPT_LOW_SPEED_TIME, static_cast<long>(std::max(1.0, options_.stall_seconds)));
+    curl_easy_setopt(easy_, CURLOPT_LOW_SPEED_TIME,
+                     static_cast<long>(std::max(1.0, options_.stall_seconds)));
     curl_easy_setopt(easy_, CURLOPT_ACCEPT_ENCODING, "");  // gzip and deflate, decoded by libcurl
     curl_easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(easy_, CURLOPT_USERAGENT, "gleak/" GLEAK_VERSION_STRING);
@@ -69,7 +72,6 @@ class HttpSource : public ByteSource {
   }
 
   const std::string& name() const override { return url_; }
-  const char* encoding() const override { return "http"; }
   uint64_t raw_bytes() const override { return body_bytes_; }
 
  private:
@@ -82,8 +84,8 @@ class HttpSource : public ByteSource {
     }
     self->body_bytes_ += n;
     if (self->body_bytes_ > self->options_.max_bytes) {
-      self->failure_ = fmt::format("{}: the response is larger than {} bytes; refusing it", self->url_,
-                                   self->options_.max_bytes);
+      self->failure_ = fmt::format("{}: the response is larger than {} bytes; refusing it",
+                                   self->url_, self->options_.max_bytes);
       return CURL_WRITEFUNC_ERROR;
     }
     self->pending_.append(data, n);
@@ -95,10 +97,11 @@ class HttpSource : public ByteSource {
     long status = 0;
     curl_easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &status);
     if (status < 200 || status > 299) {
-      failure_ = fmt::format("{}: the server answered HTTP {}{}", url_, status,
-                             status == 404 ? " (not found: is net/http/pprof imported and the path right?)"
-                             : status == 401 || status == 403 ? " (protected: pass --header 'Authorization: ...')"
-                                                              : "");
+      failure_ = fmt::format(
+          "{}: the server answered HTTP {}{}", url_, status,
+          status == 404 ? " (not found: is net/http/pprof imported and the path right?)"
+          : status == 401 || status == 403 ? " (protected: pass --header 'Authorization: ...')"
+                                           : "");
       return false;
     }
     char* type = nullptr;
@@ -131,9 +134,9 @@ class HttpSource : public ByteSource {
       if (rc != CURLE_OK) {
         std::string detail = error_[0] != '\0' ? error_ : curl_easy_strerror(rc);
         if (rc == CURLE_OPERATION_TIMEDOUT) {
-          detail += fmt::format(" (no complete answer within the timeouts: connect {}s, stall {}s, total {}s)",
-                                options_.connect_timeout_seconds, options_.stall_seconds,
-                                options_.timeout_seconds);
+          detail += fmt::format(
+              " (no complete answer within the timeouts: connect {}s, stall {}s, total {}s)",
+              options_.connect_timeout_seconds, options_.stall_seconds, options_.timeout_seconds);
         }
         ThrowInputError(fmt::format("{}: {}", url_, detail));
       }
@@ -163,8 +166,9 @@ class HttpSource : public ByteSource {
 bool LooksLikeUrl(const std::string& spec) {
   size_t sep = spec.find("://");
   if (sep == std::string::npos || sep == 0) return false;
-  return std::all_of(spec.begin(), spec.begin() + static_cast<long>(sep),
-                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '+'; });
+  return std::all_of(spec.begin(), spec.begin() + static_cast<long>(sep), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '+';
+  });
 }
 
 std::string WithDebugParameter(const std::string& url, bool* added) {
@@ -184,10 +188,11 @@ std::string WithDebugParameter(const std::string& url, bool* added) {
 std::unique_ptr<ByteSource> OpenUrl(const std::string& url, const HttpOptions& options) {
   std::string scheme = url.substr(0, url.find("://"));
   std::string lower;
-  for (char c : scheme) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  for (char c : scheme)
+    lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
   if (lower != "http" && lower != "https") {
-    ThrowInputError(fmt::format("{}: the {} scheme is not supported; inputs are files, '-', or http(s) URLs",
-                                url, scheme));
+    ThrowInputError(fmt::format(
+        "{}: the {} scheme is not supported; inputs are files, '-', or http(s) URLs", url, scheme));
   }
   return std::make_unique<HttpSource>(url, options);
 }

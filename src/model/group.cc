@@ -39,4 +39,15 @@ bool ParseGroupingLevel(std::string_view name, GroupingLevel* level) {
   return false;
 }
 
+void MakeOverflow(Group* g) {
+  g->id = g->func_id = g->shape_id = std::string(kOverflowGroupId);
+  g->state = std::string(kOverflowState);
+  g->frames.clear();
+  g->top_frame = 0;
+  g->creators.clear();
+  g->creators_not_listed = 0;
+  g->label_sets.clear();
+  g->overflow = true;
+}
+
 }  // namespace gleak

@@ -18,6 +18,7 @@
 #include <fmt/core.h>
 #include <xxhash.h>
 
+#include "gleak/base/error.h"
 #include "gleak/base/text.h"
 #include "gleak/parse/line_grammar.h"
 #include "gleak/parse/ranges.h"
@@ -666,9 +667,23 @@ void ConcludeSummary(ParseSummary* summary, const ParseLimits& limits) {
   }
 }
 
+void ParseSource(ByteSource& source, RecordSink& sink, const ParseLimits& limits,
+                 ParseSummary* summary) {
+  RangeParse range;
+  try {
+    ParseRange(source, sink, limits, ParseContext{}, &range);
+  } catch (const Error&) {
+    *summary = std::move(range.summary);  // what was read before the source failed
+    ConcludeSummary(summary, limits);
+    throw;
+  }
+  *summary = std::move(range.summary);
+  ConcludeSummary(summary, limits);
+}
+
 ParseSummary ParseSource(ByteSource& source, RecordSink& sink, const ParseLimits& limits) {
-  ParseSummary summary = ParseRange(source, sink, limits).summary;
-  ConcludeSummary(&summary, limits);
+  ParseSummary summary;
+  ParseSource(source, sink, limits, &summary);
   return summary;
 }
 

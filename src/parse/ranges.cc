@@ -3,6 +3,7 @@
 #include <cstring>
 #include <utility>
 
+#include "gleak/base/error.h"
 #include "gleak/base/text.h"
 #include "gleak/parse/line_scanner.h"
 
@@ -33,17 +34,27 @@ std::optional<uint64_t> FindLineAfterBlank(ByteSource& source) {
   }
 }
 
-RangeParse ParseRange(ByteSource& source, RecordSink& sink, const ParseLimits& limits,
-                      const ParseContext& context) {
+void ParseRange(ByteSource& source, RecordSink& sink, const ParseLimits& limits,
+                const ParseContext& context, RangeParse* out) {
   LineScanner scanner(source, limits.max_line_length);
   DumpParser parser(source.name(), sink, limits, context);
+  auto take = [&] {
+    out->summary = parser.summary();
+    out->summary.bytes = scanner.bytes_read();
+    out->summary.lines = scanner.lines_read();
+    out->summary.encoding = source.encoding();
+    out->summary.raw_bytes = source.raw_bytes();
+    out->end_context = parser.context();
+  };
   Line line;
-  while (scanner.Next(&line)) parser.ParseLine(line);
+  try {
+    while (scanner.Next(&line)) parser.ParseLine(line);
+  } catch (const Error&) {
+    take();  // a cut gzip stream, a dropped connection: what came before counts
+    throw;
+  }
   parser.Finish(scanner.bytes_read(), scanner.lines_read());
-  RangeParse range{parser.summary(), parser.context()};
-  range.summary.encoding = source.encoding();
-  range.summary.raw_bytes = source.raw_bytes();
-  return range;
+  take();
 }
 
 ParseSummary CombineRanges(std::vector<ParseSummary> ranges, const ParseLimits& limits) {

@@ -49,7 +49,7 @@ size_t Threads(const AnalyzeOptions& options) {
 // Reads one input, in `parts` ranges on as many threads when it is a large
 // local file.
 ClusteredInput ReadOne(const AnalyzeOptions& options, const std::string& spec, size_t index,
-                       size_t parts, Clusterer& clusterer) {
+                       size_t parts, Clusterer& clusterer, ParseSummary* partial) {
   ClusteredInput result;
   SplitPolicy policy{parts, options.min_split_bytes};
   if (options.save_copy_to.empty() &&
@@ -58,7 +58,7 @@ ClusteredInput ReadOne(const AnalyzeOptions& options, const std::string& spec, s
   }
   std::unique_ptr<ByteSource> source = OpenInput(spec, options.input_limits, options.http);
   if (!options.save_copy_to.empty()) source = SavingCopy(std::move(source), options.save_copy_to);
-  return ClusterSource(*source, clusterer, options.parse_limits);
+  return ClusterSource(*source, clusterer, options.parse_limits, partial);
 }
 
 InputResult ReadInput(const AnalyzeOptions& options, size_t index, size_t parts) {
@@ -68,8 +68,9 @@ InputResult ReadInput(const AnalyzeOptions& options, size_t index, size_t parts)
   const std::string& input = options.inputs[index];
   bool asked_for_debug2 = false;
   std::string spec = LooksLikeUrl(input) ? WithDebugParameter(input, &asked_for_debug2) : input;
+  ParseSummary summary;  // as far as it got, also when the input fails partway
   try {
-    ClusteredInput read = ReadOne(options, spec, index, parts, clusterer);
+    ClusteredInput read = ReadOne(options, spec, index, parts, clusterer, &summary);
     result.input = ToInputReport(read.summary);
     result.goroutines = read.goroutines;
     result.ignored = read.ignored;
@@ -81,9 +82,9 @@ InputResult ReadInput(const AnalyzeOptions& options, size_t index, size_t parts)
     }
   } catch (const Error& e) {
     if (e.kind() != Error::Kind::kInput) throw;
+    result.input = ToInputReport(summary);                     // what was read before the error
+    if (summary.input.empty()) result.input.encoding.clear();  // never opened
     result.input.name = input == "-" ? "<stdin>" : spec;
-    result.input.format = "unknown";
-    result.input.producer = "unknown";
     result.input.error = e.what();
     // What was read before the error.
     result.input.goroutines = clusterer.goroutines();
@@ -131,6 +132,7 @@ Report Analyze(const AnalyzeOptions& options) {
   Report report;
   report.level = options.cluster.level;
   report.merged = !options.cluster.per_input;
+  report.max_groups = options.cluster.max_groups;
   std::vector<InputResult> results = ReadInputs(options);
   std::vector<std::vector<Group>> parts;
   for (InputResult& r : results) {
@@ -140,8 +142,7 @@ Report Analyze(const AnalyzeOptions& options) {
     parts.push_back(std::move(r.groups));
   }
   if (report.merged) {
-    report.groups =
-        MergeGroups(std::move(parts), options.cluster.max_label_sets, options.cluster.sample_ids);
+    report.groups = MergeGroups(std::move(parts), options.cluster);
   } else {
     for (std::vector<Group>& part : parts) {
       std::move(part.begin(), part.end(), std::back_inserter(report.groups));

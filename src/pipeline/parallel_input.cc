@@ -41,14 +41,16 @@ void ParsePart(const std::string& path, uint64_t begin, uint64_t end, const Clus
   part->clusterer = std::make_unique<Clusterer>(options);
   part->clusterer->set_input(input_index);
   std::unique_ptr<ByteSource> range = OpenFileRange(path, begin, end);
-  part->parse = ParseRange(*range, *part->clusterer, limits, context);
+  ParseRange(*range, *part->clusterer, limits, context, &part->parse);
 }
 
 }  // namespace
 
-ClusteredInput ClusterSource(ByteSource& source, Clusterer& clusterer, const ParseLimits& limits) {
+ClusteredInput ClusterSource(ByteSource& source, Clusterer& clusterer, const ParseLimits& limits,
+                             ParseSummary* partial) {
   ClusteredInput result;
-  result.summary = ParseSource(source, clusterer, limits);
+  ParseSource(source, clusterer, limits, partial != nullptr ? partial : &result.summary);
+  if (partial != nullptr) result.summary = *partial;
   result.goroutines = clusterer.goroutines();
   result.ignored = clusterer.ignored_goroutines();
   result.groups = clusterer.TakeGroups();
@@ -66,7 +68,11 @@ bool ClusterFileInParts(const std::string& path, const SplitPolicy& policy,
   if (parts < 2) return false;
   std::vector<uint64_t> cuts = CutPoints(path, *size, parts);
   if (cuts.size() < 3) return false;
-  *out = ClusterFileRanges(path, cuts, options, input_index, limits);
+  ClusteredInput read = ClusterFileRanges(path, cuts, options, input_index, limits);
+  for (const Group& g : read.groups) {
+    if (g.overflow) return false;
+  }
+  *out = std::move(read);
   return true;
 }
 
@@ -110,7 +116,7 @@ ClusteredInput ClusterFileRanges(const std::string& path, const std::vector<uint
     out.ignored = SaturatingAdd(out.ignored, part.clusterer->ignored_goroutines());
   }
   out.summary = CombineRanges(std::move(summaries), limits);
-  out.groups = MergeGroups(std::move(groups), options.max_label_sets, options.sample_ids);
+  out.groups = MergeGroups(std::move(groups), options);
   return out;
 }
 

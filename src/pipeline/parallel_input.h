@@ -27,12 +27,15 @@ struct SplitPolicy {
 };
 
 // Reads `source` whole on this thread. Throws gleak::Error (kInput) when it
-// cannot be read; `clusterer` then holds what was read before.
-ClusteredInput ClusterSource(ByteSource& source, Clusterer& clusterer, const ParseLimits& limits);
+// cannot be read; `clusterer` and `*partial` then hold what was read before.
+ClusteredInput ClusterSource(ByteSource& source, Clusterer& clusterer, const ParseLimits& limits,
+                             ParseSummary* partial = nullptr);
 
 // Reads the local plain file `path` in up to policy.parts ranges on as many
-// threads; returns false (and does nothing) when `path` is no such file or too
-// small to split. Throws gleak::Error (kInput) when it cannot be read.
+// threads; returns false when `path` is no such file or too small to split,
+// or when its groups pass options.max_groups (each range would have chosen
+// its own overflow: only one read of the whole decides it as documented).
+// Throws gleak::Error (kInput) when it cannot be read.
 bool ClusterFileInParts(const std::string& path, const SplitPolicy& policy,
                         const ClusterOptions& options, size_t input_index,
                         const ParseLimits& limits, ClusteredInput* out);

@@ -12,8 +12,7 @@ void RenderJsonDiff(const DiffReport& diff, std::ostream& out, bool one_line) {
   json snapshots = json::array();
   for (size_t i = 0; i < diff.snapshots.size(); ++i)
     snapshots.push_back(InputJson(i, diff.snapshots[i]));
-  json groups = json::array();
-  for (size_t i = 0; i < diff.tracks.size(); ++i) {
+  auto group = [&](size_t i) {
     const Track& t = diff.tracks[i];
     json waits = json::array();
     for (const auto& w : t.waits) {
@@ -35,8 +34,8 @@ void RenderJsonDiff(const DiffReport& diff, std::ostream& out, bool one_line) {
     g["waits"] = waits;
     g["suspect"] = t.suspect;
     g["suspect_reason"] = t.suspect_reason;
-    groups.push_back(std::move(g));
-  }
+    return g;
+  };
   const DiffTotals& t = diff.totals;
   json doc = {
       {"schema", kDiffSchema},
@@ -57,9 +56,10 @@ void RenderJsonDiff(const DiffReport& diff, std::ostream& out, bool one_line) {
         {"top_explaining", t.top_explaining},
         {"explained_share", t.explained_share}}},
       {"suspect_patterns", diff.suspect_patterns},
-      {"groups", groups},
+      {"groups", json::array()},
   };
-  out << doc.dump(one_line ? -1 : 2, ' ', false, json::error_handler_t::replace) << '\n';
+  DumpWithArray(doc, "groups", diff.tracks.size(), group, one_line ? -1 : 2, out);
+  out << '\n';
 }
 
 }  // namespace gleak

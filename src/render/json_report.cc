@@ -2,6 +2,8 @@
 
 #include "gleak/render/json_parts.h"
 
+#include <fmt/core.h>
+
 #include <nlohmann/json.hpp>
 
 namespace gleak {
@@ -97,25 +99,55 @@ json GroupJson(const Group& g) {
           {"locked_to_thread", g.locked_to_thread},
           {"leaked", g.leaked},
           {"truncated", g.truncated},
+          {"overflow", g.overflow},
           {"finding", FindingJson(g.finding)}};
+}
+
+void DumpWithArray(const json& doc, std::string_view key, size_t n,
+                   const std::function<json(size_t)>& item, int indent, std::ostream& out) {
+  constexpr auto kReplace = json::error_handler_t::replace;
+  std::string text = doc.dump(indent, ' ', false, kReplace);
+  // Found where the top level holds it: keys from a dump are escaped strings,
+  // and nested ones are indented deeper.
+  std::string empty = indent < 0 ? fmt::format("\"{}\":[]", key)
+                                 : fmt::format("\n{}\"{}\": []", std::string(indent, ' '), key);
+  size_t at = text.find(empty);
+  if (at == std::string::npos || n == 0) {
+    out << text;
+    return;
+  }
+  out.write(text.data(), static_cast<std::streamsize>(at + empty.size() - 1));  // up to "["
+  std::string inner;
+  if (indent >= 0) inner.append(1, '\n').append(2 * static_cast<size_t>(indent), ' ');
+  for (size_t i = 0; i < n; ++i) {
+    std::string one = item(i).dump(indent, ' ', false, kReplace);
+    if (i > 0) out << ',';
+    out << inner;
+    // Strings hold no raw newline (escaped), so every newline is the layout's.
+    for (char c : one) {
+      if (c == '\n') {
+        out << inner;
+      } else {
+        out << c;
+      }
+    }
+  }
+  if (indent >= 0) out << '\n' << std::string(static_cast<size_t>(indent), ' ');
+  out << ']';
+  out << std::string_view(text).substr(at + empty.size());
 }
 
 void RenderJsonReport(const Report& report, std::ostream& out) {
   json inputs = json::array();
   for (size_t i = 0; i < report.inputs.size(); ++i)
     inputs.push_back(InputJson(i, report.inputs[i]));
-  json groups = json::array();
-  for (size_t i = 0; i < report.groups.size(); ++i) {
-    json g = GroupJson(report.groups[i]);
-    g["rank"] = i + 1;
-    groups.push_back(std::move(g));
-  }
   const ReportTotals& t = report.totals;
   json doc = {
       {"schema", kReportSchema},
       {"tool", {{"name", "gleak"}, {"version", report.tool_version}}},
       {"group_by", std::string(GroupingLevelName(report.level))},
       {"merged", report.merged},
+      {"max_groups", report.max_groups},
       {"path_prefix", report.path_prefix},
       {"inputs", inputs},
       {"totals",
@@ -128,12 +160,19 @@ void RenderJsonReport(const Report& report, std::ostream& out) {
         {"hidden_goroutines", t.hidden_goroutines},
         {"suspect_groups", t.suspect_groups},
         {"suspect_goroutines", t.suspect_goroutines},
-        {"proven_groups", t.proven_groups}}},
+        {"proven_groups", t.proven_groups},
+        {"overflow_goroutines", t.overflow_goroutines}}},
       {"suspect_patterns", report.suspect_patterns},
-      {"groups", groups},
+      {"groups", json::array()},
   };
   // Dumps can hold any bytes: invalid UTF-8 becomes U+FFFD rather than an error.
-  out << doc.dump(2, ' ', false, json::error_handler_t::replace) << '\n';
+  auto group = [&](size_t i) {
+    json g = GroupJson(report.groups[i]);
+    g["rank"] = i + 1;
+    return g;
+  };
+  DumpWithArray(doc, "groups", report.groups.size(), group, 2, out);
+  out << '\n';
 }
 
 }  // namespace gleak

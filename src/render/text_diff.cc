@@ -23,13 +23,17 @@ void RenderTrack(size_t rank, const Track& t, const TextStyle& style, std::ostre
       .Add(fmt::format("{:>6} ", Signed(t.growth)), t.growth > 0 ? Ink::kRed : Ink::kBold)
       .Add(fmt::format("{:<7}", TrackStatusName(t.status)))
       .Add(Counts(t))
-      .Add("  ")
-      .Add(g.state.empty() ? "(no state in debug=1)" : Safe(g.state), Ink::kYellow)
       .Add("  ");
-  if (t.suspect) {
-    line.Add(fmt::format("GROWING {}", g.finding.pattern), Ink::kRed);
+  if (g.overflow) {
+    // Many groups counted together: no pattern grows here, some group among them does.
+    line.Add("OVERFLOW", Ink::kYellow).Add(": of the groups past --max-groups, not told apart");
   } else {
-    line.Add(g.finding.pattern, g.finding.benign ? Ink::kDim : Ink::kPlain);
+    line.Add(g.state.empty() ? "(no state in debug=1)" : Safe(g.state), Ink::kYellow).Add("  ");
+    if (t.suspect) {
+      line.Add(fmt::format("GROWING {}", g.finding.pattern), Ink::kRed);
+    } else {
+      line.Add(g.finding.pattern, g.finding.benign ? Ink::kDim : Ink::kPlain);
+    }
   }
   line.Add("  id " + t.id, Ink::kDim);
   line.End();
@@ -91,13 +95,25 @@ void RenderTextDiff(const DiffReport& diff, const TextStyle& style, std::ostream
                          Plural(t.top_explaining, "group")));
     line.End();
   }
+  const Track* overflow = nullptr;
+  for (const Track& track : diff.tracks) {
+    if (track.group.overflow) overflow = &track;
+  }
   if (!diff.suspect_patterns.empty()) {
     line.Add(fmt::format("  growing leak patterns: {}", fmt::join(diff.suspect_patterns, ", ")),
              Ink::kRed);
   } else {
-    line.Add("  no leak pattern grows", Ink::kGreen);
+    line.Add(overflow ? "  no leak pattern grows among the groups kept" : "  no leak pattern grows",
+             Ink::kGreen);
   }
   line.End();
+  if (overflow && overflow->growth > 0) {
+    line.Add(fmt::format("  the overflow group grows by {}: a group past --max-groups grows, "
+                         "unseen; raise --max-groups to see which",
+                         overflow->growth),
+             Ink::kYellow);
+    line.End();
+  }
   if (!diff.path_prefix.empty()) {
     line.Add("  paths relative to " + Safe(diff.path_prefix), Ink::kDim);
     line.End();

@@ -17,13 +17,11 @@ std::string WaitText(const Group& g) {
   return fmt::format("{}–{} min", g.min_wait_minutes, g.max_wait_minutes);
 }
 
-void RenderGroup(size_t rank, const Group& g, const TextStyle& style, std::ostream& out) {
-  LineOut line(style, out);
+// "chan send, waiting 12 min  SUSPECT chan-send (high)  id ...": the rest of
+// a group's first line.
+void RenderHeadline(const Group& g, LineOut& line) {
   const Finding& f = g.finding;
-  line.Add(fmt::format("#{:<3}", rank), Ink::kBold)
-      .Add(fmt::format("{:>6} ", g.count), Ink::kBold)
-      .Add(g.count == 1 ? "goroutine   " : "goroutines  ")
-      .Add(g.state.empty() ? "(no state in debug=1)" : Safe(g.state), Ink::kYellow);
+  line.Add(g.state.empty() ? "(no state in debug=1)" : Safe(g.state), Ink::kYellow);
   if (std::string wait = WaitText(g); !wait.empty()) line.Add(", waiting " + wait, Ink::kYellow);
   if (g.locked_to_thread > 0) line.Add(fmt::format(", {} locked to thread", g.locked_to_thread));
   line.Add("  ");
@@ -37,7 +35,25 @@ void RenderGroup(size_t rank, const Group& g, const TextStyle& style, std::ostre
   line.Add(fmt::format(" ({})", ConfidenceName(f.confidence)), Ink::kDim);
   line.Add("  id " + g.id, Ink::kDim);
   line.End();
-  bool detailed = f.suspect || !f.benign;
+}
+
+void RenderGroup(size_t rank, const Group& g, const TextStyle& style, std::ostream& out) {
+  LineOut line(style, out);
+  const Finding& f = g.finding;
+  line.Add(fmt::format("#{:<3}", rank), Ink::kBold)
+      .Add(fmt::format("{:>6} ", g.count), Ink::kBold)
+      .Add(g.count == 1 ? "goroutine   " : "goroutines  ");
+  if (g.overflow) {
+    line.Add("OVERFLOW", Ink::kYellow)
+        .Add(": of the groups past --max-groups, not told apart")
+        .Add("  id " + g.id, Ink::kDim);
+    line.End();
+    line.Add("     why  ", Ink::kDim).Add(f.reason);
+    line.End();
+  } else {
+    RenderHeadline(g, line);
+  }
+  bool detailed = !g.overflow && (f.suspect || !f.benign);
   if (detailed && !f.reason.empty()) {
     std::string why = f.reason;
     if (!f.suspect_reason.empty()) why += "; " + f.suspect_reason;
@@ -116,7 +132,7 @@ void RenderGroup(size_t rank, const Group& g, const TextStyle& style, std::ostre
       line.End();
     }
   }
-  if (f.suspect) FixLine(line, f.fix);
+  if (f.suspect || g.overflow) FixLine(line, f.fix);
   out << '\n';
 }
 
@@ -153,6 +169,13 @@ void RenderTextReport(const Report& report, const TextStyle& style, std::ostream
     } else {
       line.Add("  no suspects at the current thresholds", Ink::kGreen);
     }
+    line.End();
+  }
+  if (t.overflow_goroutines > 0) {
+    line.Add(fmt::format("  {} of the groups past --max-groups {} are counted in one overflow "
+                         "group, not told apart",
+                         Plural(t.overflow_goroutines, "goroutine"), report.max_groups),
+             Ink::kYellow);
     line.End();
   }
   if (!report.path_prefix.empty()) {
@@ -212,8 +235,8 @@ void RenderTextReport(const Report& report, const TextStyle& style, std::ostream
       line.End();
     }
     if (in.warnings_dropped > 0) {
-      line.Add(fmt::format("warning: {}: {} more", Safe(in.name),
-                           Plural(in.warnings_dropped, "warning")),
+      line.Add(fmt::format("warning: {}: {} more warning{} not listed (--max-warnings)",
+                           Safe(in.name), in.warnings_dropped, in.warnings_dropped == 1 ? "" : "s"),
                Ink::kRed);
       line.End();
     }

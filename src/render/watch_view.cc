@@ -77,7 +77,9 @@ void RenderWatchScreen(const WatchTick& tick, const std::string& status, const T
         .Add(fmt::format("{:>6} now", t->counts.back()));
     if (t->growth_per_minute) line.Add(fmt::format("  {:+.1f}/min", *t->growth_per_minute));
     line.Add("  ");
-    if (!g.frames.empty()) {
+    if (g.overflow) {
+      line.Add("groups past --max-groups, not told apart", Ink::kDim);
+    } else if (!g.frames.empty()) {
       line.Add(Safe(g.frames[g.top_frame].func), Ink::kCyan)
           .Add("  ")
           .Add(Location(g.frames[g.top_frame]), Ink::kDim);

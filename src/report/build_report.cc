@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include <fmt/core.h>
+
 #include "gleak/base/text.h"
 #include "gleak/model/go_names.h"
 
@@ -53,6 +55,28 @@ void Shorten(StackFrame* f, const std::string& prefix) {
   f->short_file = ShortFile(f->func, f->file, prefix);
 }
 
+// Says, first among each input's warnings, how many of its goroutines are in
+// the overflow group; counts them in the totals.
+void NoteOverflow(Report* report) {
+  for (const Group& g : report->groups) {
+    if (!g.overflow) continue;
+    report->totals.overflow_goroutines = SaturatingAdd(report->totals.overflow_goroutines, g.count);
+    for (const InputShare& share : g.inputs) {
+      if (share.input >= report->inputs.size()) continue;
+      std::vector<Diagnostic>& warnings = report->inputs[share.input].warnings;
+      warnings.insert(
+          warnings.begin(),
+          Diagnostic{0, fmt::format("more than {} distinct groups{}: {} of the groups past "
+                                    "that are counted in one overflow group (id {}), not told "
+                                    "apart; raise --max-groups to group them",
+                                    report->max_groups, report->merged ? " in all inputs" : "",
+                                    share.count == 1 ? "1 goroutine"
+                                                     : fmt::format("{} goroutines", share.count),
+                                    kOverflowGroupId)});
+    }
+  }
+}
+
 }  // namespace
 
 std::string ShortFile(std::string_view func, std::string_view file, std::string_view user_prefix) {
@@ -79,8 +103,10 @@ void ShortenPaths(Report* report) {
 
 void RankAndFilter(const ReportOptions& options, Report* report) {
   std::vector<Group>& groups = report->groups;
+  NoteOverflow(report);
   auto tier = [](const Group& g) {
     const Finding& f = g.finding;
+    if (g.overflow) return 5;  // not one group: after every real one
     if (f.suspect) return f.proven ? 0 : 1;
     if (f.benign) return 4;
     return f.pattern == "unclassified" ? 3 : 2;

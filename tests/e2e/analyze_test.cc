@@ -431,6 +431,23 @@ TEST(ParallelRead, SameRecordsWhereverADumpIsCut) {
   EXPECT_GT(cuts_checked, 100u);
 }
 
+// Past --max-groups each range would pick its own overflow: such an input is
+// read again whole, so the overflow group holds what one read puts there.
+TEST(ParallelRead, PastTheGroupCapTheReportIsStillThatOfOneRead) {
+  size_t capped = 0;
+  for (const fs::path& dump : AllDumps(true)) {
+    SCOPED_TRACE(dump.string());
+    AnalyzeOptions one = SplitInto(1);
+    one.cluster.max_groups = 3;
+    AnalyzeOptions many = SplitInto(5);
+    many.cluster.max_groups = 3;
+    json whole = AnalyzeToJson({dump.string()}, one);
+    EXPECT_EQ(AnalyzeToJson({dump.string()}, many), whole);
+    if (whole["totals"].value("overflow_goroutines", 0) > 0) ++capped;
+  }
+  EXPECT_GT(capped, 50u);
+}
+
 TEST(ParallelRead, SameReportAtEveryGroupingLevelAndWhenMerged) {
   std::vector<fs::path> dumps = AllDumps(true);
   std::vector<std::string> inputs;
@@ -490,6 +507,14 @@ TEST(ParallelRead, SameReportOnGeneratedDumps) {
       SCOPED_TRACE(threads);
       EXPECT_EQ(AnalyzeToJson({dump}, SplitInto(threads, 64 * 1024)), whole);
     }
+    // Past the cap on groups, with groups interleaved all through the dump.
+    AnalyzeOptions one = SplitInto(1);
+    one.cluster.max_groups = 10;
+    AnalyzeOptions many = SplitInto(7, 64 * 1024);
+    many.cluster.max_groups = 10;
+    json capped = AnalyzeToJson({dump}, one);
+    EXPECT_GT(capped["totals"]["overflow_goroutines"].get<uint64_t>(), 0u);
+    EXPECT_EQ(AnalyzeToJson({dump}, many), capped);
   }
   // Every goroutine carries its own label set: 8 are listed per group, and
   // they are the same 8 however the file is cut.

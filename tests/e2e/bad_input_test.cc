@@ -26,6 +26,7 @@
 #include <thread>
 #include <vector>
 
+#include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
 #include "fuzz/fuzz_targets.h"
@@ -477,6 +478,17 @@ TEST(BadInput, GzipBombPastALoweredLimitIsRefusedKeepingWhatWasRead) {
             Bad("gzip_bomb.gz").string() +
                 ": gzip input expands beyond 2097152 bytes; refusing it (raise --max-bytes)");
   EXPECT_EQ(cli.totals()["goroutines"], 2);  // read before the limit
+  // gleak parse takes --max-bytes too (16 GiB by default, as analyze), and
+  // prints the goroutines read before the limit.
+  ParsedCli parsed = ParseJsonLines(Bad("gzip_bomb.gz"), "--max-bytes 2097152");
+  EXPECT_EQ(parsed.run.exit_code, 3);
+  EXPECT_TRUE(Has(parsed.run.err, "gzip_bomb.gz: gzip input expands beyond 2097152 bytes"));
+  EXPECT_EQ(parsed.records.size(), 2u);
+  EXPECT_EQ(ParseJsonLines(Bad("gzip_bomb.gz")).run.exit_code, 0);
+  EXPECT_EQ(cli.input()["encoding"], "gzip");
+  EXPECT_EQ(cli.input()["compressed_bytes"], fs::file_size(Bad("gzip_bomb.gz")));
+  EXPECT_GT(cli.input()["bytes"].get<uint64_t>(), 0u);
+  EXPECT_LE(cli.input()["bytes"].get<uint64_t>(), 2097152u);
   EXPECT_NE(cli.GroupWith("main.send"), nullptr);
 
   // The library's own default is InputLimits::max_decompressed_bytes (64 GiB).
@@ -513,6 +525,16 @@ TEST(BadInput, TruncatedGzipKeepsTheGoroutinesBeforeTheCut) {
   EXPECT_FALSE(a.input()["error"].is_null());
   EXPECT_EQ(a.totals()["goroutines"], 245);
   EXPECT_FALSE(a.doc["groups"].empty());
+  // The input report says what was read before the cut (it said encoding ""
+  // and 0 bytes before): the encoding, the bytes on both sides, the records.
+  EXPECT_EQ(a.input()["encoding"], "gzip");
+  EXPECT_EQ(a.input()["bytes"], 34942);
+  EXPECT_EQ(a.input()["compressed_bytes"], fs::file_size(Bad("truncated.gz")));
+  EXPECT_EQ(a.input()["records"], 245);
+  EXPECT_EQ(a.input()["goroutines"], 245);
+  EXPECT_EQ(a.input()["format"], "traceback");
+  EXPECT_GT(a.input()["lines"].get<uint64_t>(), 245u);
+  EXPECT_TRUE(testing::MatchesSchema("report-v1.json", a.run.out));
   ParsedCli p = ParseJsonLines(Bad("truncated.gz"));
   EXPECT_EQ(p.run.exit_code, 3);
   EXPECT_EQ(p.records.size(), 245u);
@@ -618,6 +640,322 @@ TEST(BadInput, ManyWarningsAreCountedNotKept) {
   EXPECT_EQ(a.input()["warnings_not_listed"], 400);
   EXPECT_EQ(a.totals()["goroutines"], 501);
   fs::remove_all(dir);
+}
+
+// ---- limits set on the command line ----------------------------------------
+
+fs::path DeepDump() {
+  // A real Go 1.26 dump: three goroutines parked 100 frames deep, eight shallow.
+  return testing::SourceDir() / "testdata" / "dumps" / "go1.26" / "deep" / "http_debug2.txt";
+}
+
+const char* const kFiftyFrames = "goroutine has more than 50 frames; the rest are dropped";
+
+TEST(Limits, MaxFramesKeepsTheInnermostFramesOfARealDeepStack) {
+  Analyzed whole = AnalyzeJson(DeepDump());
+  ASSERT_EQ(whole.run.exit_code, 0) << whole.run.err;
+  const json* deep = whole.GroupWith("main.deepLeaf");
+  ASSERT_NE(deep, nullptr);
+  EXPECT_EQ((*deep)["frames"].size(), 100u);
+  EXPECT_TRUE(whole.input()["warnings"].empty());
+
+  Analyzed cut = AnalyzeJson(DeepDump(), "--max-frames 50");
+  ASSERT_EQ(cut.run.exit_code, 0) << cut.run.err;
+  EXPECT_EQ(cut.totals()["goroutines"], 11);
+  deep = cut.GroupWith("main.deepLeaf");
+  ASSERT_NE(deep, nullptr);
+  EXPECT_EQ((*deep)["count"], 3);
+  ASSERT_EQ((*deep)["frames"].size(), 50u);
+  // The innermost 50 are kept, as in the full stack.
+  for (size_t i = 0; i < 50; ++i) {
+    EXPECT_EQ((*deep)["frames"][i]["func"],
+              (*whole.GroupWith("main.deepLeaf"))["frames"][i]["func"]);
+  }
+  // One warning per cut goroutine, at the line of its 51st frame.
+  for (uint64_t line : {131, 336, 541}) EXPECT_TRUE(WarnsAbout(cut.input(), kFiftyFrames, line));
+  EXPECT_EQ(cut.input()["warnings"].size(), 3u);
+  EXPECT_TRUE(Has(cut.run.err, "http_debug2.txt:131: goroutine has more than 50 frames"));
+  // Shallow stacks (22 frames) are untouched.
+  const json* shallow = cut.GroupWith("main.shallowLeaf");
+  ASSERT_NE(shallow, nullptr);
+  EXPECT_EQ((*shallow)["frames"].size(), 22u);
+  EXPECT_TRUE(testing::MatchesSchema("report-v1.json", cut.run.out));
+
+  ParsedCli parsed = ParseJsonLines(DeepDump(), "--max-frames 50");
+  EXPECT_EQ(parsed.run.exit_code, 0);
+  ASSERT_EQ(parsed.records.size(), 11u);
+  size_t at_fifty = 0;
+  for (const json& r : parsed.records) {
+    EXPECT_LE(r["frames"].size(), 50u);
+    at_fifty += r["frames"].size() == 50;
+  }
+  EXPECT_EQ(at_fifty, 3u);
+  EXPECT_TRUE(Has(parsed.run.err, "http_debug2.txt:541: goroutine has more than 50 frames"));
+
+  CommandResult diff =
+      RunGleak("diff --format json --max-frames 50 " + Quote(DeepDump()) + " " + Quote(DeepDump()));
+  ASSERT_EQ(diff.exit_code, 0) << diff.err;
+  json d = json::parse(diff.out);
+  EXPECT_TRUE(WarnsAbout(d["snapshots"][1], kFiftyFrames, 336));
+  for (const json& g : d["groups"]) EXPECT_LE(g["frames"].size(), 50u);
+}
+
+TEST(Limits, MaxWarningsListsTheFirstAndCountsTheRest) {
+  Analyzed one = AnalyzeJson(DeepDump(), "--max-frames 50 --max-warnings 1");
+  EXPECT_EQ(one.run.exit_code, 0);
+  ASSERT_EQ(one.input()["warnings"].size(), 1u);
+  EXPECT_TRUE(WarnsAbout(one.input(), kFiftyFrames, 131));
+  EXPECT_EQ(one.input()["warnings_not_listed"], 2);
+
+  Analyzed none = AnalyzeJson(DeepDump(), "--max-frames 50 --max-warnings 0");
+  EXPECT_TRUE(none.input()["warnings"].empty());
+  EXPECT_EQ(none.input()["warnings_not_listed"], 3);
+
+  // The text report and `gleak parse` say how many were left out.
+  CommandResult text = RunGleak("analyze --max-frames 50 --max-warnings 1 " + Quote(DeepDump()));
+  EXPECT_TRUE(Has(text.out, "http_debug2.txt: 2 more warnings not listed (--max-warnings)"))
+      << text.out;
+  ParsedCli parsed = ParseJsonLines(DeepDump(), "--max-frames 50 --max-warnings 1");
+  EXPECT_EQ(parsed.records.size(), 11u);
+  EXPECT_TRUE(Has(parsed.run.err, "http_debug2.txt: 2 more warnings not shown (--max-warnings)"))
+      << parsed.run.err;
+  EXPECT_FALSE(Has(parsed.run.err, ":336:")) << parsed.run.err;
+}
+
+TEST(Limits, OutOfRangeLimitsAreUsageErrorsOnEveryCommand) {
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"--max-frames 0", "--max-frames: Value 0 not in range 1 to 1000000"},
+      {"--max-frames 1000001", "--max-frames: Value 1000001 not in range 1 to 1000000"},
+      {"--max-warnings 1000001", "--max-warnings: Value 1000001 not in range 0 to 1000000"},
+      {"--max-warnings -1", "--max-warnings: Value -1 not in range 0 to 1000000"},
+      {"--max-bytes 0", "--max-bytes: Value 0 not in range 1 to"},
+      {"--max-line-length 63", "--max-line-length: Value 63 not in range 64 to"},
+  };
+  for (const std::string command : {"analyze", "diff", "watch", "parse"}) {
+    for (const auto& [flag, message] : bad) {
+      SCOPED_TRACE(command + " " + flag);
+      std::string inputs = command == "watch"  ? "http://127.0.0.1:1/"
+                           : command == "diff" ? Quote(DeepDump()) + " " + Quote(DeepDump())
+                                               : Quote(DeepDump());
+      CommandResult r = RunGleak(command + " " + flag + " " + inputs);
+      EXPECT_EQ(r.exit_code, 2);
+      EXPECT_TRUE(Has(r.err, message)) << r.err;
+      EXPECT_TRUE(r.out.empty());
+    }
+  }
+}
+
+fs::path Dump(const std::string& relative) {
+  return testing::SourceDir() / "testdata" / "dumps" / relative;
+}
+
+const json* OverflowGroup(const json& doc) {
+  for (const json& g : doc["groups"]) {
+    if (g.value("overflow", false)) return &g;
+  }
+  return nullptr;
+}
+
+TEST(Limits, MaxGroupsFoldsTheRestIntoOneOverflowGroup) {
+  // A real Go 1.26 dump of 16 goroutines in 16 groups.
+  fs::path names = Dump("go1.26/names/http_debug2.txt");
+  Analyzed whole = AnalyzeJson(names);
+  ASSERT_EQ(whole.totals()["groups"], 16);
+  EXPECT_EQ(whole.totals()["overflow_goroutines"], 0);
+  EXPECT_EQ(OverflowGroup(whole.doc), nullptr);
+
+  Analyzed capped = AnalyzeJson(names, "--max-groups 2");
+  ASSERT_EQ(capped.run.exit_code, 0) << capped.run.err;
+  EXPECT_EQ(capped.doc["max_groups"], 2);
+  EXPECT_EQ(capped.totals()["goroutines"], 16);
+  EXPECT_EQ(capped.totals()["groups"], 3);  // two kept, one overflow
+  ASSERT_EQ(capped.doc["groups"].size(), 3u);
+  const json* overflow = OverflowGroup(capped.doc);
+  ASSERT_NE(overflow, nullptr);
+  uint64_t kept = 0;
+  for (const json& g : capped.doc["groups"]) {
+    if (&g == overflow) continue;
+    kept += g["count"].get<uint64_t>();
+    // A kept group is the group of the uncapped run with that id, whole.
+    bool found = false;
+    for (const json& w : whole.doc["groups"]) {
+      if (w["id"] == g["id"]) {
+        found = true;
+        EXPECT_EQ(w["count"], g["count"]);
+        EXPECT_EQ(w["frames"], g["frames"]);
+      }
+    }
+    EXPECT_TRUE(found) << g["id"];
+  }
+  EXPECT_EQ((*overflow)["count"], 16 - kept);
+  EXPECT_EQ(capped.totals()["overflow_goroutines"], 16 - kept);
+  EXPECT_EQ((*overflow)["id"], "ffffffffffffffff");
+  EXPECT_EQ((*overflow)["state"], "overflow");
+  EXPECT_TRUE((*overflow)["frames"].empty());
+  EXPECT_TRUE((*overflow)["top_frame"].is_null());
+  EXPECT_EQ((*overflow)["rank"], 3);  // after every real group
+  EXPECT_EQ((*overflow)["finding"]["pattern"], "overflow");
+  EXPECT_FALSE((*overflow)["finding"]["suspect"].get<bool>());
+  std::string warning = fmt::format(
+      "more than 2 distinct groups: {} goroutines of the groups past that are counted in one "
+      "overflow group (id ffffffffffffffff), not told apart; raise --max-groups to group them",
+      16 - kept);
+  EXPECT_TRUE(WarnsAbout(capped.input(), warning, 0)) << capped.input()["warnings"];
+  EXPECT_TRUE(Has(capped.run.err, "http_debug2.txt: " + warning)) << capped.run.err;
+  EXPECT_TRUE(testing::MatchesSchema("report-v1.json", capped.run.out));
+
+  CommandResult text = RunGleak("analyze --max-groups 2 " + Quote(names));
+  EXPECT_EQ(text.exit_code, 0);
+  EXPECT_TRUE(Has(text.out, fmt::format("{} goroutines of the groups past --max-groups 2 are "
+                                        "counted in one overflow group, not told apart",
+                                        16 - kept)))
+      << text.out;
+  EXPECT_TRUE(Has(text.out, "OVERFLOW: of the groups past --max-groups, not told apart"));
+  EXPECT_TRUE(Has(text.out, "     fix  Raise --max-groups"));
+  EXPECT_TRUE(Has(text.out, "warning: " + names.string() + ": " + warning)) << text.out;
+}
+
+TEST(Limits, OverflowGroupIsNeverASuspectAndHidesNoKeptSuspect) {
+  // 162 goroutines; the three chan-send groups (100, 30, 25) are suspects.
+  fs::path chansend = Dump("go1.26/chansend/http_debug2.txt");
+  Analyzed whole = AnalyzeJson(chansend);
+  ASSERT_EQ(whole.doc["suspect_patterns"], json::array({"chan-send"}));
+  for (size_t cap : {1, 2, 3, 4}) {
+    SCOPED_TRACE(cap);
+    Analyzed capped = AnalyzeJson(chansend, fmt::format("--max-groups {}", cap));
+    ASSERT_EQ(capped.run.exit_code, 0);
+    EXPECT_EQ(capped.totals()["groups"], cap + 1);
+    const json* overflow = OverflowGroup(capped.doc);
+    ASSERT_NE(overflow, nullptr);
+    EXPECT_FALSE((*overflow)["finding"]["suspect"].get<bool>());
+    EXPECT_TRUE((*overflow)["finding"]["also_matched"].empty());
+    uint64_t suspects = 0;
+    for (const json& g : capped.doc["groups"]) {
+      if (g["finding"]["suspect"].get<bool>()) suspects += g["count"].get<uint64_t>();
+    }
+    EXPECT_EQ(capped.totals()["suspect_goroutines"], suspects);
+    EXPECT_EQ(suspects + (*overflow)["count"].get<uint64_t>() <= 162, true);
+    EXPECT_TRUE(testing::MatchesSchema("report-v1.json", capped.run.out));
+  }
+}
+
+TEST(Limits, MaxGroupsCapsEachInputOrTheMergedSet) {
+  fs::path a = Dump("go1.19/names/http_debug2.txt");
+  fs::path b = Dump("go1.26/names/http_debug2.txt");
+  // Per input: each input keeps 3 groups and has its own overflow group.
+  Analyzed separate = AnalyzeJson({a, b}, "--max-groups 3");
+  ASSERT_EQ(separate.run.exit_code, 0) << separate.run.err;
+  EXPECT_EQ(separate.totals()["groups"], 8);
+  size_t overflows = 0;
+  for (const json& g : separate.doc["groups"]) {
+    if (!g["overflow"].get<bool>()) continue;
+    ++overflows;
+    ASSERT_EQ(g["inputs"].size(), 1u);
+  }
+  EXPECT_EQ(overflows, 2u);
+  EXPECT_EQ(separate.totals()["overflow_goroutines"],
+            separate.totals()["goroutines"].get<uint64_t>() - 6);
+
+  // --merge: at most 3 groups in all, one overflow group holding both inputs.
+  Analyzed merged = AnalyzeJson({a, b}, "--merge --group-by func --max-groups 3");
+  ASSERT_EQ(merged.run.exit_code, 0) << merged.run.err;
+  EXPECT_EQ(merged.totals()["groups"], 4);
+  const json* overflow = OverflowGroup(merged.doc);
+  ASSERT_NE(overflow, nullptr);
+  uint64_t kept = 0;
+  for (const json& g : merged.doc["groups"]) {
+    if (&g != overflow) kept += g["count"].get<uint64_t>();
+  }
+  uint64_t total = merged.totals()["goroutines"];
+  EXPECT_EQ((*overflow)["count"], total - kept);
+  ASSERT_EQ((*overflow)["inputs"].size(), 2u);  // one share per input, added up
+  EXPECT_EQ((*overflow)["inputs"][0]["count"].get<uint64_t>() +
+                (*overflow)["inputs"][1]["count"].get<uint64_t>(),
+            total - kept);
+  for (const json& in : merged.doc["inputs"]) {
+    bool warned = false;
+    for (const json& w : in["warnings"]) {
+      warned |= Has(w["message"], "more than 3 distinct groups in all inputs");
+    }
+    EXPECT_TRUE(warned) << in["warnings"];
+  }
+  EXPECT_TRUE(testing::MatchesSchema("report-v1.json", merged.run.out));
+}
+
+TEST(Limits, DiffDoesNotCallTheOverflowGroupAGrowingLeak) {
+  fs::path dir = Dump("go1.26/leakserver");
+  std::string snapshots = Quote(dir / "snapshot_1.txt") + " " + Quote(dir / "snapshot_3.txt");
+  json whole = json::parse(RunGleak("diff --format json " + snapshots).out);
+  ASSERT_EQ(whole["suspect_patterns"], json::array({"chan-send"}));
+
+  // With 3 groups kept, the growing chan-send group (10 -> 30) is in the overflow group.
+  CommandResult r = RunGleak("diff --format json --max-groups 3 " + snapshots);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(testing::MatchesSchema("diff-v1.json", r.out));
+  json capped = json::parse(r.out);
+  EXPECT_TRUE(capped["suspect_patterns"].empty());
+  const json* overflow = OverflowGroup(capped);
+  ASSERT_NE(overflow, nullptr);
+  EXPECT_EQ((*overflow)["status"], "grown");
+  EXPECT_EQ((*overflow)["counts"], json::array({13, 33}));
+  EXPECT_EQ((*overflow)["match"], "id");
+  EXPECT_FALSE((*overflow)["suspect"].get<bool>());
+  EXPECT_EQ((*overflow)["suspect_reason"], "");
+  EXPECT_EQ((*overflow)["finding"]["pattern"], "overflow");
+  EXPECT_TRUE(WarnsAbout(capped["snapshots"][1], "more than 3 distinct groups: 33 goroutines", 0));
+
+  CommandResult text = RunGleak("diff --max-groups 3 " + snapshots);
+  EXPECT_TRUE(Has(text.out, "no leak pattern grows among the groups kept")) << text.out;
+  EXPECT_TRUE(Has(text.out,
+                  "the overflow group grows by 20: a group past --max-groups grows, unseen; "
+                  "raise --max-groups to see which"))
+      << text.out;
+  EXPECT_TRUE(Has(text.out, "+20 grown  13 → 33  OVERFLOW")) << text.out;
+}
+
+TEST(Limits, PastMaxGroupsMemoryStopsGrowing) {
+  // 200,000 goroutines, each in a group of its own (its own functions and
+  // files): past the cap each one's frames are given back.
+  fs::path dir = testing::TempDir();
+  fs::path path = dir / "groups.txt";
+  {
+    std::ofstream out(path, std::ios::binary);
+    for (int i = 0; i < 200'000; ++i) {
+      out << "goroutine " << i + 1 << " [chan receive]:\n";
+      for (int d = 0; d < 4; ++d) {
+        out << "example.com/app.(*W" << i << ").step" << d << "(0x1)\n\t/src/app/w" << i
+            << ".go:" << d + 1 << " +0x1\n";
+      }
+      out << "created by example.com/app.start" << i << " in goroutine 1\n\t/src/app/s.go:" << i + 1
+          << " +0x1\n\n";
+    }
+  }
+  Analyzed a = AnalyzeJson(path, "--max-groups 1000 --top 3");
+  ASSERT_EQ(a.run.exit_code, 0) << a.run.err;
+  EXPECT_EQ(a.totals()["goroutines"], 200'000);
+  EXPECT_EQ(a.totals()["groups"], 1001);
+  EXPECT_EQ(a.totals()["overflow_goroutines"], 199'000);
+  if (!kAsan) {
+    // The 1,000 groups kept take a few MiB; the 199,000 past them nothing
+    // (uncapped, the same input takes over 700 MiB).
+    long peak = testing::GleakPeakMiB("analyze --format json --max-groups 1000 " + Quote(path));
+    EXPECT_GT(peak, 0);
+    EXPECT_LT(peak, 48) << "MiB for 200,000 groups capped at 1,000";
+  }
+  fs::remove_all(dir);
+}
+
+TEST(Limits, MaxGroupsOutOfRangeIsAUsageError) {
+  for (const std::string command : {"analyze", "diff", "watch"}) {
+    SCOPED_TRACE(command);
+    std::string inputs = command == "watch" ? "http://127.0.0.1:1/" : Quote(DeepDump());
+    if (command == "diff") inputs += " " + Quote(DeepDump());
+    CommandResult zero = RunGleak(command + " --max-groups 0 " + inputs);
+    EXPECT_EQ(zero.exit_code, 2);
+    EXPECT_TRUE(Has(zero.err, "--max-groups: Value 0 not in range 1 to 10000000")) << zero.err;
+  }
+  CommandResult parse = RunGleak("parse --max-groups 5 " + Quote(DeepDump()));
+  EXPECT_EQ(parse.exit_code, 2);  // parse makes no groups
 }
 
 TEST(BadInput, FileStillBeingWrittenFinishes) {

@@ -48,6 +48,23 @@ std::map<std::string, uint64_t> ProgramGroups(const json& report) {
   return out;
 }
 
+// `gleak watch --format jsonl FLAGS` of the server's goroutines while `requests`
+// /work requests, `pause` seconds apart, make it leak; one JSON value a line.
+std::vector<json> WatchWhileWorking(const LiveServer& server, int requests,
+                                    const std::string& pause, const std::string& flags) {
+  std::string driver = "(for i in $(seq " + std::to_string(requests) + "); do curl -fsS '" +
+                       server.Url("/work") + "' >/dev/null; sleep " + pause + "; done) & ";
+  auto r =
+      RunShell(driver + "'" + GLEAK_BINARY + "' watch " + flags + " --format jsonl '" +
+               server.Url("/debug/pprof/goroutine?debug=2") + "'; status=$?; wait; exit $status");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::vector<json> lines;
+  std::istringstream in(r.out);
+  std::string line;
+  while (std::getline(in, line)) lines.push_back(json::parse(line));
+  return lines;
+}
+
 TEST(Live, AnalyzeOfAUrlEqualsAnalyzeOfTheSameSnapshotSaved) {
   GLEAK_REQUIRE_GO();
   auto server = StartOrFail("leakserver", "-capture series");
@@ -131,17 +148,8 @@ TEST(Live, WatchFlagsTheLeakingGroupAsGrowing) {
   auto server = StartOrFail("leakserver", "-capture series");
   ASSERT_NE(server, nullptr);
   // Drive requests while watching: 4 snapshots a second apart.
-  std::string driver = "(for i in $(seq 60); do curl -fsS '" + server->Url("/work") +
-                       "' >/dev/null; sleep 0.08; done) & ";
-  auto r =
-      RunShell(driver + "'" + GLEAK_BINARY + "' watch --count 4 --interval 1s --format jsonl '" +
-               server->Url("/debug/pprof/goroutine?debug=2") + "'; status=$?; wait; exit $status");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  std::vector<json> lines;
-  std::istringstream in(r.out);
-  std::string line;
-  while (std::getline(in, line)) lines.push_back(json::parse(line));
-  ASSERT_EQ(lines.size(), 5u) << r.out;  // four ticks and the final diff
+  std::vector<json> lines = WatchWhileWorking(*server, 60, "0.08", "--count 4 --interval 1s");
+  ASSERT_EQ(lines.size(), 5u);  // four ticks and the final diff
   for (size_t i = 0; i < 4; ++i) {
     EXPECT_EQ(lines[i]["tick"], i + 1);
     EXPECT_TRUE(lines[i]["ok"].get<bool>()) << lines[i];
@@ -156,6 +164,41 @@ TEST(Live, WatchFlagsTheLeakingGroupAsGrowing) {
   EXPECT_EQ(final_diff["snapshots"].size(), 4u);
   EXPECT_EQ(final_diff["groups"][0]["top_frame"]["func"], "main.leakyWork");
   EXPECT_TRUE(final_diff["groups"][0]["monotonic"].get<bool>());
+}
+
+TEST(Live, WatchWithMaxGroupsSaysWhatTheOverflowGroupIs) {
+  GLEAK_REQUIRE_GO();
+  auto server = StartOrFail("leakserver", "-capture series");
+  ASSERT_NE(server, nullptr);
+  std::vector<json> lines =
+      WatchWhileWorking(*server, 40, "0.05", "--count 3 --interval 1s --max-groups 2");
+  ASSERT_EQ(lines.size(), 4u);  // three ticks and the final diff
+  for (size_t i = 0; i < 3; ++i) {
+    for (const json& g : lines[i]["growing"]) {
+      if (g["pattern"] == "overflow") {
+        EXPECT_FALSE(g["suspect"].get<bool>()) << g;
+      }
+    }
+  }
+  const json& diff = lines[3];
+  EXPECT_TRUE(testing::MatchesSchema("diff-v1.json", diff.dump()));
+  bool overflow = false;
+  for (const json& g : diff["groups"]) {
+    if (!g["overflow"].get<bool>()) continue;
+    overflow = true;
+    EXPECT_EQ(g["id"], "ffffffffffffffff");
+    EXPECT_FALSE(g["suspect"].get<bool>());
+    EXPECT_EQ(g["finding"]["pattern"], "overflow");
+  }
+  EXPECT_TRUE(overflow) << diff;
+  for (const json& snapshot : diff["snapshots"]) {
+    EXPECT_EQ(snapshot["encoding"], "plain");  // the body's encoding, not the transport ("http")
+    ASSERT_FALSE(snapshot["warnings"].empty());
+    EXPECT_NE(
+        snapshot["warnings"][0]["message"].get<std::string>().find("more than 2 distinct groups"),
+        std::string::npos)
+        << snapshot["warnings"];
+  }
 }
 
 TEST(Live, WatchSavesSnapshotsForALaterDiff) {

@@ -405,7 +405,8 @@ inline uint64_t U64(const nlohmann::json& j, std::string_view what) {
 
 // Config byte: bit 0 the input given twice, bits 1-2 the grouping level, bit 3
 // --merge, bit 4 --no-creator, bit 5 --top 2, bit 6 --min-count 2, bit 7
-// --only-suspects and at most 3 frames per goroutine.
+// --only-suspects and at most 3 frames per goroutine; bits 0 and 5 together
+// also --max-groups 2, so that overflow groups are made and merged.
 inline void FuzzAnalyze(const uint8_t* bytes, size_t size) {
   auto [data, config] = SplitConfig(bytes, size);
   static const RuleSet rules = RuleSet::Builtin();
@@ -420,6 +421,7 @@ inline void FuzzAnalyze(const uint8_t* bytes, size_t size) {
   options.report.min_count = (config & 64) ? 2 : 1;
   options.report.only_suspects = (config & 128) != 0;
   if (config & 128) options.parse_limits.max_frames = 3;
+  if ((config & 0x21) == 0x21) options.cluster.max_groups = 2;
   options.rules = &rules;
 
   Report report = Analyze(options);
@@ -468,9 +470,24 @@ inline void FuzzAnalyze(const uint8_t* bytes, size_t size) {
   }
   GLEAK_FUZZ_CHECK(Sat(input_goroutines) == total, "inputs hold {} goroutines, totals say {}",
                    Str(input_goroutines), Str(total));
-  Wide listed = 0;
+  GLEAK_FUZZ_CHECK(U64(doc["max_groups"], "max_groups") == options.cluster.max_groups,
+                   "max_groups {}", doc["max_groups"].dump());
+  // At most max_groups groups of an input (of all with --merge), and one
+  // overflow group each.
+  size_t sets = options.cluster.per_input ? options.inputs.size() : 1;
+  GLEAK_FUZZ_CHECK(groups <= (options.cluster.max_groups + 1) * sets, "{} groups past the cap",
+                   groups);
+  Wide listed = 0, listed_overflow = 0;
   uint64_t rank = 0;
   for (const nlohmann::json& g : doc["groups"]) {
+    if (g["overflow"].get<bool>()) {
+      listed_overflow += U64(g["count"], "groups[].count");
+      GLEAK_FUZZ_CHECK(g["id"] == "ffffffffffffffff" && g["state"] == "overflow" &&
+                           g["frames"].empty() && g["creators"].empty() &&
+                           g["finding"]["pattern"] == "overflow" &&
+                           !g["finding"]["suspect"].get<bool>(),
+                       "an overflow group that is not one: {}", g.dump());
+    }
     uint64_t count = U64(g["count"], "groups[].count");
     GLEAK_FUZZ_CHECK(count >= 1, "an empty group");
     listed += count;
@@ -497,6 +514,9 @@ inline void FuzzAnalyze(const uint8_t* bytes, size_t size) {
   }
   GLEAK_FUZZ_CHECK(Sat(listed) == shown, "groups[] hold {} goroutines, totals say {} shown",
                    Str(listed), Str(shown));
+  GLEAK_FUZZ_CHECK(Sat(listed_overflow) <= U64(t["overflow_goroutines"], "overflow_goroutines"),
+                   "overflow groups hold {}, totals say {}", Str(listed_overflow),
+                   t["overflow_goroutines"].dump());
 
   // The text report: plain, cut to a width, and coloured.
   TextStyle style;

@@ -1,5 +1,6 @@
 #include "support/test_support.h"
 
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -96,6 +97,20 @@ CommandResult RunShell(const std::string& command_line) {
   return result;
 }
 
+long GleakPeakMiB(const std::string& args) {
+  std::string command = std::string("exec '") + GLEAK_BINARY + "' " + args + " >/dev/null 2>&1";
+  pid_t pid = fork();
+  if (pid == 0) {
+    execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  int status = 0;
+  rusage usage{};
+  if (pid < 0 || wait4(pid, &status, 0, &usage) != pid) return -1;
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return -1;
+  return usage.ru_maxrss / 1024;
+}
+
 CommandResult RunGleak(const std::string& args, const std::string& stdin_text) {
   std::string command = std::string("'") + GLEAK_BINARY + "' " + args;
   if (!stdin_text.empty()) {
@@ -107,6 +122,20 @@ CommandResult RunGleak(const std::string& args, const std::string& stdin_text) {
     return r;
   }
   return RunShell(command + " </dev/null");
+}
+
+::testing::AssertionResult MatchesSchema(const std::string& schema, const std::string& document) {
+  std::filesystem::path dir = TempDir();
+  std::ofstream(dir / "doc.json", std::ios::binary) << document;
+  CommandResult r = RunShell("'" + (SourceDir() / "tests/tools/validate-json").string() + "' '" +
+                             (SourceDir() / "docs/schema" / schema).string() + "' '" +
+                             (dir / "doc.json").string() + "'");
+  std::filesystem::remove_all(dir);
+  if (r.exit_code == 0 && r.out.find("1 documents checked, 0 errors") != std::string::npos) {
+    return ::testing::AssertionSuccess();
+  }
+  return ::testing::AssertionFailure() << "not a valid " << schema << " document:\n"
+                                       << r.out << r.err;
 }
 
 }  // namespace gleak::testing

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "gleak/parse/dump_parser.h"
 
 namespace gleak::testing {
@@ -61,6 +63,13 @@ struct CommandResult {
 CommandResult RunGleak(const std::string& args, const std::string& stdin_text = "");
 // Runs a shell command line.
 CommandResult RunShell(const std::string& command_line);
+// Runs the gleak binary with `args`, output discarded; returns its peak
+// resident memory in MiB (its own, from wait4), or -1 when it failed.
+long GleakPeakMiB(const std::string& args);
+
+// Checks `document` (JSON text) against docs/schema/SCHEMA (e.g. "report-v1.json")
+// with tests/tools/validate-json; the message names what does not fit.
+::testing::AssertionResult MatchesSchema(const std::string& schema, const std::string& document);
 
 std::string ReadFile(const std::filesystem::path& path);
 std::filesystem::path TempDir();  // a fresh directory for one test

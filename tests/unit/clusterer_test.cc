@@ -7,9 +7,12 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <set>
 
 #include <fmt/core.h>
 
+#include "gleak/base/intern.h"
+#include "gleak/cluster/merge.h"
 #include "gleak/cluster/normalize.h"
 #include "gleak/input/byte_source.h"
 #include "support/test_support.h"
@@ -275,6 +278,194 @@ TEST(Clusterer, RepeatedStacksTakeTheShortcutToTheSameGroups) {
     ParseSource(*b, unkeyed);
     EXPECT_EQ(Describe(keyed.TakeGroups()), Describe(walked.TakeGroups())) << dumps[i];
   }
+}
+
+// ---- the cap on distinct groups ----------------------------------------------
+
+fs::path Dump(const std::string& relative) {
+  return testing::SourceDir() / "testdata" / "dumps" / relative;
+}
+
+const Group* Overflow(const std::vector<Group>& groups) {
+  for (const Group& g : groups) {
+    if (g.overflow) return &g;
+  }
+  return nullptr;
+}
+
+TEST(Clusterer, PastMaxGroupsNewGroupsGoToOneOverflowGroup) {
+  // 162 goroutines in 8 groups; the first goroutines of the dump start 4 of them.
+  fs::path dump = Dump("go1.26/chansend/http_debug2.txt");
+  Clustered whole = Cluster({dump});
+  ASSERT_EQ(whole.groups.size(), 8u);
+  EXPECT_EQ(Overflow(whole.groups), nullptr);
+  for (size_t cap : {1, 3, 7, 8, 100}) {
+    SCOPED_TRACE(cap);
+    ClusterOptions options;
+    options.max_groups = cap;
+    Clustered capped = Cluster({dump}, options);
+    EXPECT_EQ(capped.goroutines, 162u);
+    EXPECT_EQ(Sum(capped.groups), 162u);
+    size_t kept = std::min<size_t>(cap, 8);
+    ASSERT_EQ(capped.groups.size(), kept + (cap < 8 ? 1 : 0));
+    // The groups kept are the first ones made, whole: a goroutine of a kept
+    // group that comes after the cap still joins it.
+    for (size_t i = 0; i < kept; ++i) {
+      EXPECT_EQ(capped.groups[i].id, whole.groups[i].id);
+      EXPECT_EQ(capped.groups[i].count, whole.groups[i].count);
+      EXPECT_EQ(capped.groups[i].frames.size(), whole.groups[i].frames.size());
+    }
+    const Group* overflow = Overflow(capped.groups);
+    if (cap >= 8) {
+      EXPECT_EQ(overflow, nullptr);
+      continue;
+    }
+    ASSERT_NE(overflow, nullptr);
+    uint64_t rest = 0;
+    for (size_t i = kept; i < 8; ++i) rest += whole.groups[i].count;
+    EXPECT_EQ(overflow->count, rest);
+    EXPECT_EQ(overflow->id, kOverflowGroupId);
+    EXPECT_EQ(overflow->func_id, kOverflowGroupId);
+    EXPECT_EQ(overflow->state, kOverflowState);
+    EXPECT_TRUE(overflow->frames.empty());
+    EXPECT_TRUE(overflow->creators.empty());
+    EXPECT_FALSE(overflow->sample_ids.empty());
+    ASSERT_EQ(overflow->inputs.size(), 1u);
+    EXPECT_EQ(overflow->inputs[0].count, rest);
+  }
+}
+
+TEST(Clusterer, FramesGivenBackPastTheCapDoNotConfuseLaterGroups) {
+  // Past the cap, each record's new frames are forgotten again. A later
+  // record of a kept group must still find its group, at every level.
+  std::string text;
+  auto add = [&](int id, const std::string& func, int line) {
+    text += "goroutine " + std::to_string(id) + " [chan send]:\n" + func +
+            "(0x1)\n\t/src/app/main.go:" + std::to_string(line) +
+            " +0x1\nmain.run()\n\t/src/app/main.go:9 +0x1\n\n";
+  };
+  add(1, "main.kept", 10);
+  for (int i = 0; i < 50; ++i) add(100 + i, "main.new" + std::to_string(i), 20 + i);
+  add(2, "main.kept", 10);
+  for (GroupingLevel level :
+       {GroupingLevel::kExact, GroupingLevel::kLine, GroupingLevel::kFunc, GroupingLevel::kTop}) {
+    SCOPED_TRACE(GroupingLevelName(level));
+    ClusterOptions options;
+    options.level = level;
+    options.max_groups = 1;
+    Clusterer clusterer(options);
+    auto source = MemorySource("mem", text);
+    ParseSource(*source, clusterer);
+    std::vector<Group> groups = clusterer.TakeGroups();
+    ASSERT_EQ(groups.size(), 2u);
+    EXPECT_EQ(groups[0].frames.front().func, "main.kept");
+    EXPECT_EQ(groups[0].count, 2u);
+    EXPECT_EQ(groups[0].sample_ids, (std::vector<uint64_t>{1, 2}));
+    EXPECT_TRUE(groups[1].overflow);
+    EXPECT_EQ(groups[1].count, 50u);
+  }
+}
+
+TEST(Clusterer, EachInputHasItsOwnOverflowGroupUnlessMerged) {
+  fs::path dump = Dump("go1.26/names/http_debug2.txt");  // 16 goroutines, 16 groups
+  ClusterOptions options;
+  options.max_groups = 4;
+  Clustered separate = Cluster({dump, dump}, options);
+  // The cap is on the clusterer: input 0 fills it, input 1 only overflows.
+  ASSERT_EQ(separate.groups.size(), 6u);
+  std::vector<const Group*> overflows;
+  for (const Group& g : separate.groups) {
+    if (g.overflow) overflows.push_back(&g);
+  }
+  ASSERT_EQ(overflows.size(), 2u);
+  EXPECT_EQ(overflows[0]->count, 12u);
+  EXPECT_EQ(overflows[1]->count, 16u);
+  EXPECT_EQ(overflows[1]->inputs.front().input, 1u);
+
+  options.per_input = false;
+  Clustered merged = Cluster({dump, dump}, options);
+  ASSERT_EQ(merged.groups.size(), 5u);
+  const Group* overflow = Overflow(merged.groups);
+  ASSERT_NE(overflow, nullptr);
+  EXPECT_EQ(overflow->count, 24u);  // 12 of input 0, 12 of input 1
+  ASSERT_EQ(overflow->inputs.size(), 2u);
+  EXPECT_EQ(overflow->inputs[0].count, 12u);
+  EXPECT_EQ(overflow->inputs[1].count, 12u);
+}
+
+TEST(MergeGroups, KeepsTheFirstGroupsAndFoldsTheRestAndTheOverflows) {
+  // Each input clustered on its own, as Analyze does before it merges.
+  uint64_t total = 0;
+  auto parts_of = [&](const ClusterOptions& options) {
+    std::vector<std::vector<Group>> parts;
+    total = 0;
+    for (const char* dump :
+         {"go1.19/chansend/http_debug2.txt", "go1.26/chansend/http_debug2.txt"}) {
+      Clusterer clusterer(options);
+      clusterer.set_input(parts.size());
+      auto source = OpenInput(Dump(dump).string());
+      ParseSource(*source, clusterer);
+      parts.push_back(clusterer.TakeGroups());
+      total += clusterer.goroutines();
+    }
+    return parts;
+  };
+  ClusterOptions options;
+  options.per_input = false;
+  options.level = GroupingLevel::kFunc;  // the two Go releases share groups
+  std::vector<Group> uncapped = MergeGroups(parts_of(options), options);
+  ASSERT_GT(uncapped.size(), 4u);
+  EXPECT_EQ(Overflow(uncapped), nullptr);
+
+  // Parts that overflowed already: their overflow groups merge into one.
+  ClusterOptions small = options;
+  small.max_groups = 2;
+  std::vector<std::vector<Group>> capped_parts = parts_of(small);
+  for (const auto& part : capped_parts) ASSERT_NE(Overflow(part), nullptr);
+  std::set<std::string> kept_ids;
+  for (const auto& part : capped_parts) {
+    for (const Group& g : part) {
+      if (!g.overflow) kept_ids.insert(g.id);
+    }
+  }
+  for (size_t cap : {1, 2, 3, 10}) {
+    SCOPED_TRACE(cap);
+    small.max_groups = cap;
+    std::vector<Group> merged = MergeGroups(capped_parts, small);
+    ASSERT_EQ(merged.size(), std::min(cap, kept_ids.size()) + 1);
+    EXPECT_EQ(Sum(merged), total);
+    // The first groups of the first part are kept as they merge.
+    for (size_t i = 0; i < cap && i < 2; ++i) EXPECT_EQ(merged[i].id, capped_parts[0][i].id);
+    const Group* overflow = Overflow(merged);
+    ASSERT_NE(overflow, nullptr);
+    EXPECT_EQ(&merged.back(), overflow);
+    EXPECT_TRUE(overflow->frames.empty());
+    EXPECT_TRUE(overflow->creators.empty());
+    // One share per input, added up, never one per folded group.
+    ASSERT_EQ(overflow->inputs.size(), 2u);
+    EXPECT_EQ(overflow->inputs[0].count + overflow->inputs[1].count, overflow->count);
+    EXPECT_LE(overflow->sample_ids.size(), options.sample_ids);
+    EXPECT_TRUE(std::is_sorted(overflow->sample_ids.begin(), overflow->sample_ids.end()));
+  }
+}
+
+TEST(StringInterner, RollbackForgetsWhatCameAfterTheMark) {
+  StringInterner strings;
+  uint32_t a = strings.Intern("main.a");
+  StringInterner::Mark mark = strings.mark();
+  size_t bytes = strings.bytes();
+  strings.Intern("main.b");
+  strings.Intern(std::string(40'000, 'x'));  // a block of its own
+  for (int i = 0; i < 20'000; ++i) strings.Intern("main.f" + std::to_string(i));  // new blocks
+  strings.Rollback(mark);
+  EXPECT_EQ(strings.size(), 1u);
+  EXPECT_EQ(strings.bytes(), bytes);
+  EXPECT_EQ(strings.Get(a), "main.a");
+  EXPECT_EQ(strings.Intern("main.a"), a);
+  uint32_t b = strings.Intern("main.b");  // interned anew, at the next id
+  EXPECT_EQ(b, 1u);
+  EXPECT_EQ(strings.Get(b), "main.b");
+  EXPECT_EQ(strings.Intern("main.f7"), 2u);
 }
 
 TEST(NormalizeState, SemacquireIsNamedByItsFrames) {

@@ -22,6 +22,21 @@ class StringInterner {
   size_t size() const { return strings_.size(); }
   size_t bytes() const { return arena_bytes_; }
 
+  // What the interner holds at one point, to forget what comes after it.
+  struct Mark {
+    size_t strings = 0;
+    size_t blocks = 0;
+    char* current_block = nullptr;
+    size_t block_used = 0;
+    size_t arena_bytes = 0;
+  };
+  Mark mark() const {
+    return Mark{strings_.size(), blocks_.size(), current_block_, block_used_, arena_bytes_};
+  }
+  // Forgets every string interned since `mark` and frees the memory they
+  // took: their ids and views are then invalid.
+  void Rollback(const Mark& mark);
+
  private:
   std::string_view Store(std::string_view s);
 

@@ -15,6 +15,10 @@
 //   top:   the first frame in user code (function, file, line)
 // The group id is a hash of the signature's text, so it is stable across runs,
 // machines and (at `func`) Go releases.
+//
+// Memory is bounded by ClusterOptions::max_groups: once that many groups
+// exist, a goroutine of a new group is counted in the overflow group, and
+// whatever its frames added to the clusterer's tables is given back.
 #pragma once
 
 #include <cstdint>
@@ -38,6 +42,12 @@ struct ClusterOptions {
   size_t sample_ids = 5;      // the smallest goroutine ids kept per group
   size_t max_creators = 8;    // listed by LimitCreators; the clusterer counts every creator
   size_t max_label_sets = 8;  // sampled per group (see group_summary.h)
+  // Distinct groups kept; past them, goroutines of further groups are counted
+  // in one overflow group (per input unless merged; see MakeOverflow). A group
+  // takes 5 to 9 KiB at its peak with a 15-frame stack, 57 KiB with 100 frames
+  // (docs/reliability.md): the default bounds an input's groups at about 90
+  // MiB, 570 MiB for the deepest stacks. Real dumps hold hundreds at most.
+  size_t max_groups = 10'000;
 };
 
 class Clusterer : public RecordSink {

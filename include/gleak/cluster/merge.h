@@ -6,11 +6,17 @@
 
 #include <vector>
 
+#include "gleak/cluster/clusterer.h"
 #include "gleak/model/group.h"
 
 namespace gleak {
 
-std::vector<Group> MergeGroups(std::vector<std::vector<Group>> parts, size_t max_label_sets = 8,
-                               size_t sample_ids = 5);
+// At most options.max_groups groups are kept, the first ones seen in the
+// order of `parts`; the goroutines of the rest, and the parts' own overflow
+// groups, make one overflow group (see MakeOverflow). A part's overflow was
+// decided within that part, so past the cap the result may differ from one
+// clusterer over all inputs in which goroutines land in the overflow group.
+std::vector<Group> MergeGroups(std::vector<std::vector<Group>> parts,
+                               const ClusterOptions& options = {});
 
 }  // namespace gleak

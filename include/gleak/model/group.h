@@ -98,7 +98,20 @@ struct Group {
   std::vector<uint64_t> creator_ids;  // a few parent goroutine ids (`in goroutine N`)
   std::vector<LabelSet> label_sets;   // most common first
   std::vector<InputShare> inputs;     // which inputs hold these goroutines
+  bool overflow = false;              // the overflow group (below)
   Finding finding;                    // set by the classifier
 };
+
+// The overflow group. Past ClusterOptions::max_groups distinct groups, a
+// goroutine whose group is not among them is counted in this one group of an
+// input (of the run with --merge) instead of a group of its own, so that memory
+// stays bounded whatever the input. It has no frames, creators or labels; its
+// id and state are the same in every run.
+inline constexpr std::string_view kOverflowGroupId = "ffffffffffffffff";
+inline constexpr std::string_view kOverflowState = "overflow";
+
+// Makes `g` the overflow group: keeps its counts, waits, sample and parent ids
+// and inputs; drops its stack, creators and labels; sets the id and the state.
+void MakeOverflow(Group* g);
 
 }  // namespace gleak

@@ -26,7 +26,7 @@ struct InputReport {
   bool truncated = false;
   std::vector<Diagnostic> warnings;
   uint64_t warnings_dropped = 0;
-  std::string error;  // set when the input could not be read; nothing else is then
+  std::string error;  // set when the input could not be read; the counts hold what was read before
 };
 
 struct ReportTotals {
@@ -40,12 +40,15 @@ struct ReportTotals {
   uint64_t suspect_groups = 0;  // over all groups, shown or not
   uint64_t suspect_goroutines = 0;
   uint64_t proven_groups = 0;
+  uint64_t overflow_goroutines = 0;  // in overflow groups: their groups were past max_groups
 };
 
 struct Report {
   std::string tool_version;
   GroupingLevel level = GroupingLevel::kLine;
   bool merged = false;  // one set of groups for all inputs
+  uint64_t max_groups =
+      0;  // ClusterOptions::max_groups: distinct groups kept per input (or in all)
   std::vector<InputReport> inputs;
   ReportTotals totals;
   std::string path_prefix;    // common directory removed from short_file of user code

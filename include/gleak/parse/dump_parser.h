@@ -96,5 +96,9 @@ void ConcludeSummary(ParseSummary* summary, const ParseLimits& limits);
 
 // Reads a whole source through a LineScanner and a DumpParser, and concludes.
 ParseSummary ParseSource(ByteSource& source, RecordSink& sink, const ParseLimits& limits = {});
+// The same into `summary`, which also holds what was read (records, bytes,
+// lines, encoding) when the source fails partway and gleak::Error is thrown.
+void ParseSource(ByteSource& source, RecordSink& sink, const ParseLimits& limits,
+                 ParseSummary* summary);
 
 }  // namespace gleak

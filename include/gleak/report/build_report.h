@@ -20,8 +20,9 @@ struct ReportOptions {
 void ShortenPaths(Report* report);
 
 // Ranks `report.groups` (suspects first, proven ones before the rest, then
-// other leak patterns, unclassified, benign; larger first within each), hides
-// what falls below the thresholds and fills the totals.
+// other leak patterns, unclassified, benign, the overflow group; larger first
+// within each), hides what falls below the thresholds and fills the totals.
+// An input with goroutines in an overflow group gets a warning saying so.
 void RankAndFilter(const ReportOptions& options, Report* report);
 
 // "/usr/local/go/src/sync/waitgroup.go" -> "sync/waitgroup.go";
