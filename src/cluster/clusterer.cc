@@ -33,9 +33,11 @@ struct FrameView {
   uint64_t line = 0;
 
   friend bool operator==(const FrameView& a, const FrameView& b) {
-    return a.line == b.line && a.func.size() == b.func.size() && a.file.size() == b.file.size() &&
-           std::memcmp(a.func.data(), b.func.data(), a.func.size()) == 0 &&
-           std::memcmp(a.file.data(), b.file.data(), a.file.size()) == 0;
+    return a.line == b.line && SameBytes(a.func, b.func) && SameBytes(a.file, b.file);
+  }
+  // Lengths first, then one memcmp (an empty view may have a null data()).
+  static bool SameBytes(std::string_view x, std::string_view y) {
+    return x.size() == y.size() && (x.empty() || std::memcmp(x.data(), y.data(), x.size()) == 0);
   }
 };
 
