@@ -34,6 +34,7 @@
 #include <nlohmann/json.hpp>
 
 #include "gleak/base/error.h"
+#include "gleak/base/text.h"
 #include "gleak/classify/classifier.h"
 #include "gleak/classify/rules.h"
 #include "gleak/cluster/clusterer.h"
@@ -147,7 +148,7 @@ class CheckingSink : public RecordSink {
 
   void OnGoroutine(const Goroutine& g) override {
     ++records;
-    goroutines += g.count;
+    goroutines = SaturatingAdd(goroutines, g.count);  // as the parser holds its total
     GLEAK_FUZZ_CHECK(g.count >= 1, "record at line {} has count {}", g.line, g.count);
     GLEAK_FUZZ_CHECK(g.line > last_line_, "record lines go {} then {}", last_line_, g.line);
     last_line_ = g.line;
@@ -257,6 +258,8 @@ inline void FuzzParser(const uint8_t* bytes, size_t size) {
                    summary.records, records);
   GLEAK_FUZZ_CHECK(summary.goroutines == goroutines, "summary says {} goroutines, sink saw {}",
                    summary.goroutines, goroutines);
+  GLEAK_FUZZ_CHECK(!summary.goroutines_saturated || goroutines == UINT64_MAX,
+                   "goroutines_saturated with {} goroutines", goroutines);
   GLEAK_FUZZ_CHECK(summary.bytes == data.size(), "{} bytes read of {}", summary.bytes, data.size());
   uint64_t lines = static_cast<uint64_t>(std::count(data.begin(), data.end(), '\n'));
   if (!data.empty() && data.back() != '\n') ++lines;
