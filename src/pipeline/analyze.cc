@@ -51,7 +51,9 @@ size_t Threads(const AnalyzeOptions& options) {
 ClusteredInput ReadOne(const AnalyzeOptions& options, const std::string& spec, size_t index,
                        size_t parts, Clusterer& clusterer, ParseSummary* partial) {
   ClusteredInput result;
-  SplitPolicy policy{parts, options.min_split_bytes};
+  SplitPolicy policy;
+  policy.threads = parts;
+  policy.min_part_bytes = options.min_split_bytes;
   if (options.save_copy_to.empty() &&
       ClusterFileInParts(spec, policy, options.cluster, index, options.parse_limits, &result)) {
     return result;

@@ -1,6 +1,7 @@
 #include "pipeline/parallel_input.h"
 
 #include <algorithm>
+#include <atomic>
 #include <exception>
 #include <memory>
 #include <thread>
@@ -60,15 +61,16 @@ ClusteredInput ClusterSource(ByteSource& source, Clusterer& clusterer, const Par
 bool ClusterFileInParts(const std::string& path, const SplitPolicy& policy,
                         const ClusterOptions& options, size_t input_index,
                         const ParseLimits& limits, ClusteredInput* out) {
-  if (policy.parts < 2) return false;
+  if (policy.threads < 2) return false;
   std::optional<uint64_t> size = PlainFileSize(path);
   if (!size) return false;
+  uint64_t most = *size / std::max<uint64_t>(policy.min_part_bytes, 1);
+  if (std::min<uint64_t>(policy.threads, most) < 2) return false;
   size_t parts = static_cast<size_t>(
-      std::min<uint64_t>(policy.parts, *size / std::max<uint64_t>(policy.min_part_bytes, 1)));
-  if (parts < 2) return false;
+      std::min<uint64_t>(policy.threads * std::max<size_t>(policy.ranges_per_thread, 1), most));
   std::vector<uint64_t> cuts = CutPoints(path, *size, parts);
   if (cuts.size() < 3) return false;
-  ClusteredInput read = ClusterFileRanges(path, cuts, options, input_index, limits);
+  ClusteredInput read = ClusterFileRanges(path, cuts, options, input_index, limits, policy.threads);
   for (const Group& g : read.groups) {
     if (g.overflow) return false;
   }
@@ -78,7 +80,7 @@ bool ClusterFileInParts(const std::string& path, const SplitPolicy& policy,
 
 ClusteredInput ClusterFileRanges(const std::string& path, const std::vector<uint64_t>& cuts,
                                  const ClusterOptions& options, size_t input_index,
-                                 const ParseLimits& limits) {
+                                 const ParseLimits& limits, size_t threads) {
   size_t n = cuts.size() - 1;
   std::vector<Part> results(n);
   std::vector<std::exception_ptr> errors(n);
@@ -90,10 +92,15 @@ ClusteredInput ClusterFileRanges(const std::string& path, const std::vector<uint
       errors[i] = std::current_exception();
     }
   };
-  std::vector<std::thread> threads;
-  for (size_t i = 1; i < n; ++i) threads.emplace_back(run, i);
-  run(0);
-  for (std::thread& t : threads) t.join();
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i < n; i = next++) run(i);
+  };
+  size_t workers = threads == 0 ? n : std::min(threads, n);
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < workers; ++t) pool.emplace_back(work);
+  work();
+  for (std::thread& t : pool) t.join();
   for (const std::exception_ptr& e : errors) {
     if (e) std::rethrow_exception(e);
   }

@@ -22,8 +22,12 @@ struct ClusteredInput {
 };
 
 struct SplitPolicy {
-  size_t parts = 1;                              // threads this input may use
+  size_t threads = 1;                            // threads this input may use
   uint64_t min_part_bytes = uint64_t{16} << 20;  // smaller ranges do not pay for a thread
+  // Ranges per thread: threads take the next range as they finish one, so a
+  // thread slowed by another process or a slower part of the file does not
+  // hold up the end.
+  size_t ranges_per_thread = 4;
 };
 
 // Reads `source` whole on this thread. Throws gleak::Error (kInput) when it
@@ -31,7 +35,7 @@ struct SplitPolicy {
 ClusteredInput ClusterSource(ByteSource& source, Clusterer& clusterer, const ParseLimits& limits,
                              ParseSummary* partial = nullptr);
 
-// Reads the local plain file `path` in up to policy.parts ranges on as many
+// Reads the local plain file `path` in ranges on up to policy.threads
 // threads; returns false when `path` is no such file or too small to split,
 // or when its groups pass options.max_groups (each range would have chosen
 // its own overflow: only one read of the whole decides it as documented).
@@ -42,8 +46,9 @@ bool ClusterFileInParts(const std::string& path, const SplitPolicy& policy,
 
 // The same over given ranges: `cuts` holds 0, each cut (the start of a line
 // after a blank line), then the file's size.
+// `threads` 0: one per range.
 ClusteredInput ClusterFileRanges(const std::string& path, const std::vector<uint64_t>& cuts,
                                  const ClusterOptions& options, size_t input_index,
-                                 const ParseLimits& limits);
+                                 const ParseLimits& limits, size_t threads = 0);
 
 }  // namespace gleak
