@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <vector>
 
 #include <fmt/core.h>
@@ -25,8 +26,11 @@ class FdSource : public ByteSource {
   // `limit`: read at most this many bytes (0: to the end). A regular file is
   // read as it was when opened, so one still being written cannot keep gleak
   // reading for as long as the writer is faster.
-  FdSource(std::string name, int fd, bool owns_fd, uint64_t limit = 0)
-      : name_(std::move(name)), fd_(fd), owns_(owns_fd), limit_(limit) {}
+  // `position`: read with pread from there on, so that ranges of one file
+  // can be read on several threads.
+  FdSource(std::string name, int fd, bool owns_fd, uint64_t limit = 0,
+           std::optional<uint64_t> position = std::nullopt)
+      : name_(std::move(name)), fd_(fd), owns_(owns_fd), limit_(limit), position_(position) {}
   ~FdSource() override {
     if (owns_) ::close(fd_);
   }
@@ -37,8 +41,10 @@ class FdSource : public ByteSource {
       capacity = static_cast<size_t>(std::min<uint64_t>(capacity, limit_ - raw_bytes_));
     }
     for (;;) {
-      ssize_t n = ::read(fd_, buffer, capacity);
+      ssize_t n = position_ ? ::pread(fd_, buffer, capacity, static_cast<off_t>(*position_))
+                            : ::read(fd_, buffer, capacity);
       if (n >= 0) {
+        if (position_) *position_ += static_cast<uint64_t>(n);
         raw_bytes_ += static_cast<uint64_t>(n);
         return static_cast<size_t>(n);
       }
@@ -55,6 +61,7 @@ class FdSource : public ByteSource {
   int fd_;
   bool owns_;
   uint64_t limit_;
+  std::optional<uint64_t> position_;
   uint64_t raw_bytes_ = 0;
 };
 
@@ -149,40 +156,6 @@ class SniffedSource : public ByteSource {
   std::unique_ptr<ByteSource> inner_;
   std::string head_;
   size_t head_pos_ = 0;
-};
-
-// Reads a byte range of a file with pread, so that ranges of one file can be
-// read on several threads.
-class FileRangeSource : public ByteSource {
- public:
-  FileRangeSource(std::string name, int fd, uint64_t begin, uint64_t end)
-      : name_(std::move(name)), fd_(fd), offset_(begin), end_(end) {}
-  ~FileRangeSource() override { ::close(fd_); }
-
-  size_t Read(char* buffer, size_t capacity) override {
-    if (offset_ >= end_) return 0;
-    capacity = static_cast<size_t>(std::min<uint64_t>(capacity, end_ - offset_));
-    for (;;) {
-      ssize_t n = ::pread(fd_, buffer, capacity, static_cast<off_t>(offset_));
-      if (n >= 0) {
-        if (n == 0) end_ = offset_;  // the file shrank since it was measured
-        offset_ += static_cast<uint64_t>(n);
-        raw_bytes_ += static_cast<uint64_t>(n);
-        return static_cast<size_t>(n);
-      }
-      if (errno == EINTR) continue;
-      ThrowInputError(fmt::format("{}: read failed: {}", name_, std::strerror(errno)));
-    }
-  }
-  const std::string& name() const override { return name_; }
-  uint64_t raw_bytes() const override { return raw_bytes_; }
-
- private:
-  std::string name_;
-  int fd_;
-  uint64_t offset_;
-  uint64_t end_;
-  uint64_t raw_bytes_ = 0;
 };
 
 class StringSource : public ByteSource {
@@ -295,7 +268,11 @@ std::optional<uint64_t> PlainFileSize(const std::string& spec) {
 std::unique_ptr<ByteSource> OpenFileRange(const std::string& path, uint64_t begin, uint64_t end) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) ThrowInputError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
-  return std::make_unique<FileRangeSource>(path, fd, begin, end);
+  if (end <= begin) {
+    ::close(fd);
+    return MemorySource(path, "");
+  }
+  return std::make_unique<FdSource>(path, fd, true, end - begin, begin);
 }
 
 std::unique_ptr<ByteSource> MemorySource(std::string name, std::string bytes) {
