@@ -43,26 +43,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Dump bytes already in memory, handed out without a copy of their own (the
-// scanner's memcpy into its buffer stands for the kernel's copy in read()).
-class ViewSource : public gleak::ByteSource {
- public:
-  ViewSource(std::string_view bytes) : bytes_(bytes) {}
-  size_t Read(char* buffer, size_t capacity) override {
-    size_t n = std::min(capacity, bytes_.size() - pos_);
-    std::memcpy(buffer, bytes_.data() + pos_, n);
-    pos_ += n;
-    return n;
-  }
-  const std::string& name() const override { return name_; }
-  uint64_t raw_bytes() const override { return pos_; }
-
- private:
-  std::string_view bytes_;
-  size_t pos_ = 0;
-  std::string name_ = "bench";
-};
-
 class CountingSink : public gleak::RecordSink {
  public:
   void OnGoroutine(const gleak::Goroutine& g) override {
@@ -92,9 +72,12 @@ struct OwnedRecord {
 };
 
 OwnedFrame Own(const gleak::Frame& f) {
-  return OwnedFrame{std::string(f.func), std::string(f.file), std::string(f.args), f.line, f.inlined};
+  return OwnedFrame{std::string(f.func), std::string(f.file), std::string(f.args), f.line,
+                    f.inlined};
 }
-gleak::Frame View(const OwnedFrame& f) { return gleak::Frame{f.func, f.file, f.line, f.args, f.inlined}; }
+gleak::Frame View(const OwnedFrame& f) {
+  return gleak::Frame{f.func, f.file, f.line, f.args, f.inlined};
+}
 
 class RecordingSink : public gleak::RecordSink {
  public:
@@ -104,7 +87,8 @@ class RecordingSink : public gleak::RecordSink {
     r.state = std::string(g.state);
     for (const gleak::Frame& f : g.frames) r.frames.push_back(Own(f));
     if (g.has_created_by) r.created_by = Own(g.created_by);
-    for (const gleak::Label& l : g.labels) r.labels.emplace_back(std::string(l.key), std::string(l.value));
+    for (const gleak::Label& l : g.labels)
+      r.labels.emplace_back(std::string(l.key), std::string(l.value));
   }
   std::vector<OwnedRecord> records;
 };
@@ -153,9 +137,11 @@ void Prepare(Dataset* d) {
     if (nl == std::string_view::npos) break;
     rest.remove_prefix(nl + 1);
   }
-  ViewSource source(d->bytes);
+  // Handed out without a copy of their own (the scanner's memcpy into its
+  // buffer stands for the kernel's copy in read()).
+  auto source = gleak::MemoryViewSource("bench", d->bytes);
   RecordingSink sink;
-  gleak::ParseSummary s = gleak::ParseSource(source, sink);
+  gleak::ParseSummary s = gleak::ParseSource(*source, sink);
   d->goroutines = s.goroutines;
   d->records = std::move(sink.records);
   FixViews(&d->records);
@@ -187,8 +173,8 @@ void BM_Memchr(benchmark::State& state, const Dataset* d) {
 
 void BM_LineScanner(benchmark::State& state, const Dataset* d) {
   for (auto _ : state) {
-    ViewSource source(d->bytes);
-    gleak::LineScanner scanner(source);
+    auto source = gleak::MemoryViewSource("bench", d->bytes);
+    gleak::LineScanner scanner(*source);
     gleak::Line line;
     uint64_t n = 0;
     while (scanner.Next(&line)) n += line.text.size();
@@ -225,9 +211,9 @@ void BM_LineGrammar(benchmark::State& state, const Dataset* d) {
 
 void BM_Parser(benchmark::State& state, const Dataset* d) {
   for (auto _ : state) {
-    ViewSource source(d->bytes);
+    auto source = gleak::MemoryViewSource("bench", d->bytes);
     CountingSink sink;
-    gleak::ParseSummary s = gleak::ParseSource(source, sink);
+    gleak::ParseSummary s = gleak::ParseSource(*source, sink);
     benchmark::DoNotOptimize(s.goroutines);
     benchmark::DoNotOptimize(sink.frames);
   }
@@ -237,7 +223,8 @@ void BM_Parser(benchmark::State& state, const Dataset* d) {
 void BM_Normalize(benchmark::State& state, const Dataset* d) {
   for (auto _ : state) {
     size_t n = 0;
-    for (const OwnedRecord& r : d->records) n += gleak::NormalizeState(r.g.state, r.g.frames).size();
+    for (const OwnedRecord& r : d->records)
+      n += gleak::NormalizeState(r.g.state, r.g.frames).size();
     benchmark::DoNotOptimize(n);
   }
   Throughput(state, *d);
@@ -335,8 +322,9 @@ int main(int argc, char** argv) {
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   std::vector<Dataset*> datasets = LoadDatasets();
   for (const Dataset* d : datasets) {
-    std::cerr << "micro_bench: " << d->name << ": " << d->bytes.size() << " bytes, " << d->lines.size()
-              << " lines, " << d->records.size() << " records, " << d->goroutines << " goroutines\n";
+    std::cerr << "micro_bench: " << d->name << ": " << d->bytes.size() << " bytes, "
+              << d->lines.size() << " lines, " << d->records.size() << " records, " << d->goroutines
+              << " goroutines\n";
     benchmark::RegisterBenchmark(("Memchr/" + d->name).c_str(), BM_Memchr, d);
     benchmark::RegisterBenchmark(("LineScanner/" + d->name).c_str(), BM_LineScanner, d);
     benchmark::RegisterBenchmark(("LineGrammar/" + d->name).c_str(), BM_LineGrammar, d);

@@ -573,6 +573,7 @@ Clusterer::~Clusterer() = default;
 void Clusterer::set_input(size_t index) { impl_->SetInput(index); }
 void Clusterer::OnGoroutine(const Goroutine& goroutine) { impl_->OnGoroutine(goroutine); }
 bool Clusterer::wants_arguments() const { return impl_->level() == GroupingLevel::kExact; }
+bool Clusterer::wants_stack_keys() const { return impl_->level() != GroupingLevel::kExact; }
 std::vector<Group> Clusterer::TakeGroups() const { return impl_->TakeGroups(); }
 uint64_t Clusterer::ignored_goroutines() const { return impl_->ignored_; }
 uint64_t Clusterer::goroutines() const { return impl_->goroutines_; }

@@ -158,13 +158,17 @@ class SniffedSource : public ByteSource {
   size_t head_pos_ = 0;
 };
 
-class StringSource : public ByteSource {
+class MemoryBytesSource : public ByteSource {
  public:
-  StringSource(std::string name, std::string bytes)
-      : name_(std::move(name)), bytes_(std::move(bytes)) {}
+  // `owned` holds the bytes when `bytes` views it.
+  MemoryBytesSource(std::string name, std::string owned, std::string_view bytes, size_t max_read)
+      : name_(std::move(name)),
+        owned_(std::move(owned)),
+        bytes_(owned_.empty() ? bytes : std::string_view(owned_)),
+        max_read_(max_read) {}
   size_t Read(char* buffer, size_t capacity) override {
-    size_t n = std::min(capacity, bytes_.size() - pos_);
-    std::memcpy(buffer, bytes_.data() + pos_, n);
+    size_t n = std::min({capacity, max_read_, bytes_.size() - pos_});
+    if (n > 0) std::memcpy(buffer, bytes_.data() + pos_, n);
     pos_ += n;
     return n;
   }
@@ -173,7 +177,9 @@ class StringSource : public ByteSource {
 
  private:
   std::string name_;
-  std::string bytes_;
+  std::string owned_;
+  std::string_view bytes_;
+  size_t max_read_;
   size_t pos_ = 0;
 };
 
@@ -275,8 +281,14 @@ std::unique_ptr<ByteSource> OpenFileRange(const std::string& path, uint64_t begi
   return std::make_unique<FdSource>(path, fd, true, end - begin, begin);
 }
 
-std::unique_ptr<ByteSource> MemorySource(std::string name, std::string bytes) {
-  return std::make_unique<StringSource>(std::move(name), std::move(bytes));
+std::unique_ptr<ByteSource> MemorySource(std::string name, std::string bytes, size_t max_read) {
+  return std::make_unique<MemoryBytesSource>(std::move(name), std::move(bytes), std::string_view(),
+                                             max_read);
+}
+
+std::unique_ptr<ByteSource> MemoryViewSource(std::string name, std::string_view bytes,
+                                             size_t max_read) {
+  return std::make_unique<MemoryBytesSource>(std::move(name), std::string(), bytes, max_read);
 }
 
 }  // namespace gleak

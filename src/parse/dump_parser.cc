@@ -64,7 +64,10 @@ class DumpParser::Impl {
  public:
   Impl(std::string input_name, RecordSink& sink, const ParseLimits& limits,
        const ParseContext& context)
-      : sink_(sink), limits_(limits), keep_args_(sink.wants_arguments()) {
+      : sink_(sink),
+        limits_(limits),
+        keep_args_(sink.wants_arguments()),
+        set_stack_keys_(sink.wants_stack_keys()) {
     summary_.input = std::move(input_name);
     prefix_ = context.prefix;
     after_thread_separator_ = context.after_thread_separator;
@@ -145,6 +148,7 @@ class DumpParser::Impl {
   RecordSink& sink_;
   ParseLimits limits_;
   bool keep_args_;
+  bool set_stack_keys_;
   ParseSummary summary_;
 
   State state_ = State::kOutside;
@@ -598,7 +602,7 @@ void DumpParser::Impl::EndRecord(bool at_end_of_input) {
   if (current_.has_created_by) current_.created_by = ToFrame(created_by_);
   current_.labels = out_labels_;
   current_.ancestors = out_ancestors_;
-  SetStackKey();
+  if (set_stack_keys_) SetStackKey();
   // Go <= 1.20 cut stacks at 100 physical frames without a marker (format §6.1).
   current_.stack_maybe_cut =
       traceback && !current_.frames_elided && main_frame_count_ >= 97 && main_frame_count_ <= 100;

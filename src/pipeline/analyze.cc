@@ -46,13 +46,13 @@ size_t Threads(const AnalyzeOptions& options) {
   return options.threads > 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
 }
 
-// Reads one input, in `parts` ranges on as many threads when it is a large
+// Reads one input, in ranges on up to `threads` threads when it is a large
 // local file.
 ClusteredInput ReadOne(const AnalyzeOptions& options, const std::string& spec, size_t index,
-                       size_t parts, Clusterer& clusterer, ParseSummary* partial) {
+                       size_t threads, Clusterer& clusterer, ParseSummary* partial) {
   ClusteredInput result;
   SplitPolicy policy;
-  policy.threads = parts;
+  policy.threads = threads;
   policy.min_part_bytes = options.min_split_bytes;
   if (options.save_copy_to.empty() &&
       ClusterFileInParts(spec, policy, options.cluster, index, options.parse_limits, &result)) {
@@ -63,7 +63,7 @@ ClusteredInput ReadOne(const AnalyzeOptions& options, const std::string& spec, s
   return ClusterSource(*source, clusterer, options.parse_limits, partial);
 }
 
-InputResult ReadInput(const AnalyzeOptions& options, size_t index, size_t parts) {
+InputResult ReadInput(const AnalyzeOptions& options, size_t index, size_t threads) {
   InputResult result;
   Clusterer clusterer(options.cluster);
   clusterer.set_input(index);
@@ -72,7 +72,7 @@ InputResult ReadInput(const AnalyzeOptions& options, size_t index, size_t parts)
   std::string spec = LooksLikeUrl(input) ? WithDebugParameter(input, &asked_for_debug2) : input;
   ParseSummary summary;  // as far as it got, also when the input fails partway
   try {
-    ClusteredInput read = ReadOne(options, spec, index, parts, clusterer, &summary);
+    ClusteredInput read = ReadOne(options, spec, index, threads, clusterer, &summary);
     result.input = ToInputReport(read.summary);
     result.goroutines = read.goroutines;
     result.ignored = read.ignored;
@@ -104,9 +104,9 @@ std::vector<InputResult> ReadInputs(const AnalyzeOptions& options) {
   size_t cores = Threads(options);
   size_t threads = std::min<size_t>(n, cores);
   // Cores left over by too few inputs go to splitting each input.
-  size_t parts = std::max<size_t>(1, cores / std::max<size_t>(n, 1));
+  size_t per_input = std::max<size_t>(1, cores / std::max<size_t>(n, 1));
   if (threads <= 1) {
-    for (size_t i = 0; i < n; ++i) results[i] = ReadInput(options, i, parts);
+    for (size_t i = 0; i < n; ++i) results[i] = ReadInput(options, i, per_input);
     return results;
   }
   std::atomic<size_t> next{0};
@@ -115,7 +115,7 @@ std::vector<InputResult> ReadInputs(const AnalyzeOptions& options) {
   for (size_t t = 0; t < threads; ++t) {
     pool.emplace_back([&, t] {
       try {
-        for (size_t i = next++; i < n; i = next++) results[i] = ReadInput(options, i, parts);
+        for (size_t i = next++; i < n; i = next++) results[i] = ReadInput(options, i, per_input);
       } catch (...) {
         errors[t] = std::current_exception();
       }

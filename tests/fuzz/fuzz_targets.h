@@ -119,27 +119,6 @@ inline void CheckEscapesAgree(std::string_view s, std::string_view what) {
 
 // ---- parser ----------------------------------------------------------------
 
-// Hands the bytes over `chunk` at a time, as a pipe or a slow disk would.
-class ChunkedSource : public ByteSource {
- public:
-  ChunkedSource(std::string name, std::string_view bytes, size_t chunk)
-      : name_(std::move(name)), bytes_(bytes), chunk_(chunk) {}
-  size_t Read(char* buffer, size_t capacity) override {
-    size_t n = std::min({capacity, chunk_, bytes_.size() - pos_});
-    if (n > 0) std::memcpy(buffer, bytes_.data() + pos_, n);
-    pos_ += n;
-    return n;
-  }
-  const std::string& name() const override { return name_; }
-  uint64_t raw_bytes() const override { return pos_; }
-
- private:
-  std::string name_;
-  std::string_view bytes_;
-  size_t chunk_;
-  size_t pos_ = 0;
-};
-
 // Checks every record the parser emits and passes it on to the writers.
 class CheckingSink : public RecordSink {
  public:
@@ -249,8 +228,9 @@ inline void FuzzParser(const uint8_t* bytes, size_t size) {
     json.set_input("fuzz\x1b[2J\xff.txt");
     text.set_input("fuzz\x1b[2J\xff.txt");
     CheckingSink sink(limits, {&json, &text});
-    ChunkedSource source("fuzz", data, chunk);
-    summary = ParseSource(source, sink, limits);
+    // `chunk` bytes a read, as a pipe or a slow disk would hand them over.
+    auto source = MemoryViewSource("fuzz", data, chunk);
+    summary = ParseSource(*source, sink, limits);
     records = sink.records;
     goroutines = sink.goroutines;
   }

@@ -9,24 +9,6 @@
 namespace gleak {
 namespace {
 
-// Hands out at most `step` bytes a read, to cross every chunk boundary.
-class TrickleSource : public ByteSource {
- public:
-  TrickleSource(std::string bytes, size_t step) : bytes_(std::move(bytes)), step_(step) {}
-  size_t Read(char* buffer, size_t capacity) override {
-    size_t n = std::min({capacity, step_, bytes_.size() - pos_});
-    std::memcpy(buffer, bytes_.data() + pos_, n);
-    pos_ += n;
-    return n;
-  }
-  const std::string& name() const override { return name_; }
-  uint64_t raw_bytes() const override { return pos_; }
-
- private:
-  std::string bytes_, name_ = "trickle";
-  size_t step_, pos_ = 0;
-};
-
 std::vector<Line> Collect(ByteSource& source, size_t max = LineScanner::kDefaultMaxLineLength,
                           std::vector<std::string>* texts = nullptr) {
   LineScanner scanner(source, max);
@@ -58,18 +40,19 @@ TEST(LineScanner, SameLinesWhateverTheReadSize) {
   std::vector<std::string> expected, got;
   Collect(*whole, LineScanner::kDefaultMaxLineLength, &expected);
   for (size_t step : {1u, 7u, 4096u}) {
-    TrickleSource trickle(text, step);
+    // At most `step` bytes a read, to cross every chunk boundary.
+    auto trickle = MemorySource("trickle", text, step);
     got.clear();
-    Collect(trickle, LineScanner::kDefaultMaxLineLength, &got);
+    Collect(*trickle, LineScanner::kDefaultMaxLineLength, &got);
     EXPECT_EQ(got, expected) << "step " << step;
   }
 }
 
 TEST(LineScanner, OverlongLinesAreSkippedNotHeld) {
   std::string text = "before\n" + std::string(5000, 'z') + "\nafter\n";
-  TrickleSource source(text, 100);
+  auto source = MemorySource("trickle", text, 100);
   std::vector<std::string> texts;
-  std::vector<Line> lines = Collect(source, 1024, &texts);
+  std::vector<Line> lines = Collect(*source, 1024, &texts);
   ASSERT_EQ(lines.size(), 3u);
   EXPECT_EQ(texts[0], "before");
   EXPECT_TRUE(lines[1].overlong);

@@ -57,7 +57,8 @@ class Clusterer : public RecordSink {
 
   void set_input(size_t index);
   void OnGoroutine(const Goroutine& goroutine) override;
-  bool wants_arguments() const override;  // only to group at `exact`
+  bool wants_arguments() const override;   // only to group at `exact`
+  bool wants_stack_keys() const override;  // at every other level
 
   // The groups made so far, in order of first appearance, with every creator
   // (LimitCreators lists the top few).

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace gleak {
 
@@ -53,7 +54,12 @@ std::optional<uint64_t> PlainFileSize(const std::string& spec);
 // Reads bytes [begin, end) of a local file, named `path` in errors.
 std::unique_ptr<ByteSource> OpenFileRange(const std::string& path, uint64_t begin, uint64_t end);
 
-// A source over bytes already in memory (tests, fuzzers).
-std::unique_ptr<ByteSource> MemorySource(std::string name, std::string bytes);
+// A source over bytes already in memory (tests, fuzzers, benchmarks), at most
+// `max_read` bytes a read (a pipe, a slow disk). MemoryViewSource does not
+// copy them: the caller keeps `bytes` alive.
+std::unique_ptr<ByteSource> MemorySource(std::string name, std::string bytes,
+                                         size_t max_read = SIZE_MAX);
+std::unique_ptr<ByteSource> MemoryViewSource(std::string name, std::string_view bytes,
+                                             size_t max_read = SIZE_MAX);
 
 }  // namespace gleak

@@ -25,6 +25,9 @@ class RecordSink {
   // False when the sink never reads Frame::args: the parser then does not
   // copy them (they are left empty).
   virtual bool wants_arguments() const { return true; }
+  // True when the sink reads Goroutine::stack_key: the parser hashes each
+  // record for it only then.
+  virtual bool wants_stack_keys() const { return false; }
 };
 
 struct ParseLimits {
