@@ -142,28 +142,90 @@ bool Matches(const RuleClause& c, const Group& g, const SourceFacts* source,
   return true;
 }
 
+// The producer's judgement that applies to a group: the strongest of those of
+// the inputs its goroutines come from.
+const ProducerVerdict* VerdictFor(const Group& g, const ClassifyOptions& options) {
+  const ProducerVerdict* best = nullptr;
+  for (const InputShare& share : g.inputs) {
+    if (share.input >= options.verdicts.size()) continue;
+    const ProducerVerdict& v = options.verdicts[share.input];
+    if (v.judgement == ProducerJudgement::kNone) continue;
+    if (best == nullptr || (v.proof() && !best->proof())) best = &v;
+  }
+  return best;
+}
+
+void MarkSuspect(Finding* f, std::string signal, std::string reason, bool proven = false) {
+  f->suspect = true;
+  f->proven = proven;
+  f->suspect_signal = std::move(signal);
+  f->suspect_reason = std::move(reason);
+}
+
+// Proof and the producer's judgement come first: they hold whatever the rules
+// say of the stack, and for groups no rule recognises. True when they decided.
+bool JudgeByProducer(const ClassifyOptions& options, const Group& g, Finding* f) {
+  if (g.leaked > 0) {
+    MarkSuspect(f, "proof",
+                fmt::format("{} proven leaked by the runtime's leak detector (a (leaked) marker "
+                            "or a goroutine-leak profile)",
+                            g.leaked),
+                true);
+    return true;
+  }
+  const ProducerVerdict* v = VerdictFor(g, options);
+  if (v == nullptr) return false;
+  switch (v->judgement) {
+    case ProducerJudgement::kDeadlock:
+      if (f->benign) return false;
+      MarkSuspect(f, "proof",
+                  "the runtime found all goroutines asleep (deadlock): these can never wake",
+                  true);
+      return true;
+    case ProducerJudgement::kGoleak:
+      MarkSuspect(f, "producer", "goleak listed these goroutines as still running after the test");
+      return true;
+    case ProducerJudgement::kBubbleDeadlock:
+      if (g.durable == 0) return false;
+      MarkSuspect(f, "producer",
+                  fmt::format("{} durably blocked in a deadlocked synctest bubble", g.durable));
+      return true;
+    case ProducerJudgement::kTestTimeout:
+      if (f->benign || g.max_wait_minutes < v->min_wait_minutes) return false;
+      MarkSuspect(f, "producer",
+                  v->min_wait_minutes > 0
+                      ? fmt::format("blocked {} minutes while the test hung (timed out after {}s)",
+                                    g.max_wait_minutes, v->test_timeout_seconds)
+                      : "blocked while the test hung until its timeout");
+      return true;
+    case ProducerJudgement::kLeakProfile:  // its goroutines carry `leaked`, above
+    case ProducerJudgement::kNone:
+      break;
+  }
+  return false;
+}
+
 void Judge(const Rule& rule, const RuleClause& clause, const ClassifyOptions& options,
            const Group& g, Finding* f) {
   if (rule.benign) return;
+  if (clause.certain) {
+    MarkSuspect(f, "certain", "this wait can never end, whatever the group's size");
+    return;
+  }
+  bool wait_is_evidence = clause.wait_is_evidence.value_or(rule.wait_is_evidence);
+  if (wait_is_evidence && options.suspect_wait > 0 && g.max_wait_minutes >= options.suspect_wait) {
+    MarkSuspect(f, "wait",
+                fmt::format("waiting {} minutes, at least {} (--suspect-wait)", g.max_wait_minutes,
+                            options.suspect_wait));
+    return;
+  }
+  if (!clause.count_is_evidence.value_or(rule.count_is_evidence)) return;
   double scaled = std::ceil(static_cast<double>(options.suspect_count) * rule.count_factor);
   uint64_t threshold = scaled >= 1.8e19 ? ~uint64_t{0} : static_cast<uint64_t>(scaled);
-  if (g.leaked > 0) {
-    f->suspect = f->proven = true;
-    f->suspect_reason =
-        fmt::format("{} marked (leaked) by the runtime's leak detector: proven", g.leaked);
-  } else if (clause.certain) {
-    f->suspect = true;
-    f->suspect_reason = "this wait can never end, whatever the group's size";
-  } else if (g.count >= threshold) {
-    f->suspect = true;
-    f->suspect_reason =
-        fmt::format("{} goroutines, at least {} (--suspect-count{})", g.count, threshold,
-                    rule.count_factor != 1.0 ? " × this pattern's factor" : "");
-  } else if (rule.wait_is_evidence && options.suspect_wait > 0 &&
-             g.max_wait_minutes >= options.suspect_wait) {
-    f->suspect = true;
-    f->suspect_reason = fmt::format("waiting {} minutes, at least {} (--suspect-wait)",
-                                    g.max_wait_minutes, options.suspect_wait);
+  if (g.count >= threshold) {
+    MarkSuspect(f, "count",
+                fmt::format("{} goroutines, at least {} (--suspect-count{})", g.count, threshold,
+                            rule.count_factor != 1.0 ? " × this pattern's factor" : ""));
   }
 }
 
@@ -242,7 +304,15 @@ void Classify(const RuleSet& rules, const ClassifyOptions& options, SourceTree* 
       if (facts && !facts->block_found && !finding.benign) {
         finding.reason += " (source of the blocking line not found: judged from the stack)";
       }
+    }
+    if (!JudgeByProducer(options, g, &finding) && primary != nullptr) {
       Judge(*primary, *primary_clause, options, g, &finding);
+    }
+    if (finding.suspect && finding.benign) {
+      // The runtime's proof, or goleak's verdict, outweighs a rule that calls
+      // this shape harmless.
+      finding.benign = false;
+      finding.reason += fmt::format("; a suspect all the same ({})", finding.suspect_signal);
     }
     if (!g.frames.empty() && !finding.benign) {
       const StackFrame& top = g.frames[g.top_frame];

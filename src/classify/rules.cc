@@ -21,13 +21,13 @@ using nlohmann::json;
 
 const std::set<std::string, std::less<>> kRuleFields = {
     "id",   "title",       "priority", "benign",  "count_factor", "wait_is_evidence",
-    "when", "explanation", "fix",      "example", "disabled"};
+    "count_is_evidence", "when", "explanation", "fix",      "example", "disabled"};
 const std::set<std::string, std::less<>> kPatternFields = {
     "state",   "not_state",   "top_frame",  "first_frame",    "any_frame",    "no_frame",
     "creator", "not_creator", "block_line", "not_block_line", "block_select", "not_block_select"};
 const std::set<std::string, std::less<>> kClauseFields = {
     "in_deferred_closure", "deferred_creator", "min_count", "max_count",
-    "confidence",          "reason",           "certain"};
+    "confidence",          "reason",           "certain", "count_is_evidence", "wait_is_evidence"};
 
 std::string LineColumn(std::string_view text, size_t byte) {
   size_t line = 1, column = 1;
@@ -94,6 +94,11 @@ class RuleReader {
         Fail("wait_is_evidence", "must be true or false");
       rule.wait_is_evidence = rule_["wait_is_evidence"].get<bool>();
     }
+    if (rule_.contains("count_is_evidence")) {
+      if (!rule_["count_is_evidence"].is_boolean())
+        Fail("count_is_evidence", "must be true or false");
+      rule.count_is_evidence = rule_["count_is_evidence"].get<bool>();
+    }
     if (!rule_.contains("when") || !rule_["when"].is_array() || rule_["when"].empty()) {
       Fail("when", "must be a non-empty list of clauses");
     }
@@ -139,6 +144,10 @@ class RuleReader {
       } else if (key == "certain") {
         if (!value.is_boolean()) Fail(key, "must be true or false");
         clause.certain = value.get<bool>();
+      } else if (key == "count_is_evidence" || key == "wait_is_evidence") {
+        if (!value.is_boolean()) Fail(key, "must be true or false");
+        (key == "count_is_evidence" ? clause.count_is_evidence : clause.wait_is_evidence) =
+            value.get<bool>();
       } else if (key == "reason") {
         if (!value.is_string()) Fail(key, "must be a string");
         clause.reason = value.get<std::string>();

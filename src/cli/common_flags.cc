@@ -184,7 +184,7 @@ bool PrintInputProblems(const std::vector<InputReport>& inputs, bool quiet, bool
     if (!in.error.empty()) {
       PrintError(in.error);
       problem = true;
-    } else if (in.goroutines == 0) {
+    } else if (IsEmptyWithoutAnswer(in)) {
       PrintError(fmt::format(
           "{}: no goroutines found ({} lines read, {} skipped); is this a Go goroutine dump?",
           in.name, in.lines, in.noise_lines));

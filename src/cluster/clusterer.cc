@@ -116,6 +116,7 @@ struct GroupState {
   uint64_t max_wait = 0;
   uint64_t locked = 0;
   uint64_t leaked = 0;
+  uint64_t durable = 0;
   uint64_t truncated = 0;
   std::string func_id;
   std::string shape_id;
@@ -305,6 +306,7 @@ void Clusterer::Impl::Tally(GroupState* group, const Goroutine& g) {
   group->max_wait = std::max(group->max_wait, g.wait_minutes);
   if (g.locked_to_thread) group->locked = SaturatingAdd(group->locked, g.count);
   if (g.leaked) group->leaked = SaturatingAdd(group->leaked, g.count);
+  if (g.durable) group->durable = SaturatingAdd(group->durable, g.count);
   if (g.truncated || g.stack_maybe_cut) group->truncated = SaturatingAdd(group->truncated, g.count);
   if (g.has_id) KeepSmallest(&group->sample_ids, g.id, options_.sample_ids);
   if (g.has_creator_id) KeepSmallest(&group->creator_ids, g.creator_id, options_.sample_ids);
@@ -521,6 +523,7 @@ std::vector<Group> Clusterer::Impl::TakeGroups() const {
     g.max_wait_minutes = s.max_wait;
     g.locked_to_thread = s.locked;
     g.leaked = s.leaked;
+    g.durable = s.durable;
     g.truncated = s.truncated;
     for (size_t i = 0; i < s.stack.size(); ++i)
       g.frames.push_back(ToStackFrame(s.stack[i], s.inlined[i]));

@@ -50,6 +50,7 @@ void MergeInto(Group* into, Group&& from, size_t max_label_sets, size_t sample_i
   into->count = SaturatingAdd(into->count, from.count);
   into->locked_to_thread = SaturatingAdd(into->locked_to_thread, from.locked_to_thread);
   into->leaked = SaturatingAdd(into->leaked, from.leaked);
+  into->durable = SaturatingAdd(into->durable, from.durable);
   into->truncated = SaturatingAdd(into->truncated, from.truncated);
   into->creators_not_listed = SaturatingAdd(into->creators_not_listed, from.creators_not_listed);
   for (Creator& c : from.creators) {

@@ -307,6 +307,9 @@ void DumpParser::Impl::NotePreamble(std::string_view text) {
     producer = DumpProducer::kGoleak;
   }
   summary_.preamble_producer = producer;
+  if (producer != DumpProducer::kUnknown) {
+    summary_.producer_line = text.substr(0, ParseSummary::kMaxProducerLine);
+  }
 }
 
 void DumpParser::Impl::StartTraceback(const HeaderLine& header, const Line& line) {

@@ -72,6 +72,7 @@ ParseSummary CombineRanges(std::vector<ParseSummary> ranges, const ParseLimits& 
     }
     if (total.preamble_producer == DumpProducer::kUnknown) {
       total.preamble_producer = range.preamble_producer;
+      total.producer_line = std::move(range.producer_line);
     }
     total.records += range.records;
     if (range.goroutines > UINT64_MAX - total.goroutines || range.goroutines_saturated) {

@@ -34,12 +34,22 @@ InputReport ToInputReport(const ParseSummary& s) {
   return r;
 }
 
+// A goroutine-leak profile lists only goroutines the runtime proved leaked,
+// without a `(leaked)` marker on each: its groups are marked here, after any
+// ranges are folded, since only the whole input's summary names the producer.
+void MarkProvenLeaked(std::vector<Group>* groups) {
+  for (Group& g : *groups) {
+    if (!g.overflow) g.leaked = g.count;
+  }
+}
+
 // One input read, parsed and clustered on its own: inputs run in parallel.
 struct InputResult {
   InputReport input;
   std::vector<Group> groups;
   uint64_t goroutines = 0;
   uint64_t ignored = 0;
+  ProducerVerdict verdict;
 };
 
 size_t Threads(const AnalyzeOptions& options) {
@@ -77,6 +87,11 @@ InputResult ReadInput(const AnalyzeOptions& options, size_t index, size_t thread
     result.goroutines = read.goroutines;
     result.ignored = read.ignored;
     result.groups = std::move(read.groups);
+    result.verdict = JudgeProducer(read.summary.producer, read.summary.producer_line);
+    if (result.verdict.judgement == ProducerJudgement::kLeakProfile) {
+      MarkProvenLeaked(&result.groups);
+    }
+    result.input.verdict = DescribeVerdict(result.verdict, result.input.goroutines);
     if (asked_for_debug2) {
       result.input.warnings.insert(
           result.input.warnings.begin(),
@@ -137,7 +152,9 @@ Report Analyze(const AnalyzeOptions& options) {
   report.max_groups = options.cluster.max_groups;
   std::vector<InputResult> results = ReadInputs(options);
   std::vector<std::vector<Group>> parts;
+  ClassifyOptions classify = options.classify;
   for (InputResult& r : results) {
+    classify.verdicts.push_back(r.verdict);
     report.inputs.push_back(std::move(r.input));
     report.totals.goroutines = SaturatingAdd(report.totals.goroutines, r.goroutines);
     report.totals.ignored_goroutines = SaturatingAdd(report.totals.ignored_goroutines, r.ignored);
@@ -157,7 +174,7 @@ Report Analyze(const AnalyzeOptions& options) {
     if (!options.source_root.empty() || !options.rewrites.empty()) {
       source = std::make_unique<SourceTree>(options.source_root, options.rewrites);
     }
-    Classify(*options.rules, options.classify, source.get(), &report.groups);
+    Classify(*options.rules, classify, source.get(), &report.groups);
     report.classified = true;
   }
   RankAndFilter(options.report, &report);
@@ -179,9 +196,13 @@ Report AnalyzeOne(const AnalyzeOptions& options, const std::string& input) {
   return Analyze(one);
 }
 
+bool IsEmptyWithoutAnswer(const InputReport& input) {
+  return input.goroutines == 0 && input.producer != DumpProducerName(DumpProducer::kGoroutineLeakProfile);
+}
+
 bool HasInputProblem(const Report& report) {
   for (const InputReport& input : report.inputs) {
-    if (!input.error.empty() || input.goroutines == 0) return true;
+    if (!input.error.empty() || IsEmptyWithoutAnswer(input)) return true;
   }
   return false;
 }

@@ -43,6 +43,7 @@ json InputJson(size_t index, const InputReport& in) {
           {"truncated", in.truncated},
           {"warnings", warnings},
           {"warnings_not_listed", in.warnings_dropped},
+          {"verdict", in.verdict.empty() ? json(nullptr) : json(in.verdict)},
           {"error", in.error.empty() ? json(nullptr) : json(in.error)}};
 }
 
@@ -68,6 +69,7 @@ json FindingJson(const Finding& f) {
           {"benign", f.benign},
           {"suspect", f.suspect},
           {"proven", f.proven},
+          {"suspect_signal", f.suspect_signal.empty() ? json(nullptr) : json(f.suspect_signal)},
           {"suspect_reason", f.suspect_reason},
           {"source", source}};
 }

@@ -56,7 +56,8 @@ void RenderGroup(size_t rank, const Group& g, const TextStyle& style, std::ostre
   bool detailed = !g.overflow && (f.suspect || !f.benign);
   if (detailed && !f.reason.empty()) {
     std::string why = f.reason;
-    if (!f.suspect_reason.empty()) why += "; " + f.suspect_reason;
+    if (!f.suspect_reason.empty())
+      why += fmt::format("; {} ({})", f.suspect_reason, f.suspect_signal);
     line.Add("     why  ", Ink::kDim).Add(Safe(why));
     line.End();
   }
@@ -158,6 +159,10 @@ void RenderTextReport(const Report& report, const TextStyle& style, std::ostream
       if (in.truncated) line.Add("  cut short", Ink::kRed);
     }
     line.End();
+    if (!in.verdict.empty()) {
+      line.Add("    ").Add(Safe(in.verdict), in.goroutines == 0 ? Ink::kGreen : Ink::kYellow);
+      line.End();
+    }
   }
   if (report.classified) {
     if (t.suspect_groups > 0) {

@@ -259,6 +259,39 @@ TEST(AnalyzeCli, FiltersAndIgnoresDoWhatTheySay) {
   EXPECT_NE(bad.err.find("--filter: invalid regular expression '('"), std::string::npos) << bad.err;
 }
 
+// The dump's producer judges before any threshold: the runtime's leak profile
+// and deadlock detector prove, goleak and a hung test accuse, each group of a
+// few goroutines that a count would never flag; the CI gate fires on them.
+TEST(AnalyzeCli, ProducersVerdictsMakeSuspectsAndGateCi) {
+  struct Case {
+    const char* dump;
+    const char* signal;
+    const char* verdict;
+  };
+  for (const Case& c : {Case{"go1.26/chansend/leak_debug1.txt", "proof", "leak detector proved"},
+                        Case{"go1.26/deadlock/deadlock.txt", "proof", "all goroutines are asleep"},
+                        Case{"go1.26/goleak/goleak.txt", "producer", "goleak found"},
+                        Case{"go1.26/testtimeout/test_timeout.txt", "producer", "a test hung"}}) {
+    fs::path dump = Dumps() / c.dump;
+    auto r = testing::RunGleak("analyze --format json --fail-on any " + Q(dump));
+    EXPECT_EQ(r.exit_code, 1) << c.dump << r.err;
+    json report = json::parse(r.out);
+    EXPECT_NE(report["inputs"][0]["verdict"].get<std::string>().find(c.verdict),
+              std::string::npos)
+        << c.dump;
+    size_t suspects = 0;
+    for (const json& g : report["groups"]) {
+      if (!g["finding"]["suspect"].get<bool>()) continue;
+      ++suspects;
+      EXPECT_EQ(g["finding"]["suspect_signal"], c.signal) << c.dump;
+      EXPECT_EQ(g["finding"]["proven"].get<bool>(), std::string(c.signal) == "proof") << c.dump;
+    }
+    EXPECT_GE(suspects, 2u) << c.dump;
+    auto text = testing::RunGleak("analyze " + Q(dump));
+    EXPECT_NE(text.out.find(c.verdict), std::string::npos) << c.dump;
+  }
+}
+
 TEST(AnalyzeCli, FailOnGatesTheExitCode) {
   fs::path leaky = Dumps() / "go1.26/chansend/http_debug2.txt";
   fs::path healthy = Dumps() / "go1.26/healthy/http_debug2.txt";

@@ -103,7 +103,9 @@ TEST(Classifier, PriorityPicksOnePatternAndListsTheOthers) {
   Classify(RuleSet::Builtin(), ClassifyOptions{}, nullptr, &groups);
   EXPECT_EQ(groups[0].finding.pattern, "http-serve");
   EXPECT_EQ(groups[0].finding.also_matched, std::vector<std::string>{"io"});
-  EXPECT_TRUE(groups[0].finding.suspect);
+  // 40 server connections idle between requests: what healthy keep-alive
+  // clients leave, so their number alone makes no suspect.
+  EXPECT_FALSE(groups[0].finding.suspect);
   EXPECT_EQ(groups[1].finding.pattern, "chan-send");
   EXPECT_FALSE(groups[1].finding.suspect);  // 3 < --suspect-count 10
   EXPECT_EQ(groups[2].finding.pattern, "waitgroup");
@@ -124,6 +126,103 @@ TEST(Classifier, LeakedMarkerIsProofAndWaitCountsOnlyWhereItMeansSomething) {
   EXPECT_TRUE(groups[0].finding.suspect);
   EXPECT_TRUE(groups[1].finding.suspect);   // a timer loop asleep for an hour
   EXPECT_FALSE(groups[2].finding.suspect);  // an idle worker waiting an hour is normal
+}
+
+// Healthy services show these shapes by the hundred; a count makes no
+// suspect of them, a long wait or a stuck handler does.
+TEST(Classifier, IdleShapesNeedMoreThanACount) {
+  std::vector<Group> groups = {
+      GroupOf("IO wait", {"internal/poll.runtime_pollWait", "net/http.(*connReader).Read",
+                          "net/http.(*conn).serve"},
+              200),
+      GroupOf("IO wait", {"internal/poll.runtime_pollWait", "net/http.(*connReader).Read",
+                          "net/http.(*conn).serve"},
+              3),
+      GroupOf("chan send", {"main.handle", "net/http.HandlerFunc.ServeHTTP",
+                            "net/http.serverHandler.ServeHTTP", "net/http.(*conn).serve"},
+              30),
+      GroupOf("select", {"main.longPoll", "net/http.HandlerFunc.ServeHTTP",
+                         "net/http.serverHandler.ServeHTTP", "net/http.(*conn).serve"},
+              30),
+      GroupOf("select", {"net/http.(*persistConn).writeLoop"}, 64),
+      GroupOf("select", {"net/http.(*persistConn).readLoop"}, 20),
+      GroupOf("chan receive", {"main.worker"}, 500),
+      GroupOf("select", {"database/sql.(*Tx).awaitDone"}, 40),
+  };
+  groups[1].max_wait_minutes = 90;  // idle past any usual idle timeout
+  Classify(RuleSet::Builtin(), ClassifyOptions{}, nullptr, &groups);
+  EXPECT_FALSE(groups[0].finding.suspect);
+  EXPECT_TRUE(groups[1].finding.suspect);
+  EXPECT_EQ(groups[1].finding.suspect_signal, "wait");
+  EXPECT_EQ(groups[2].finding.pattern, "http-serve");  // a handler stuck on a send
+  EXPECT_TRUE(groups[2].finding.suspect);
+  EXPECT_EQ(groups[2].finding.suspect_signal, "count");
+  EXPECT_EQ(groups[3].finding.pattern, "http-serve");  // a long poll within its timeout
+  EXPECT_FALSE(groups[3].finding.suspect);
+  EXPECT_FALSE(groups[4].finding.suspect);             // idle pooled client connections
+  EXPECT_TRUE(groups[5].finding.suspect);              // bodies never read or closed
+  EXPECT_FALSE(groups[6].finding.suspect);             // an idle pool
+  EXPECT_EQ(groups[7].finding.pattern, "context");     // database/sql knowledge
+  EXPECT_FALSE(groups[7].finding.suspect);
+}
+
+std::vector<ProducerVerdict> VerdictOf(DumpProducer producer, std::string_view line) {
+  return {JudgeProducer(producer, line)};
+}
+
+Group InInput(Group g) {
+  g.inputs = {InputShare{0, g.count}};
+  return g;
+}
+
+TEST(Classifier, ProducersJudgeBeforeAnyThreshold) {
+  auto groups_of = [] {
+    return std::vector<Group>{InInput(GroupOf("chan receive", {"main.poll"}, 1)),
+                              InInput(GroupOf("running", {"main.busy"}, 1)),
+                              InInput(GroupOf("weird new state", {"main.x"}, 1))};
+  };
+  ClassifyOptions options;
+
+  std::vector<Group> goleak = groups_of();
+  options.verdicts = VerdictOf(DumpProducer::kGoleak, "found unexpected goroutines:");
+  Classify(RuleSet::Builtin(), options, nullptr, &goleak);
+  for (const Group& g : goleak) {
+    EXPECT_TRUE(g.finding.suspect) << g.frames[0].func;
+    EXPECT_EQ(g.finding.suspect_signal, "producer");
+    EXPECT_FALSE(g.finding.benign);
+  }
+
+  std::vector<Group> deadlock = groups_of();
+  options.verdicts = VerdictOf(DumpProducer::kFatalError,
+                               "fatal error: all goroutines are asleep - deadlock!");
+  Classify(RuleSet::Builtin(), options, nullptr, &deadlock);
+  EXPECT_TRUE(deadlock[0].finding.proven);
+  EXPECT_FALSE(deadlock[1].finding.suspect);  // running: not asleep
+  EXPECT_TRUE(deadlock[2].finding.proven);    // blocked, in a way no rule knows
+
+  std::vector<Group> other_fatal = groups_of();
+  options.verdicts = VerdictOf(DumpProducer::kFatalError, "fatal error: concurrent map writes");
+  Classify(RuleSet::Builtin(), options, nullptr, &other_fatal);
+  for (const Group& g : other_fatal) EXPECT_FALSE(g.finding.suspect) << g.frames[0].func;
+
+  std::vector<Group> timeout = groups_of();
+  timeout[0].max_wait_minutes = 3;
+  options.verdicts = VerdictOf(DumpProducer::kTestTimeout, "panic: test timed out after 10m0s");
+  EXPECT_EQ(options.verdicts[0].min_wait_minutes, 5u);
+  Classify(RuleSet::Builtin(), options, nullptr, &timeout);
+  EXPECT_FALSE(timeout[0].finding.suspect);  // blocked 3 of the test's 10 minutes
+  timeout[0].max_wait_minutes = 9;
+  Classify(RuleSet::Builtin(), options, nullptr, &timeout);
+  EXPECT_TRUE(timeout[0].finding.suspect);
+  EXPECT_EQ(timeout[0].finding.suspect_signal, "producer");
+
+  std::vector<Group> bubble = groups_of();
+  bubble[0].durable = 1;
+  options.verdicts =
+      VerdictOf(DumpProducer::kPanic, "panic: deadlock: all goroutines in bubble are blocked");
+  Classify(RuleSet::Builtin(), options, nullptr, &bubble);
+  EXPECT_TRUE(bubble[0].finding.suspect);
+  EXPECT_FALSE(bubble[2].finding.suspect);  // not durably blocked in the bubble
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "gleak/classify/producer_verdict.h"
 #include "gleak/classify/rules.h"
 #include "gleak/classify/source_tree.h"
 #include "gleak/model/group.h"
@@ -15,6 +16,9 @@ namespace gleak {
 struct ClassifyOptions {
   uint64_t suspect_count = 10;  // a leak pattern with this many goroutines is a suspect
   uint64_t suspect_wait = 15;   // ... or waiting this many minutes
+  // What each input's producer judged (leak profile, deadlock, goleak, a hung
+  // test), by input index (InputShare::input); empty: nothing beyond stacks.
+  std::vector<ProducerVerdict> verdicts;
 };
 
 // `source` may be null: rules then judge from the stacks alone.

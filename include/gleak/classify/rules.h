@@ -35,6 +35,12 @@ struct RuleClause {
   std::string reason;
   bool certain =
       false;  // the state can never end (nil channel, empty select): a suspect at any size
+  // Override the rule's count_is_evidence / wait_is_evidence for this clause:
+  // one rule can hold a shape that healthy services show by the hundred (an
+  // idle keep-alive connection) and one they never show (a handler stuck on a
+  // channel send).
+  std::optional<bool> count_is_evidence;
+  std::optional<bool> wait_is_evidence;
 
   bool NeedsSource() const {
     return block_line || not_block_line || block_select || not_block_select ||
@@ -49,6 +55,10 @@ struct Rule {
   bool benign = false;           // runtime/infrastructure: recognised, never a suspect
   double count_factor = 1.0;     // suspect at count_factor × --suspect-count goroutines
   bool wait_is_evidence = true;  // whether long waits alone make a suspect
+  // Whether a large group alone makes a suspect. False for the shapes that
+  // healthy services show in numbers (idle pools, idle connections, service
+  // loops): those need a stronger signal (docs/rules.md, "The suspicion model").
+  bool count_is_evidence = true;
   std::vector<RuleClause> when;
   std::string explanation;
   std::string fix;

@@ -74,7 +74,11 @@ struct Finding {
   std::vector<std::string> also_matched;  // other patterns whose rules matched, by priority
   bool benign = false;                    // runtime or infrastructure: not a leak
   bool suspect = false;                   // a leak pattern past the thresholds, or proven
-  bool proven = false;                    // the runtime marked these goroutines (leaked)
+  bool proven = false;  // the runtime proved them stuck: (leaked), a leak profile, a deadlock
+  // The strongest signal that made the suspect, from the strongest down:
+  // "proof", "producer", "certain", "object", "wait", "count" ("growth" in diff
+  // and watch); "" when not a suspect. docs/rules.md, "The suspicion model".
+  std::string suspect_signal;
   std::string suspect_reason;
   std::vector<SourceSnippet> source;
 };
@@ -88,7 +92,9 @@ struct Group {
   uint64_t min_wait_minutes = 0;
   uint64_t max_wait_minutes = 0;
   uint64_t locked_to_thread = 0;      // goroutines with `locked to thread`
-  uint64_t leaked = 0;                // goroutines the runtime marked `(leaked)`
+  uint64_t leaked = 0;                // goroutines the runtime marked `(leaked)`, or listed in
+                                      // a goroutine-leak profile
+  uint64_t durable = 0;               // goroutines durably blocked in a synctest bubble
   uint64_t truncated = 0;             // stacks cut by the end of the input or the 100-frame limit
   size_t top_frame = 0;               // index into frames: the first frame in user code
   std::vector<StackFrame> frames;     // one representative stack, innermost first

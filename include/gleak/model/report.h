@@ -27,6 +27,9 @@ struct InputReport {
   std::vector<Diagnostic> warnings;
   uint64_t warnings_dropped = 0;
   std::string error;  // set when the input could not be read; the counts hold what was read before
+  // What the dump's producer judged, for people: "the runtime's leak detector
+  // found no leaked goroutines", a deadlock, goleak, a hung test; "" for none.
+  std::string verdict;
 };
 
 struct ReportTotals {

@@ -57,6 +57,11 @@ struct ParseSummary {
   // What ConcludeSummary decides `producer` from.
   DumpProducer profile_producer = DumpProducer::kUnknown;   // the last debug=1 profile header
   DumpProducer preamble_producer = DumpProducer::kUnknown;  // the first panic/signal/... line
+  // That line as printed ("fatal error: all goroutines are asleep - deadlock!",
+  // "panic: test timed out after 2s"), at most kMaxProducerLine bytes: what the
+  // producer judged decides what the classifier may take as proof.
+  std::string producer_line;
+  static constexpr size_t kMaxProducerLine = 512;
 };
 
 // What the parser carries from one record to the next, besides its counts.

@@ -49,4 +49,8 @@ DiffReport AnalyzeSnapshots(const AnalyzeOptions& options, const DiffOptions& di
 // True when some input could not be read or held no goroutines.
 bool HasInputProblem(const Report& report);
 
+// An input without goroutines that is not an answer in itself: an empty
+// goroutine-leak profile ("total 0") is the runtime's clean answer, not a problem.
+bool IsEmptyWithoutAnswer(const InputReport& input);
+
 }  // namespace gleak
