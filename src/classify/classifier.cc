@@ -179,8 +179,7 @@ bool JudgeByProducer(const ClassifyOptions& options, const Group& g, Finding* f)
     case ProducerJudgement::kDeadlock:
       if (f->benign) return false;
       MarkSuspect(f, "proof",
-                  "the runtime found all goroutines asleep (deadlock): these can never wake",
-                  true);
+                  "the runtime found all goroutines asleep (deadlock): these can never wake", true);
       return true;
     case ProducerJudgement::kGoleak:
       MarkSuspect(f, "producer", "goleak listed these goroutines as still running after the test");

@@ -65,9 +65,10 @@ std::string DescribeVerdict(const ProducerVerdict& v, uint64_t goroutines) {
              "test's own judgement";
     case ProducerJudgement::kTestTimeout:
       return v.test_timeout_seconds > 0
-                 ? fmt::format("a test hung and timed out after {}s: goroutines blocked about "
-                               "as long as it ran are suspects",
-                               v.test_timeout_seconds)
+                 ? fmt::format(
+                       "a test hung and timed out after {}s: goroutines blocked about "
+                       "as long as it ran are suspects",
+                       v.test_timeout_seconds)
                  : "a test hung and timed out: goroutines blocked about as long as it ran are "
                    "suspects";
     case ProducerJudgement::kNone:

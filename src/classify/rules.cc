@@ -19,15 +19,25 @@ namespace {
 
 using nlohmann::json;
 
-const std::set<std::string, std::less<>> kRuleFields = {
-    "id",   "title",       "priority", "benign",  "count_factor", "wait_is_evidence",
-    "count_is_evidence", "when", "explanation", "fix",      "example", "disabled"};
+const std::set<std::string, std::less<>> kRuleFields = {"id",
+                                                        "title",
+                                                        "priority",
+                                                        "benign",
+                                                        "count_factor",
+                                                        "wait_is_evidence",
+                                                        "count_is_evidence",
+                                                        "when",
+                                                        "explanation",
+                                                        "fix",
+                                                        "example",
+                                                        "disabled"};
 const std::set<std::string, std::less<>> kPatternFields = {
     "state",   "not_state",   "top_frame",  "first_frame",    "any_frame",    "no_frame",
     "creator", "not_creator", "block_line", "not_block_line", "block_select", "not_block_select"};
 const std::set<std::string, std::less<>> kClauseFields = {
     "in_deferred_closure", "deferred_creator", "min_count", "max_count",
-    "confidence",          "reason",           "certain", "count_is_evidence", "wait_is_evidence"};
+    "confidence",          "reason",           "certain",   "count_is_evidence",
+    "wait_is_evidence"};
 
 std::string LineColumn(std::string_view text, size_t byte) {
   size_t line = 1, column = 1;

@@ -167,19 +167,26 @@ std::string SelectCases(const std::vector<std::string>& lines, size_t line) {
 
 bool InsideDeferredClosure(const std::vector<std::string>& lines, size_t line) {
   if (line == 0 || line > lines.size()) return false;
-  // Walk up: the first `{` left unclosed belongs to the block around `line`.
+  // `defer func() { go cleanup() }()` on one line.
+  const std::string& own = lines[line - 1];
+  if (size_t d = own.find("defer func");
+      d != std::string::npos && own.find("go ", d) != std::string::npos) {
+    return true;
+  }
+  // Walk up: each `{` left unclosed opens a block around `line`. Blocks of
+  // if/for/select and function literals (`f := func() {`, `go func() {`) are
+  // crossed; a `defer func` opener answers yes, a function declaration no.
   int balance = 0;
-  for (size_t i = line; i-- > 0 && line - i < 80;) {
+  for (size_t i = line; i-- > 0 && line - i < 200;) {
+    if (i + 1 == line) continue;  // the go statement's own line
     int open = 0, close = 0;
     CountBraces(lines[i], &open, &close);
-    if (i + 1 == line) continue;  // the go statement's own line
     balance += close - open;
     if (balance < 0) {
       const std::string& opener = lines[i];
-      if (opener.find("func") != std::string::npos) {
-        return opener.find("defer func") != std::string::npos;
-      }
-      balance = 0;  // an if/for block inside the closure: keep walking up
+      if (opener.find("defer func") != std::string::npos) return true;
+      if (opener.starts_with("func ") || opener.starts_with("func(")) return false;
+      balance = 0;
     }
   }
   return false;

@@ -197,7 +197,8 @@ Report AnalyzeOne(const AnalyzeOptions& options, const std::string& input) {
 }
 
 bool IsEmptyWithoutAnswer(const InputReport& input) {
-  return input.goroutines == 0 && input.producer != DumpProducerName(DumpProducer::kGoroutineLeakProfile);
+  return input.goroutines == 0 &&
+         input.producer != DumpProducerName(DumpProducer::kGoroutineLeakProfile);
 }
 
 bool HasInputProblem(const Report& report) {

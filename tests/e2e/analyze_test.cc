@@ -276,8 +276,7 @@ TEST(AnalyzeCli, ProducersVerdictsMakeSuspectsAndGateCi) {
     auto r = testing::RunGleak("analyze --format json --fail-on any " + Q(dump));
     EXPECT_EQ(r.exit_code, 1) << c.dump << r.err;
     json report = json::parse(r.out);
-    EXPECT_NE(report["inputs"][0]["verdict"].get<std::string>().find(c.verdict),
-              std::string::npos)
+    EXPECT_NE(report["inputs"][0]["verdict"].get<std::string>().find(c.verdict), std::string::npos)
         << c.dump;
     size_t suspects = 0;
     for (const json& g : report["groups"]) {

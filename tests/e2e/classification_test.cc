@@ -42,15 +42,15 @@ struct Row {
 // Programs that leak every goroutine of a leak pattern they park, few of them
 // each: the runtime's deadlock detector, goleak or a hung test stop them.
 const std::set<std::string> kSmallLeakPrograms = {"names", "deep", "deadlock", "testtimeout",
-                                                   "goleak"};
+                                                  "goleak"};
 // Programs whose kinds either leak (and are sized past the old thresholds,
 // which their expected files' `suspect` says) or are healthy.
 const std::set<std::string> kPatternPrograms = {
-    "chansend",      "timer",       "context", "waitgroup", "locks",     "chanrecv",
-    "nilchan",       "selectforever", "httpserve", "deferspawn", "healthy", "leakserver",
-    "leakserver_moved"};
-const std::set<std::string> kBenignPatterns = {"none",    "runtime", "not-blocked", "harness",
-                                               "listener", "main-select"};
+    "chansend", "timer",      "context",         "waitgroup", "locks",
+    "chanrecv", "nilchan",    "selectforever",   "httpserve", "deferspawn",
+    "healthy",  "leakserver", "leakserver_moved"};
+const std::set<std::string> kBenignPatterns = {"none",    "runtime",  "not-blocked",
+                                               "harness", "listener", "main-select"};
 
 // Dumps captured before the programs wrote `leaking` tell it by the program:
 // see kSmallLeakPrograms and kPatternPrograms.

@@ -132,17 +132,21 @@ TEST(Classifier, LeakedMarkerIsProofAndWaitCountsOnlyWhereItMeansSomething) {
 // suspect of them, a long wait or a stuck handler does.
 TEST(Classifier, IdleShapesNeedMoreThanACount) {
   std::vector<Group> groups = {
-      GroupOf("IO wait", {"internal/poll.runtime_pollWait", "net/http.(*connReader).Read",
-                          "net/http.(*conn).serve"},
+      GroupOf("IO wait",
+              {"internal/poll.runtime_pollWait", "net/http.(*connReader).Read",
+               "net/http.(*conn).serve"},
               200),
-      GroupOf("IO wait", {"internal/poll.runtime_pollWait", "net/http.(*connReader).Read",
-                          "net/http.(*conn).serve"},
+      GroupOf("IO wait",
+              {"internal/poll.runtime_pollWait", "net/http.(*connReader).Read",
+               "net/http.(*conn).serve"},
               3),
-      GroupOf("chan send", {"main.handle", "net/http.HandlerFunc.ServeHTTP",
-                            "net/http.serverHandler.ServeHTTP", "net/http.(*conn).serve"},
+      GroupOf("chan send",
+              {"main.handle", "net/http.HandlerFunc.ServeHTTP", "net/http.serverHandler.ServeHTTP",
+               "net/http.(*conn).serve"},
               30),
-      GroupOf("select", {"main.longPoll", "net/http.HandlerFunc.ServeHTTP",
-                         "net/http.serverHandler.ServeHTTP", "net/http.(*conn).serve"},
+      GroupOf("select",
+              {"main.longPoll", "net/http.HandlerFunc.ServeHTTP",
+               "net/http.serverHandler.ServeHTTP", "net/http.(*conn).serve"},
               30),
       GroupOf("select", {"net/http.(*persistConn).writeLoop"}, 64),
       GroupOf("select", {"net/http.(*persistConn).readLoop"}, 20),
@@ -159,10 +163,10 @@ TEST(Classifier, IdleShapesNeedMoreThanACount) {
   EXPECT_EQ(groups[2].finding.suspect_signal, "count");
   EXPECT_EQ(groups[3].finding.pattern, "http-serve");  // a long poll within its timeout
   EXPECT_FALSE(groups[3].finding.suspect);
-  EXPECT_FALSE(groups[4].finding.suspect);             // idle pooled client connections
-  EXPECT_TRUE(groups[5].finding.suspect);              // bodies never read or closed
-  EXPECT_FALSE(groups[6].finding.suspect);             // an idle pool
-  EXPECT_EQ(groups[7].finding.pattern, "context");     // database/sql knowledge
+  EXPECT_FALSE(groups[4].finding.suspect);          // idle pooled client connections
+  EXPECT_TRUE(groups[5].finding.suspect);           // bodies never read or closed
+  EXPECT_FALSE(groups[6].finding.suspect);          // an idle pool
+  EXPECT_EQ(groups[7].finding.pattern, "context");  // database/sql knowledge
   EXPECT_FALSE(groups[7].finding.suspect);
 }
 
@@ -193,8 +197,8 @@ TEST(Classifier, ProducersJudgeBeforeAnyThreshold) {
   }
 
   std::vector<Group> deadlock = groups_of();
-  options.verdicts = VerdictOf(DumpProducer::kFatalError,
-                               "fatal error: all goroutines are asleep - deadlock!");
+  options.verdicts =
+      VerdictOf(DumpProducer::kFatalError, "fatal error: all goroutines are asleep - deadlock!");
   Classify(RuleSet::Builtin(), options, nullptr, &deadlock);
   EXPECT_TRUE(deadlock[0].finding.proven);
   EXPECT_FALSE(deadlock[1].finding.suspect);  // running: not asleep
@@ -223,6 +227,45 @@ TEST(Classifier, ProducersJudgeBeforeAnyThreshold) {
   Classify(RuleSet::Builtin(), options, nullptr, &bubble);
   EXPECT_TRUE(bubble[0].finding.suspect);
   EXPECT_FALSE(bubble[2].finding.suspect);  // not durably blocked in the bubble
+}
+
+}  // namespace
+}  // namespace gleak
+
+namespace gleak {
+namespace {
+
+std::vector<std::string> Lines(std::string_view text) {
+  std::vector<std::string> lines;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    lines.emplace_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return lines;
+}
+
+TEST(SourceFacts, GoStatementsInsideDeferredClosuresAtAnyDepth) {
+  std::vector<std::string> src = Lines(
+      "func closeConn(c net.Conn) {\n"       // 1
+      "\tdefer func() {\n"                   // 2
+      "\t\tnotify := func() {\n"             // 3
+      "\t\t\tif c != nil {\n"                // 4
+      "\t\t\t\tgo report(c)\n"               // 5: nested closure in a deferred one
+      "\t\t\t}\n"                            // 6
+      "\t\t}\n"                              // 7
+      "\t\tnotify()\n"                       // 8
+      "\t}()\n"                              // 9
+      "\tgo func() {\n"                      // 10
+      "\t\tgo work()\n"                      // 11: inside a go closure, no defer
+      "\t}()\n"                              // 12
+      "\tdefer func() { go cleanup() }()\n"  // 13: all on one line
+      "}\n");
+  EXPECT_TRUE(InsideDeferredClosure(src, 5));
+  EXPECT_FALSE(InsideDeferredClosure(src, 11));
+  EXPECT_TRUE(InsideDeferredClosure(src, 13));
 }
 
 }  // namespace
