@@ -29,6 +29,7 @@ struct SourceFacts {
   bool in_deferred_closure = false;
   bool deferred_creator = false;
   std::vector<SourceSnippet> snippets;
+  std::vector<std::string> ignored;  // files found whose line is not in the frame's function
 };
 
 SourceSnippet Snippet(std::string role, const std::string& file,
@@ -43,24 +44,40 @@ SourceSnippet Snippet(std::string role, const std::string& file,
   return s;
 }
 
+// The lines of the file of `frame`, when its line lies in the frame's
+// function there: a file of another version of the code has other lines,
+// and quoting them would mislead.
+const std::vector<std::string>* FrameLines(const StackFrame& frame, SourceTree& tree,
+                                           SourceFacts* facts) {
+  const auto* lines = tree.Lines(frame.file);
+  if (lines == nullptr || frame.line == 0 || frame.line > lines->size()) return nullptr;
+  if (!LineInFunction(*lines, frame.line, frame.func)) {
+    facts->ignored.push_back(fmt::format("{} ({}): line {} is not in {}", tree.Resolve(frame.file),
+                                         tree.Origin(frame.file), frame.line, frame.func));
+    return nullptr;
+  }
+  return lines;
+}
+
 SourceFacts ReadSource(const Group& g, SourceTree& tree) {
   SourceFacts facts;
   if (!g.frames.empty()) {
     const StackFrame& top = g.frames[g.top_frame];
-    if (const auto* lines = tree.Lines(top.file);
-        lines && top.line > 0 && top.line <= lines->size()) {
+    if (const auto* lines = FrameLines(top, tree, &facts)) {
       facts.block_found = true;
       facts.block_line = (*lines)[top.line - 1];
       facts.block_select = SelectCases(*lines, top.line);
       facts.snippets.push_back(Snippet("blocks here", tree.Resolve(top.file), *lines, top.line));
+      facts.snippets.back().origin = tree.Origin(top.file);
     }
   }
   if (!g.creators.empty()) {
     const StackFrame& go = g.creators.front().frame;
-    if (const auto* lines = tree.Lines(go.file); lines && go.line > 0 && go.line <= lines->size()) {
+    if (const auto* lines = FrameLines(go, tree, &facts)) {
       facts.go_found = true;
       facts.in_deferred_closure = InsideDeferredClosure(*lines, go.line);
       facts.snippets.push_back(Snippet("go statement", tree.Resolve(go.file), *lines, go.line));
+      facts.snippets.back().origin = tree.Origin(go.file);
     }
     std::string_view func = go.func;
     size_t dot = func.rfind('.');
@@ -300,7 +317,7 @@ void Classify(const RuleSet& rules, const ClassifyOptions& options, SourceTree* 
       if (!g.state.empty())
         finding.evidence.push_back({"state", fmt::format("wait state '{}'", g.state)});
     } else {
-      if (facts && !facts->block_found && !finding.benign) {
+      if (facts && !facts->block_found && !finding.benign && source->named_by_user()) {
         finding.reason += " (source of the blocking line not found: judged from the stack)";
       }
     }
@@ -319,7 +336,13 @@ void Classify(const RuleSet& rules, const ClassifyOptions& options, SourceTree* 
                                 [](const Evidence& e) { return e.kind == "frame"; });
       if (!listed) finding.evidence.push_back({"frame", "waits in " + At(top)});
     }
-    if (facts) finding.source = facts->snippets;
+    if (facts) {
+      finding.source = facts->snippets;
+      for (const std::string& ignored : facts->ignored) {
+        finding.evidence.push_back(
+            {"source", "source ignored: " + ignored + " (the file differs from the build)"});
+      }
+    }
     g.finding = std::move(finding);
   }
 }

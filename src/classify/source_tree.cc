@@ -65,8 +65,33 @@ PathRewrite ParsePathRewrite(const std::string& text) {
   return PathRewrite{text.substr(0, eq), text.substr(eq + 1)};
 }
 
-SourceTree::SourceTree(std::string root, std::vector<PathRewrite> rewrites)
-    : root_(std::move(root)), rewrites_(std::move(rewrites)) {}
+SourceTree::SourceTree(std::string root, std::vector<PathRewrite> rewrites,
+                       std::optional<LocalGoEnvironment> local_go)
+    : root_(std::move(root)), rewrites_(std::move(rewrites)), local_go_(std::move(local_go)) {}
+
+std::string SourceTree::Origin(std::string_view dump_path) {
+  Resolve(dump_path);
+  auto it = origins_.find(dump_path);
+  return it == origins_.end() ? std::string() : it->second;
+}
+
+namespace {
+
+// A candidate of the automatic lookup is read only when it is a regular Go
+// file whose real path lies inside the real path of its root.
+std::string QuotableCandidate(const SourceCandidate& c) {
+  std::error_code ec;
+  fs::path real = fs::canonical(c.path, ec);
+  if (ec || real.extension() != ".go" || !fs::is_regular_file(real, ec)) return {};
+  fs::path root = fs::canonical(c.root, ec);
+  if (ec) return {};
+  std::string text = real.string(), prefix = root.string();
+  bool inside = prefix == "/" ||
+                (text.size() > prefix.size() && text.starts_with(prefix) && text[prefix.size()] == '/');
+  return inside ? text : std::string();
+}
+
+}  // namespace
 
 std::string SourceTree::Resolve(std::string_view dump_path) {
   if (auto it = resolved_.find(dump_path); it != resolved_.end()) return it->second;
@@ -85,8 +110,10 @@ std::string SourceTree::Resolve(std::string_view dump_path) {
   }
   std::error_code ec;
   std::string found;
+  bool as_printed = false;
   if (fs::is_regular_file(path, ec)) {
     found = path;
+    as_printed = true;
   } else if (!root_.empty()) {
     // Try ROOT/<tail> for ever shorter tails of the path.
     std::string_view tail = path;
@@ -102,6 +129,17 @@ std::string SourceTree::Resolve(std::string_view dump_path) {
       tail.remove_prefix(slash);
     }
   }
+  std::string origin = found.empty() ? "" : as_printed ? "path as printed" : "--source-root";
+  if (found.empty() && local_go_) {
+    for (const SourceCandidate& candidate : SourceCandidates(dump_path, *local_go_)) {
+      found = QuotableCandidate(candidate);
+      if (!found.empty()) {
+        origin = candidate.origin;
+        break;
+      }
+    }
+  }
+  origins_.emplace(std::string(dump_path), origin);
   resolved_.emplace(std::string(dump_path), found);
   return found;
 }

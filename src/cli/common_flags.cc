@@ -77,6 +77,12 @@ void AddCommonFlags(CLI::App* cmd, CommonFlags* flags, const std::vector<std::st
   cmd->add_option("--rewrite", flags->rewrites,
                   "OLD=NEW: a path prefix in the dump and where it is here; repeatable")
       ->allow_extra_args(false);
+  cmd->add_flag("--no-source", flags->no_source,
+                "Judge from the stacks alone. By default gleak also reads the Go source this "
+                "machine has: files at the paths the dump prints, the standard library of the "
+                "local Go installation (GOROOT), modules in GOMODCACHE; a line is used only when "
+                "it lies in the function its frame names, and the report says where each "
+                "snippet came from");
   cmd->add_option("--suspect-count", flags->suspect_count,
                   "A leak pattern with at least N goroutines is a suspect")
       ->capture_default_str();
@@ -129,6 +135,7 @@ AnalyzeOptions ToAnalyzeOptions(const CommonFlags& flags, RuleSet* rules) {
   options.classify.suspect_count = flags.suspect_count;
   options.classify.suspect_wait = flags.suspect_wait;
   options.source_root = flags.source_root;
+  options.auto_source = !flags.no_source;
   for (const std::string& r : flags.rewrites) options.rewrites.push_back(ParsePathRewrite(r));
   for (const std::string& h : flags.headers) {
     if (h.find(':') == std::string::npos) {

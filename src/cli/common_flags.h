@@ -45,6 +45,7 @@ struct CommonFlags {
   bool quiet = false;
   std::string rules_file;
   std::string source_root;
+  bool no_source = false;
   std::vector<std::string> rewrites;
   uint64_t suspect_count = 10;
   uint64_t suspect_wait = 15;

@@ -171,8 +171,10 @@ Report Analyze(const AnalyzeOptions& options) {
   ShortenPaths(&report);
   if (options.rules != nullptr) {
     std::unique_ptr<SourceTree> source;
-    if (!options.source_root.empty() || !options.rewrites.empty()) {
-      source = std::make_unique<SourceTree>(options.source_root, options.rewrites);
+    if (!options.source_root.empty() || !options.rewrites.empty() || options.auto_source) {
+      std::optional<LocalGoEnvironment> local_go;
+      if (options.auto_source) local_go = FindLocalGoEnvironment();
+      source = std::make_unique<SourceTree>(options.source_root, options.rewrites, local_go);
     }
     Classify(*options.rules, classify, source.get(), &report.groups);
     report.classified = true;

@@ -53,6 +53,7 @@ json FindingJson(const Finding& f) {
   json source = json::array();
   for (const SourceSnippet& s : f.source) {
     source.push_back({{"role", s.role},
+                      {"origin", s.origin},
                       {"file", s.file},
                       {"line", s.line},
                       {"first_line", s.first_line},

@@ -123,7 +123,8 @@ void RenderGroup(size_t rank, const Group& g, const TextStyle& style, std::ostre
     line.End();
   }
   for (const SourceSnippet& snippet : f.benign ? std::vector<SourceSnippet>{} : f.source) {
-    line.Add(fmt::format("  source  {} {}:{}", snippet.role, Safe(snippet.file), snippet.line),
+    line.Add(fmt::format("  source  {} {}:{}{}", snippet.role, Safe(snippet.file), snippet.line,
+                         snippet.origin.empty() ? "" : " (" + snippet.origin + ")"),
              Ink::kDim);
     line.End();
     for (size_t i = 0; i < snippet.lines.size(); ++i) {

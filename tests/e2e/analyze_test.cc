@@ -291,6 +291,44 @@ TEST(AnalyzeCli, ProducersVerdictsMakeSuspectsAndGateCi) {
   }
 }
 
+// Source without flags: a -trimpath dump's standard-library frames are read
+// from the local Go installation, but only when its lines lie in the frames'
+// functions: Go 1.19's files are refused for a Go 1.26 dump, and said so.
+TEST(AnalyzeCli, SourceFromGorootOnlyWhenTheLinesFit) {
+  fs::path dump = Dumps() / "go1.26/chansend/http_debug2_trimpath.txt";
+  auto goroot_of = [](const std::string& go) {
+    auto r = testing::RunShell("GOTOOLCHAIN=local '" + go + "' env GOROOT 2>/dev/null");
+    std::string out = r.out.substr(0, r.out.find('\n'));
+    return r.exit_code == 0 ? out : std::string();
+  };
+  std::string go126 = goroot_of("go"), go119 = goroot_of("/usr/lib/go-1.19/bin/go");
+  if (go126.empty() || go119.empty() || go126 == go119) {
+    GTEST_SKIP() << "\n\n*** SKIPPED: needs Go 1.26 (go) and Go 1.19 (golang-1.19-go) ***\n";
+  }
+  auto backgroundRead = [&](const std::string& env) {
+    json report = json::parse(testing::RunShell(env + " '" + std::string(GLEAK_BINARY) +
+                                                "' analyze --format json " + Q(dump))
+                                  .out);
+    for (const json& g : report["groups"]) {
+      if (g["top_frame"]["func"] == "net/http.(*connReader).backgroundRead") return g["finding"];
+    }
+    return json();
+  };
+  json fits = backgroundRead("GOROOT='" + go126 + "'");
+  ASSERT_FALSE(fits.is_null());
+  ASSERT_EQ(fits["source"].size(), 2u) << fits.dump();
+  EXPECT_EQ(fits["source"][0]["origin"], "GOROOT");
+  EXPECT_EQ(fits["source"][0]["line"], 702);
+  json other_version = backgroundRead("GOROOT='" + go119 + "'");
+  // Line 698 of Go 1.19's server.go is in another function: the go statement
+  // is not quoted (line 702 happens to fall inside backgroundRead there too).
+  for (const json& snippet : other_version["source"]) EXPECT_NE(snippet["line"], 698);
+  EXPECT_NE(other_version.dump().find("source ignored"), std::string::npos) << other_version.dump();
+  auto off = testing::RunShell("GOROOT='" + go126 + "' '" + std::string(GLEAK_BINARY) +
+                               "' analyze --no-source --format json " + Q(dump));
+  EXPECT_EQ(off.out.find("\"GOROOT\""), std::string::npos);
+}
+
 TEST(AnalyzeCli, FailOnGatesTheExitCode) {
   fs::path leaky = Dumps() / "go1.26/chansend/http_debug2.txt";
   fs::path healthy = Dumps() / "go1.26/healthy/http_debug2.txt";

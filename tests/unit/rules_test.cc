@@ -270,3 +270,58 @@ TEST(SourceFacts, GoStatementsInsideDeferredClosuresAtAnyDepth) {
 
 }  // namespace
 }  // namespace gleak
+
+namespace gleak {
+namespace {
+
+TEST(GoSource, LineInFunctionKnowsDeclarationsClosuresAndMethods) {
+  std::vector<std::string> src = Lines(
+      "package main\n"                                      // 1
+      "func (s *Server) handle(c chan int) {\n"             // 2
+      "\tgo func() {\n"                                     // 3
+      "\t\tgo func() { <-c }()\n"                           // 4
+      "\t}()\n"                                             // 5
+      "}\n"                                                 // 6
+      "type T struct {\n"                                   // 7
+      "}\n"                                                 // 8
+      "func Map[K comparable, V any](m map[K]V) {\n"        // 9
+      "\tselect {}\n"                                       // 10
+      "}\n"                                                 // 11
+      "func main() {\n"                                     // 12
+      "\tvar t T\n"                                         // 13
+      "}\n");
+  EXPECT_TRUE(LineInFunction(src, 3, "main.(*Server).handle"));
+  EXPECT_TRUE(LineInFunction(src, 4, "main.(*Server).handle.func1.1"));
+  // Go 1.26 names a closure of an inlined method after its caller.
+  EXPECT_TRUE(LineInFunction(src, 4, "main.main.(*Server).handle.func1"));
+  EXPECT_TRUE(LineInFunction(src, 10, "main.Map[...]"));
+  EXPECT_TRUE(LineInFunction(src, 13, "main.main"));
+  EXPECT_FALSE(LineInFunction(src, 10, "main.(*Server).handle"));  // another function
+  EXPECT_FALSE(LineInFunction(src, 8, "main.Map[...]"));           // between declarations
+  EXPECT_FALSE(LineInFunction(src, 99, "main.main"));              // past the end
+}
+
+TEST(GoSource, CandidatesForStdlibAndModulePathsInBothForms) {
+  LocalGoEnvironment env{"/opt/go", "/cache/mod"};
+  auto paths = [&](std::string_view dump_path) {
+    std::vector<std::string> out;
+    for (const SourceCandidate& c : SourceCandidates(dump_path, env))
+      out.push_back(c.origin + " " + c.path);
+    return out;
+  };
+  EXPECT_EQ(paths("/usr/local/go/src/net/http/server.go"),
+            (std::vector<std::string>{"path as printed /usr/local/go/src/net/http/server.go",
+                                      "GOROOT /opt/go/src/net/http/server.go"}));
+  EXPECT_EQ(paths("net/http/server.go"),  // -trimpath
+            std::vector<std::string>{"GOROOT /opt/go/src/net/http/server.go"});
+  EXPECT_EQ(paths("/home/u/go/pkg/mod/github.com/a/b@v1.2.3/c/d.go"),
+            (std::vector<std::string>{"path as printed /home/u/go/pkg/mod/github.com/a/b@v1.2.3/c/d.go",
+                                      "GOMODCACHE /cache/mod/github.com/a/b@v1.2.3/c/d.go"}));
+  EXPECT_EQ(paths("github.com/a/b@v1.2.3/c/d.go"),  // -trimpath
+            std::vector<std::string>{"GOMODCACHE /cache/mod/github.com/a/b@v1.2.3/c/d.go"});
+  EXPECT_TRUE(paths("example.com/app/main.go").empty());  // a module path outside the cache
+  EXPECT_TRUE(paths("/etc/passwd").empty());              // only Go files
+}
+
+}  // namespace
+}  // namespace gleak

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "gleak/classify/go_source.h"
+
 namespace gleak {
 
 struct PathRewrite {
@@ -22,7 +24,10 @@ PathRewrite ParsePathRewrite(const std::string& text);
 
 class SourceTree {
  public:
-  SourceTree(std::string root, std::vector<PathRewrite> rewrites);
+  // `root` and `rewrites` may be empty. With `local_go`, files not found that
+  // way are looked for as the dump prints them, in GOROOT and in GOMODCACHE.
+  SourceTree(std::string root, std::vector<PathRewrite> rewrites,
+             std::optional<LocalGoEnvironment> local_go = std::nullopt);
 
   // The lines of the file a dump names, or nullptr when it cannot be found.
   // Rewrites apply first; then the path is looked up under the root, trying
@@ -30,6 +35,12 @@ class SourceTree {
   const std::vector<std::string>* Lines(std::string_view dump_path);
   // The path on disk of the file a dump names, or "" (after Lines()).
   std::string Resolve(std::string_view dump_path);
+  // Where Resolve() found it: "--source-root", "path as printed", "GOROOT",
+  // "GOMODCACHE"; "" when not found.
+  std::string Origin(std::string_view dump_path);
+
+  // True when the user named where the source is (--source-root, --rewrite).
+  bool named_by_user() const { return !root_.empty() || !rewrites_.empty(); }
 
   // True when a `defer NAME(` or `defer x.NAME(` statement calls the function
   // `name` anywhere in the tree.
@@ -38,6 +49,8 @@ class SourceTree {
  private:
   std::string root_;
   std::vector<PathRewrite> rewrites_;
+  std::optional<LocalGoEnvironment> local_go_;
+  std::map<std::string, std::string, std::less<>> origins_;
   std::map<std::string, std::optional<std::vector<std::string>>, std::less<>> files_;
   std::map<std::string, std::string, std::less<>> resolved_;
   std::optional<std::set<std::string, std::less<>>> deferred_names_;

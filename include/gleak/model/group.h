@@ -60,6 +60,9 @@ struct SourceSnippet {
   uint64_t line = 0;  // the line the role is about
   uint64_t first_line = 0;
   std::vector<std::string> lines;
+  // Where the file was found: "--source-root", "path as printed", "GOROOT",
+  // "GOMODCACHE".
+  std::string origin;
 };
 
 // What the classifier says of a group.

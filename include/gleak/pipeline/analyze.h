@@ -22,8 +22,11 @@ struct AnalyzeOptions {
   ReportOptions report;
   const RuleSet* rules = nullptr;  // null: no classification
   ClassifyOptions classify;
-  std::string source_root;  // empty: stack-only classification
+  std::string source_root;  // empty: stack-only classification, unless auto_source
   std::vector<PathRewrite> rewrites;
+  // Also read source where this machine has it: paths as printed, GOROOT,
+  // GOMODCACHE (the CLI's default; --no-source turns it off).
+  bool auto_source = false;
   ParseLimits parse_limits;
   InputLimits input_limits;
   HttpOptions http;
