@@ -2,7 +2,8 @@
 // with exec.CommandContext on a context whose cancel function is dropped,
 // with Start and never Wait (main.startHelper). Each keeps the exec
 // package's watcher goroutine waiting on the context (Go 1.20+:
-// os/exec.(*Cmd).watchCtx; Go 1.19: os/exec.(*Cmd).Start.func1).
+// os/exec.(*Cmd).watchCtx created by os/exec.(*Cmd).Start; Go 1.19:
+// os/exec.(*Cmd).watchCtx.func1 created by os/exec.(*Cmd).watchCtx).
 //
 // The child is `cat` reading a pipe whose write end this process keeps
 // open and never writes: it runs as long as the program and exits on
@@ -30,7 +31,7 @@ func main() {
 	}
 	watcher, createdBy := "os/exec.(*Cmd).watchCtx", "os/exec.(*Cmd).Start"
 	if fixture.GoMinor() < 20 {
-		watcher = "os/exec.(*Cmd).Start.func1"
+		watcher, createdBy = "os/exec.(*Cmd).watchCtx.func1", "os/exec.(*Cmd).watchCtx"
 	}
 	f.Kind(fixture.Kind{Name: "os/exec context watcher of a child started and never waited for (cancel dropped)",
 		Func: watcher, State: "select", Count: children, CreatedBy: createdBy,

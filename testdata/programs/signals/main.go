@@ -43,8 +43,12 @@ func main() {
 		State: "chan receive", Count: 1, CreatedBy: "main.main", Pattern: "chan-recv", StackOnly: "chan-recv"})
 	f.Kind(fixture.Kind{Name: "waiting for SIGTERM/SIGINT to shut down (signal.Notify channel)", Func: "main.shutdownOnTerm",
 		State: "chan receive", Count: 1, CreatedBy: "main.main", Pattern: "chan-recv", StackOnly: "chan-recv"})
+	loopCreator := "os/signal.Notify.func1.1"
+	if fixture.GoMinor() >= 27 {
+		loopCreator = "os/signal.Notify.func2.1" // as Go 1.27 names the closure
+	}
 	f.Kind(fixture.Kind{Name: "the os/signal delivery loop", Func: "os/signal.loop", State: "syscall",
-		Count: 1, CreatedBy: "os/signal.Notify.func1.1", Pattern: "harness", StackOnly: "harness"})
+		Count: 1, CreatedBy: loopCreator, Pattern: "harness", StackOnly: "harness"})
 	f.Run()
 }
 

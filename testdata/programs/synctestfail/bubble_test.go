@@ -37,7 +37,7 @@ func TestBubbleDeadlock(t *testing.T) {
 			go awaitGroup(&wg)
 		}
 		go relay(make(chan int), make(chan int)) // channels nobody else has
-		synctest.Wait() // every bubble goroutine is durably blocked
+		synctest.Wait()                          // every bubble goroutine is durably blocked
 
 		f.Kind(fixture.Kind{Name: "waiting for an event nobody sends", Func: pkg + ".waitForEvent",
 			State: "chan receive (durable)", Count: waiters, CreatedBy: pkg + ".TestBubbleDeadlock.func1",
