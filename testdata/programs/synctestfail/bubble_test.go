@@ -40,19 +40,19 @@ func TestBubbleDeadlock(t *testing.T) {
 		synctest.Wait()                          // every bubble goroutine is durably blocked
 
 		f.Kind(fixture.Kind{Name: "waiting for an event nobody sends", Func: pkg + ".waitForEvent",
-			State: "chan receive (durable)", Count: waiters, CreatedBy: pkg + ".TestBubbleDeadlock.func1",
+			State: "chan receive", Durable: true, Count: waiters, CreatedBy: pkg + ".TestBubbleDeadlock.func1",
 			Pattern: "chan-recv", StackOnly: "chan-recv", Leaking: true})
 		f.Kind(fixture.Kind{Name: "waiting on a WaitGroup that never reaches zero", Func: pkg + ".awaitGroup",
-			State: "sync.WaitGroup.Wait (durable)", Count: groups, CreatedBy: pkg + ".TestBubbleDeadlock.func1",
+			State: "sync.WaitGroup.Wait", Durable: true, Count: groups, CreatedBy: pkg + ".TestBubbleDeadlock.func1",
 			Pattern: "waitgroup", StackOnly: "waitgroup", Leaking: true})
 		f.Kind(fixture.Kind{Name: "relay selecting on two channels nobody else has", Func: pkg + ".relay",
-			State: "select (durable)", Count: 1, CreatedBy: pkg + ".TestBubbleDeadlock.func1",
+			State: "select", Durable: true, Count: 1, CreatedBy: pkg + ".TestBubbleDeadlock.func1",
 			Pattern: "select-forever", StackOnly: "select-forever", Leaking: true})
 		f.Kind(fixture.Kind{Name: "the bubble's root function waiting for a reply", Func: pkg + ".TestBubbleDeadlock.func1",
-			State: "chan receive (durable)", Count: 1, CreatedBy: "testing/synctest.testingSynctestTest",
+			State: "chan receive", Durable: true, Count: 1, CreatedBy: "testing/synctest.testingSynctestTest",
 			Pattern: "chan-recv", StackOnly: "chan-recv", Leaking: true})
 		f.Kind(fixture.Kind{Name: "synctest's goroutine running the bubble's test", Func: "testing/synctest.testingSynctestTest",
-			State: "chan receive (durable)", Count: 1, CreatedBy: "testing/synctest.Test",
+			State: "chan receive", Durable: true, Count: 1, CreatedBy: "testing/synctest.Test",
 			Pattern: "harness", StackOnly: "harness"})
 		f.Kind(fixture.Kind{Name: "the test goroutine raising the deadlock panic", Func: "testing/synctest.Test",
 			State: "running", Count: 1, CreatedBy: "testing.(*T).Run", Pattern: "not-blocked", StackOnly: "not-blocked"})
