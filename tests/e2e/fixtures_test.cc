@@ -1,7 +1,8 @@
 // Every committed dump under testdata/dumps was printed by a real Go program
 // that also wrote down what it had started (<capture>.expected.json). The
 // parser must find exactly that: the goroutine total, and for each kind of
-// goroutine its count, state, creator, wait minutes, leak marker and labels.
+// goroutine its count, state, creator, wait minutes, leak and durable markers
+// and labels.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -86,6 +87,7 @@ void CheckAgainstExpected(const fs::path& dump, const fs::path& expected_path) {
       EXPECT_GE(g.flags.wait_minutes, kind.value("min_wait_minutes", 0u));
       if (!debug1) {
         EXPECT_EQ(g.flags.leaked, kind.value("leaked", false));
+        EXPECT_EQ(g.flags.durable, kind.value("durable", false));
       }
       if (kind.contains("labels") && kind["labels"].is_object()) {
         for (const auto& [key, value] : kind["labels"].items()) {

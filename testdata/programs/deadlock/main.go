@@ -20,6 +20,7 @@ func main() {
 		fmt.Fprintf(os.Stderr, "deadlock: unsupported capture %q\n", f.Capture())
 		os.Exit(3)
 	}
+	f.Producer = "deadlock" // the runtime proves every goroutine blocked for good
 	f.Expect(workers)
 
 	var wg sync.WaitGroup
