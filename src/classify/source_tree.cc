@@ -78,8 +78,9 @@ std::string QuotableRoot::MayQuote(const std::string& file) const {
   fs::path real = fs::canonical(file, ec);
   if (ec || real.extension() != ".go" || !fs::is_regular_file(real, ec)) return {};
   std::string text = real.string();
-  bool inside = real_root_ == "/" || (text.size() > real_root_.size() &&
-                                      text.starts_with(real_root_) && text[real_root_.size()] == '/');
+  bool inside =
+      real_root_ == "/" || (text.size() > real_root_.size() && text.starts_with(real_root_) &&
+                            text[real_root_.size()] == '/');
   return inside ? text : std::string();
 }
 

@@ -28,8 +28,9 @@ void AddLimitFlags(CLI::App* cmd, LimitFlags* flags) {
       ->check(CLI::Range(size_t{0}, size_t{1'000'000}))
       ->capture_default_str();
   cmd->add_option("--max-bytes", flags->max_bytes,
-                  "Refuse an input that inflates (gzip) or downloads (http) to more than N "
-                  "bytes; the goroutines read before that are kept (exit 3)")
+                  "Refuse an input of more than N bytes after decompression: a file, a pipe, "
+                  "standard input, a device, an http body; the goroutines read before that are "
+                  "kept (exit 3)")
       ->check(CLI::Range(uint64_t{1}, std::numeric_limits<uint64_t>::max()))
       ->capture_default_str();
 }

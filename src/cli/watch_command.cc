@@ -60,8 +60,8 @@ double Seconds(const std::string& text, const char* flag, double max_seconds) {
   if (!s || *s <= 0)
     ThrowUsageError(fmt::format("{} takes a duration such as 10s, 5m or 1h, got '{}'", flag, text));
   if (*s < 0.001 || *s > max_seconds) {
-    ThrowUsageError(fmt::format("{} must be from 1ms to {:g}h, got '{}'", flag, max_seconds / 3600,
-                                text));
+    ThrowUsageError(
+        fmt::format("{} must be from 1ms to {:g}h, got '{}'", flag, max_seconds / 3600, text));
   }
   return *s;
 }

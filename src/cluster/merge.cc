@@ -80,12 +80,11 @@ void MergeInto(Group* into, Group&& from, size_t max_label_sets, size_t sample_i
   // inputs took 51 s).
   for (const InputShare& share : from.inputs) {
     std::vector<InputShare>& shares = into->inputs;
-    auto it = !shares.empty() && shares.back().input < share.input
-                  ? shares.end()
-                  : std::lower_bound(shares.begin(), shares.end(), share.input,
-                                     [](const InputShare& x, size_t input) {
-                                       return x.input < input;
-                                     });
+    auto it =
+        !shares.empty() && shares.back().input < share.input
+            ? shares.end()
+            : std::lower_bound(shares.begin(), shares.end(), share.input,
+                               [](const InputShare& x, size_t input) { return x.input < input; });
     if (it != shares.end() && it->input == share.input) {
       it->count = SaturatingAdd(it->count, share.count);
     } else {

@@ -144,9 +144,9 @@ class BoundedSource : public ByteSource {
     size_t n = inner_->Read(buffer, capacity);
     bytes_ += n;
     if (bytes_ > max_bytes_) {
-      ThrowInputError(fmt::format(
-          "{}: the input is larger than {} bytes; refusing it (raise --max-bytes)", name(),
-          max_bytes_));
+      ThrowInputError(
+          fmt::format("{}: the input is larger than {} bytes; refusing it (raise --max-bytes)",
+                      name(), max_bytes_));
     }
     return n;
   }

@@ -217,8 +217,7 @@ class HttpSource : public ByteSource {
     curl_easy_getinfo(easy_.get(), CURLINFO_RESPONSE_CODE, &status);
     if (status >= 300 && status <= 399) {
       curl_header* location = nullptr;
-      if (curl_easy_header(easy_.get(), "Location", 0, CURLH_HEADER, -1, &location) ==
-              CURLHE_OK &&
+      if (curl_easy_header(easy_.get(), "Location", 0, CURLH_HEADER, -1, &location) == CURLHE_OK &&
           location != nullptr && location->value[0] != '\0') {
         // Resolved against the URL it answers, as a browser would.
         UrlHandle target = ParseUrl(current_url_);
@@ -345,8 +344,8 @@ class HttpSource : public ByteSource {
   HttpOptions options_;
   EasyHandle easy_;
   MultiHandle multi_;
-  HeaderList base_headers_;  // for other origins: no user header
-  HeaderList user_headers_;  // for the origin of the URL given
+  HeaderList base_headers_;     // for other origins: no user header
+  HeaderList user_headers_;     // for the origin of the URL given
   MultiMembership membership_;  // last: leaves the multi handle before the handles go
   char error_[CURL_ERROR_SIZE] = {};
   std::string pending_;

@@ -3,8 +3,8 @@
 // (docs/reliability.md, "Attacks at the edges").
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <sys/socket.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -67,7 +67,8 @@ std::string TerminalHazard(const std::string& text) {
       // A continuation byte must follow a lead byte: walk back to it.
       size_t j = i;
       while (j > 0 && (static_cast<unsigned char>(text[j - 1]) & 0xC0) == 0x80 && i - j < 3) --j;
-      if (j == 0 || static_cast<unsigned char>(text[j - 1]) < 0xC2) return "raw byte " + std::to_string(c);
+      if (j == 0 || static_cast<unsigned char>(text[j - 1]) < 0xC2)
+        return "raw byte " + std::to_string(c);
     }
     for (const char* bidi : {"\xE2\x80\xAA", "\xE2\x80\xAB", "\xE2\x80\xAC", "\xE2\x80\xAD",
                              "\xE2\x80\xAE", "\xE2\x81\xA6", "\xE2\x81\xA7", "\xE2\x81\xA8",
@@ -124,9 +125,9 @@ TEST(Edges, SourceRootReadsOnlyGoFilesWhoseRealPathIsInsideTheRoot) {
   std::ofstream(outside / "secret.go") << "package x\nSECRET-GO-LINE\n";
   std::ofstream(outside / "passwd") << "root:x:0:0\nSECRET-PASSWD-LINE\n";
   std::ofstream(root / "app" / "main.go") << "package main\nLEGIT-LINE\n";
-  fs::create_symlink(outside / "passwd", root / "app" / "passwd.go");     // a file link out
-  fs::create_symlink(outside / "secret.go", root / "app" / "link.go");    // a .go link out
-  fs::create_symlink(outside, root / "app" / "linkdir");                   // a directory link out
+  fs::create_symlink(outside / "passwd", root / "app" / "passwd.go");   // a file link out
+  fs::create_symlink(outside / "secret.go", root / "app" / "link.go");  // a .go link out
+  fs::create_symlink(outside, root / "app" / "linkdir");                // a directory link out
   std::string dump;
   const std::vector<std::string> files = {"/build/app/main.go", "/build/app/passwd.go",
                                           "/build/app/link.go", "/build/app/linkdir/secret.go",
@@ -210,8 +211,8 @@ TEST(Edges, MaxBytesBoundsDevicesStdinAndPlainFiles) {
   CommandResult urandom =
       RunShell("timeout 20 " + Gleak() + " parse --max-bytes 1000000 /dev/urandom");
   EXPECT_EQ(urandom.exit_code, 3) << urandom.err;
-  CommandResult in =
-      RunShell("head -c 3000000 /dev/zero | timeout 20 " + Gleak() + " analyze --max-bytes 1000000 -");
+  CommandResult in = RunShell("head -c 3000000 /dev/zero | timeout 20 " + Gleak() +
+                              " analyze --max-bytes 1000000 -");
   EXPECT_EQ(in.exit_code, 3) << in.err;
   EXPECT_TRUE(Has(in.err, "<stdin>: the input is larger than 1000000 bytes")) << in.err;
   // A regular file, read whole or in ranges on two threads.
@@ -237,10 +238,9 @@ TEST(Edges, AFifoIsOpenedOnce) {
                        "', os.O_WRONLY); os.write(fd, open('" + Fixture().string() +
                        "', 'rb').read()); os.close(fd)\"";
   for (int i = 0; i < 3; ++i) {
-    CommandResult r = RunShell("taskset -c 0 nice -n 19 timeout 20 " + Gleak() +
-                               " analyze -j 2 --format json " + Quote(fifo) +
-                               " & pid=$!; sleep 0.2; taskset -c 0 " + writer +
-                               "; wait $pid");
+    CommandResult r =
+        RunShell("taskset -c 0 nice -n 19 timeout 20 " + Gleak() + " analyze -j 2 --format json " +
+                 Quote(fifo) + " & pid=$!; sleep 0.2; taskset -c 0 " + writer + "; wait $pid");
     ASSERT_EQ(r.exit_code, 0) << r.err;
     ASSERT_FALSE(r.out.empty());
     EXPECT_EQ(json::parse(r.out)["totals"]["goroutines"], 162);
@@ -256,9 +256,8 @@ TEST(Edges, TimeoutAndIntervalOutsideTheirRangeAreUsageErrors) {
   EXPECT_EQ(RunGleak("analyze --timeout 0.5 " + Quote(Fixture())).exit_code, 0);
   // A huge interval overflowed into no sleep at all.
   for (const std::string bad : {"99999999999999999999h", "0.0001s"}) {
-    CommandResult r =
-        RunShell("timeout 20 " + Gleak() + " watch --count 2 --interval " + bad +
-                 " http://127.0.0.1:1/debug/pprof/goroutine");
+    CommandResult r = RunShell("timeout 20 " + Gleak() + " watch --count 2 --interval " + bad +
+                               " http://127.0.0.1:1/debug/pprof/goroutine");
     EXPECT_EQ(r.exit_code, 2) << bad << ": " << r.err;
     EXPECT_TRUE(Has(r.err, "--interval must be from 1ms")) << r.err;
   }
@@ -373,8 +372,8 @@ TEST(EdgesLive, HeadersGoOnlyToTheOriginOfTheUrlGiven) {
   auto server = StartBadServer(dir / "ca.pem");
   ASSERT_NE(server, nullptr);
   // /cross redirects to another port: the header must not follow.
-  CommandResult cross = RunGleak("analyze --header 'X-Gleak-Secret: s3cret' '" +
-                                 server->Url("/cross") + "'");
+  CommandResult cross =
+      RunGleak("analyze --header 'X-Gleak-Secret: s3cret' '" + server->Url("/cross") + "'");
   EXPECT_EQ(cross.exit_code, 0) << cross.err;
   // A redirect on the same origin keeps it.
   CommandResult same = RunGleak("analyze --header 'Authorization: Bearer s3cret' '" +
@@ -382,8 +381,8 @@ TEST(EdgesLive, HeadersGoOnlyToTheOriginOfTheUrlGiven) {
   EXPECT_EQ(same.exit_code, 0) << same.err;
   // https never leads to http.
   std::string https = "https://" + server->Field("https");
-  CommandResult down = RunGleak("analyze --cacert " + Quote(dir / "ca.pem") + " '" + https +
-                                "/tohttp'");
+  CommandResult down =
+      RunGleak("analyze --cacert " + Quote(dir / "ca.pem") + " '" + https + "/tohttp'");
   EXPECT_EQ(down.exit_code, 3) << down.err;
   EXPECT_TRUE(Has(down.err, "redirects from https to http")) << down.err;
   fs::remove_all(dir);

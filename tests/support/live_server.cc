@@ -55,7 +55,8 @@ std::unique_ptr<LiveServer> LiveServer::Start(const std::string& program, const 
       if (end != std::string::npos) {
         server->address_ = text.substr(http + 5, end - http - 5);
         size_t line_end = text.find('\n', ready);
-        server->ready_line_ = text.substr(ready, line_end == std::string::npos ? line_end : line_end - ready);
+        server->ready_line_ =
+            text.substr(ready, line_end == std::string::npos ? line_end : line_end - ready);
         return server;
       }
     }
