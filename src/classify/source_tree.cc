@@ -65,33 +65,41 @@ PathRewrite ParsePathRewrite(const std::string& text) {
   return PathRewrite{text.substr(0, eq), text.substr(eq + 1)};
 }
 
+QuotableRoot::QuotableRoot(const std::string& dir) {
+  std::error_code ec;
+  if (dir.empty()) return;
+  fs::path real = fs::canonical(dir, ec);
+  if (!ec && fs::is_directory(real, ec)) real_root_ = real.string();
+}
+
+std::string QuotableRoot::MayQuote(const std::string& file) const {
+  if (real_root_.empty() || !file.ends_with(".go")) return {};
+  std::error_code ec;
+  fs::path real = fs::canonical(file, ec);
+  if (ec || real.extension() != ".go" || !fs::is_regular_file(real, ec)) return {};
+  std::string text = real.string();
+  bool inside =
+      real_root_ == "/" || (text.size() > real_root_.size() && text.starts_with(real_root_) &&
+                            text[real_root_.size()] == '/');
+  return inside ? text : std::string();
+}
+
 SourceTree::SourceTree(std::string root, std::vector<PathRewrite> rewrites,
                        std::optional<LocalGoEnvironment> local_go)
-    : root_(std::move(root)), rewrites_(std::move(rewrites)), local_go_(std::move(local_go)) {}
+    : root_(std::move(root)), rewrites_(std::move(rewrites)), local_go_(std::move(local_go)) {
+  roots_.emplace_back(root_);
+  for (const PathRewrite& r : rewrites_) {
+    // The user named this place; a prefix that is no directory stands for its parent's files.
+    std::error_code ec;
+    roots_.emplace_back(fs::is_directory(r.to, ec) ? r.to : fs::path(r.to).parent_path().string());
+  }
+}
 
 std::string SourceTree::Origin(std::string_view dump_path) {
   Resolve(dump_path);
   auto it = origins_.find(dump_path);
   return it == origins_.end() ? std::string() : it->second;
 }
-
-namespace {
-
-// A candidate of the automatic lookup is read only when it is a regular Go
-// file whose real path lies inside the real path of its root.
-std::string QuotableCandidate(const SourceCandidate& c) {
-  std::error_code ec;
-  fs::path real = fs::canonical(c.path, ec);
-  if (ec || real.extension() != ".go" || !fs::is_regular_file(real, ec)) return {};
-  fs::path root = fs::canonical(c.root, ec);
-  if (ec) return {};
-  std::string text = real.string(), prefix = root.string();
-  bool inside = prefix == "/" ||
-                (text.size() > prefix.size() && text.starts_with(prefix) && text[prefix.size()] == '/');
-  return inside ? text : std::string();
-}
-
-}  // namespace
 
 std::string SourceTree::Resolve(std::string_view dump_path) {
   if (auto it = resolved_.find(dump_path); it != resolved_.end()) return it->second;
@@ -108,22 +116,22 @@ std::string SourceTree::Resolve(std::string_view dump_path) {
       break;
     }
   }
-  std::error_code ec;
-  std::string found;
-  bool as_printed = false;
-  if (fs::is_regular_file(path, ec)) {
-    found = path;
-    as_printed = true;
-  } else if (!root_.empty()) {
+  auto quotable = [&](const std::string& candidate) {
+    for (const QuotableRoot& r : roots_) {
+      std::string real = r.MayQuote(candidate);
+      if (!real.empty()) return real;
+    }
+    return std::string();
+  };
+  std::string found = quotable(path);
+  bool as_printed = !found.empty();
+  if (found.empty() && !root_.empty()) {
     // Try ROOT/<tail> for ever shorter tails of the path.
     std::string_view tail = path;
     while (!tail.empty()) {
       while (!tail.empty() && tail.front() == '/') tail.remove_prefix(1);
-      std::string candidate = (fs::path(root_) / std::string(tail)).string();
-      if (!tail.empty() && fs::is_regular_file(candidate, ec)) {
-        found = candidate;
-        break;
-      }
+      if (!tail.empty()) found = quotable((fs::path(root_) / std::string(tail)).string());
+      if (!found.empty()) break;
       size_t slash = tail.find('/');
       if (slash == std::string_view::npos) break;
       tail.remove_prefix(slash);
@@ -132,7 +140,13 @@ std::string SourceTree::Resolve(std::string_view dump_path) {
   std::string origin = found.empty() ? "" : as_printed ? "path as printed" : "--source-root";
   if (found.empty() && local_go_) {
     for (const SourceCandidate& candidate : SourceCandidates(dump_path, *local_go_)) {
-      found = QuotableCandidate(candidate);
+      // A user who named where the source is has confined it there: paths as
+      // printed elsewhere are not read, the Go installation and modules are.
+      if (named_by_user() && candidate.origin == "path as printed") continue;
+      // The automatic lookup keeps the rule of --source-root for its own
+      // roots: GOROOT's src, GOMODCACHE, and "/" for paths as printed (any
+      // regular Go file, links resolved).
+      found = QuotableRoot(candidate.root).MayQuote(candidate.path);
       if (!found.empty()) {
         origin = candidate.origin;
         break;
@@ -163,9 +177,11 @@ bool SourceTree::CalledByDefer(std::string_view name) {
            end;
            it != end && files < kMaxIndexedFiles; it.increment(ec)) {
         if (ec) break;
-        if (!it->is_regular_file(ec) || it->path().extension() != ".go") continue;
+        if (it->path().extension() != ".go") continue;
+        std::string real = roots_.front().MayQuote(it->path().string());
+        if (real.empty()) continue;
         ++files;
-        auto lines = ReadLines(it->path().string());
+        auto lines = ReadLines(real);
         if (!lines) continue;
         for (const std::string& line : *lines) {
           for (size_t at = line.find("defer "); at != std::string::npos;

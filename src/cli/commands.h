@@ -16,7 +16,11 @@ CommandAction AddRulesCommand(CLI::App& app);
 CommandAction AddDiffCommand(CLI::App& app);
 CommandAction AddWatchCommand(CLI::App& app);
 
-// Shared by commands: prints warnings and errors the same way everywhere.
+// Shared by commands: prints errors, warnings and notes the same way
+// everywhere, through the terminal-safe filter (a message may quote an input:
+// a server's Content-Type, a URL, a line of a dump).
 void PrintError(const std::string& message);
+void PrintWarning(const std::string& message);
+void PrintNote(const std::string& message);
 
 }  // namespace gleak

@@ -28,8 +28,9 @@ void AddLimitFlags(CLI::App* cmd, LimitFlags* flags) {
       ->check(CLI::Range(size_t{0}, size_t{1'000'000}))
       ->capture_default_str();
   cmd->add_option("--max-bytes", flags->max_bytes,
-                  "Refuse an input that inflates (gzip) or downloads (http) to more than N "
-                  "bytes; the goroutines read before that are kept (exit 3)")
+                  "Refuse an input of more than N bytes after decompression: a file, a pipe, "
+                  "standard input, a device, an http body; the goroutines read before that are "
+                  "kept (exit 3)")
       ->check(CLI::Range(uint64_t{1}, std::numeric_limits<uint64_t>::max()))
       ->capture_default_str();
 }
@@ -95,8 +96,17 @@ void AddCommonFlags(CLI::App* cmd, CommonFlags* flags, const std::vector<std::st
          "--header", flags->headers,
          "'Name: value' sent with http(s) inputs, e.g. 'Authorization: Bearer ...'; repeatable")
       ->allow_extra_args(false);
-  cmd->add_option("--timeout", flags->timeout, "Seconds an http(s) input may take in all")
-      ->check(CLI::PositiveNumber)
+  cmd->add_option("--cacert", flags->ca_file,
+                  "Trust the CA certificates in FILE (PEM) for https inputs, instead of the "
+                  "system's: for a server with a private CA")
+      ->check(CLI::ExistingFile);
+  cmd->add_flag("--insecure", flags->insecure,
+                "Do not check the certificates of https inputs (a warning says so): anyone on "
+                "the path can then read and change what the server sends");
+  // From 1 ms (libcurl counts milliseconds; less would be none) to a day.
+  cmd->add_option("--timeout", flags->timeout,
+                  "Seconds an http(s) input may take in all (0.001 to 86400)")
+      ->check(CLI::Range(0.001, 86400.0))
       ->capture_default_str();
   AddLimitFlags(cmd, &flags->limits);
   cmd->add_option("--max-groups", flags->max_groups,
@@ -144,6 +154,14 @@ AnalyzeOptions ToAnalyzeOptions(const CommonFlags& flags, RuleSet* rules) {
   }
   options.http.headers = flags.headers;
   options.http.timeout_seconds = flags.timeout;
+  options.http.ca_file = flags.ca_file;
+  options.http.insecure = flags.insecure;
+  if (flags.insecure) {
+    // Loud on purpose, --quiet or not: the dump may come from anyone.
+    PrintWarning(
+        "--insecure: the certificates of https inputs are not checked; anyone on the path can "
+        "read and change what the server sends");
+  }
   options.http.max_bytes = flags.limits.max_bytes;
   options.input_limits.max_decompressed_bytes = flags.limits.max_bytes;
   options.threads = flags.threads;
@@ -198,8 +216,8 @@ bool PrintInputProblems(const std::vector<InputReport>& inputs, bool quiet, bool
       problem = true;
     } else if (!quiet && json) {
       for (const Diagnostic& d : in.warnings) {
-        fmt::print(stderr, "gleak: warning: {}{}: {}\n", in.name,
-                   d.line > 0 ? fmt::format(":{}", d.line) : "", d.message);
+        PrintWarning(fmt::format("{}{}: {}", in.name, d.line > 0 ? fmt::format(":{}", d.line) : "",
+                                 d.message));
       }
     }
   }

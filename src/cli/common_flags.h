@@ -51,6 +51,8 @@ struct CommonFlags {
   uint64_t suspect_wait = 15;
   std::string fail_on;
   std::vector<std::string> headers;
+  std::string ca_file;
+  bool insecure = false;
   double timeout = 60;
   size_t threads = 0;
 };

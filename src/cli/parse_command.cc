@@ -11,6 +11,7 @@
 #include "cli/common_flags.h"
 #include "cli/exit_codes.h"
 #include "gleak/base/error.h"
+#include "gleak/base/terminal_safe.h"
 #include "gleak/input/byte_source.h"
 #include "gleak/input/http_source.h"
 #include "gleak/parse/dump_parser.h"
@@ -18,7 +19,15 @@
 
 namespace gleak {
 
-void PrintError(const std::string& message) { fmt::print(stderr, "gleak: error: {}\n", message); }
+void PrintError(const std::string& message) {
+  fmt::print(stderr, "gleak: error: {}\n", TerminalSafe(message, LineBreaks::kKeep));
+}
+void PrintWarning(const std::string& message) {
+  fmt::print(stderr, "gleak: warning: {}\n", TerminalSafe(message, LineBreaks::kKeep));
+}
+void PrintNote(const std::string& message) {
+  fmt::print(stderr, "gleak: note: {}\n", TerminalSafe(message, LineBreaks::kKeep));
+}
 
 namespace {
 
@@ -33,14 +42,14 @@ struct ParseOptions {
 void PrintWarnings(const ParseSummary& summary) {
   for (const Diagnostic& d : summary.warnings) {
     if (d.line > 0) {
-      fmt::print(stderr, "gleak: warning: {}:{}: {}\n", summary.input, d.line, d.message);
+      PrintWarning(fmt::format("{}:{}: {}", summary.input, d.line, d.message));
     } else {
-      fmt::print(stderr, "gleak: warning: {}: {}\n", summary.input, d.message);
+      PrintWarning(fmt::format("{}: {}", summary.input, d.message));
     }
   }
   if (summary.warnings_dropped > 0) {
-    fmt::print(stderr, "gleak: warning: {}: {} more warnings not shown (--max-warnings)\n",
-               summary.input, summary.warnings_dropped);
+    PrintWarning(fmt::format("{}: {} more warnings not shown (--max-warnings)", summary.input,
+                             summary.warnings_dropped));
   }
 }
 

@@ -29,7 +29,11 @@ namespace {
 
 std::atomic<bool> g_interrupted{false};
 
-void OnInterrupt(int) { g_interrupted = true; }
+// Ends the watch; a fetch under way stops within about 200 ms.
+void OnInterrupt(int) {
+  g_interrupted = true;
+  InterruptTransfers();
+}
 
 struct WatchFlags : CommonFlags {
   std::string interval = "10s";
@@ -49,10 +53,16 @@ std::string NowUtc() {
   return text;
 }
 
-double Seconds(const std::string& text, const char* flag) {
+// A duration from 1 ms (the sleep counts milliseconds) to `max_seconds`, so
+// that it cannot overflow into no sleep at all.
+double Seconds(const std::string& text, const char* flag, double max_seconds) {
   std::optional<double> s = ParseDuration(text);
   if (!s || *s <= 0)
     ThrowUsageError(fmt::format("{} takes a duration such as 10s, 5m or 1h, got '{}'", flag, text));
+  if (*s < 0.001 || *s > max_seconds) {
+    ThrowUsageError(
+        fmt::format("{} must be from 1ms to {:g}h, got '{}'", flag, max_seconds / 3600, text));
+  }
   return *s;
 }
 
@@ -69,9 +79,9 @@ int RunWatch(const WatchFlags& flags) {
   if (!LooksLikeUrl(url)) ThrowUsageError(fmt::format("watch takes an http(s) URL, got '{}'", url));
   bool added = false;
   url = WithDebugParameter(url, &added);
-  double interval = Seconds(flags.interval, "--interval");
+  double interval = Seconds(flags.interval, "--interval", 7 * 24 * 3600.0);
   std::optional<double> duration;
-  if (!flags.duration.empty()) duration = Seconds(flags.duration, "--duration");
+  if (!flags.duration.empty()) duration = Seconds(flags.duration, "--duration", 366 * 24 * 3600.0);
   RuleSet rules;
   CommonFlags analyze_flags = flags;
   AnalyzeOptions options = ToAnalyzeOptions(analyze_flags, &rules);
@@ -83,8 +93,7 @@ int RunWatch(const WatchFlags& flags) {
   Output output(flags);
   TextStyle style = output.style();
   if (added && !flags.quiet) {
-    fmt::print(stderr, "gleak: note: the URL had no debug= parameter; asking for debug=2: {}\n",
-               url);
+    PrintNote(fmt::format("the URL had no debug= parameter; asking for debug=2: {}", url));
   }
 
   struct sigaction action {};

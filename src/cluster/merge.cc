@@ -75,17 +75,23 @@ void MergeInto(Group* into, Group&& from, size_t max_label_sets, size_t sample_i
   SampleLabelSets(&into->label_sets, max_label_sets);
   MergeSorted(&into->sample_ids, from.sample_ids, sample_ids);
   MergeSorted(&into->creator_ids, from.creator_ids, sample_ids);
+  // Kept sorted by input as it grows. Parts come in input order, so a share
+  // almost always goes at the end: a group found in each of n inputs costs
+  // O(n) in all, not a search and a sort per input (O(n^2 log n): 40,000
+  // inputs took 51 s).
   for (const InputShare& share : from.inputs) {
-    auto it = std::find_if(into->inputs.begin(), into->inputs.end(),
-                           [&](const InputShare& x) { return x.input == share.input; });
-    if (it != into->inputs.end()) {
+    std::vector<InputShare>& shares = into->inputs;
+    auto it =
+        !shares.empty() && shares.back().input < share.input
+            ? shares.end()
+            : std::lower_bound(shares.begin(), shares.end(), share.input,
+                               [](const InputShare& x, size_t input) { return x.input < input; });
+    if (it != shares.end() && it->input == share.input) {
       it->count = SaturatingAdd(it->count, share.count);
     } else {
-      into->inputs.push_back(share);
+      shares.insert(it, share);
     }
   }
-  std::sort(into->inputs.begin(), into->inputs.end(),
-            [](const InputShare& a, const InputShare& b) { return a.input < b.input; });
 }
 
 }  // namespace

@@ -134,6 +134,32 @@ class GzipSource : public ByteSource {
   uint64_t out_bytes_ = 0;
 };
 
+// Passes a plain input through up to a number of bytes, then refuses it:
+// --max-bytes bounds every input, /dev/zero and an endless pipe included.
+class BoundedSource : public ByteSource {
+ public:
+  BoundedSource(std::unique_ptr<ByteSource> inner, uint64_t max_bytes)
+      : inner_(std::move(inner)), max_bytes_(max_bytes) {}
+  size_t Read(char* buffer, size_t capacity) override {
+    size_t n = inner_->Read(buffer, capacity);
+    bytes_ += n;
+    if (bytes_ > max_bytes_) {
+      ThrowInputError(
+          fmt::format("{}: the input is larger than {} bytes; refusing it (raise --max-bytes)",
+                      name(), max_bytes_));
+    }
+    return n;
+  }
+  const std::string& name() const override { return inner_->name(); }
+  const char* encoding() const override { return inner_->encoding(); }
+  uint64_t raw_bytes() const override { return inner_->raw_bytes(); }
+
+ private:
+  std::unique_ptr<ByteSource> inner_;
+  uint64_t max_bytes_;
+  uint64_t bytes_ = 0;
+};
+
 // Gives back the few bytes read to sniff the encoding, then reads on.
 class SniffedSource : public ByteSource {
  public:
@@ -214,7 +240,7 @@ std::unique_ptr<ByteSource> Decompressed(std::unique_ptr<ByteSource> source,
               static_cast<unsigned char>(head[1]) == 0x8b;
   auto sniffed = std::make_unique<SniffedSource>(std::move(source), std::move(head));
   if (gzip) return std::make_unique<GzipSource>(std::move(sniffed), limits.max_decompressed_bytes);
-  return sniffed;
+  return std::make_unique<BoundedSource>(std::move(sniffed), limits.max_decompressed_bytes);
 }
 
 class SavingSource : public ByteSource {
@@ -260,9 +286,14 @@ std::unique_ptr<ByteSource> OpenInput(const std::string& spec, const InputLimits
 
 std::optional<uint64_t> PlainFileSize(const std::string& spec) {
   if (spec == "-" || LooksLikeUrl(spec)) return std::nullopt;
-  int fd = ::open(spec.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
+  // Only a regular file is opened here: opening a FIFO would wait for a
+  // writer, and its bytes would go to this open, not to the one that reads it.
   struct stat st;
+  if (::stat(spec.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0) {
+    return std::nullopt;
+  }
+  int fd = ::open(spec.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return std::nullopt;
   unsigned char magic[2] = {0, 0};
   bool plain = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
                ::pread(fd, magic, 2, 0) == 2 && !(magic[0] == 0x1f && magic[1] == 0x8b);

@@ -1,62 +1,175 @@
 // libcurl pushes bytes into a callback; the parser pulls them. The multi
 // interface bridges the two: Read() drives the transfer until the callback
-// has handed over some bytes, so nothing is buffered beyond one chunk.
+// has handed over some bytes, so nothing is buffered beyond what one call of
+// curl_multi_perform receives.
+//
+// The body is taken as the server encodes it: a gzip Content-Encoding is not
+// decoded by libcurl (which would inflate a whole network read at once, so a
+// small compressed body could fill memory) but by the input module's gzip
+// stream, as for a .gz file, where --max-bytes bounds the decoded size.
+//
+// Redirects are followed here, not by libcurl, so that the user's --header
+// values go only to the origin (scheme, host, port) of the URL given, and a
+// redirect from https to http is refused.
 #include "gleak/input/http_source.h"
 
 #include <curl/curl.h>
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <mutex>
+#include <optional>
 
 #include "gleak/base/error.h"
 
 namespace gleak {
 namespace {
 
+std::atomic<bool> g_interrupted{false};
+static_assert(std::atomic<bool>::is_always_lock_free, "set from a signal handler");
+
 void GlobalInit() {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
+struct EasyDeleter {
+  void operator()(CURL* h) const { curl_easy_cleanup(h); }
+};
+struct MultiDeleter {
+  void operator()(CURLM* h) const { curl_multi_cleanup(h); }
+};
+struct SlistDeleter {
+  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+};
+struct UrlDeleter {
+  void operator()(CURLU* h) const { curl_url_cleanup(h); }
+};
+struct CurlFree {
+  void operator()(char* p) const { curl_free(p); }
+};
+using EasyHandle = std::unique_ptr<CURL, EasyDeleter>;
+using MultiHandle = std::unique_ptr<CURLM, MultiDeleter>;
+using HeaderList = std::unique_ptr<curl_slist, SlistDeleter>;
+using UrlHandle = std::unique_ptr<CURLU, UrlDeleter>;
+
+// An easy handle's place in a multi handle, given up when this goes.
+class MultiMembership {
+ public:
+  MultiMembership() = default;
+  MultiMembership(const MultiMembership&) = delete;
+  MultiMembership& operator=(const MultiMembership&) = delete;
+  ~MultiMembership() { Leave(); }
+  void Join(CURLM* multi, CURL* easy) {
+    Leave();
+    if (curl_multi_add_handle(multi, easy) == CURLM_OK) {
+      multi_ = multi;
+      easy_ = easy;
+    }
+  }
+  void Leave() {
+    if (multi_ != nullptr) curl_multi_remove_handle(multi_, easy_);
+    multi_ = nullptr;
+    easy_ = nullptr;
+  }
+
+ private:
+  CURLM* multi_ = nullptr;
+  CURL* easy_ = nullptr;
+};
+
+// A part of a URL as libcurl reads it ("" when the URL has none).
+std::string UrlPart(CURLU* url, CURLUPart part, unsigned flags = 0) {
+  char* text = nullptr;
+  if (curl_url_get(url, part, &text, flags) != CURLUE_OK || text == nullptr) return {};
+  std::unique_ptr<char, CurlFree> owned(text);
+  return text;
+}
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+UrlHandle ParseUrl(const std::string& url) {
+  UrlHandle handle(curl_url());
+  if (handle == nullptr || curl_url_set(handle.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) {
+    return nullptr;
+  }
+  return handle;
+}
+
+}  // namespace
+
+std::optional<UrlOrigin> OriginOf(const std::string& url) {
+  UrlHandle handle = ParseUrl(url);
+  if (handle == nullptr) return std::nullopt;
+  UrlOrigin origin{Lower(UrlPart(handle.get(), CURLUPART_SCHEME)),
+                   Lower(UrlPart(handle.get(), CURLUPART_HOST)),
+                   UrlPart(handle.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT)};
+  if (origin.scheme.empty() || origin.host.empty()) return std::nullopt;
+  return origin;
+}
+
+void InterruptTransfers() { g_interrupted.store(true); }
+
+namespace {
+
 class HttpSource : public ByteSource {
  public:
   HttpSource(std::string url, const HttpOptions& options)
-      : url_(std::move(url)), options_(options) {
+      : url_(std::move(url)), current_url_(url_), options_(options) {
     GlobalInit();
-    easy_ = curl_easy_init();
-    multi_ = curl_multi_init();
+    std::optional<UrlOrigin> origin = OriginOf(url_);
+    if (!origin) ThrowInputError(url_ + ": not a URL libcurl can read");
+    origin_ = *origin;
+    easy_.reset(curl_easy_init());
+    multi_.reset(curl_multi_init());
     if (easy_ == nullptr || multi_ == nullptr) ThrowInputError(url_ + ": cannot start libcurl");
-    curl_easy_setopt(easy_, CURLOPT_URL, url_.c_str());
-    curl_easy_setopt(easy_, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(easy_, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(easy_, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(easy_, CURLOPT_MAXREDIRS, options_.max_redirects);
-    curl_easy_setopt(easy_, CURLOPT_CONNECTTIMEOUT_MS,
+    CURL* easy = easy_.get();
+    curl_easy_setopt(easy, CURLOPT_URL, url_.c_str());
+    curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);  // followed here: see FollowRedirect
+    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
                      static_cast<long>(options_.connect_timeout_seconds * 1000));
-    curl_easy_setopt(easy_, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout_seconds * 1000));
-    curl_easy_setopt(easy_, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(easy_, CURLOPT_LOW_SPEED_TIME,
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout_seconds * 1000));
+    curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME,
                      static_cast<long>(std::max(1.0, options_.stall_seconds)));
-    curl_easy_setopt(easy_, CURLOPT_ACCEPT_ENCODING, "");  // gzip and deflate, decoded by libcurl
-    curl_easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(easy_, CURLOPT_USERAGENT, "gleak/" GLEAK_VERSION_STRING);
-    curl_easy_setopt(easy_, CURLOPT_ERRORBUFFER, error_);
-    curl_easy_setopt(easy_, CURLOPT_WRITEFUNCTION, &HttpSource::OnBody);
-    curl_easy_setopt(easy_, CURLOPT_WRITEDATA, this);
-    for (const std::string& h : options_.headers) headers_ = curl_slist_append(headers_, h.c_str());
-    if (headers_ != nullptr) curl_easy_setopt(easy_, CURLOPT_HTTPHEADER, headers_);
-    curl_multi_add_handle(multi_, easy_);
-    // Fail early (connection refused, 404, an HTML page) before parsing starts.
-    Pump();
-  }
-
-  ~HttpSource() override {
-    curl_multi_remove_handle(multi_, easy_);
-    curl_easy_cleanup(easy_);
-    curl_multi_cleanup(multi_);
-    curl_slist_free_all(headers_);
+    // The encoded bytes, inflated in the stream by the input module.
+    curl_easy_setopt(easy, CURLOPT_HTTP_CONTENT_DECODING, 0L);
+    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(easy, CURLOPT_USERAGENT, "gleak/" GLEAK_VERSION_STRING);
+    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, error_);
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &HttpSource::OnBody);
+    curl_easy_setopt(easy, CURLOPT_WRITEDATA, this);
+    curl_easy_setopt(easy, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(easy, CURLOPT_XFERINFOFUNCTION, &HttpSource::OnProgress);
+    curl_easy_setopt(easy, CURLOPT_XFERINFODATA, this);
+    if (!options_.ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, options_.ca_file.c_str());
+    if (options_.insecure) {
+      curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
+      curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+    base_headers_.reset(curl_slist_append(nullptr, "Accept-Encoding: gzip"));
+    user_headers_.reset(curl_slist_append(nullptr, "Accept-Encoding: gzip"));
+    if (base_headers_ == nullptr || user_headers_ == nullptr) {
+      ThrowInputError(url_ + ": cannot start libcurl");
+    }
+    for (const std::string& h : options_.headers) {
+      // curl_slist_append returns the list it appended to, or null (and
+      // leaves the list as it was) when out of memory.
+      if (curl_slist_append(user_headers_.get(), h.c_str()) == nullptr) {
+        ThrowInputError(url_ + ": cannot start libcurl");
+      }
+    }
+    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, user_headers_.get());
+    membership_.Join(multi_.get(), easy);
+    // Fail early (connection refused, 404, an HTML page, a redirect that is
+    // refused) before parsing starts: run until the answer's status is known.
+    while ((!checked_ || !redirect_to_.empty()) && !done_) Pump();
   }
 
   size_t Read(char* buffer, size_t capacity) override {
@@ -82,6 +195,7 @@ class HttpSource : public ByteSource {
       self->checked_ = true;
       if (!self->CheckResponse()) return CURL_WRITEFUNC_ERROR;
     }
+    if (!self->redirect_to_.empty()) return n;  // the body of a redirect: not the dump
     self->body_bytes_ += n;
     if (self->body_bytes_ > self->options_.max_bytes) {
       self->failure_ = fmt::format("{}: the response is larger than {} bytes; refusing it",
@@ -92,10 +206,33 @@ class HttpSource : public ByteSource {
     return n;
   }
 
-  // Called with the first body bytes: the status and type are known then.
+  static int OnProgress(void*, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+    return g_interrupted.load() ? 1 : 0;  // non-zero aborts the transfer
+  }
+
+  // Called with the first body bytes, or at the end of a response without
+  // any: the status and headers are known then.
   bool CheckResponse() {
     long status = 0;
-    curl_easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_getinfo(easy_.get(), CURLINFO_RESPONSE_CODE, &status);
+    if (status >= 300 && status <= 399) {
+      curl_header* location = nullptr;
+      if (curl_easy_header(easy_.get(), "Location", 0, CURLH_HEADER, -1, &location) == CURLHE_OK &&
+          location != nullptr && location->value[0] != '\0') {
+        // Resolved against the URL it answers, as a browser would.
+        UrlHandle target = ParseUrl(current_url_);
+        if (target != nullptr &&
+            curl_url_set(target.get(), CURLUPART_URL, location->value, 0) == CURLUE_OK) {
+          redirect_to_ = UrlPart(target.get(), CURLUPART_URL);
+        }
+        if (redirect_to_.empty()) {
+          failure_ = fmt::format("{}: the server redirects to '{}', which is not a URL", url_,
+                                 location->value);
+          return false;
+        }
+        return true;
+      }
+    }
     if (status < 200 || status > 299) {
       failure_ = fmt::format(
           "{}: the server answered HTTP {}{}", url_, status,
@@ -105,7 +242,7 @@ class HttpSource : public ByteSource {
       return false;
     }
     char* type = nullptr;
-    curl_easy_getinfo(easy_, CURLINFO_CONTENT_TYPE, &type);
+    curl_easy_getinfo(easy_.get(), CURLINFO_CONTENT_TYPE, &type);
     if (type != nullptr && std::strstr(type, "text/html") != nullptr) {
       failure_ = fmt::format(
           "{}: the server sent an HTML page ({}), not a goroutine dump: a login page, a proxy, "
@@ -113,30 +250,80 @@ class HttpSource : public ByteSource {
           url_, type);
       return false;
     }
+    curl_header* encoding = nullptr;
+    if (curl_easy_header(easy_.get(), "Content-Encoding", 0, CURLH_HEADER, -1, &encoding) ==
+            CURLHE_OK &&
+        encoding != nullptr) {
+      std::string value = Lower(encoding->value);
+      if (value != "gzip" && value != "x-gzip" && value != "identity" && !value.empty()) {
+        failure_ = fmt::format(
+            "{}: the server sent Content-Encoding '{}', which gleak cannot read (it asks for "
+            "gzip or none)",
+            url_, encoding->value);
+        return false;
+      }
+    }
     return true;
+  }
+
+  // Starts the request to where the last response pointed. The user's
+  // headers go only to the origin of the URL given; https never leads to http.
+  void FollowRedirect() {
+    std::string target = std::move(redirect_to_);
+    redirect_to_.clear();
+    if (++redirects_ > options_.max_redirects) {
+      ThrowInputError(fmt::format("{}: more than {} redirects (last to {})", url_,
+                                  options_.max_redirects, target));
+    }
+    std::optional<UrlOrigin> to = OriginOf(target);
+    std::optional<UrlOrigin> from = OriginOf(current_url_);
+    if (!to || (to->scheme != "http" && to->scheme != "https")) {
+      ThrowInputError(
+          fmt::format("{}: the server redirects to {}, which is not an http(s) URL", url_, target));
+    }
+    if (from && from->scheme == "https" && to->scheme == "http") {
+      ThrowInputError(fmt::format(
+          "{}: the server redirects from https to http ({}); refusing to continue without TLS",
+          url_, target));
+    }
+    membership_.Leave();
+    current_url_ = target;
+    curl_easy_setopt(easy_.get(), CURLOPT_URL, current_url_.c_str());
+    curl_easy_setopt(easy_.get(), CURLOPT_HTTPHEADER,
+                     *to == origin_ ? user_headers_.get() : base_headers_.get());
+    checked_ = false;
+    done_ = false;
+    error_[0] = '\0';
+    membership_.Join(multi_.get(), easy_.get());
   }
 
   // Drives the transfer a little; sets done_ at its end, throws on failure.
   void Pump() {
     if (done_) return;
+    if (g_interrupted.load()) ThrowInputError(url_ + ": interrupted");
     int running = 0;
-    CURLMcode mc = curl_multi_perform(multi_, &running);
+    CURLMcode mc = curl_multi_perform(multi_.get(), &running);
     if (mc == CURLM_OK && running > 0 && pending_.empty()) {
-      mc = curl_multi_poll(multi_, nullptr, 0, 200, nullptr);
+      mc = curl_multi_poll(multi_.get(), nullptr, 0, 200, nullptr);
     }
     if (mc != CURLM_OK) ThrowInputError(fmt::format("{}: {}", url_, curl_multi_strerror(mc)));
     int queued = 0;
-    while (CURLMsg* msg = curl_multi_info_read(multi_, &queued)) {
+    while (CURLMsg* msg = curl_multi_info_read(multi_.get(), &queued)) {
       if (msg->msg != CURLMSG_DONE) continue;
       done_ = true;
       CURLcode rc = msg->data.result;
       if (!failure_.empty()) ThrowInputError(failure_);
+      if (rc == CURLE_ABORTED_BY_CALLBACK && g_interrupted.load()) {
+        ThrowInputError(url_ + ": interrupted");
+      }
       if (rc != CURLE_OK) {
         std::string detail = error_[0] != '\0' ? error_ : curl_easy_strerror(rc);
         if (rc == CURLE_OPERATION_TIMEDOUT) {
           detail += fmt::format(
               " (no complete answer within the timeouts: connect {}s, stall {}s, total {}s)",
               options_.connect_timeout_seconds, options_.stall_seconds, options_.timeout_seconds);
+        } else if (rc == CURLE_PEER_FAILED_VERIFICATION) {
+          detail += " (to trust a private CA pass --cacert FILE; --insecure skips the check)";
         }
         ThrowInputError(fmt::format("{}: {}", url_, detail));
       }
@@ -144,20 +331,30 @@ class HttpSource : public ByteSource {
         checked_ = true;
         if (!CheckResponse()) ThrowInputError(failure_);
       }
+      if (!redirect_to_.empty()) {
+        FollowRedirect();
+        return;
+      }
     }
   }
 
-  std::string url_;
+  std::string url_;          // as given, for messages
+  std::string current_url_;  // where the request goes now, after redirects
+  UrlOrigin origin_;
   HttpOptions options_;
-  CURL* easy_ = nullptr;
-  CURLM* multi_ = nullptr;
-  curl_slist* headers_ = nullptr;
+  EasyHandle easy_;
+  MultiHandle multi_;
+  HeaderList base_headers_;     // for other origins: no user header
+  HeaderList user_headers_;     // for the origin of the URL given
+  MultiMembership membership_;  // last: leaves the multi handle before the handles go
   char error_[CURL_ERROR_SIZE] = {};
   std::string pending_;
   size_t pending_pos_ = 0;
   uint64_t body_bytes_ = 0;
   bool checked_ = false;
   bool done_ = false;
+  long redirects_ = 0;
+  std::string redirect_to_;
   std::string failure_;
 };
 
@@ -173,24 +370,30 @@ bool LooksLikeUrl(const std::string& spec) {
 
 std::string WithDebugParameter(const std::string& url, bool* added) {
   *added = false;
-  size_t query = url.find('?');
-  std::string path = url.substr(0, std::min(query, url.find('#')));
-  bool pprof = path.find("/debug/pprof/goroutine") != std::string::npos;
-  if (!pprof) return url;
-  if (query != std::string::npos) {
-    std::string q = url.substr(query + 1);
-    if (q.starts_with("debug=") || q.find("&debug=") != std::string::npos) return url;
+  GlobalInit();
+  UrlHandle handle = ParseUrl(url);
+  if (handle == nullptr) return url;  // OpenUrl says what is wrong with it
+  std::string path = UrlPart(handle.get(), CURLUPART_PATH);
+  if (path.find("/debug/pprof/goroutine") == std::string::npos) return url;
+  std::string query = UrlPart(handle.get(), CURLUPART_QUERY);
+  for (size_t start = 0; start <= query.size();) {
+    size_t amp = query.find('&', start);
+    if (query.compare(start, 6, "debug=") == 0) return url;
+    if (amp == std::string::npos) break;
+    start = amp + 1;
   }
+  if (curl_url_set(handle.get(), CURLUPART_QUERY, "debug=2", CURLU_APPENDQUERY) != CURLUE_OK) {
+    return url;
+  }
+  std::string with = UrlPart(handle.get(), CURLUPART_URL);
+  if (with.empty()) return url;
   *added = true;
-  return url + (query == std::string::npos ? "?" : "&") + "debug=2";
+  return with;
 }
 
 std::unique_ptr<ByteSource> OpenUrl(const std::string& url, const HttpOptions& options) {
   std::string scheme = url.substr(0, url.find("://"));
-  std::string lower;
-  for (char c : scheme)
-    lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-  if (lower != "http" && lower != "https") {
+  if (Lower(scheme) != "http" && Lower(scheme) != "https") {
     ThrowInputError(fmt::format(
         "{}: the {} scheme is not supported; inputs are files, '-', or http(s) URLs", url, scheme));
   }

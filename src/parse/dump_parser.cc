@@ -188,6 +188,11 @@ void DumpParser::Impl::ParseLine(const Line& line) {
     Noise();
     return;
   }
+  if (!line.ends_with_newline) {
+    // Go ends every dump with a newline: a last line without one was cut
+    // (a body cut short, a gzip stream cut at a sync point, a file cut).
+    Warn(line.number, "the input ends without a newline: its last line is cut short");
+  }
   std::string_view text = line.text;
   // NUL bytes around a line (a log file truncated and written again, a
   // preallocated region) are skipped; a line of nothing else is noise.
@@ -403,6 +408,12 @@ bool DumpParser::Impl::TracebackLine(std::string_view text, const Line& line) {
   if (state_ == State::kCreatedByFile || pending_function_) {
     FileLine file;
     if (ParseFileLine(text, &file)) {
+      if (!line.ends_with_newline) {
+        // "main.go:7" may be "main.go:78" cut short: the frame (or creator)
+        // keeps its function, without a file line that could be wrong.
+        last_line_cut_ = true;
+        return true;
+      }
       if (file.line_overflow) {
         Warn(line.number, "line number does not fit in a signed 64-bit integer; taken as 0");
       }
@@ -515,10 +526,13 @@ bool DumpParser::Impl::CountRecordLine(std::string_view text, const Line& line) 
     }
     FrameSpans spans;
     spans.func = Keep(frame.func);
-    spans.file = Keep(frame.file);
-    spans.line = frame.line;
+    if (line.ends_with_newline) {
+      spans.file = Keep(frame.file);
+      spans.line = frame.line;
+    } else {
+      last_line_cut_ = true;  // its line number may be cut short: none rather than a wrong one
+    }
     AddFrame(spans, line.number);
-    if (!line.ends_with_newline && frame.file.empty()) last_line_cut_ = true;
     return true;
   }
   Noise();

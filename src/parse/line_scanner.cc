@@ -33,8 +33,8 @@ bool LineScanner::Fill() {
 bool LineScanner::Next(Line* line) {
   for (;;) {
     const char* start = buffer_.data() + begin_;
-    const char* nl = static_cast<const char*>(
-        std::memchr(start + scanned_, '\n', end_ - begin_ - scanned_));
+    const char* nl =
+        static_cast<const char*>(std::memchr(start + scanned_, '\n', end_ - begin_ - scanned_));
     if (nl != nullptr) {
       size_t length = static_cast<size_t>(nl - start);
       if (length > max_line_length_) {
@@ -69,7 +69,9 @@ bool LineScanner::Next(Line* line) {
       while (text_length > 0 && buffer_[begin_ + text_length - 1] == '\r') --text_length;
       line->text = std::string_view(buffer_.data() + begin_, text_length);
       line->number = ++line_number_;
-      line->ends_with_newline = false;
+      // A last line that ends in "\r" (a CRLF file cut between "\r" and
+      // "\n") was whole; one that ends in anything else was cut.
+      line->ends_with_newline = text_length < length;
       line->overlong = false;
       line->overlong_bytes = 0;
       begin_ = end_;

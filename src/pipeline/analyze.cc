@@ -64,6 +64,7 @@ ClusteredInput ReadOne(const AnalyzeOptions& options, const std::string& spec, s
   SplitPolicy policy;
   policy.threads = threads;
   policy.min_part_bytes = options.min_split_bytes;
+  policy.max_bytes = options.input_limits.max_decompressed_bytes;
   if (options.save_copy_to.empty() &&
       ClusterFileInParts(spec, policy, options.cluster, index, options.parse_limits, &result)) {
     return result;

@@ -63,7 +63,7 @@ bool ClusterFileInParts(const std::string& path, const SplitPolicy& policy,
                         const ParseLimits& limits, ClusteredInput* out) {
   if (policy.threads < 2) return false;
   std::optional<uint64_t> size = PlainFileSize(path);
-  if (!size) return false;
+  if (!size || *size > policy.max_bytes) return false;
   uint64_t most = *size / std::max<uint64_t>(policy.min_part_bytes, 1);
   if (std::min<uint64_t>(policy.threads, most) < 2) return false;
   size_t parts = static_cast<size_t>(

@@ -28,6 +28,9 @@ struct SplitPolicy {
   // thread slowed by another process or a slower part of the file does not
   // hold up the end.
   size_t ranges_per_thread = 4;
+  // A larger file is not split: read whole, it is refused at this many bytes
+  // (InputLimits::max_decompressed_bytes) with what came before it kept.
+  uint64_t max_bytes = UINT64_MAX;
 };
 
 // Reads `source` whole on this thread. Throws gleak::Error (kInput) when it

@@ -2,6 +2,7 @@
 
 #include <iterator>
 
+#include "gleak/base/terminal_safe.h"
 #include "gleak/render/json_escape.h"
 
 namespace gleak {
@@ -42,25 +43,18 @@ void ForEachFlag(const Goroutine& g, F f) {
 
 }  // namespace
 
+void RecordWriter::AppendSafe(std::string_view s) {
+  scratch_.clear();
+  AppendTerminalSafe(s, &scratch_);
+  buffer_.append(scratch_.data(), scratch_.data() + scratch_.size());
+}
+
 void RecordWriter::Flush() {
   if (buffer_.size() > 0) {
     std::fwrite(buffer_.data(), 1, buffer_.size(), out_);
     buffer_.clear();
   }
   std::fflush(out_);
-}
-
-void AppendTerminalSafe(std::string_view s, fmt::memory_buffer* out) {
-  for (size_t i = 0; i < s.size(); ++i) {
-    unsigned char u = static_cast<unsigned char>(s[i]);
-    if (u == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
-        static_cast<unsigned char>(s[i + 1]) <= 0x9F) {
-      out->push_back('?');  // a C1 control (U+0080..U+009F, e.g. CSI) in UTF-8
-      ++i;
-    } else {
-      out->push_back(u < 0x20 || u == 0x7f ? '?' : s[i]);
-    }
-  }
 }
 
 void JsonLinesRecordWriter::OnGoroutine(const Goroutine& g) {
@@ -125,7 +119,7 @@ void JsonLinesRecordWriter::OnGoroutine(const Goroutine& g) {
 
 void TextRecordWriter::OnGoroutine(const Goroutine& g) {
   auto it = std::back_inserter(buffer_);
-  AppendTerminalSafe(input_, &buffer_);
+  AppendSafe(input_);
   fmt::format_to(it, ":{}: ", g.line);
   if (g.has_id) {
     fmt::format_to(it, "goroutine {}", g.id);
@@ -136,32 +130,32 @@ void TextRecordWriter::OnGoroutine(const Goroutine& g) {
   }
   if (!g.state.empty()) {
     fmt::format_to(it, " [");
-    AppendTerminalSafe(g.state, &buffer_);
+    AppendSafe(g.state);
     if (g.wait_minutes > 0) fmt::format_to(it, ", {} minutes", g.wait_minutes);
     buffer_.push_back(']');
   }
   ForEachFlag(g, [&](const char* flag) { fmt::format_to(it, " ({})", flag); });
   for (const Label& label : g.labels) {
     buffer_.push_back(' ');
-    AppendTerminalSafe(label.key, &buffer_);
+    AppendSafe(label.key);
     buffer_.push_back('=');
-    AppendTerminalSafe(label.value, &buffer_);
+    AppendSafe(label.value);
   }
   buffer_.push_back('\n');
   for (const Frame& f : g.frames) {
     fmt::format_to(it, "    ");
-    AppendTerminalSafe(f.func, &buffer_);
+    AppendSafe(f.func);
     fmt::format_to(it, "  ");
-    AppendTerminalSafe(f.file, &buffer_);
+    AppendSafe(f.file);
     if (f.line > 0) fmt::format_to(it, ":{}", f.line);
     buffer_.push_back('\n');
   }
   if (g.has_created_by) {
     fmt::format_to(it, "    created by ");
-    AppendTerminalSafe(g.created_by.func, &buffer_);
+    AppendSafe(g.created_by.func);
     if (g.has_creator_id) fmt::format_to(it, " in goroutine {}", g.creator_id);
     fmt::format_to(it, "  ");
-    AppendTerminalSafe(g.created_by.file, &buffer_);
+    AppendSafe(g.created_by.file);
     fmt::format_to(it, ":{}\n", g.created_by.line);
   }
   MaybeFlush();

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "gleak/base/terminal_safe.h"
 #include "gleak/model/group.h"
 #include "gleak/render/text_report.h"
 
@@ -36,24 +37,9 @@ inline const char* Escape(Ink ink) {
   return "";
 }
 
-// Text from a dump may hold escape sequences: they must never reach a terminal.
-inline std::string Safe(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    unsigned char u = static_cast<unsigned char>(s[i]);
-    if (s[i] == '\t') {
-      out += "    ";
-    } else if (u == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
-               static_cast<unsigned char>(s[i + 1]) <= 0x9F) {
-      out.push_back('?');  // a C1 control (U+0080..U+009F, e.g. CSI) in UTF-8
-      ++i;
-    } else {
-      out.push_back(u < 0x20 || u == 0x7f ? '?' : s[i]);
-    }
-  }
-  return out;
-}
+// Text from a dump may hold escape sequences: they must never reach a
+// terminal. The one filter for that is in gleak/base/terminal_safe.h.
+inline std::string Safe(std::string_view s) { return TerminalSafe(s); }
 
 // Counts UTF-8 code points, which is what a terminal column mostly is.
 inline size_t Columns(std::string_view s) {

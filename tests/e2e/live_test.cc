@@ -114,7 +114,7 @@ TEST(Live, MisbehavingServersGiveClearErrorsWithinTheTimeout) {
            {"/endless", "--max-bytes 3000000", "the response is larger than 3000000 bytes"},
            {"/cut", "", "transfer closed with"},
            {"/protected", "", "the server answered HTTP 401 (protected: pass --header"},
-           {"/loop", "", "Maximum (5) redirects followed"},
+           {"/loop", "", "more than 5 redirects"},
        }) {
     SCOPED_TRACE(c.path);
     auto start = std::chrono::steady_clock::now();

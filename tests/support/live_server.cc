@@ -54,6 +54,9 @@ std::unique_ptr<LiveServer> LiveServer::Start(const std::string& program, const 
       size_t end = text.find_first_of(" \n", http);
       if (end != std::string::npos) {
         server->address_ = text.substr(http + 5, end - http - 5);
+        size_t line_end = text.find('\n', ready);
+        server->ready_line_ =
+            text.substr(ready, line_end == std::string::npos ? line_end : line_end - ready);
         return server;
       }
     }
@@ -66,6 +69,15 @@ std::unique_ptr<LiveServer> LiveServer::Start(const std::string& program, const 
   }
   *error = program + " did not say READY within 30 s";
   return nullptr;
+}
+
+std::string LiveServer::Field(const std::string& key) const {
+  std::string needle = " " + key + "=";
+  size_t at = ready_line_.find(needle);
+  if (at == std::string::npos) return {};
+  size_t start = at + needle.size();
+  size_t end = ready_line_.find_first_of(" \n", start);
+  return ready_line_.substr(start, end == std::string::npos ? end : end - start);
 }
 
 void LiveServer::Stop() {

@@ -27,12 +27,15 @@ class LiveServer {
   ~LiveServer();
 
   std::string Url(const std::string& path) const { return "http://" + address_ + path; }
+  // A "KEY=VALUE" of the READY line ("" when missing): badserver says other=ADDR https=ADDR.
+  std::string Field(const std::string& key) const;
   void Stop();
 
  private:
   LiveServer() = default;
   pid_t pid_ = -1;
   std::string address_;
+  std::string ready_line_;
   std::filesystem::path dir_;
 };
 

@@ -22,6 +22,28 @@ struct PathRewrite {
 // "OLD=NEW" -> PathRewrite; throws gleak::Error (kUsage) when malformed.
 PathRewrite ParsePathRewrite(const std::string& text);
 
+// A directory whose Go files may be quoted in a report: --source-root (and
+// the directories --rewrite maps to); the automatic source lookup uses it for
+// GOROOT, GOMODCACHE and the paths a dump prints. A dump is untrusted text:
+// whatever path it names, only Go source inside the root is ever read.
+class QuotableRoot {
+ public:
+  // The root's real path is taken once; a root that does not exist quotes nothing.
+  explicit QuotableRoot(const std::string& dir);
+
+  // The real path of `file` when it may be read and quoted from this root: a
+  // regular file named *.go, under its own name and its real one, whose real
+  // path (symbolic links and ".." resolved) lies inside the real root. ""
+  // otherwise: a link to /etc/passwd, a linked directory that leads outside,
+  // an absolute path elsewhere, a directory or device named x.go.
+  std::string MayQuote(const std::string& file) const;
+
+  const std::string& real_root() const { return real_root_; }
+
+ private:
+  std::string real_root_;
+};
+
 class SourceTree {
  public:
   // `root` and `rewrites` may be empty. With `local_go`, files not found that
@@ -33,7 +55,8 @@ class SourceTree {
   // Rewrites apply first; then the path is looked up under the root, trying
   // ever shorter tails of it ("/build/x/pkg/a.go" finds ROOT/pkg/a.go).
   const std::vector<std::string>* Lines(std::string_view dump_path);
-  // The path on disk of the file a dump names, or "" (after Lines()).
+  // The real path on disk of the file a dump names, or "": only a file that
+  // one of the roots may quote (QuotableRoot::MayQuote).
   std::string Resolve(std::string_view dump_path);
   // Where Resolve() found it: "--source-root", "path as printed", "GOROOT",
   // "GOMODCACHE"; "" when not found.
@@ -49,6 +72,7 @@ class SourceTree {
  private:
   std::string root_;
   std::vector<PathRewrite> rewrites_;
+  std::vector<QuotableRoot> roots_;  // the root, then each --rewrite target
   std::optional<LocalGoEnvironment> local_go_;
   std::map<std::string, std::string, std::less<>> origins_;
   std::map<std::string, std::optional<std::vector<std::string>>, std::less<>> files_;

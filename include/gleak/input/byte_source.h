@@ -30,7 +30,9 @@ class ByteSource {
 };
 
 struct InputLimits {
-  // Decompressed bytes a gzip input may expand to before it is refused.
+  // Bytes an input may hold before it is refused (gleak::Error, kInput),
+  // counted after decompression: what a gzip input expands to, or a plain
+  // file's, pipe's or device's bytes (--max-bytes).
   uint64_t max_decompressed_bytes = uint64_t{64} << 30;
 };
 

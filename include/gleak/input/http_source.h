@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,14 +18,31 @@ struct HttpOptions {
   double stall_seconds = 15;               // give up when no byte arrives for this long
   uint64_t max_bytes = uint64_t{2} << 30;  // a body larger than this is refused
   long max_redirects = 5;
-  std::vector<std::string> headers;  // "Name: value"
+  std::vector<std::string> headers;  // "Name: value", sent only to the origin of the URL given
+  std::string ca_file;               // PEM certificates to trust instead of the system's
+  bool insecure = false;             // skip TLS certificate and host name checks
 };
+
+// Scheme, host and port of a URL (the port as a number, the scheme's default
+// when none is written); scheme and host in lower case.
+struct UrlOrigin {
+  std::string scheme, host, port;
+  bool operator==(const UrlOrigin&) const = default;
+};
+// nullopt when libcurl cannot read `url` as a URL.
+std::optional<UrlOrigin> OriginOf(const std::string& url);
+
+// Makes every transfer, running or to come, stop with an input error
+// ("URL: interrupted") within about 200 ms. Async-signal-safe: meant for a
+// SIGINT handler.
+void InterruptTransfers();
 
 // True for "scheme://..." inputs; only http and https are then accepted.
 bool LooksLikeUrl(const std::string& spec);
 
-// The URL with debug=2 added when it names a pprof goroutine endpoint without
-// a debug parameter; `added` tells whether it changed.
+// The URL with debug=2 added to its query (before any #fragment) when it
+// names a pprof goroutine endpoint without a debug parameter; `added` tells
+// whether it changed. The URL is read and written by libcurl's URL API.
 std::string WithDebugParameter(const std::string& url, bool* added);
 
 // Starts the transfer; throws gleak::Error (kInput) naming the URL for bad

@@ -13,7 +13,7 @@ namespace gleak {
 struct Line {
   std::string_view text;          // without "\n" or "\r\n"
   uint64_t number = 0;            // 1-based
-  bool ends_with_newline = true;  // false only for a last line cut short
+  bool ends_with_newline = true;  // false only for a last line cut short (no "\n" or "\r")
   bool overlong = false;          // longer than the limit: text is empty, bytes skipped
   uint64_t overlong_bytes = 0;    // length of an overlong line
 };

@@ -20,12 +20,15 @@ class RecordWriter : public RecordSink {
   void Flush();
 
  protected:
+  // Text from the input, terminal-safe (gleak/base/terminal_safe.h).
+  void AppendSafe(std::string_view s);
   void MaybeFlush() {
     if (buffer_.size() > (1 << 16)) Flush();
   }
   std::FILE* out_;
   std::string input_;
   fmt::memory_buffer buffer_;
+  std::string scratch_;
 };
 
 class JsonLinesRecordWriter : public RecordWriter {
@@ -39,9 +42,5 @@ class TextRecordWriter : public RecordWriter {
   using RecordWriter::RecordWriter;
   void OnGoroutine(const Goroutine& g) override;
 };
-
-// Terminal-safe text: control characters (escape sequences a dump could carry)
-// become '?', so a dump cannot repaint the reader's terminal.
-void AppendTerminalSafe(std::string_view s, fmt::memory_buffer* out);
 
 }  // namespace gleak
