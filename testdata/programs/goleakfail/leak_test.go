@@ -85,7 +85,13 @@ type expected struct {
 	Goroutines int    `json:"goroutines"`
 	System     bool   `json:"system_goroutines_included"`
 	Kinds      []kind `json:"kinds"`
-	Note       string `json:"note,omitempty"`
+	// What gleak reports of the log around the stacks (docs/json.md).
+	Producer producer `json:"producer"`
+	Note     string   `json:"note,omitempty"`
+}
+
+type producer struct {
+	TestName string `json:"test_name"`
 }
 
 func writeExpected(t *testing.T) {
@@ -105,6 +111,7 @@ func writeExpected(t *testing.T) {
 				Count: watchers, CreatedBy: pkg + ".TestLeaks", Labels: map[string]string{},
 				Pattern: "select-forever", StackOnly: "select-forever", Suspect: false},
 		},
+		Producer: producer{TestName: t.Name()},
 		Note: "go test output of a test failing go.uber.org/goleak v1.2.1 VerifyNone. The stacks are " +
 			"goleak's runtime.Stack(all) text, indented by the testing log and wrapped as " +
 			"\"[Goroutine N in state S, with F on top of the stack:\\n<stack> ...]\". goroutines counts only the " +
