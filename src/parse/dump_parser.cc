@@ -18,9 +18,9 @@
 #include <fmt/core.h>
 #include <xxhash.h>
 
+#include "gleak/base/duration.h"
 #include "gleak/base/error.h"
 #include "gleak/base/text.h"
-#include "gleak/base/duration.h"
 #include "gleak/parse/line_grammar.h"
 #include "gleak/parse/log_lines.h"
 #include "gleak/parse/ranges.h"
@@ -857,7 +857,7 @@ void ConcludeSummary(ParseSummary* summary, const ParseLimits& limits) {
   }
   if (detail.test_name.empty() && summary->goleak_report) {
     detail.test_name = !summary->goleak_test_before.empty() ? summary->goleak_test_before
-                                                             : summary->goleak_fail_after;
+                                                            : summary->goleak_fail_after;
   }
   if (summary->profile_producer != DumpProducer::kUnknown) {
     summary->producer = summary->profile_producer;

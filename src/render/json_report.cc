@@ -31,7 +31,8 @@ json InputJson(size_t index, const InputReport& in) {
   const ProducerDetail& detail = in.detail;
   json panics = json::array();
   for (const PanicEntry& p : detail.panics) {
-    panics.push_back({{"value", p.value}, {"recovered", p.recovered}, {"repanicked", p.repanicked}});
+    panics.push_back(
+        {{"value", p.value}, {"recovered", p.recovered}, {"repanicked", p.repanicked}});
   }
   auto text_or_null = [](const std::string& s) { return s.empty() ? json(nullptr) : json(s); };
   return {{"index", index},
@@ -53,9 +54,8 @@ json InputJson(size_t index, const InputReport& in) {
           {"fatal_error", text_or_null(detail.fatal_error)},
           {"test_name", text_or_null(detail.test_name)},
           {"test_timeout", text_or_null(detail.test_timeout)},
-          {"test_timeout_seconds", detail.has_test_timeout_seconds
-                                       ? json(detail.test_timeout_seconds)
-                                       : json(nullptr)},
+          {"test_timeout_seconds",
+           detail.has_test_timeout_seconds ? json(detail.test_timeout_seconds) : json(nullptr)},
           {"crashed_goroutine",
            detail.has_crashed_goroutine ? json(detail.crashed_goroutine) : json(nullptr)},
           {"warnings", warnings},

@@ -52,10 +52,10 @@ std::string DetailText(const InputReport& in) {
   const ProducerDetail& d = in.detail;
   std::vector<std::string> parts;
   if (!d.test_timeout.empty()) {
-    parts.push_back(d.test_name.empty()
-                        ? fmt::format("a test timed out after {}", Safe(d.test_timeout))
-                        : fmt::format("test {} timed out after {}", Safe(d.test_name),
-                                      Safe(d.test_timeout)));
+    parts.push_back(
+        d.test_name.empty()
+            ? fmt::format("a test timed out after {}", Safe(d.test_timeout))
+            : fmt::format("test {} timed out after {}", Safe(d.test_name), Safe(d.test_timeout)));
   } else if (!d.panics.empty()) {
     const PanicEntry& last = d.panics.back();
     std::string text = "panic: " + FirstLine(last.value);
@@ -72,7 +72,8 @@ std::string DetailText(const InputReport& in) {
     parts.push_back(in.producer == "goleak" ? "goleak report of " + Safe(d.test_name)
                                             : "test " + Safe(d.test_name));
   }
-  if (d.has_crashed_goroutine) parts.push_back(fmt::format("goroutine {} crashed", d.crashed_goroutine));
+  if (d.has_crashed_goroutine)
+    parts.push_back(fmt::format("goroutine {} crashed", d.crashed_goroutine));
   if (parts.empty()) return {};
   return fmt::format("    {}", fmt::join(parts, " · "));
 }

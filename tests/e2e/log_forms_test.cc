@@ -32,8 +32,8 @@ fs::path Dump(const std::string& name) {
 // What two runs of one program share: states, frames and creators, in order
 // (not ids or argument values, which differ from run to run).
 std::string Shape(const Parsed& parsed) {
-  std::string out = fmt::format("{} records, {} goroutines\n", parsed.summary.records,
-                                parsed.summary.goroutines);
+  std::string out =
+      fmt::format("{} records, {} goroutines\n", parsed.summary.records, parsed.summary.goroutines);
   for (const OwnedGoroutine& g : parsed.records) {
     out += g.state + "\n";
     for (const auto& f : g.frames) out += fmt::format("  {} {}:{}\n", f.func, f.file, f.line);
@@ -125,9 +125,8 @@ TEST(LogForms, ThePanickingGoroutineIsFlagged) {
 }
 
 TEST(LogForms, ProducerFactsInTextAndJson) {
-  testing::CommandResult r =
-      testing::RunGleak("analyze --format json '" +
-                        Dump("go1.26/testtimeout/test_timeout.txt").string() + "'");
+  testing::CommandResult r = testing::RunGleak(
+      "analyze --format json '" + Dump("go1.26/testtimeout/test_timeout.txt").string() + "'");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(testing::MatchesSchema("report-v1.json", r.out));
   nlohmann::json input = nlohmann::json::parse(r.out)["inputs"][0];
@@ -177,7 +176,8 @@ TEST(LogForms, CountRecordsWithoutFramesAreCounted) {
     }
     EXPECT_EQ(frameless, 5u);
     EXPECT_EQ(parsed.summary.goroutines, parsed.summary.profile_total);
-    testing::CommandResult r = testing::RunGleak("analyze --format json '" + Dump(name).string() + "'");
+    testing::CommandResult r =
+        testing::RunGleak("analyze --format json '" + Dump(name).string() + "'");
     EXPECT_EQ(nlohmann::json::parse(r.out)["totals"]["goroutines"], 9);
   }
 }

@@ -30,8 +30,10 @@ TEST(GoleakHeaderLine, FirstAndLaterStacksOfTheList) {
   EXPECT_TRUE(h.leaked);
   EXPECT_EQ(h.state, "chan send");
   EXPECT_FALSE(ParseGoleakHeaderLine("Goroutine 7 in state , with f on top of the stack:", &h));
-  EXPECT_FALSE(ParseGoleakHeaderLine("Goroutine x in state select, with f on top of the stack:", &h));
-  EXPECT_FALSE(ParseGoleakHeaderLine("Goroutine 7 in state select with f on top of the stack:", &h));
+  EXPECT_FALSE(
+      ParseGoleakHeaderLine("Goroutine x in state select, with f on top of the stack:", &h));
+  EXPECT_FALSE(
+      ParseGoleakHeaderLine("Goroutine 7 in state select with f on top of the stack:", &h));
   EXPECT_FALSE(ParseGoleakHeaderLine("Goroutine 7 in state select, with f on top", &h));
 }
 
@@ -48,9 +50,9 @@ TEST(Timestamp, Rfc3339PrefixesAreCut) {
   t = "2026-12-06T03:40:32.1234567Z";  // an empty line of the log: a blank line
   ASSERT_TRUE(StripTimestamp(&t));
   EXPECT_EQ(t, "");
-  for (std::string_view no : {"2026-12-06 03:40:32 x", "2026-12-06T03:40:32.Z x",
-                              "2026-12-06T03:40:32.5Zx", "2026-12-06T03:40", "5 @ 0x4a1",
-                              "2026/12/06 03:40:32 x", "2026-12-06T03:40:32+0100 x"}) {
+  for (std::string_view no :
+       {"2026-12-06 03:40:32 x", "2026-12-06T03:40:32.Z x", "2026-12-06T03:40:32.5Zx",
+        "2026-12-06T03:40", "5 @ 0x4a1", "2026/12/06 03:40:32 x", "2026-12-06T03:40:32+0100 x"}) {
     std::string_view s = no;
     EXPECT_FALSE(StripTimestamp(&s)) << no;
     EXPECT_EQ(s, no);

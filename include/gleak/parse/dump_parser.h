@@ -62,11 +62,11 @@ struct ParseSummary {
   // whose log holds the first goleak report is the one named by the last
   // test line (`=== RUN X`, `--- FAIL: X`) before it, else by the first
   // `--- FAIL: X` after it (go test -v prints that line after the log).
-  bool goleak_report = false;         // a goleak report was seen in this range
-  std::string goleak_test_before;     // the test line before it, in this range
-  std::string goleak_fail_after;      // the first FAIL after it, none before
-  std::string first_fail_test;        // the first `--- FAIL: X` of the range
-  std::string last_test;              // the last test line of the range
+  bool goleak_report = false;      // a goleak report was seen in this range
+  std::string goleak_test_before;  // the test line before it, in this range
+  std::string goleak_fail_after;   // the first FAIL after it, none before
+  std::string first_fail_test;     // the first `--- FAIL: X` of the range
+  std::string last_test;           // the last test line of the range
   // What ConcludeSummary decides `producer` from.
   DumpProducer profile_producer = DumpProducer::kUnknown;   // the last debug=1 profile header
   DumpProducer preamble_producer = DumpProducer::kUnknown;  // the first panic/signal/... line
