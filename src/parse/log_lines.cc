@@ -102,6 +102,18 @@ bool StripTimestamp(std::string_view* text) {
 
 bool DecodeDockerJsonLog(std::string_view line, std::string* out) {
   if (!ConsumePrefix(&line, "{\"log\":\"")) return false;
+  return DecodeJsonStringField(line, out);
+}
+
+bool DecodeTestJsonOutput(std::string_view line, std::string* out) {
+  if (!line.starts_with("{\"Time\":\"")) return false;
+  // Key text appears unescaped only as a key: inside a value its quotes are \".
+  size_t at = line.find("\"Output\":\"");
+  if (at == std::string_view::npos || line[at - 1] == '\\') return false;
+  return DecodeJsonStringField(line.substr(at + 10), out);
+}
+
+bool DecodeJsonStringField(std::string_view line, std::string* out) {
   out->clear();
   size_t i = 0;
   while (i < line.size()) {
@@ -179,7 +191,8 @@ bool LogEnvelope::Join(std::string_view piece, bool complete, std::string_view* 
 }
 
 bool LogEnvelope::Unwrap(std::string_view raw, std::string_view* text) {
-  if (raw.starts_with('{') && DecodeDockerJsonLog(raw, &decoded_)) {
+  if (raw.starts_with('{') &&
+      (DecodeDockerJsonLog(raw, &decoded_) || DecodeTestJsonOutput(raw, &decoded_))) {
     std::string_view log = decoded_;
     bool complete = ConsumeSuffix(&log, "\n");
     ConsumeSuffix(&log, "\r");

@@ -70,6 +70,15 @@ TEST(LogForms, TimestampedAndDockerLogsGiveThePlainGoroutines) {
     EXPECT_EQ(b.summary.detail.test_name, "TestLeaks");
     EXPECT_EQ(b.summary.producer, DumpProducer::kGoleak);
   }
+  // go test -json: the log lines are test2json's "Output" strings; its
+  // other events (run, pass, fail) are lines of no dump.
+  Parsed a = ParseFile(Dump("go1.26/goleak13/goleak_v.txt"));
+  Parsed b = ParseFile(Dump("go1.26/goleak13/goleak_v_json.txt"));
+  EXPECT_EQ(Shape(b), Shape(a));
+  {
+    EXPECT_EQ(b.summary.detail.test_name, "TestLeaks");
+    EXPECT_EQ(b.summary.producer, DumpProducer::kGoleak);
+  }
 }
 
 // Docker cuts a line longer than 16 KiB into entries without "\n". Every line

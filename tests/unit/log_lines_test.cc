@@ -80,6 +80,21 @@ TEST(DockerJsonLog, EscapesAreDecoded) {
   }
 }
 
+TEST(TestJsonOutput, TheOutputStringIsDecoded) {
+  std::string out;
+  ASSERT_TRUE(DecodeTestJsonOutput(
+      R"({"Time":"2026-12-06T04:41:10.73Z","Action":"output","Package":"p","Test":"TestLeaks",)"
+      R"("Output":"        	/tmp/x/leak_test.go:49
+"})",
+      &out));
+  EXPECT_EQ(out, "        \t/tmp/x/leak_test.go:49\n");
+  EXPECT_FALSE(DecodeTestJsonOutput(
+      R"({"Time":"2026-12-06T04:41:10.28Z","Action":"run","Package":"p","Test":"TestLeaks"})",
+      &out));
+  // The key's text inside a value is escaped: not an Output field.
+  EXPECT_FALSE(DecodeTestJsonOutput(R"({"Time":"x","Test":"a\"Output\":\"b"})", &out));
+}
+
 TEST(LogEnvelope, PartialEntriesAreJoined) {
   LogEnvelope envelope;
   std::string_view text;

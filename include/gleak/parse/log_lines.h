@@ -1,10 +1,10 @@
 // What log collectors wrap around each line of a program's output, taken off
 // before the dump grammar sees the line: an RFC 3339 timestamp (GitHub
 // Actions, `docker logs -t`, `kubectl logs --timestamps`), the CRI log format
-// of Kubernetes nodes (`<time> stderr F <line>`), and Docker's json-file
-// driver (`{"log":"<line>\n","stream":"stderr","time":"..."}`), whose long
-// lines come as several partial entries. Nothing allocates per line once the
-// buffers have grown to the longest line.
+// of Kubernetes nodes (`<time> stderr F <line>`), Docker's json-file driver
+// (`{"log":"<line>\n","stream":"stderr","time":"..."}`), whose long lines come
+// as several partial entries, and `go test -json` ("Output" of test2json). Nothing allocates per
+// line once the buffers have grown to the longest line.
 #pragma once
 
 #include <string>
@@ -21,6 +21,14 @@ bool StripTimestamp(std::string_view* text);
 // escapes resolved; false when `line` is not such an object or the string is
 // malformed. The text keeps its final "\n", which a partial entry lacks.
 bool DecodeDockerJsonLog(std::string_view line, std::string* out);
+
+// The same for the "Output" string of `go test -json` (test2json) lines:
+// {"Time":"...","Action":"output","Package":"p","Test":"TestX","Output":"<line>\n"}.
+bool DecodeTestJsonOutput(std::string_view line, std::string* out);
+
+// Decodes the JSON string whose opening quote is just before `text` into
+// `*out`; true when it closes and a `,` or `}` follows.
+bool DecodeJsonStringField(std::string_view text, std::string* out);
 
 class LogEnvelope {
  public:

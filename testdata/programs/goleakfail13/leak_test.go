@@ -116,7 +116,8 @@ func writeExpected(t *testing.T) {
 			"goleak's \"Goroutine N in state S, with F on top of the stack:\" line and the frames, without the " +
 			"runtime's goroutine line and without blank lines between stacks, indented by the testing log. " +
 			"*_stamped: every line prefixed with a timestamp as GitHub Actions shows it (testdata/programs/logstamp); " +
-			"*_docker: re-encoded as Docker's json-file driver stores it (testdata/programs/dockerlog). goroutines counts only the " +
+			"*_docker: re-encoded as Docker's json-file driver stores it (testdata/programs/dockerlog); " +
+			"*_json: go test -json, the log lines in test2json's \"Output\". goroutines counts only the " +
 			"goroutines goleak reports: it leaves out the test's own goroutine and the main goroutine " +
 			"waiting in testing.(*T).Run (runtime.NumGoroutine() in the test was " +
 			itoa(runtime.NumGoroutine()) + ").",
