@@ -140,8 +140,10 @@ class DumpParser::Impl {
   // A goleak header: it opens a record, or names the one a v1.2 goroutine
   // line opens right after it.
   bool TryGoleakHeader(std::string_view text, const Line& line);
-  // Panic chains, `fatal error:`, go test status lines and goleak reports.
+  // The lines after "panic: V" (chained panics, a multi-line value).
   bool PanicContinuation(std::string_view text);
+  // go test status lines (`=== RUN X`, `--- FAIL: X`) and goleak's report,
+  // in or out of a record: what names the test of a goleak report.
   void NoteTestLine(std::string_view text);
 
   Span Keep(std::string_view s) {
@@ -364,6 +366,13 @@ bool DumpParser::Impl::PanicContinuation(std::string_view text) {
 }
 
 void DumpParser::Impl::NoteTestLine(std::string_view text) {
+  if (!summary_.goleak_report &&
+      text.find("found unexpected goroutines") != std::string_view::npos) {
+    summary_.goleak_report = true;
+    summary_.goleak_test_before = summary_.last_test;
+    return;
+  }
+  if (!text.starts_with("---") && !text.starts_with("===") && !text.starts_with("    ---")) return;
   bool fail = false;
   std::string_view name = TestLineName(text, &fail);
   if (name.empty()) return;
@@ -438,12 +447,8 @@ void DumpParser::Impl::NotePreamble(std::string_view text) {
              !panic_block_seen_) {
     summary_.detail.fatal_error.assign(TrimRight(text.substr(13)).substr(0, kMaxPanicValueBytes));
     awaiting_crashed_ = true;
-  } else if (text.starts_with("---") || text.starts_with("===") || text.starts_with("    ---")) {
+  } else {
     NoteTestLine(text);
-  } else if (!summary_.goleak_report &&
-             text.find("found unexpected goroutines") != std::string_view::npos) {
-    summary_.goleak_report = true;
-    summary_.goleak_test_before = summary_.last_test;
   }
   if (summary_.preamble_producer != DumpProducer::kUnknown) return;
   DumpProducer producer = DumpProducer::kUnknown;
@@ -670,9 +675,7 @@ bool DumpParser::Impl::TracebackLine(std::string_view text, const Line& line) {
   }
   // Interleaved logs, "runtime: ..." unwinder complaints, a stray file line,
   // go test's "--- FAIL: TestX" after a goleak report.
-  if (text.starts_with("---") || text.starts_with("===") || text.starts_with("    ---")) {
-    NoteTestLine(text);
-  }
+  NoteTestLine(text);
   Noise();
   if (!line.ends_with_newline) last_line_cut_ = true;
   return true;

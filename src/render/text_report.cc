@@ -106,6 +106,11 @@ void RenderGroup(size_t rank, const Group& g, const TextStyle& style, std::ostre
     line.End();
   }
   AtLine(line, g);
+  if (g.frames.empty() && !g.overflow) {
+    // A count profile prints no frame for goroutines created but not yet run.
+    line.Add("   stack  ", Ink::kDim).Add("none printed: goroutines that had not started yet");
+    line.End();
+  }
   for (size_t i = 0; i < g.creators.size() && i < 3; ++i) {
     const Creator& c = g.creators[i];
     FrameLine(line, "      by  ", c.frame, Ink::kGreen);

@@ -188,6 +188,10 @@ TEST(LogForms, CountRecordsWithoutFramesAreCounted) {
     testing::CommandResult r =
         testing::RunGleak("analyze --format json '" + Dump(name).string() + "'");
     EXPECT_EQ(nlohmann::json::parse(r.out)["totals"]["goroutines"], 9);
+    r = testing::RunGleak("analyze --min-count 1 '" + Dump(name).string() + "'");
+    EXPECT_NE(r.out.find("#1       5 goroutines"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("   stack  none printed: goroutines that had not started yet"),
+              std::string::npos);
   }
 }
 
