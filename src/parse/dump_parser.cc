@@ -136,7 +136,7 @@ class DumpParser::Impl {
   void StartTraceback(const HeaderLine& header, const Line& line);
   void StartCountRecord(uint64_t count, const Line& line);
   void NotePreamble(std::string_view text);
-  void ParseText(std::string_view text, const Line& line);
+  [[gnu::always_inline]] inline void ParseText(std::string_view text, const Line& line);
   // A goleak header: it opens a record, or names the one a v1.2 goroutine
   // line opens right after it.
   bool TryGoleakHeader(std::string_view text, const Line& line);
@@ -244,12 +244,16 @@ void DumpParser::Impl::ParseLine(const Line& line) {
     Noise();
     return;
   }
-  std::string_view text;
-  if (!envelope_.Unwrap(line.text, &text)) return;  // a piece of a longer log line
+  std::string_view text = line.text;
+  // Log wrappers start with "{" (json-file, go test -json) or a digit (a
+  // timestamp): one look at the first byte spares every other line the call.
+  if ((!text.empty() && (text.front() == '{' || IsDigit(text.front()))) || envelope_.pending()) {
+    if (!envelope_.Unwrap(line.text, &text)) return;  // a piece of a longer log line
+  }
   ParseText(text, line);
 }
 
-void DumpParser::Impl::ParseText(std::string_view text, const Line& line) {
+inline void DumpParser::Impl::ParseText(std::string_view text, const Line& line) {
   // NUL bytes around a line (a log file truncated and written again, a
   // preallocated region) are skipped; a line of nothing else is noise.
   if (!text.empty() && (text.front() == '\0' || text.back() == '\0')) {
@@ -607,15 +611,6 @@ bool DumpParser::Impl::TracebackLine(std::string_view text, const Line& line) {
       return false;  // the caller starts the next record
     }
   }
-  // One look at the first bytes, as file lines start with a tab.
-  if (!text.empty() && (text.front() == '[' || text.front() == 'G' ||
-                        (text.front() == ' ' && text.size() > 1 && text[1] == 'G'))) {
-    HeaderLine header;
-    if (ParseGoleakHeaderLine(text, &header)) {
-      EndRecord(false);
-      return false;  // goleak v1.3 prints no blank line between stacks
-    }
-  }
   FunctionLine function;
   if (ParseFunctionLine(text, &function)) {
     DropPendingFunction();
@@ -663,6 +658,15 @@ bool DumpParser::Impl::TracebackLine(std::string_view text, const Line& line) {
     if (ancestors_.empty()) main_frame_count_ = frames_.size();
     ancestors_.push_back(AncestorSpans{number, frames_.size(), 0, false, {}});
     return true;
+  }
+  // goleak v1.3 headers (no function line ends in ":").
+  if (!text.empty() && (text.front() == '[' || text.front() == 'G' ||
+                        (text.front() == ' ' && text.size() > 1 && text[1] == 'G'))) {
+    HeaderLine header;
+    if (ParseGoleakHeaderLine(text, &header)) {
+      EndRecord(false);
+      return false;  // goleak v1.3 prints no blank line between stacks
+    }
   }
   std::string_view stripped = TrimLeft(trimmed);
   if (stripped == "goroutine running on other thread; stack unavailable") {
