@@ -527,11 +527,13 @@ std::vector<Group> Clusterer::Impl::TakeGroups() const {
     g.truncated = s.truncated;
     for (size_t i = 0; i < s.stack.size(); ++i)
       g.frames.push_back(ToStackFrame(s.stack[i], s.inlined[i]));
-    // The first frame in user code.
+    // The first frame in user code. A go statement's wrapper (`.gowrapN`,
+    // at the bottom of Go 1.21+ level-2 stacks) is the compiler's, not code
+    // anyone wrote: never the top frame.
     g.top_frame = 0;
     bool found = false;
     for (size_t i = 0; i < s.stack.size() && !found; ++i) {
-      if (!frames_[s.stack[i]].stdlib) {
+      if (!frames_[s.stack[i]].stdlib && !frames_[s.stack[i]].wrapper) {
         g.top_frame = i;
         found = true;
       }
@@ -539,7 +541,7 @@ std::vector<Group> Clusterer::Impl::TakeGroups() const {
     // A stack wholly in the standard library: its outermost function is what
     // the goroutine is (net/http.(*conn).serve), not the poller it waits in.
     for (size_t i = s.stack.size(); i-- > 0 && !found;) {
-      if (!frames_[s.stack[i]].runtime) {
+      if (!frames_[s.stack[i]].runtime && !frames_[s.stack[i]].wrapper) {
         g.top_frame = i;
         found = true;
       }

@@ -18,9 +18,11 @@
 #include <fmt/core.h>
 #include <xxhash.h>
 
+#include "gleak/base/duration.h"
 #include "gleak/base/error.h"
 #include "gleak/base/text.h"
 #include "gleak/parse/line_grammar.h"
+#include "gleak/parse/log_lines.h"
 #include "gleak/parse/ranges.h"
 
 namespace gleak {
@@ -28,6 +30,42 @@ namespace {
 
 // 64 MiB: where pprof's debug=2 writer silently stops.
 constexpr uint64_t kPprofDebug2Cap = uint64_t{64} << 20;
+
+// Bounds on what is kept of a panic block, so that a hostile preamble cannot
+// make memory grow: the chain's first entries and the start of each value.
+constexpr size_t kMaxPanics = 16;
+constexpr size_t kMaxPanicValueBytes = 4096;
+
+// The test named by a `go test` status line: "=== RUN   TestX",
+// "=== CONT  TestX", "=== NAME  TestX", "--- FAIL: TestX (0.48s)" (subtests
+// indented). Empty when the line is none of them.
+std::string_view TestLineName(std::string_view text, bool* fail) {
+  std::string_view s = TrimLeft(text);
+  *fail = false;
+  if (ConsumePrefix(&s, "--- FAIL: ")) {
+    *fail = true;
+    size_t paren = s.rfind(" (");
+    return paren == std::string_view::npos ? TrimRight(s) : s.substr(0, paren);
+  }
+  if (ConsumePrefix(&s, "=== RUN ") || ConsumePrefix(&s, "=== CONT ") ||
+      ConsumePrefix(&s, "=== NAME ")) {
+    s = TrimRight(TrimLeft(s));
+    if (s.find(' ') != std::string_view::npos) return {};
+    return s;
+  }
+  return {};
+}
+
+// The first test of `running tests:` in a test timeout's panic value
+// ("test timed out after 2s\nrunning tests:\n\tTestHangs (2s)").
+std::string_view RunningTest(std::string_view value) {
+  size_t at = value.find("\nrunning tests:\n");
+  if (at == std::string_view::npos) return {};
+  std::string_view rest = TrimLeft(value.substr(at + 16));
+  rest = rest.substr(0, rest.find('\n'));
+  size_t paren = rest.rfind(" (");
+  return paren == std::string_view::npos ? TrimRight(rest) : rest.substr(0, paren);
+}
 
 struct Span {
   size_t offset = 0;
@@ -71,6 +109,7 @@ class DumpParser::Impl {
     summary_.input = std::move(input_name);
     prefix_ = context.prefix;
     after_thread_separator_ = context.after_thread_separator;
+    awaiting_crashed_ = context.awaiting_crashed;
     text_.reserve(64 * 1024);
     args_.reserve(16 * 1024);
     frames_.reserve(128);
@@ -79,7 +118,9 @@ class DumpParser::Impl {
   void ParseLine(const Line& line);
   void Finish(uint64_t bytes, uint64_t lines);
   const ParseSummary& summary() const { return summary_; }
-  ParseContext context() const { return ParseContext{prefix_, after_thread_separator_}; }
+  ParseContext context() const {
+    return ParseContext{prefix_, after_thread_separator_, awaiting_crashed_};
+  }
 
  private:
   void Warn(uint64_t line, std::string message) {
@@ -95,6 +136,15 @@ class DumpParser::Impl {
   void StartTraceback(const HeaderLine& header, const Line& line);
   void StartCountRecord(uint64_t count, const Line& line);
   void NotePreamble(std::string_view text);
+  [[gnu::always_inline]] inline void ParseText(std::string_view text, const Line& line);
+  // A goleak header: it opens a record, or names the one a v1.2 goroutine
+  // line opens right after it.
+  bool TryGoleakHeader(std::string_view text, const Line& line);
+  // The lines after "panic: V" (chained panics, a multi-line value).
+  bool PanicContinuation(std::string_view text);
+  // go test status lines (`=== RUN X`, `--- FAIL: X`) and goleak's report,
+  // in or out of a record: what names the test of a goleak report.
+  void NoteTestLine(std::string_view text);
 
   Span Keep(std::string_view s) {
     Span span{text_.size(), s.size()};
@@ -154,6 +204,12 @@ class DumpParser::Impl {
   State state_ = State::kOutside;
   std::string prefix_;  // per-line prefix in front of the first header (logs, test output)
   bool after_thread_separator_ = false;  // past "-----": crash-mode thread sections
+  bool awaiting_crashed_ = false;        // a panic or fatal error was printed, no header since
+  LogEnvelope envelope_;                 // timestamps, docker json-file, CRI
+  bool in_panic_ = false;                // lines of the first panic block go on
+  bool panic_block_seen_ = false;
+  bool goleak_header_open_ = false;  // the record was opened by a goleak header, no frame yet
+  bool prefix_stripped_ = false;     // the current line began with prefix_
 
   // The open record.
   Goroutine current_;
@@ -194,6 +250,15 @@ void DumpParser::Impl::ParseLine(const Line& line) {
     Warn(line.number, "the input ends without a newline: its last line is cut short");
   }
   std::string_view text = line.text;
+  // Log wrappers start with "{" (json-file, go test -json) or a digit (a
+  // timestamp): one look at the first byte spares every other line the call.
+  if ((!text.empty() && (text.front() == '{' || IsDigit(text.front()))) || envelope_.pending()) {
+    if (!envelope_.Unwrap(line.text, &text)) return;  // a piece of a longer log line
+  }
+  ParseText(text, line);
+}
+
+inline void DumpParser::Impl::ParseText(std::string_view text, const Line& line) {
   // NUL bytes around a line (a log file truncated and written again, a
   // preallocated region) are skipped; a line of nothing else is noise.
   if (!text.empty() && (text.front() == '\0' || text.back() == '\0')) {
@@ -204,7 +269,8 @@ void DumpParser::Impl::ParseLine(const Line& line) {
       return;
     }
   }
-  if (!prefix_.empty() && text.starts_with(prefix_)) text.remove_prefix(prefix_.size());
+  prefix_stripped_ = !prefix_.empty() && text.starts_with(prefix_);
+  if (prefix_stripped_) text.remove_prefix(prefix_.size());
 
   bool taken = false;
   switch (state_) {
@@ -233,8 +299,10 @@ void DumpParser::Impl::ParseLine(const Line& line) {
 }
 
 void DumpParser::Impl::OutsideLine(std::string_view text, const Line& line) {
+  if (in_panic_ && PanicContinuation(text)) return;
   if (TrimRight(text).empty()) return;
   if (TryStartRecord(text, line)) return;
+  if (TryGoleakHeader(text, line)) return;
   // A header behind a prefix (log shipper columns, test output indentation):
   // remember the prefix and expect it on the lines that follow.
   if (size_t at = text.find("goroutine "); at != std::string_view::npos && at > 0 && at <= 128) {
@@ -250,11 +318,86 @@ void DumpParser::Impl::OutsideLine(std::string_view text, const Line& line) {
   if (!line.ends_with_newline && text.starts_with("goroutine ")) last_line_cut_ = true;
 }
 
+bool DumpParser::Impl::TryGoleakHeader(std::string_view text, const Line& line) {
+  // "[Goroutine 7 in state ...", " Goroutine 8 in state ...", behind a prefix
+  // when printed in a test log.
+  size_t at = text.find("Goroutine ");
+  if (at == std::string_view::npos || at > 130) return false;
+  if (at > 0 && (text[at - 1] == '[' || text[at - 1] == ' ')) --at;
+  HeaderLine header;
+  if (!ParseGoleakHeaderLine(text.substr(at), &header)) return false;
+  if (prefix_stripped_) {
+    prefix_.append(text.substr(0, at));
+  } else {
+    prefix_.assign(text.substr(0, at));
+  }
+  StartTraceback(header, line);
+  goleak_header_open_ = true;
+  return true;
+}
+
+// Lines after "panic: V": "\tpanic: W" chains a panic, "\t..." goes on with a
+// multi-line value (the runtime indents its lines), anything else ends the block.
+bool DumpParser::Impl::PanicContinuation(std::string_view text) {
+  if (!text.starts_with('\t')) {
+    in_panic_ = false;
+    return false;
+  }
+  std::vector<PanicEntry>& panics = summary_.detail.panics;
+  std::string_view rest = text.substr(1);
+  if (ConsumePrefix(&rest, "panic: ")) {
+    if (panics.size() >= kMaxPanics) return true;
+    PanicEntry& entry = panics.emplace_back();
+    if (ConsumeSuffix(&rest, " [recovered, repanicked]")) {
+      entry.repanicked = true;
+    } else if (ConsumeSuffix(&rest, " [recovered]")) {
+      entry.recovered = true;
+    }
+    entry.value.assign(rest.substr(0, kMaxPanicValueBytes));
+    Noise();
+    return true;
+  }
+  if (!panics.empty()) {
+    PanicEntry& entry = panics.back();
+    // A multi-line value ends with " [recovered]" on its last line.
+    if (ConsumeSuffix(&rest, " [recovered, repanicked]")) {
+      entry.repanicked = true;
+    } else if (ConsumeSuffix(&rest, " [recovered]")) {
+      entry.recovered = true;
+    }
+    if (entry.value.size() + 1 + rest.size() <= kMaxPanicValueBytes) {
+      entry.value.push_back('\n');
+      entry.value.append(rest);
+    }
+  }
+  Noise();
+  return true;
+}
+
+void DumpParser::Impl::NoteTestLine(std::string_view text) {
+  if (!summary_.goleak_report &&
+      text.find("found unexpected goroutines") != std::string_view::npos) {
+    summary_.goleak_report = true;
+    summary_.goleak_test_before = summary_.last_test;
+    return;
+  }
+  if (!text.starts_with("---") && !text.starts_with("===") && !text.starts_with("    ---")) return;
+  bool fail = false;
+  std::string_view name = TestLineName(text, &fail);
+  if (name.empty()) return;
+  summary_.last_test.assign(name);
+  if (fail && summary_.first_fail_test.empty()) summary_.first_fail_test.assign(name);
+  if (fail && summary_.goleak_report && summary_.goleak_test_before.empty() &&
+      summary_.goleak_fail_after.empty()) {
+    summary_.goleak_fail_after.assign(name);
+  }
+}
+
 bool DumpParser::Impl::TryStartRecord(std::string_view text, const Line& line) {
   if (text.starts_with("goroutine")) {
     HeaderLine header;
     if (ParseHeaderLine(text, &header)) {
-      if (!prefix_.empty() && line.text.size() == text.size()) prefix_.clear();
+      if (!prefix_.empty() && !prefix_stripped_) prefix_.clear();
       StartTraceback(header, line);
       return true;
     }
@@ -297,6 +440,25 @@ void DumpParser::Impl::NotePreamble(std::string_view text) {
     state_ = State::kSkipBlock;
     return;
   }
+  if (text.starts_with("panic: ") && !panic_block_seen_) {
+    panic_block_seen_ = true;
+    in_panic_ = true;
+    awaiting_crashed_ = true;
+    std::string_view value = text.substr(7);
+    PanicEntry& entry = summary_.detail.panics.emplace_back();
+    if (ConsumeSuffix(&value, " [recovered, repanicked]")) {
+      entry.repanicked = true;
+    } else if (ConsumeSuffix(&value, " [recovered]")) {
+      entry.recovered = true;
+    }
+    entry.value.assign(value.substr(0, kMaxPanicValueBytes));
+  } else if (text.starts_with("fatal error: ") && summary_.detail.fatal_error.empty() &&
+             !panic_block_seen_) {
+    summary_.detail.fatal_error.assign(TrimRight(text.substr(13)).substr(0, kMaxPanicValueBytes));
+    awaiting_crashed_ = true;
+  } else {
+    NoteTestLine(text);
+  }
   if (summary_.preamble_producer != DumpProducer::kUnknown) return;
   DumpProducer producer = DumpProducer::kUnknown;
   if (text.starts_with("panic: test timed out after ")) {
@@ -329,6 +491,18 @@ void DumpParser::Impl::StartTraceback(const HeaderLine& header, const Line& line
   current_.durable = header.durable;
   current_.synctest_bubble = header.synctest_bubble;
   current_.line = line.number;
+  goleak_header_open_ = false;
+  in_panic_ = false;
+  if (awaiting_crashed_) {
+    awaiting_crashed_ = false;
+    if (header.state == "running" && !header.id_overflow && header.id != 0) {
+      current_.crashed = true;
+      if (!summary_.detail.has_crashed_goroutine) {
+        summary_.detail.has_crashed_goroutine = true;
+        summary_.detail.crashed_goroutine = header.id;
+      }
+    }
+  }
   ClearRecord();
   state_span_ = Keep(header.state);
   if (header.id_overflow) {
@@ -438,6 +612,15 @@ bool DumpParser::Impl::TracebackLine(std::string_view text, const Line& line) {
   if (text.starts_with("goroutine ")) {
     HeaderLine header;
     if (ParseHeaderLine(text, &header)) {
+      if (goleak_header_open_ && frames_.empty() && !pending_function_ &&
+          header.id == current_.id) {
+        // goleak v1.2 prints the goroutine line after its own header: one
+        // goroutine, read from the runtime's line, which says more.
+        uint64_t first_line = current_.line;
+        StartTraceback(header, line);
+        current_.line = first_line;
+        return true;
+      }
       EndRecord(false);
       return false;  // the caller starts the next record
     }
@@ -451,6 +634,7 @@ bool DumpParser::Impl::TracebackLine(std::string_view text, const Line& line) {
     if (keep_args_) pending_.args = KeepArgs(function.args);
     pending_.inlined = function.inlined;
     pending_function_ = true;
+    goleak_header_open_ = false;
     pending_line_ = line.number;
     if (!line.ends_with_newline) last_line_cut_ = true;
     return true;
@@ -489,6 +673,15 @@ bool DumpParser::Impl::TracebackLine(std::string_view text, const Line& line) {
     ancestors_.push_back(AncestorSpans{number, frames_.size(), 0, false, {}});
     return true;
   }
+  // goleak v1.3 headers (no function line ends in ":").
+  if (!text.empty() && (text.front() == '[' || text.front() == 'G' ||
+                        (text.front() == ' ' && text.size() > 1 && text[1] == 'G'))) {
+    HeaderLine header;
+    if (ParseGoleakHeaderLine(text, &header)) {
+      EndRecord(false);
+      return false;  // goleak v1.3 prints no blank line between stacks
+    }
+  }
   std::string_view stripped = TrimLeft(trimmed);
   if (stripped == "goroutine running on other thread; stack unavailable") {
     current_.stack_unavailable = true;
@@ -498,7 +691,9 @@ bool DumpParser::Impl::TracebackLine(std::string_view text, const Line& line) {
     EndRecord(false);
     return false;
   }
-  // Interleaved logs, "runtime: ..." unwinder complaints, a stray file line.
+  // Interleaved logs, "runtime: ..." unwinder complaints, a stray file line,
+  // go test's "--- FAIL: TestX" after a goleak report.
+  NoteTestLine(text);
   Noise();
   if (!line.ends_with_newline) last_line_cut_ = true;
   return true;
@@ -631,6 +826,13 @@ void DumpParser::Impl::EndRecord(bool at_end_of_input) {
 }
 
 void DumpParser::Impl::Finish(uint64_t bytes, uint64_t lines) {
+  if (envelope_.pending()) {
+    // A log line whose last piece never came: what it holds is still read.
+    Line last;
+    last.number = lines;
+    last.ends_with_newline = false;
+    ParseText(envelope_.TakePending(), last);
+  }
   if (state_ == State::kFrames || state_ == State::kCreatedByFile ||
       state_ == State::kCountRecord) {
     EndRecord(true);
@@ -663,6 +865,24 @@ void AddWarning(ParseSummary* summary, const ParseLimits& limits, uint64_t line,
 // Order-free within those rules, so that ranges of one input parsed apart
 // conclude as the whole input would.
 void ConcludeSummary(ParseSummary* summary, const ParseLimits& limits) {
+  ProducerDetail& detail = summary->detail;
+  if (!detail.panics.empty()) {
+    // "test timed out after 2s\nrunning tests:\n\tTestHangs (2s)": a string
+    // the testing package panics with.
+    std::string_view value = detail.panics.front().value;
+    if (ConsumePrefix(&value, "test timed out after ")) {
+      detail.test_timeout.assign(value.substr(0, value.find('\n')));
+      if (std::optional<double> seconds = ParseDuration(detail.test_timeout)) {
+        detail.has_test_timeout_seconds = true;
+        detail.test_timeout_seconds = *seconds;
+      }
+      detail.test_name.assign(RunningTest(detail.panics.front().value));
+    }
+  }
+  if (detail.test_name.empty() && summary->goleak_report) {
+    detail.test_name = !summary->goleak_test_before.empty() ? summary->goleak_test_before
+                                                            : summary->goleak_fail_after;
+  }
   if (summary->profile_producer != DumpProducer::kUnknown) {
     summary->producer = summary->profile_producer;
   } else if (summary->preamble_producer != DumpProducer::kUnknown) {

@@ -69,6 +69,20 @@ size_t ClosingBrace(std::string_view s, size_t open) {
   return std::string_view::npos;
 }
 
+// The text between a header's brackets: "chan send (leaked), 3 minutes".
+void ParseBracketState(std::string_view state, HeaderLine* out) {
+  size_t comma = state.find(", ");
+  std::string_view first = state.substr(0, comma);
+  while (StripDecoration(&first, out)) {
+  }
+  out->state = first;
+  while (comma != std::string_view::npos) {
+    state.remove_prefix(comma + 2);
+    comma = state.find(", ");
+    ParseStateItem(state.substr(0, comma), out);
+  }
+}
+
 }  // namespace
 
 bool ParseHeaderLine(std::string_view line, HeaderLine* out) {
@@ -110,16 +124,26 @@ bool ParseHeaderLine(std::string_view line, HeaderLine* out) {
       out->labels = rest;
     }
   }
-  size_t comma = state.find(", ");
-  std::string_view first = state.substr(0, comma);
-  while (StripDecoration(&first, out)) {
-  }
-  out->state = first;
-  while (comma != std::string_view::npos) {
-    state.remove_prefix(comma + 2);
-    comma = state.find(", ");
-    ParseStateItem(state.substr(0, comma), out);
-  }
+  ParseBracketState(state, out);
+  return !out->state.empty();
+}
+
+bool ParseGoleakHeaderLine(std::string_view line, HeaderLine* out) {
+  // goleak prints its list of stacks with %v: "[" before the first and a
+  // space between two.
+  if (!ConsumePrefix(&line, "[")) ConsumePrefix(&line, " ");
+  if (!ConsumePrefix(&line, "Goroutine ")) return false;
+  *out = HeaderLine{};
+  NumberStatus status = ConsumeDecimal(&line, &out->id);
+  if (status == NumberStatus::kNotANumber) return false;
+  out->id_overflow = status == NumberStatus::kOverflow;
+  if (!ConsumePrefix(&line, " in state ")) return false;
+  line = TrimRight(line);
+  if (!ConsumeSuffix(&line, " on top of the stack:")) return false;
+  // The state is the header's bracket text, which holds no ", with ".
+  size_t with = line.rfind(", with ");
+  if (with == std::string_view::npos) return false;
+  ParseBracketState(line.substr(0, with), out);
   return !out->state.empty();
 }
 

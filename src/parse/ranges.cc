@@ -64,7 +64,42 @@ ParseSummary CombineRanges(std::vector<ParseSummary> ranges, const ParseLimits& 
   total.encoding = ranges.front().encoding;
   bool profile_header = false;
   uint64_t lines_before = 0;
+  // The goleak report's test, folded as one parser reading on would find it.
+  bool goleak_pending = false;
   for (ParseSummary& range : ranges) {
+    ProducerDetail& detail = total.detail;
+    // A parser keeps the first panic block, and a fatal error only before it.
+    if (detail.fatal_error.empty() && detail.panics.empty()) {
+      detail.fatal_error = std::move(range.detail.fatal_error);
+    }
+    if (detail.panics.empty()) detail.panics = std::move(range.detail.panics);
+    if (!detail.has_crashed_goroutine && range.detail.has_crashed_goroutine) {
+      detail.has_crashed_goroutine = true;
+      detail.crashed_goroutine = range.detail.crashed_goroutine;
+    }
+    if (!total.goleak_report) {
+      if (goleak_pending) {
+        // A report earlier with no test line before it: the first FAIL after.
+        if (!range.first_fail_test.empty()) {
+          total.goleak_report = true;
+          total.goleak_fail_after = range.first_fail_test;
+        }
+      } else if (range.goleak_report) {
+        if (!range.goleak_test_before.empty()) {
+          total.goleak_report = true;
+          total.goleak_test_before = range.goleak_test_before;
+        } else if (!total.last_test.empty()) {
+          total.goleak_report = true;
+          total.goleak_test_before = total.last_test;
+        } else if (!range.goleak_fail_after.empty()) {
+          total.goleak_report = true;
+          total.goleak_fail_after = range.goleak_fail_after;
+        } else {
+          goleak_pending = true;
+        }
+      }
+    }
+    if (!range.last_test.empty()) total.last_test = range.last_test;
     if (range.has_profile_total) profile_header = true;
     if (total.format == DumpFormat::kUnknown) total.format = range.format;
     if (range.profile_producer != DumpProducer::kUnknown) {
@@ -95,6 +130,7 @@ ParseSummary CombineRanges(std::vector<ParseSummary> ranges, const ParseLimits& 
     total.warnings_dropped += range.warnings_dropped;
     lines_before += range.lines;
   }
+  if (goleak_pending && !total.goleak_report) total.goleak_report = true;  // no test named
   // A profile header makes the whole input a count profile, wherever it is.
   if (profile_header) total.format = DumpFormat::kCountProfile;
   ConcludeSummary(&total, limits);

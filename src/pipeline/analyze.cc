@@ -29,6 +29,7 @@ InputReport ToInputReport(const ParseSummary& s) {
   r.noise_lines = s.noise_lines;
   r.duplicate_goroutines = s.duplicate_goroutines;
   r.truncated = s.truncated;
+  r.detail = s.detail;
   r.warnings = s.warnings;
   r.warnings_dropped = s.warnings_dropped;
   return r;

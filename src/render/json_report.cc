@@ -28,6 +28,13 @@ json InputJson(size_t index, const InputReport& in) {
     warnings.push_back(
         {{"line", d.line > 0 ? json(d.line) : json(nullptr)}, {"message", d.message}});
   }
+  const ProducerDetail& detail = in.detail;
+  json panics = json::array();
+  for (const PanicEntry& p : detail.panics) {
+    panics.push_back(
+        {{"value", p.value}, {"recovered", p.recovered}, {"repanicked", p.repanicked}});
+  }
+  auto text_or_null = [](const std::string& s) { return s.empty() ? json(nullptr) : json(s); };
   return {{"index", index},
           {"name", in.name},
           {"format", in.format},
@@ -41,6 +48,16 @@ json InputJson(size_t index, const InputReport& in) {
           {"noise_lines", in.noise_lines},
           {"duplicate_goroutines", in.duplicate_goroutines},
           {"truncated", in.truncated},
+          {"panic_value", detail.panics.empty() ? json(nullptr) : json(detail.panic_value())},
+          {"panic_recovered", detail.panic_recovered()},
+          {"panics", panics},
+          {"fatal_error", text_or_null(detail.fatal_error)},
+          {"test_name", text_or_null(detail.test_name)},
+          {"test_timeout", text_or_null(detail.test_timeout)},
+          {"test_timeout_seconds",
+           detail.has_test_timeout_seconds ? json(detail.test_timeout_seconds) : json(nullptr)},
+          {"crashed_goroutine",
+           detail.has_crashed_goroutine ? json(detail.crashed_goroutine) : json(nullptr)},
           {"warnings", warnings},
           {"warnings_not_listed", in.warnings_dropped},
           {"verdict", in.verdict.empty() ? json(nullptr) : json(in.verdict)},

@@ -39,6 +39,7 @@ void ForEachFlag(const Goroutine& g, F f) {
   if (g.frames_elided) f("frames_elided");
   if (g.stack_maybe_cut) f("stack_maybe_cut");
   if (g.truncated) f("truncated");
+  if (g.crashed) f("crashed");
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,46 @@ void RenderHeadline(const Group& g, LineOut& line) {
   line.End();
 }
 
+// The first line of a value; the rest is counted, not shown.
+std::string FirstLine(std::string_view value) {
+  size_t nl = value.find('\n');
+  if (nl == std::string_view::npos) return Safe(value);
+  return fmt::format("{} (+{} lines)", Safe(value.substr(0, nl)),
+                     std::count(value.begin(), value.end(), '\n'));
+}
+
+// "    panic: boom · goroutine 7 crashed": why the dump was printed, under its
+// input's line.
+std::string DetailText(const InputReport& in) {
+  const ProducerDetail& d = in.detail;
+  std::vector<std::string> parts;
+  if (!d.test_timeout.empty()) {
+    parts.push_back(
+        d.test_name.empty()
+            ? fmt::format("a test timed out after {}", Safe(d.test_timeout))
+            : fmt::format("test {} timed out after {}", Safe(d.test_name), Safe(d.test_timeout)));
+  } else if (!d.panics.empty()) {
+    const PanicEntry& last = d.panics.back();
+    std::string text = "panic: " + FirstLine(last.value);
+    if (last.repanicked) text += " [recovered, repanicked]";
+    if (d.panics.size() > 1) {
+      text += fmt::format(", after {} recovered: {}",
+                          d.panics.size() == 2 ? "a panic" : Plural(d.panics.size() - 1, "panic"),
+                          FirstLine(d.panics.front().value));
+    }
+    parts.push_back(std::move(text));
+  }
+  if (!d.fatal_error.empty()) parts.push_back("fatal error: " + Safe(d.fatal_error));
+  if (d.test_timeout.empty() && !d.test_name.empty()) {
+    parts.push_back(in.producer == "goleak" ? "goleak report of " + Safe(d.test_name)
+                                            : "test " + Safe(d.test_name));
+  }
+  if (d.has_crashed_goroutine)
+    parts.push_back(fmt::format("goroutine {} crashed", d.crashed_goroutine));
+  if (parts.empty()) return {};
+  return fmt::format("    {}", fmt::join(parts, " · "));
+}
+
 void RenderGroup(size_t rank, const Group& g, const TextStyle& style, std::ostream& out) {
   LineOut line(style, out);
   const Finding& f = g.finding;
@@ -66,6 +107,11 @@ void RenderGroup(size_t rank, const Group& g, const TextStyle& style, std::ostre
     line.End();
   }
   AtLine(line, g);
+  if (g.frames.empty() && !g.overflow) {
+    // A count profile prints no frame for goroutines created but not yet run.
+    line.Add("   stack  ", Ink::kDim).Add("none printed: goroutines that had not started yet");
+    line.End();
+  }
   for (size_t i = 0; i < g.creators.size() && i < 3; ++i) {
     const Creator& c = g.creators[i];
     FrameLine(line, "      by  ", c.frame, Ink::kGreen);
@@ -162,6 +208,10 @@ void RenderTextReport(const Report& report, const TextStyle& style, std::ostream
     line.End();
     if (!in.verdict.empty()) {
       line.Add("    ").Add(Safe(in.verdict), in.goroutines == 0 ? Ink::kGreen : Ink::kYellow);
+      line.End();
+    }
+    if (std::string detail = DetailText(in); !detail.empty()) {
+      line.Add(detail, Ink::kYellow);
       line.End();
     }
   }

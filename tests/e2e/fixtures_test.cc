@@ -51,6 +51,42 @@ bool IsSystemGoroutine(const OwnedGoroutine& g) {
   return g.has_created_by && g.created_by.func.starts_with("runtime.");
 }
 
+// The panic chain, fatal error, test and crashed goroutine the program
+// reported (its "producer" object); a dump without one has none of them.
+void CheckProducer(const ProducerDetail& got, const json& expected) {
+  json producer = expected.value("producer", json::object());
+  std::vector<std::string> values = producer.value("panic_values", std::vector<std::string>{});
+  if (values.empty() && producer.contains("test_timeout_seconds")) {
+    // The testing package's panic; its value ends with the running time.
+    values = {"test timed out after "};
+  }
+  ASSERT_EQ(got.panics.size(), values.size());
+  for (size_t i = 0; i < values.size(); ++i) {
+    // A value ending in a space is the start of what Go prints (a struct's
+    // type before its address); the others are the whole value.
+    if (values[i].ends_with(' ')) {
+      EXPECT_TRUE(got.panics[i].value.starts_with(values[i])) << got.panics[i].value;
+    } else {
+      EXPECT_EQ(got.panics[i].value, values[i]);
+    }
+  }
+  EXPECT_EQ(got.panic_recovered(), producer.value("panic_recovered", false));
+  EXPECT_EQ(got.fatal_error, producer.value("fatal_error", ""));
+  EXPECT_EQ(got.test_name, producer.value("test_name", ""));
+  if (producer.contains("test_timeout_seconds")) {
+    EXPECT_TRUE(got.has_test_timeout_seconds);
+    EXPECT_EQ(got.test_timeout_seconds, producer["test_timeout_seconds"].get<double>());
+  } else {
+    EXPECT_FALSE(got.has_test_timeout_seconds);
+  }
+  // A test timeout's crashed goroutine is the testing alarm, whose id the
+  // test cannot know; every other dump names the one it expects, or none.
+  if (!producer.contains("test_timeout_seconds")) {
+    EXPECT_EQ(got.has_crashed_goroutine, producer.contains("crashed_goroutine"));
+    EXPECT_EQ(got.crashed_goroutine, producer.value("crashed_goroutine", uint64_t{0}));
+  }
+}
+
 // Checks a parsed dump against what its program reported.
 void CheckAgainstExpected(const fs::path& dump, const fs::path& expected_path) {
   SCOPED_TRACE(dump.string());
@@ -99,6 +135,7 @@ void CheckAgainstExpected(const fs::path& dump, const fs::path& expected_path) {
     }
     EXPECT_EQ(count, kind.at("count").get<uint64_t>());
   }
+  CheckProducer(parsed.summary.detail, expected);
 }
 
 class CommittedDump : public ::testing::TestWithParam<std::string> {};

@@ -55,6 +55,7 @@ struct Goroutine {
   uint64_t elided_frame_count = 0;  // N of "...N frames elided...", 0 if unknown
   bool stack_maybe_cut = false;     // ~100 frames and no marker: Go <= 1.20 may have cut it
   bool truncated = false;           // the input ended inside this record
+  bool crashed = false;  // the `[running]` goroutine printed first after a panic or fatal error
 
   std::span<const Frame> frames;  // innermost first
 

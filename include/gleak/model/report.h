@@ -8,6 +8,7 @@
 
 #include "gleak/model/diagnostic.h"
 #include "gleak/model/group.h"
+#include "gleak/model/producer_detail.h"
 
 namespace gleak {
 
@@ -24,6 +25,7 @@ struct InputReport {
   uint64_t noise_lines = 0;
   uint64_t duplicate_goroutines = 0;
   bool truncated = false;
+  ProducerDetail detail;  // panic value, fatal error, test, crashed goroutine
   std::vector<Diagnostic> warnings;
   uint64_t warnings_dropped = 0;
   std::string error;  // set when the input could not be read; the counts hold what was read before

@@ -13,6 +13,7 @@
 #include "gleak/input/byte_source.h"
 #include "gleak/model/diagnostic.h"
 #include "gleak/model/goroutine.h"
+#include "gleak/model/producer_detail.h"
 #include "gleak/parse/line_scanner.h"
 
 namespace gleak {
@@ -54,6 +55,18 @@ struct ParseSummary {
   bool truncated = false;  // the input ends inside a record
   std::vector<Diagnostic> warnings;
   uint64_t warnings_dropped = 0;
+  // The panic, fatal error, test and crashed goroutine the preamble and the
+  // test log tell of (set when concluded).
+  ProducerDetail detail;
+  // What CombineRanges folds into `detail.test_name` for goleak: the test
+  // whose log holds the first goleak report is the one named by the last
+  // test line (`=== RUN X`, `--- FAIL: X`) before it, else by the first
+  // `--- FAIL: X` after it (go test -v prints that line after the log).
+  bool goleak_report = false;      // a goleak report was seen in this range
+  std::string goleak_test_before;  // the test line before it, in this range
+  std::string goleak_fail_after;   // the first FAIL after it, none before
+  std::string first_fail_test;     // the first `--- FAIL: X` of the range
+  std::string last_test;           // the last test line of the range
   // What ConcludeSummary decides `producer` from.
   DumpProducer profile_producer = DumpProducer::kUnknown;   // the last debug=1 profile header
   DumpProducer preamble_producer = DumpProducer::kUnknown;  // the first panic/signal/... line
@@ -71,6 +84,7 @@ struct ParseSummary {
 struct ParseContext {
   std::string prefix;                   // per-line prefix learned in front of a header
   bool after_thread_separator = false;  // past "-----": repeats of goroutines already read
+  bool awaiting_crashed = false;  // after a panic or fatal error: the next header may be the crash
   bool operator==(const ParseContext&) const = default;
 };
 

@@ -25,6 +25,11 @@ struct HeaderLine {
 };
 bool ParseHeaderLine(std::string_view line, HeaderLine* out);
 
+// go.uber.org/goleak's own header, which v1.3.0 prints instead of the
+// goroutine line: "[Goroutine 7 in state chan receive, 2 minutes, with
+// main.f on top of the stack:" (" Goroutine 8 ..." for the ones after it).
+bool ParseGoleakHeaderLine(std::string_view line, HeaderLine* out);
+
 // "main.(*T).M(0xc000010000, {0x1, 0x2})"; "main.small(...)" is inlined.
 struct FunctionLine {
   std::string_view func;

@@ -85,8 +85,14 @@ type expected struct {
 	Goroutines int    `json:"goroutines"`
 	System     bool   `json:"system_goroutines_included"`
 	Kinds      []kind `json:"kinds"`
-	Producer   string `json:"producer"`
-	Note       string `json:"note,omitempty"`
+	JudgedBy   string `json:"judged_by"`
+	// What gleak reports of the log around the stacks (docs/json.md).
+	Producer producer `json:"producer"`
+	Note     string   `json:"note,omitempty"`
+}
+
+type producer struct {
+	TestName string `json:"test_name"`
 }
 
 func writeExpected(t *testing.T) {
@@ -106,7 +112,8 @@ func writeExpected(t *testing.T) {
 				Count: watchers, CreatedBy: pkg + ".TestLeaks", Labels: map[string]string{},
 				Pattern: "select-forever", StackOnly: "select-forever", Suspect: true},
 		},
-		Producer: "goleak",
+		JudgedBy: "goleak",
+		Producer: producer{TestName: t.Name()},
 		Note: "go test output of a test failing go.uber.org/goleak v1.2.1 VerifyNone. The stacks are " +
 			"goleak's runtime.Stack(all) text, indented by the testing log and wrapped as " +
 			"\"[Goroutine N in state S, with F on top of the stack:\\n<stack> ...]\". goroutines counts only the " +

@@ -46,6 +46,7 @@ func main() {
 	f.Kind(fixture.Kind{Name: "main goroutine panicking", Func: "main.explode",
 		State: "running", Count: 1, Pattern: "not-blocked", StackOnly: "not-blocked"})
 	n := runtime.NumGoroutine()
+	f.SetProducer(fixture.Producer{PanicValues: []string{panicValue(n)}, CrashedGoroutine: fixture.GoroutineID()})
 	f.WriteExpected(n, false)
 	explode(n)
 }
@@ -62,5 +63,7 @@ func lockContended(f *fixture.F) {
 }
 
 func explode(n int) {
-	panic(fmt.Sprintf("fixture panic with %d goroutines", n))
+	panic(panicValue(n))
 }
+
+func panicValue(n int) string { return fmt.Sprintf("fixture panic with %d goroutines", n) }
