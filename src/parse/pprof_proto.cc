@@ -16,8 +16,8 @@
 
 #include <algorithm>
 #include <climits>
-#include <deque>
 #include <cstring>
+#include <deque>
 #include <limits>
 #include <utility>
 #include <vector>
@@ -214,9 +214,7 @@ class ProfileReader {
     ThrowInputError(fmt::format("{}: byte {}: {}", source_.name(), offset, what));
   }
 
-  void Warn(std::string message) {
-    AddWarning(&summary_, limits_, 0, std::move(message));
-  }
+  void Warn(std::string message) { AddWarning(&summary_, limits_, 0, std::move(message)); }
 
   void ReadFields() {
     uint64_t base = 0;  // bytes consumed by the CodedInputStreams before this one
@@ -341,7 +339,8 @@ class ProfileReader {
     }
     XXH128_hash_t hash = XXH3_128bits_digest(state);
     Key128 key{hash.low64, hash.high64};
-    if (auto it = sample_index_.find(key); it != sample_index_.end() && SameAs(samples_[it->second])) {
+    if (auto it = sample_index_.find(key);
+        it != sample_index_.end() && SameAs(samples_[it->second])) {
       SampleRef& known = samples_[it->second];
       for (size_t i = 0; i < known.value_count; ++i) {
         int64_t& total = values_[known.value_begin + i];
@@ -354,8 +353,7 @@ class ProfileReader {
     ref.ordinal = sample_ordinal_;
     ref.location_begin = locations_.size();
     ref.location_count = static_cast<size_t>(sample_.location_id_size());
-    locations_.insert(locations_.end(), sample_.location_id().begin(),
-                      sample_.location_id().end());
+    locations_.insert(locations_.end(), sample_.location_id().begin(), sample_.location_id().end());
     ref.value_begin = values_.size();
     ref.value_count = static_cast<size_t>(sample_.value_size());
     values_.insert(values_.end(), sample_.value().begin(), sample_.value().end());
@@ -402,7 +400,8 @@ class ProfileReader {
     ref.address = location_.address();
     ref.line_begin = lines_.size();
     ref.line_count = static_cast<size_t>(location_.line_size());
-    for (const pprof::Line& l : location_.line()) lines_.push_back(LineRef{l.function_id(), l.line()});
+    for (const pprof::Line& l : location_.line())
+      lines_.push_back(LineRef{l.function_id(), l.line()});
     if (!location_table_.emplace(location_.id(), ref).second) {
       ++duplicate_ids_;
       lines_.resize(ref.line_begin);  // the first location of an id counts
@@ -418,13 +417,14 @@ class ProfileReader {
   // ---- resolving, at the end ----
 
   std::string_view String(int64_t index) {
-    if (index == 0) return {};
-    if (index < 0 || static_cast<uint64_t>(index) >= string_ends_.size()) {
+    if (index == 0) return {};  // the format's empty string
+    if (index < 0 || static_cast<uint64_t>(index) + 1 >= string_ends_.size()) {
       ++bad_string_indexes_;
       return {};
     }
-    size_t begin = string_ends_[static_cast<size_t>(index) - 1];
-    return std::string_view(strings_).substr(begin, string_ends_[static_cast<size_t>(index)] - begin);
+    size_t begin = string_ends_[static_cast<size_t>(index)];
+    size_t end = string_ends_[static_cast<size_t>(index) + 1];
+    return std::string_view(strings_).substr(begin, end - begin);
   }
 
   static bool IsGoroutineType(std::string_view type) {
@@ -439,9 +439,10 @@ class ProfileReader {
     std::string_view period = has_period_type_ ? String(period_type_.type()) : std::string_view();
     bool leak = period == "goroutineleak" ||
                 std::find(types.begin(), types.end(), "goroutineleak") != types.end();
-    bool goroutine = IsGoroutineType(period) ||
-                     std::any_of(types.begin(), types.end(), IsGoroutineType);
-    summary_.producer = leak ? DumpProducer::kGoroutineLeakProfile : DumpProducer::kGoroutineProfile;
+    bool goroutine =
+        IsGoroutineType(period) || std::any_of(types.begin(), types.end(), IsGoroutineType);
+    summary_.producer =
+        leak ? DumpProducer::kGoroutineLeakProfile : DumpProducer::kGoroutineProfile;
     summary_.profile_producer = summary_.producer;
     leaked_ = leak;
     for (size_t i = 0; i < types.size(); ++i) {
@@ -452,12 +453,13 @@ class ProfileReader {
                                                   [](std::string_view t) { return !t.empty(); });
       if (named) {
         std::string kinds;
-        for (std::string_view t : types) kinds += fmt::format("{}'{}'", kinds.empty() ? "" : ", ", t);
+        for (std::string_view t : types)
+          kinds += fmt::format("{}'{}'", kinds.empty() ? "" : ", ", t);
         if (kinds.empty()) kinds = fmt::format("'{}'", period);
-        ThrowInputError(fmt::format(
-            "{}: a pprof profile of {} samples, not a goroutine profile: gleak reads "
-            "/debug/pprof/goroutine and /debug/pprof/goroutineleak profiles",
-            source_.name(), kinds));
+        ThrowInputError(
+            fmt::format("{}: a pprof profile of {} samples, not a goroutine profile: gleak reads "
+                        "/debug/pprof/goroutine and /debug/pprof/goroutineleak profiles",
+                        source_.name(), kinds));
       }
       Warn("the profile names no sample type; its samples are read as goroutine counts");
     }
@@ -539,9 +541,10 @@ class ProfileReader {
       int64_t value = value_index < s.value_count ? values_[s.value_begin + value_index] : 0;
       if (value <= 0) {
         if (bad_counts++ == 0) {
-          Warn(fmt::format("sample {} has count {}; skipped (and so is any other sample whose count "
-                           "is not positive)",
-                           s.ordinal, value));
+          Warn(
+              fmt::format("sample {} has count {}; skipped (and so is any other sample whose count "
+                          "is not positive)",
+                          s.ordinal, value));
         }
         continue;
       }
@@ -569,9 +572,10 @@ class ProfileReader {
         }
       }
       if (dropped_frames_ > 0 && cut_stacks++ == 0) {
-        Warn(fmt::format("sample {} has more than {} frames; the rest are dropped (and so in any "
-                         "other sample that long)",
-                         s.ordinal, limits_.max_frames));
+        Warn(
+            fmt::format("sample {} has more than {} frames; the rest are dropped (and so in any "
+                        "other sample that long)",
+                        s.ordinal, limits_.max_frames));
       }
       BuildLabels(s);
 
@@ -616,7 +620,8 @@ class ProfileReader {
       if (l.str != 0 || l.num == 0) continue;
       size_t begin = label_text_.size();
       std::string_view unit = String(l.num_unit);
-      fmt::format_to(std::back_inserter(label_text_), "{}{}{}", l.num, unit.empty() ? "" : " ", unit);
+      fmt::format_to(std::back_inserter(label_text_), "{}{}{}", l.num, unit.empty() ? "" : " ",
+                     unit);
       numbers.emplace_back(begin, label_text_.size() - begin);
     }
     size_t number = 0;
@@ -667,8 +672,8 @@ class ProfileReader {
   absl::flat_hash_map<uint64_t, FunctionRef> function_table_;
   uint64_t duplicate_ids_ = 0;
 
-  std::string strings_;                   // the string table, end to end
-  std::vector<size_t> string_ends_{0};    // string i is [ends[i-1], ends[i]); string 0 is ""
+  std::string strings_;                 // the string table, end to end
+  std::vector<size_t> string_ends_{0};  // string i is [ends[i], ends[i + 1])
   uint64_t bad_string_indexes_ = 0;
 
   bool leaked_ = false;

@@ -233,8 +233,7 @@ TEST(PprofProto, ProfilesPastMaxProfileBytesAreRefused) {
     ParseBytes(bytes, ParseLimits{.max_profile_bytes = 1000});
     FAIL() << "read past the limit";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("larger than 1000 bytes"), std::string::npos)
-        << e.what();
+    EXPECT_NE(std::string(e.what()).find("larger than 1000 bytes"), std::string::npos) << e.what();
   }
 }
 
@@ -242,10 +241,10 @@ TEST(PprofProto, ASampleWithoutFramesIsCountedAndBadCountsAreSkipped) {
   std::string p;
   p += LenField(11, VarintField(1, 1) + VarintField(2, 2));  // period_type goroutine/count
   p += LenField(1, VarintField(1, 1) + VarintField(2, 2));
-  p += LenField(2, LenField(2, Varint(2)));                   // no location: 2 goroutines
+  p += LenField(2, LenField(2, Varint(2)));  // no location: 2 goroutines
   // A count of 0, and a label so that it is a sample of its own.
   p += LenField(2, LenField(2, Varint(0)) + LenField(3, VarintField(1, 1) + VarintField(2, 2)));
-  p += LenField(2, LenField(2, Varint(2)));                   // the first again: folded
+  p += LenField(2, LenField(2, Varint(2)));  // the first again: folded
   for (const char* s : {"", "goroutine", "count"}) p += LenField(6, s);
   Parsed parsed = ParseBytes(p);
   ASSERT_EQ(parsed.records.size(), 1u);
