@@ -599,8 +599,10 @@ class ProfileReader {
                        missing_functions));
     }
     if (bad_string_indexes_ > 0) {
-      Warn(fmt::format("{} string indexes point past the string table; taken as empty",
-                       bad_string_indexes_));
+      Warn(
+          fmt::format("{} string indexes point past the string table of {} strings; taken as "
+                      "empty (a profile cut short loses its string table, which Go writes last)",
+                      bad_string_indexes_, string_ends_.size() - 1));
     }
     if (duplicate_ids_ > 0) {
       Warn(fmt::format("{} locations or functions repeat an id; the first of each id is used",
