@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 
 #include "fuzz/fuzz_targets.h"
+#include "gleak/input/http_source.h"
+#include "gleak/pipeline/analyze.h"
 #include "support/live_server.h"
 #include "support/test_support.h"
 
@@ -119,6 +121,49 @@ TEST(Pprof, MaxBytesRefusesALargerProfile) {
   EXPECT_NE(r.err.find("larger than 2000 bytes; refusing it (raise --max-bytes)"),
             std::string::npos)
       << r.err;
+}
+
+// A large plain file is read in ranges on several threads, cut at blank
+// lines; a protobuf profile is one message and must be read whole.
+TEST(Pprof, AnUncompressedProfileIsNeverCutIntoRanges) {
+  fs::path dir = testing::TempDir();
+  size_t checked = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(Dumps())) {
+    if (!entry.path().string().ends_with(".pb.gz")) continue;
+    fs::path plain = dir / "profile.pb";
+    ASSERT_EQ(testing::RunShell("gzip -dc " + Quote(entry.path()) + " >" + Quote(plain)).exit_code,
+              0);
+    AnalyzeOptions options;
+    options.threads = 4;
+    options.min_split_bytes = 1;  // split anything that can be split
+    options.inputs = {plain.string()};
+    Report split = Analyze(options);
+    options.inputs = {entry.path().string()};
+    Report whole = Analyze(options);
+    SCOPED_TRACE(entry.path().string());
+    ASSERT_TRUE(split.inputs[0].error.empty()) << split.inputs[0].error;
+    EXPECT_EQ(split.inputs[0].format, "pprof");
+    EXPECT_EQ(split.totals.goroutines, whole.totals.goroutines);
+    EXPECT_EQ(split.groups.size(), whole.groups.size());
+    ++checked;
+  }
+  EXPECT_GE(checked, 40u);
+  fs::remove_all(dir);
+}
+
+TEST(Pprof, UrlsKeepAnExplicitDebugAndGoroutineLeakDefaultsToDebugTwo) {
+  bool added = false;
+  EXPECT_EQ(WithDebugParameter("http://h/debug/pprof/goroutine?debug=0", &added),
+            "http://h/debug/pprof/goroutine?debug=0");
+  EXPECT_FALSE(added);
+  EXPECT_EQ(WithDebugParameter("http://h/debug/pprof/goroutineleak?debug=0", &added),
+            "http://h/debug/pprof/goroutineleak?debug=0");
+  EXPECT_FALSE(added);
+  // Every goroutine, the leaked ones marked (leaked), with states and ids:
+  // more than the protobuf leak profile holds (README, Inputs).
+  EXPECT_EQ(WithDebugParameter("http://h/debug/pprof/goroutineleak", &added),
+            "http://h/debug/pprof/goroutineleak?debug=2");
+  EXPECT_TRUE(added);
 }
 
 TEST(Pprof, ADebugZeroUrlIsReadAsProtobufWithTheGroupsOfDebugOne) {
