@@ -26,10 +26,14 @@ fs::path Dumps() { return testing::SourceDir() / "testdata" / "dumps"; }
 
 std::string Quote(const fs::path& p) { return "'" + p.string() + "'"; }
 
-json AnalyzeJson(const std::string& args, int want_exit = 0) {
+// The report of `gleak analyze`; checked against the JSON schema when asked
+// (the check starts a Python process: a few times per test file is enough).
+json AnalyzeJson(const std::string& args, bool check_schema = false) {
   auto r = RunGleak("analyze --format json --min-count 1 " + args);
-  EXPECT_EQ(r.exit_code, want_exit) << r.err;
-  EXPECT_TRUE(testing::MatchesSchema("report-v1.json", r.out));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  if (check_schema) {
+    EXPECT_TRUE(testing::MatchesSchema("report-v1.json", r.out));
+  }
   return json::parse(r.out);
 }
 
@@ -53,20 +57,23 @@ std::map<std::string, uint64_t> Groups(const json& report) {
 TEST(Pprof, ProtobufAndDebug1OfOneProgramGiveTheSameGroupsAndCounts) {
   // Captures of one build of each program, a second or two apart; only
   // programs whose goroutines do not change between requests.
-  for (const char* version : {"go1.26", "go1.27"}) {
+  size_t compared = 0;
+  for (const char* version : {"go1.19", "go1.26"}) {
     for (const char* program : {"chansend", "waitgroup", "locks", "labels", "timer", "deep"}) {
       fs::path dir = Dumps() / version / program;
       if (!fs::exists(dir / "http_debug1.txt")) continue;
       SCOPED_TRACE(dir.string());
       json debug1 = AnalyzeJson(Quote(dir / "http_debug1.txt"));
-      json proto = AnalyzeJson(Quote(dir / "http_proto.pb.gz"));
+      json proto = AnalyzeJson(Quote(dir / "http_proto.pb.gz"), program == std::string("labels"));
       EXPECT_EQ(proto["inputs"][0]["format"], "pprof");
       EXPECT_EQ(proto["inputs"][0]["producer"], "goroutine-profile");
       EXPECT_EQ(proto["inputs"][0]["encoding"], "gzip");
       EXPECT_EQ(Groups(proto), Groups(debug1));
       EXPECT_EQ(proto["totals"]["goroutines"], debug1["totals"]["goroutines"]);
+      ++compared;
     }
   }
+  EXPECT_EQ(compared, 12u);
 }
 
 TEST(Pprof, LeakProfileGroupsAreProvenLeakedInTheReport) {
@@ -75,8 +82,9 @@ TEST(Pprof, LeakProfileGroupsAreProvenLeakedInTheReport) {
     SCOPED_TRACE(dump.string());
     // With the source, every group gets its pattern (a count profile has no
     // states), and the runtime's proof makes each a proven suspect.
-    json report = AnalyzeJson("--source-root " + Quote(testing::SourceDir() / "testdata/programs") +
-                              " " + Quote(dump));
+    json report = AnalyzeJson(
+        "--source-root " + Quote(testing::SourceDir() / "testdata/programs") + " " + Quote(dump),
+        true);
     EXPECT_EQ(report["inputs"][0]["producer"], "goroutineleak-profile");
     ASSERT_GE(report["groups"].size(), 4u);
     for (const json& g : report["groups"]) {
