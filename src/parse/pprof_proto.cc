@@ -346,7 +346,6 @@ class ProfileReader {
         int64_t& total = values_[known.value_begin + i];
         total = SaturatingAddSigned(total, sample_.value(static_cast<int>(i)));
       }
-      ++folded_samples_;
       return;
     }
     SampleRef ref;
@@ -667,7 +666,6 @@ class ProfileReader {
   std::vector<int64_t> values_;
   std::vector<LabelRef> labels_;
   uint64_t sample_ordinal_ = 0;
-  uint64_t folded_samples_ = 0;
 
   absl::flat_hash_map<uint64_t, LocationRef> location_table_;
   std::vector<LineRef> lines_;
