@@ -29,8 +29,8 @@ void AddLimitFlags(CLI::App* cmd, LimitFlags* flags) {
       ->capture_default_str();
   cmd->add_option("--max-bytes", flags->max_bytes,
                   "Refuse an input of more than N bytes after decompression: a file, a pipe, "
-                  "standard input, a device, an http body; the goroutines read before that are "
-                  "kept (exit 3)")
+                  "standard input, a device, an http body, a pprof protobuf profile; the "
+                  "goroutines read before that are kept (exit 3)")
       ->check(CLI::Range(uint64_t{1}, std::numeric_limits<uint64_t>::max()))
       ->capture_default_str();
 }
@@ -39,6 +39,7 @@ ParseLimits LimitFlags::ToParseLimits() const {
   ParseLimits limits;
   limits.max_line_length = max_line_length;
   limits.max_frames = max_frames;
+  limits.max_profile_bytes = max_bytes;
   limits.max_warnings = max_warnings;
   return limits;
 }

@@ -22,8 +22,9 @@ int Run(int argc, char** argv) {
       std::string(
           "\nInputs: a file path, '-' for standard input, or an http(s) URL; gzip is recognised\n"
           "by content.\n"
-          "Accepted dumps: /debug/pprof/goroutine?debug=2 and ?debug=1, SIGQUIT and\n"
-          "GOTRACEBACK tracebacks, panics, fatal errors, go test timeouts, goleak output.\n\n"
+          "Accepted dumps: /debug/pprof/goroutine?debug=2 and ?debug=1, pprof protobuf\n"
+          "profiles (debug=0, goroutine and goroutineleak), SIGQUIT and GOTRACEBACK\n"
+          "tracebacks, panics, fatal errors, go test timeouts, goleak output.\n\n"
           "Examples:\n"
           "  gleak analyze dump.txt               groups, the most suspicious first\n"
           "  gleak analyze --format json dump.txt | jq .groups[0]\n"

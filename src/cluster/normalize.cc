@@ -1,5 +1,7 @@
 #include "gleak/cluster/normalize.h"
 
+#include "gleak/model/go_names.h"
+
 namespace gleak {
 namespace {
 
@@ -42,6 +44,9 @@ std::string_view NormalizeState(std::string_view state, std::span<const Frame> f
   // debug=1: no state printed; infer the few that the frames make certain.
   std::string_view sync = SyncWaitOf(frames);
   if (!sync.empty()) return sync;
+  // A pprof protobuf stack starts in the runtime (runtime.gopark, ...),
+  // which debug=1 does not print: the frame below those is what tells.
+  while (!frames.empty() && IsRuntimeFunc(frames.front().func)) frames = frames.subspan(1);
   if (!frames.empty()) {
     std::string_view top = frames.front().func;
     if (top == "time.Sleep") return "sleep";

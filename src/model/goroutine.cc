@@ -8,6 +8,8 @@ std::string_view DumpFormatName(DumpFormat format) {
       return "traceback";
     case DumpFormat::kCountProfile:
       return "debug1";
+    case DumpFormat::kPprofProto:
+      return "pprof";
     case DumpFormat::kUnknown:
       break;
   }

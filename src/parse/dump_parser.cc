@@ -23,6 +23,7 @@
 #include "gleak/base/text.h"
 #include "gleak/parse/line_grammar.h"
 #include "gleak/parse/log_lines.h"
+#include "gleak/parse/pprof_proto.h"
 #include "gleak/parse/ranges.h"
 
 namespace gleak {
@@ -910,9 +911,12 @@ void ConcludeSummary(ParseSummary* summary, const ParseLimits& limits) {
 
 void ParseSource(ByteSource& source, RecordSink& sink, const ParseLimits& limits,
                  ParseSummary* summary) {
+  // The one place an input goes to its parser: pprof protobuf or text.
+  PeekedSource peeked(source, kPprofSniffBytes);
+  if (LooksLikePprofProto(peeked.head())) return ParsePprofProto(peeked, sink, limits, summary);
   RangeParse range;
   try {
-    ParseRange(source, sink, limits, ParseContext{}, &range);
+    ParseRange(peeked, sink, limits, ParseContext{}, &range);
   } catch (const Error&) {
     *summary = std::move(range.summary);  // what was read before the source failed
     ConcludeSummary(summary, limits);

@@ -8,6 +8,7 @@
 
 #include "gleak/base/text.h"
 #include "gleak/cluster/merge.h"
+#include "gleak/parse/pprof_proto.h"
 #include "gleak/parse/ranges.h"
 
 namespace gleak {
@@ -45,6 +46,12 @@ void ParsePart(const std::string& path, uint64_t begin, uint64_t end, const Clus
   ParseRange(*range, *part->clusterer, limits, context, &part->parse);
 }
 
+bool IsPprofProfile(const std::string& path) {
+  std::unique_ptr<ByteSource> head = OpenFileRange(path, 0, kPprofSniffBytes);
+  PeekedSource peeked(*head, kPprofSniffBytes);
+  return LooksLikePprofProto(peeked.head());
+}
+
 }  // namespace
 
 ClusteredInput ClusterSource(ByteSource& source, Clusterer& clusterer, const ParseLimits& limits,
@@ -64,6 +71,7 @@ bool ClusterFileInParts(const std::string& path, const SplitPolicy& policy,
   if (policy.threads < 2) return false;
   std::optional<uint64_t> size = PlainFileSize(path);
   if (!size || *size > policy.max_bytes) return false;
+  if (IsPprofProfile(path)) return false;  // one protobuf message: read whole, not in ranges
   uint64_t most = *size / std::max<uint64_t>(policy.min_part_bytes, 1);
   if (std::min<uint64_t>(policy.threads, most) < 2) return false;
   size_t parts = static_cast<size_t>(

@@ -28,7 +28,7 @@ void RenderTrack(size_t rank, const Track& t, const TextStyle& style, std::ostre
     // Many groups counted together: no pattern grows here, some group among them does.
     line.Add("OVERFLOW", Ink::kYellow).Add(": of the groups past --max-groups, not told apart");
   } else {
-    line.Add(g.state.empty() ? "(no state in debug=1)" : Safe(g.state), Ink::kYellow).Add("  ");
+    line.Add(g.state.empty() ? "(no state: count profile)" : Safe(g.state), Ink::kYellow).Add("  ");
     if (t.suspect) {
       line.Add(fmt::format("GROWING {}", g.finding.pattern), Ink::kRed);
     } else {

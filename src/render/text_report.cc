@@ -22,7 +22,7 @@ std::string WaitText(const Group& g) {
 // a group's first line.
 void RenderHeadline(const Group& g, LineOut& line) {
   const Finding& f = g.finding;
-  line.Add(g.state.empty() ? "(no state in debug=1)" : Safe(g.state), Ink::kYellow);
+  line.Add(g.state.empty() ? "(no state: count profile)" : Safe(g.state), Ink::kYellow);
   if (std::string wait = WaitText(g); !wait.empty()) line.Add(", waiting " + wait, Ink::kYellow);
   if (g.locked_to_thread > 0) line.Add(fmt::format(", {} locked to thread", g.locked_to_thread));
   line.Add("  ");

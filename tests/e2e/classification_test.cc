@@ -81,8 +81,7 @@ std::vector<Row> Classify(bool with_source, std::vector<Row>* blind) {
     if (!name.ends_with(".expected.json")) continue;
     json expected = json::parse(testing::ReadFile(entry.path()));
     if (!expected.contains("kinds")) continue;
-    fs::path dump = entry.path();
-    dump.replace_filename(name.substr(0, name.size() - 14) + ".txt");
+    fs::path dump = testing::DumpOf(entry.path());
     AnalyzeOptions options;
     options.inputs = {dump.string()};
     options.rules = &rules;
@@ -97,7 +96,7 @@ std::vector<Row> Classify(bool with_source, std::vector<Row>* blind) {
       row.func = kind["func"];
       row.expected = kind[field];
       row.with_source = with_source;
-      row.debug1 = expected["format"] == "debug1";
+      row.debug1 = expected["format"] == "debug1" || expected["format"] == "pprof";
       row.leaking = Leaking(expected, kind);
       std::set<std::string> patterns;
       for (const Group& g : report.groups) {
@@ -237,7 +236,8 @@ TEST(Classification, HealthyProgramsHaveNoSuspects) {
   for (const char* version : {"go1.19", "go1.26"}) {
     for (const auto& entry :
          fs::directory_iterator(testing::SourceDir() / "testdata/dumps" / version / "healthy")) {
-      if (entry.path().extension() != ".txt") continue;
+      std::string name = entry.path().filename().string();
+      if (!name.ends_with(".txt") && !name.ends_with(".pb.gz")) continue;
       for (bool source : {false, true}) {
         AnalyzeOptions options;
         options.inputs = {entry.path().string()};

@@ -31,8 +31,7 @@ std::vector<std::string> ListDumps() {
   for (const auto& entry : fs::recursive_directory_iterator(DumpsDir())) {
     std::string name = entry.path().filename().string();
     if (name.ends_with(".expected.json")) {
-      fs::path dump = entry.path();
-      dump.replace_filename(name.substr(0, name.size() - 14) + ".txt");
+      fs::path dump = testing::DumpOf(entry.path());
       // A snapshot series' own file lists its snapshots, each with its own
       // expected.json; the diff tests check the series as a whole.
       if (!fs::exists(dump) && json::parse(testing::ReadFile(entry.path())).contains("snapshots")) {
@@ -93,8 +92,13 @@ void CheckAgainstExpected(const fs::path& dump, const fs::path& expected_path) {
   ASSERT_TRUE(fs::exists(dump));
   json expected = json::parse(testing::ReadFile(expected_path));
   Parsed parsed = testing::ParseFile(dump);
-  const bool debug1 = expected.at("format") == "debug1";
-  EXPECT_EQ(parsed.summary.format, debug1 ? DumpFormat::kCountProfile : DumpFormat::kTraceback);
+  // Count profiles, debug=1 text or pprof protobuf, print no states and no
+  // `created by`.
+  const bool pprof = expected.at("format") == "pprof";
+  const bool debug1 = expected.at("format") == "debug1" || pprof;
+  EXPECT_EQ(parsed.summary.format, pprof    ? DumpFormat::kPprofProto
+                                   : debug1 ? DumpFormat::kCountProfile
+                                            : DumpFormat::kTraceback);
   EXPECT_FALSE(parsed.summary.truncated);
 
   const bool system_included = expected.value("system_goroutines_included", false);
@@ -121,7 +125,7 @@ void CheckAgainstExpected(const fs::path& dump, const fs::path& expected_path) {
         EXPECT_EQ(g.created_by.func, created_by);
       }
       EXPECT_GE(g.flags.wait_minutes, kind.value("min_wait_minutes", 0u));
-      if (!debug1) {
+      if (!debug1 || pprof) {
         EXPECT_EQ(g.flags.leaked, kind.value("leaked", false));
         EXPECT_EQ(g.flags.durable, kind.value("durable", false));
       }
@@ -142,8 +146,7 @@ class CommittedDump : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(CommittedDump, ParsesToWhatItsProgramStarted) {
   fs::path dump = DumpsDir() / GetParam();
-  fs::path expected = dump;
-  expected.replace_filename(dump.stem().string() + ".expected.json");
+  fs::path expected = testing::ExpectedOf(dump);
   CheckAgainstExpected(dump, expected);
 }
 

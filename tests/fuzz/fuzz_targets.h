@@ -40,6 +40,7 @@
 #include "gleak/cluster/clusterer.h"
 #include "gleak/input/byte_source.h"
 #include "gleak/parse/dump_parser.h"
+#include "gleak/parse/pprof_proto.h"
 #include "gleak/pipeline/analyze.h"
 #include "gleak/render/json_escape.h"
 #include "gleak/render/json_report.h"
@@ -230,7 +231,14 @@ inline void FuzzParser(const uint8_t* bytes, size_t size) {
     CheckingSink sink(limits, {&json, &text});
     // `chunk` bytes a read, as a pipe or a slow disk would hand them over.
     auto source = MemoryViewSource("fuzz", data, chunk);
-    summary = ParseSource(*source, sink, limits);
+    try {
+      summary = ParseSource(*source, sink, limits);
+    } catch (const Error& e) {
+      // Only a pprof profile can be refused (malformed, cut, another kind).
+      GLEAK_FUZZ_CHECK(LooksLikePprofProto(data.substr(0, kPprofSniffBytes)),
+                       "the text parser threw: {}", e.what());
+      return;
+    }
     records = sink.records;
     goroutines = sink.goroutines;
   }
@@ -243,6 +251,7 @@ inline void FuzzParser(const uint8_t* bytes, size_t size) {
   GLEAK_FUZZ_CHECK(summary.bytes == data.size(), "{} bytes read of {}", summary.bytes, data.size());
   uint64_t lines = static_cast<uint64_t>(std::count(data.begin(), data.end(), '\n'));
   if (!data.empty() && data.back() != '\n') ++lines;
+  if (summary.format == DumpFormat::kPprofProto) lines = 0;  // no lines in protobuf
   GLEAK_FUZZ_CHECK(summary.lines == lines, "{} lines counted, the input has {}", summary.lines,
                    lines);
   GLEAK_FUZZ_CHECK(summary.noise_lines <= summary.lines, "{} noise lines of {}",
@@ -444,9 +453,11 @@ inline void FuzzAnalyze(const uint8_t* bytes, size_t size) {
   Wide input_goroutines = 0;
   // Bytes that start like gzip are inflated, and may rightly fail to (corrupt, cut short).
   bool gzip = data.size() >= 2 && data[0] == '\x1f' && data[1] == '\x8b';
+  // So may a pprof profile (malformed, cut, of another kind).
+  bool pprof = LooksLikePprofProto(data.substr(0, kPprofSniffBytes));
   for (const nlohmann::json& in : doc["inputs"]) {
     input_goroutines += U64(in["goroutines"], "inputs[].goroutines");
-    if (gzip) continue;
+    if (gzip || pprof) continue;
     GLEAK_FUZZ_CHECK(in["error"].is_null(), "a memory file failed: {}", in["error"].dump());
     GLEAK_FUZZ_CHECK(U64(in["bytes"], "inputs[].bytes") == data.size(), "bytes {} of {}",
                      in["bytes"].dump(), data.size());
@@ -510,6 +521,64 @@ inline void FuzzAnalyze(const uint8_t* bytes, size_t size) {
     std::ostringstream text;
     RenderTextReport(report, style, text);
     CheckTerminalSafe(text.str(), style.color, "gleak analyze (text)");
+  }
+}
+
+// ---- pprof protobuf -------------------------------------------------------------
+
+// Config byte: bit 0 max_frames 3, bit 1 max_warnings 2, bit 2 max_profile_bytes
+// 4096; bit 7 set: reads of 1 to 232 bytes (bits 4-6). Seeds are the committed
+// profiles inflated, with a 0 config byte.
+inline void FuzzPprof(const uint8_t* bytes, size_t size) {
+  auto [data, config] = SplitConfig(bytes, size);
+  ParseLimits limits;
+  if (config & 1) limits.max_frames = 3;
+  if (config & 2) limits.max_warnings = 2;
+  if (config & 4) limits.max_profile_bytes = 4096;
+  size_t chunk =
+      (config & 0x80) ? 1 + ((config >> 4) & 7) * 33 : std::numeric_limits<size_t>::max();
+  bool recognised = LooksLikePprofProto(data.substr(0, kPprofSniffBytes));
+
+  MemoryFile json_file;
+  ParseSummary summary;
+  uint64_t records = 0, goroutines = 0;
+  {
+    JsonLinesRecordWriter json(json_file.get());
+    json.set_input("fuzz.pb");
+    CheckingSink sink(limits, {&json});
+    auto source = MemoryViewSource("fuzz.pb", data, chunk);
+    try {
+      ParsePprofProto(*source, sink, limits, &summary);
+    } catch (const Error& e) {
+      GLEAK_FUZZ_CHECK(e.kind() == Error::Kind::kInput, "not an input error: {}", e.what());
+      GLEAK_FUZZ_CHECK(std::string_view(e.what()).starts_with("fuzz.pb: "),
+                       "the error does not name the input: {}", e.what());
+      return;
+    }
+    records = sink.records;
+    goroutines = sink.goroutines;
+  }
+  GLEAK_FUZZ_CHECK(summary.format == DumpFormat::kPprofProto, "format {}",
+                   DumpFormatName(summary.format));
+  GLEAK_FUZZ_CHECK(summary.records == records, "summary says {} records, sink saw {}",
+                   summary.records, records);
+  GLEAK_FUZZ_CHECK(summary.goroutines == goroutines, "summary says {} goroutines, sink saw {}",
+                   summary.goroutines, goroutines);
+  GLEAK_FUZZ_CHECK(summary.bytes == data.size(), "{} bytes read of {}", summary.bytes, data.size());
+  GLEAK_FUZZ_CHECK(summary.warnings.size() <= limits.max_warnings, "{} warnings kept, limit {}",
+                   summary.warnings.size(), limits.max_warnings);
+  std::string json_lines = json_file.Take();
+  GLEAK_FUZZ_CHECK(
+      static_cast<uint64_t>(std::count(json_lines.begin(), json_lines.end(), '\n')) == records,
+      "JSON lines for {} records", records);
+  // What a recognised profile gives through the dispatcher is the same.
+  if (recognised) {
+    CheckingSink again(limits, {});
+    auto source = MemoryViewSource("fuzz.pb", data, chunk);
+    ParseSummary dispatched = ParseSource(*source, again, limits);
+    GLEAK_FUZZ_CHECK(dispatched.records == records && dispatched.goroutines == goroutines,
+                     "ParseSource read {} records, ParsePprofProto {}", dispatched.records,
+                     records);
   }
 }
 

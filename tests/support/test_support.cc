@@ -69,6 +69,25 @@ Parsed ParseFile(const std::filesystem::path& path, const ParseLimits& limits) {
 
 std::filesystem::path SourceDir() { return GLEAK_SOURCE_DIR; }
 
+std::filesystem::path ExpectedOf(const std::filesystem::path& dump) {
+  std::string name = dump.filename().string();
+  for (const char* suffix : {".pb.gz", ".txt"}) {
+    if (name.ends_with(suffix)) {
+      name.resize(name.size() - std::string_view(suffix).size());
+      break;
+    }
+  }
+  return dump.parent_path() / (name + ".expected.json");
+}
+
+std::filesystem::path DumpOf(const std::filesystem::path& expected) {
+  std::string name = expected.filename().string();
+  std::string capture = name.substr(0, name.size() - std::string_view(".expected.json").size());
+  std::filesystem::path proto = expected.parent_path() / (capture + ".pb.gz");
+  if (std::filesystem::exists(proto)) return proto;
+  return expected.parent_path() / (capture + ".txt");
+}
+
 std::filesystem::path SamplesDir() { return SourceDir().parent_path() / "shared" / "samples"; }
 
 std::string ReadFile(const std::filesystem::path& path) {

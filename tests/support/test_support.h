@@ -71,6 +71,11 @@ long GleakPeakMiB(const std::string& args);
 // with tests/tools/validate-json; the message names what does not fit.
 ::testing::AssertionResult MatchesSchema(const std::string& schema, const std::string& document);
 
+// A fixture dump's <capture>.expected.json, and the dump of one: <capture>.txt,
+// or <capture>.pb.gz for a pprof protobuf profile.
+std::filesystem::path ExpectedOf(const std::filesystem::path& dump);
+std::filesystem::path DumpOf(const std::filesystem::path& expected);
+
 std::string ReadFile(const std::filesystem::path& path);
 std::filesystem::path TempDir();  // a fresh directory for one test
 

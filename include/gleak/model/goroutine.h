@@ -81,6 +81,7 @@ enum class DumpFormat {
   kUnknown,
   kTraceback,     // runtime.Stack, debug=2, panics, fatal errors, signals
   kCountProfile,  // debug=1: "goroutine profile: total N" and "N @ 0x..." records
+  kPprofProto,    // debug=0: a pprof protobuf profile (gzip or not)
 };
 
 // Who printed a traceback, from the lines around the goroutine blocks.

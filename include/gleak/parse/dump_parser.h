@@ -35,6 +35,8 @@ struct ParseLimits {
   size_t max_line_length = LineScanner::kDefaultMaxLineLength;
   size_t max_frames = 10'000;  // per goroutine; more are counted and dropped
   size_t max_warnings = 100;   // kept in the summary; the rest are counted
+  // A pprof protobuf profile is refused past this many (decompressed) bytes.
+  uint64_t max_profile_bytes = uint64_t{64} << 30;
 };
 
 struct ParseSummary {
