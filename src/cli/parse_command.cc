@@ -10,7 +10,9 @@
 #include "cli/commands.h"
 #include "cli/common_flags.h"
 #include "cli/exit_codes.h"
+#include "cli/output_file.h"
 #include "gleak/base/error.h"
+#include "gleak/base/redact.h"
 #include "gleak/input/byte_source.h"
 #include "gleak/input/http_source.h"
 #include "gleak/parse/dump_parser.h"
@@ -18,7 +20,9 @@
 
 namespace gleak {
 
-void PrintError(const std::string& message) { fmt::print(stderr, "gleak: error: {}\n", message); }
+void PrintError(const std::string& message) {
+  fmt::print(stderr, "gleak: error: {}\n", RedactUrlPasswords(message));
+}
 
 namespace {
 
@@ -31,32 +35,28 @@ struct ParseOptions {
 };
 
 void PrintWarnings(const ParseSummary& summary) {
+  std::string input = RedactUrlPasswords(summary.input);
   for (const Diagnostic& d : summary.warnings) {
     if (d.line > 0) {
-      fmt::print(stderr, "gleak: warning: {}:{}: {}\n", summary.input, d.line, d.message);
+      fmt::print(stderr, "gleak: warning: {}:{}: {}\n", input, d.line, d.message);
     } else {
-      fmt::print(stderr, "gleak: warning: {}: {}\n", summary.input, d.message);
+      fmt::print(stderr, "gleak: warning: {}: {}\n", input, d.message);
     }
   }
   if (summary.warnings_dropped > 0) {
-    fmt::print(stderr, "gleak: warning: {}: {} more warnings not shown (--max-warnings)\n",
-               summary.input, summary.warnings_dropped);
+    fmt::print(stderr, "gleak: warning: {}: {} more warnings not shown (--max-warnings)\n", input,
+               summary.warnings_dropped);
   }
 }
 
 int RunParse(const ParseOptions& options) {
-  std::FILE* out = stdout;
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(nullptr, &std::fclose);
-  if (!options.output.empty() && options.output != "-") {
-    file.reset(std::fopen(options.output.c_str(), "w"));
-    if (!file) ThrowUsageError(fmt::format("{}: cannot write the output file", options.output));
-    out = file.get();
-  }
+  RefuseRepeatedStdin(options.inputs);
+  OutputFile output(options.output, options.inputs);
   std::unique_ptr<RecordWriter> writer;
   if (options.format == "text") {
-    writer = std::make_unique<TextRecordWriter>(out);
+    writer = std::make_unique<TextRecordWriter>(output.file());
   } else {
-    writer = std::make_unique<JsonLinesRecordWriter>(out);
+    writer = std::make_unique<JsonLinesRecordWriter>(output.file());
   }
   ParseLimits limits = options.limits.ToParseLimits();
   InputLimits input_limits;
@@ -68,9 +68,10 @@ int RunParse(const ParseOptions& options) {
   for (const std::string& input : options.inputs) {
     try {
       std::unique_ptr<ByteSource> source = OpenInput(input, input_limits, http);
-      writer->set_input(source->name());
+      writer->set_input(RedactUrlPasswords(source->name()));
       ParseSummary summary = ParseSource(*source, *writer, limits);
       writer->Flush();
+      output.ThrowIfFailed();  // a full disk stops the run at the input it fills
       if (!options.quiet) PrintWarnings(summary);
       if (summary.records == 0) {
         PrintError(fmt::format(
@@ -80,11 +81,14 @@ int RunParse(const ParseOptions& options) {
       }
     } catch (const Error& e) {
       writer->Flush();
+      output.ThrowIfFailed();
       if (e.kind() != Error::Kind::kInput) throw;
       PrintError(e.what());
       exit_code = kExitInput;
     }
   }
+  writer.reset();  // its last records reach the file before the file is closed
+  output.Commit();
   return exit_code;
 }
 
