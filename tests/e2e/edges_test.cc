@@ -199,7 +199,9 @@ TEST(Numbers, NegativeAndMalformedCountsAreUsageErrorsWithReadableBounds) {
            {"watch", "--fail-on-growth nan%", "--fail-on-growth takes a number of goroutines"},
        }) {
     SCOPED_TRACE(c.command + " " + c.flag);
-    std::string inputs = c.command == "watch"  ? kDeadUrl
+    // Bounded, so that the watch ends even where the flag is misread.
+    std::string bounded = c.flag.starts_with("--count") ? "--max-failures 1 " : "--count 1 ";
+    std::string inputs = c.command == "watch"  ? "--interval 0.01s " + bounded + kDeadUrl
                          : c.command == "diff" ? dump + " " + dump
                                                : dump;
     CommandResult r = RunGleak(c.command + " " + c.flag + " " + inputs);
