@@ -6,4 +6,8 @@ void ThrowInputError(std::string message) { throw Error(Error::Kind::kInput, std
 
 void ThrowUsageError(std::string message) { throw Error(Error::Kind::kUsage, std::move(message)); }
 
+void ThrowOutputError(std::string message) {
+  throw Error(Error::Kind::kOutput, std::move(message));
+}
+
 }  // namespace gleak

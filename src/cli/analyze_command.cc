@@ -1,11 +1,13 @@
 // `gleak analyze`: groups the goroutines of one or more dumps and reports the
 // groups, the most suspicious first, as text for a person or JSON for a script.
+#include <limits>
 #include <memory>
 #include <string>
 
 #include "cli/commands.h"
 #include "cli/common_flags.h"
 #include "cli/exit_codes.h"
+#include "cli/number_flags.h"
 #include "gleak/render/json_report.h"
 #include "gleak/render/text_report.h"
 
@@ -21,6 +23,7 @@ struct AnalyzeFlags : CommonFlags {
 };
 
 int RunAnalyze(const AnalyzeFlags& flags) {
+  RefuseRepeatedStdin(flags.inputs);
   RuleSet rules;
   AnalyzeOptions options = ToAnalyzeOptions(flags, &rules);
   options.cluster.per_input = !flags.merge;
@@ -40,7 +43,7 @@ int RunAnalyze(const AnalyzeFlags& flags) {
   } else {
     RenderTextReport(report, output.style(), output.stream());
   }
-  output.stream().flush();
+  output.Commit();
   if (input_problem) return kExitInput;
   return FailsOn(fail_on, report.suspect_patterns) ? kExitFindings : kExitOk;
 }
@@ -58,11 +61,13 @@ CommandAction AddAnalyzeCommand(CLI::App& app) {
                 "One set of groups for all inputs (a fleet's dumps of one service)");
   cmd->add_option("--top", flags->top,
                   "Show at most N groups (per input); default 25 in text, all in JSON")
-      ->check(CLI::NonNegativeNumber);
+      ->check(WholeNumber(0, std::numeric_limits<int>::max()));
   cmd->add_option("--min-count", flags->min_count, "Hide groups of fewer than N goroutines")
+      ->check(WholeNumber(0))
       ->capture_default_str();
   cmd->add_option("--min-wait", flags->min_wait,
                   "Hide groups that have waited less than MIN minutes")
+      ->check(WholeNumber(0))
       ->capture_default_str();
   cmd->add_flag("--only-suspects", flags->only_suspects, "Show suspect groups only");
   cmd->footer(

@@ -1,12 +1,14 @@
 #include "cli/common_flags.h"
 
 #include <algorithm>
+#include <cmath>
 #include <iostream>
 #include <limits>
 
 #include <fmt/core.h>
 
 #include "cli/commands.h"
+#include "cli/number_flags.h"
 #include "cli/terminal.h"
 #include "gleak/base/error.h"
 
@@ -16,23 +18,25 @@ void AddLimitFlags(CLI::App* cmd, LimitFlags* flags) {
   cmd->add_option("--max-line-length", flags->max_line_length,
                   "Skip a line longer than N bytes, with a warning naming it; it is never held "
                   "in memory")
-      ->check(CLI::Range(size_t{64}, size_t{1} << 30))
+      ->check(WholeNumber(64, uint64_t{1} << 30))
       ->capture_default_str();
   cmd->add_option("--max-frames", flags->max_frames,
                   "Keep the first N frames of a goroutine (innermost first); deeper ones are "
                   "dropped, with one warning per goroutine (Go itself prints 100 at most)")
-      ->check(CLI::Range(size_t{1}, size_t{1'000'000}))
+      ->check(WholeNumber(1, 1'000'000))
       ->capture_default_str();
   cmd->add_option("--max-warnings", flags->max_warnings,
                   "List the first N warnings of an input; the rest are only counted")
-      ->check(CLI::Range(size_t{0}, size_t{1'000'000}))
+      ->check(WholeNumber(0, 1'000'000))
       ->capture_default_str();
   cmd->add_option("--max-bytes", flags->max_bytes,
-                  "Refuse an input of more than N bytes after decompression: a file, a pipe, "
+                  "Refuse an input of more than SIZE bytes after decompression: a file, a pipe, "
                   "standard input, a device, an http body, a pprof protobuf profile; the "
-                  "goroutines read before that are kept (exit 3)")
-      ->check(CLI::Range(uint64_t{1}, std::numeric_limits<uint64_t>::max()))
-      ->capture_default_str();
+                  "goroutines read before that are kept (exit 3). SIZE is a number of bytes or "
+                  "has a unit: 64K, 512M, 1G, 2T, or 64KiB, 512MiB, 1GiB (powers of 1024)")
+      ->transform(ByteSize(1))
+      ->type_name("SIZE")
+      ->default_str("16G");
 }
 
 ParseLimits LimitFlags::ToParseLimits() const {
@@ -50,7 +54,8 @@ void AddCommonFlags(CLI::App* cmd, CommonFlags* flags, const std::vector<std::st
       ->capture_default_str();
   cmd->add_option("-o,--output", flags->output, "Write the report to FILE");
   cmd->add_option("--color", flags->color,
-                  "Colour: auto (a terminal, unless NO_COLOR is set), always, never")
+                  "Colour: auto (a terminal, unless NO_COLOR is set), always, never; an explicit "
+                  "always colours even with NO_COLOR set (no-color.org: a flag overrides it)")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
   cmd->add_option("--group-by", flags->group_by,
@@ -87,9 +92,11 @@ void AddCommonFlags(CLI::App* cmd, CommonFlags* flags, const std::vector<std::st
                 "snippet came from");
   cmd->add_option("--suspect-count", flags->suspect_count,
                   "A leak pattern with at least N goroutines is a suspect")
+      ->check(WholeNumber(0))
       ->capture_default_str();
   cmd->add_option("--suspect-wait", flags->suspect_wait,
                   "... or one waiting at least MIN minutes (0: never by wait)")
+      ->check(WholeNumber(0))
       ->capture_default_str();
   cmd->add_option("--fail-on", flags->fail_on,
                   "Exit 1 when a suspect matches these patterns (comma-separated ids, or any)");
@@ -114,13 +121,13 @@ void AddCommonFlags(CLI::App* cmd, CommonFlags* flags, const std::vector<std::st
                   "Keep N distinct groups per input (in all with --merge); the goroutines of "
                   "further groups are counted in one overflow group, with a warning. A group "
                   "takes 5 to 60 KiB of memory, by its stack's depth")
-      ->check(CLI::Range(size_t{1}, size_t{10'000'000}))
+      ->check(WholeNumber(1, 10'000'000))
       ->capture_default_str();
   cmd->add_option("-j,--threads", flags->threads,
                   "Threads to read with (0: one per core). Inputs are read in parallel, and a "
                   "large uncompressed file is cut at blank lines into ranges read in parallel; "
                   "the report is the same whatever N")
-      ->check(CLI::Range(size_t{0}, size_t{1024}))
+      ->check(WholeNumber(0, 1024))
       ->capture_default_str();
 }
 
@@ -204,6 +211,43 @@ bool FailsOn(const std::vector<std::string>& fail_on,
   return false;
 }
 
+GrowthGate ParseGrowthGate(const std::vector<std::string>& values) {
+  GrowthGate gate;
+  for (const std::string& v : values) {
+    try {
+      size_t used = 0;
+      if (!v.empty() && v.back() == '%') {
+        double p = std::stod(v.substr(0, v.size() - 1), &used);
+        if (used != v.size() - 1 || !std::isfinite(p) || p < 0) throw std::invalid_argument(v);
+        gate.percent = p;
+      } else {
+        long long n = std::stoll(v, &used);
+        if (used != v.size() || n < 1) throw std::invalid_argument(v);
+        gate.goroutines = n;
+      }
+    } catch (const std::exception&) {
+      ThrowUsageError(
+          fmt::format("--fail-on-growth takes a number of goroutines (e.g. 50) or a percentage "
+                      "(e.g. 20%), got '{}'",
+                      v));
+    }
+  }
+  return gate;
+}
+
+const Track* PastGate(const DiffReport& diff, const GrowthGate& gate,
+                      const std::vector<std::string>& patterns) {
+  if (!gate.goroutines && !gate.percent) return nullptr;
+  for (const Track& t : diff.tracks) {
+    if (t.growth <= 0) continue;
+    bool in_scope = patterns.empty() ? t.suspect : FailsOn(patterns, {t.group.finding.pattern});
+    if (!in_scope) continue;
+    if (gate.goroutines && t.growth >= *gate.goroutines) return &t;
+    if (gate.percent && (!t.growth_percent || *t.growth_percent >= *gate.percent)) return &t;
+  }
+  return nullptr;
+}
+
 bool PrintInputProblems(const std::vector<InputReport>& inputs, bool quiet, bool json) {
   bool problem = false;
   for (const InputReport& in : inputs) {
@@ -225,12 +269,25 @@ bool PrintInputProblems(const std::vector<InputReport>& inputs, bool quiet, bool
   return problem;
 }
 
-Output::Output(const CommonFlags& flags) : stdout_(&std::cout) {
-  bool to_stdout = flags.output.empty() || flags.output == "-";
-  if (!to_stdout) {
-    file_.open(flags.output, std::ios::binary);
-    if (!file_) ThrowUsageError(fmt::format("{}: cannot write the output file", flags.output));
+void RefuseRepeatedStdin(const std::vector<std::string>& inputs) {
+  if (std::count(inputs.begin(), inputs.end(), "-") > 1) {
+    ThrowUsageError("'-' (standard input) is given more than once; it can be read only once");
   }
+}
+
+namespace {
+
+// What -o must never overwrite: the inputs, and the rule file.
+std::vector<std::string> FilesRead(const CommonFlags& flags) {
+  std::vector<std::string> files = flags.inputs;
+  if (!flags.rules_file.empty()) files.push_back(flags.rules_file);
+  return files;
+}
+
+}  // namespace
+
+Output::Output(const CommonFlags& flags) : file_(flags.output, FilesRead(flags)) {
+  bool to_stdout = file_.to_stdout();
   style_.color = flags.color == "always" || (to_stdout && UseColor(flags.color, stdout));
   style_.width = to_stdout ? TerminalWidth(stdout) : 0;
   style_.full = flags.full;

@@ -2,14 +2,16 @@
 #pragma once
 
 #include <cstdint>
-#include <fstream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 
+#include "cli/output_file.h"
 #include "gleak/classify/rules.h"
+#include "gleak/model/diff_report.h"
 #include "gleak/model/report.h"
 #include "gleak/pipeline/analyze.h"
 #include "gleak/render/text_report.h"
@@ -70,20 +72,37 @@ std::vector<std::string> ParseFailOn(const std::string& text, const RuleSet& rul
 bool FailsOn(const std::vector<std::string>& fail_on,
              const std::vector<std::string>& suspect_patterns);
 
+// --fail-on-growth: "N" goroutines and/or "P%", checked when the command starts.
+struct GrowthGate {
+  std::optional<int64_t> goroutines;
+  std::optional<double> percent;
+};
+GrowthGate ParseGrowthGate(const std::vector<std::string>& values);
+// The first group past the gate, if any: a suspect (a leak pattern that
+// grows), or with --fail-on a group of one of those patterns.
+const Track* PastGate(const DiffReport& diff, const GrowthGate& gate,
+                      const std::vector<std::string>& patterns);
+
 // Errors for unreadable or empty inputs; warnings too in JSON mode (the text
 // report lists them itself). Returns true when some input had a problem.
 bool PrintInputProblems(const std::vector<InputReport>& inputs, bool quiet, bool json);
 
-// Standard output or the -o file, and how text should look on it.
+// Refuses a second '-': two readers of standard input would split it between
+// them at random.
+void RefuseRepeatedStdin(const std::vector<std::string>& inputs);
+
+// Standard output or the -o file (an OutputFile: every write checked, a file
+// replaced only when complete), and how text should look on it.
 class Output {
  public:
   explicit Output(const CommonFlags& flags);
-  std::ostream& stream() { return file_.is_open() ? file_ : *stdout_; }
+  std::ostream& stream() { return file_.stream(); }
   TextStyle style() const { return style_; }
+  void ThrowIfFailed() { file_.ThrowIfFailed(); }
+  void Commit() { file_.Commit(); }
 
  private:
-  std::ofstream file_;
-  std::ostream* stdout_;
+  OutputFile file_;
   TextStyle style_;
 };
 

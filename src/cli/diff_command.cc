@@ -1,6 +1,7 @@
 // `gleak diff OLD NEW [NEWER...]`: which groups grew between snapshots of one
 // process, and a CI gate on that growth.
 #include <cmath>
+#include <limits>
 #include <memory>
 #include <string>
 
@@ -9,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/common_flags.h"
 #include "cli/exit_codes.h"
+#include "cli/number_flags.h"
 #include "gleak/base/duration.h"
 #include "gleak/base/error.h"
 #include "gleak/render/json_diff.h"
@@ -23,53 +25,10 @@ struct DiffFlags : CommonFlags {
   int top = 20;
 };
 
-struct GrowthGate {
-  std::optional<int64_t> goroutines;
-  std::optional<double> percent;
-};
-
-GrowthGate ParseGrowthGate(const std::vector<std::string>& values) {
-  GrowthGate gate;
-  for (const std::string& v : values) {
-    try {
-      size_t used = 0;
-      if (!v.empty() && v.back() == '%') {
-        double p = std::stod(v.substr(0, v.size() - 1), &used);
-        if (used != v.size() - 1 || p < 0) throw std::invalid_argument(v);
-        gate.percent = p;
-      } else {
-        long long n = std::stoll(v, &used);
-        if (used != v.size() || n < 1) throw std::invalid_argument(v);
-        gate.goroutines = n;
-      }
-    } catch (const std::exception&) {
-      ThrowUsageError(
-          fmt::format("--fail-on-growth takes a number of goroutines (e.g. 50) or a percentage "
-                      "(e.g. 20%), got '{}'",
-                      v));
-    }
-  }
-  return gate;
-}
-
-// The first group past the gate, if any: a suspect (a leak pattern that
-// grows), or with --fail-on a group of one of those patterns.
-const Track* PastGate(const DiffReport& diff, const GrowthGate& gate,
-                      const std::vector<std::string>& patterns) {
-  if (!gate.goroutines && !gate.percent) return nullptr;
-  for (const Track& t : diff.tracks) {
-    if (t.growth <= 0) continue;
-    bool in_scope = patterns.empty() ? t.suspect : FailsOn(patterns, {t.group.finding.pattern});
-    if (!in_scope) continue;
-    if (gate.goroutines && t.growth >= *gate.goroutines) return &t;
-    if (gate.percent && (!t.growth_percent || *t.growth_percent >= *gate.percent)) return &t;
-  }
-  return nullptr;
-}
-
 int RunDiff(const DiffFlags& flags) {
   if (flags.inputs.size() < 2)
     ThrowUsageError("diff needs at least two snapshots: OLD NEW [NEWER...]");
+  RefuseRepeatedStdin(flags.inputs);
   RuleSet rules;
   AnalyzeOptions options = ToAnalyzeOptions(flags, &rules);
   std::vector<std::string> fail_on = ParseFailOn(flags.fail_on, rules);
@@ -93,7 +52,7 @@ int RunDiff(const DiffFlags& flags) {
     style.max_groups = static_cast<size_t>(flags.top);
     RenderTextDiff(diff, style, output.stream());
   }
-  output.stream().flush();
+  output.Commit();
   if (input_problem) return kExitInput;
   if (const Track* t = PastGate(diff, gate, fail_on)) {
     if (!flags.quiet) {
@@ -123,6 +82,7 @@ CommandAction AddDiffCommand(CLI::App& app) {
                   "(repeatable; with --fail-on, only those patterns count)")
       ->allow_extra_args(false);
   cmd->add_option("--top", flags->top, "Show at most N changed groups in text (0: all)")
+      ->check(WholeNumber(0, std::numeric_limits<int>::max()))
       ->capture_default_str();
   cmd->footer(
       "\nA group grows when it holds more goroutines in the last snapshot than in the first;\n"

@@ -8,6 +8,7 @@ enum ExitCode : int {
   kExitFindings = 1,  // findings or growth at the --fail-on level
   kExitUsage = 2,     // the command line is wrong
   kExitInput = 3,     // an input could not be read or held no goroutines
+  kExitOutput = 3,    // ... or a result could not be written (the same code: nothing to use)
 };
 
 inline constexpr const char* kExitCodesHelp =
@@ -15,6 +16,7 @@ inline constexpr const char* kExitCodesHelp =
     "  0  done; nothing at the --fail-on level\n"
     "  1  findings or growth at the --fail-on level\n"
     "  2  usage error (unknown option, bad value)\n"
-    "  3  an input could not be read, or held no goroutines\n";
+    "  3  an input could not be read, or held no goroutines; or the result could not be\n"
+    "     written (a full disk, -o in a folder that cannot be written)\n";
 
 }  // namespace gleak

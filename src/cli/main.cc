@@ -1,15 +1,30 @@
 #include <cstdio>
 #include <exception>
+#include <iostream>
 
 #include <fmt/core.h>
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/output_file.h"
 #include "gleak/base/error.h"
 
 namespace gleak {
 namespace {
+
+// --help and --version, written as a result is: a failed write exits 3.
+int PrintHelp(CLI::App& app, const CLI::Error& e) {
+  try {
+    OutputFile output("", {});
+    app.exit(e, output.stream(), std::cerr);
+    output.Commit();
+  } catch (const Error& error) {
+    PrintError(error.what());
+    return kExitOutput;
+  }
+  return CloseStandardOutput() ? kExitOk : kExitOutput;
+}
 
 int Run(int argc, char** argv) {
   CLI::App app{
@@ -43,28 +58,39 @@ int Run(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
+    return PrintHelp(app, e);
   } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
+    return PrintHelp(app, e);
   } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
+    return PrintHelp(app, e);
   } catch (const CLI::ParseError& e) {
     app.exit(e);
     return kExitUsage;
   }
 
   try {
+    int code = kExitUsage;
     for (CLI::App* sub : app.get_subcommands()) {
-      if (sub->get_name() == "analyze") return analyze();
-      if (sub->get_name() == "diff") return diff();
-      if (sub->get_name() == "parse") return parse();
-      if (sub->get_name() == "rules") return rules();
-      if (sub->get_name() == "watch") return watch();
+      if (sub->get_name() == "analyze") code = analyze();
+      if (sub->get_name() == "diff") code = diff();
+      if (sub->get_name() == "parse") code = parse();
+      if (sub->get_name() == "rules") code = rules();
+      if (sub->get_name() == "watch") code = watch();
     }
-    return kExitUsage;
+    // A result that did not reach its reader is no result: exit 3, whatever
+    // the findings.
+    return CloseStandardOutput() ? code : kExitOutput;
   } catch (const Error& e) {
     PrintError(e.what());
-    return e.kind() == Error::Kind::kUsage ? kExitUsage : kExitInput;
+    switch (e.kind()) {
+      case Error::Kind::kUsage:
+        return kExitUsage;
+      case Error::Kind::kOutput:
+        return kExitOutput;
+      case Error::Kind::kInput:
+        break;
+    }
+    return kExitInput;
   } catch (const std::bad_alloc&) {
     PrintError("out of memory");
     return kExitInput;

@@ -10,8 +10,10 @@
 #include "cli/commands.h"
 #include "cli/common_flags.h"
 #include "cli/exit_codes.h"
+#include "cli/output_file.h"
 #include "gleak/base/error.h"
 #include "gleak/base/terminal_safe.h"
+#include "gleak/base/redact.h"
 #include "gleak/input/byte_source.h"
 #include "gleak/input/http_source.h"
 #include "gleak/parse/dump_parser.h"
@@ -20,13 +22,16 @@
 namespace gleak {
 
 void PrintError(const std::string& message) {
-  fmt::print(stderr, "gleak: error: {}\n", TerminalSafe(message, LineBreaks::kKeep));
+  fmt::print(stderr, "gleak: error: {}\n",
+             TerminalSafe(RedactUrlPasswords(message), LineBreaks::kKeep));
 }
 void PrintWarning(const std::string& message) {
-  fmt::print(stderr, "gleak: warning: {}\n", TerminalSafe(message, LineBreaks::kKeep));
+  fmt::print(stderr, "gleak: warning: {}\n",
+             TerminalSafe(RedactUrlPasswords(message), LineBreaks::kKeep));
 }
 void PrintNote(const std::string& message) {
-  fmt::print(stderr, "gleak: note: {}\n", TerminalSafe(message, LineBreaks::kKeep));
+  fmt::print(stderr, "gleak: note: {}\n",
+             TerminalSafe(RedactUrlPasswords(message), LineBreaks::kKeep));
 }
 
 namespace {
@@ -40,32 +45,28 @@ struct ParseOptions {
 };
 
 void PrintWarnings(const ParseSummary& summary) {
+  std::string input = RedactUrlPasswords(summary.input);
   for (const Diagnostic& d : summary.warnings) {
     if (d.line > 0) {
-      PrintWarning(fmt::format("{}:{}: {}", summary.input, d.line, d.message));
+      PrintWarning(fmt::format("{}:{}: {}", input, d.line, d.message));
     } else {
-      PrintWarning(fmt::format("{}: {}", summary.input, d.message));
+      PrintWarning(fmt::format("{}: {}", input, d.message));
     }
   }
   if (summary.warnings_dropped > 0) {
-    PrintWarning(fmt::format("{}: {} more warnings not shown (--max-warnings)", summary.input,
+    PrintWarning(fmt::format("{}: {} more warnings not shown (--max-warnings)", input,
                              summary.warnings_dropped));
   }
 }
 
 int RunParse(const ParseOptions& options) {
-  std::FILE* out = stdout;
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(nullptr, &std::fclose);
-  if (!options.output.empty() && options.output != "-") {
-    file.reset(std::fopen(options.output.c_str(), "w"));
-    if (!file) ThrowUsageError(fmt::format("{}: cannot write the output file", options.output));
-    out = file.get();
-  }
+  RefuseRepeatedStdin(options.inputs);
+  OutputFile output(options.output, options.inputs);
   std::unique_ptr<RecordWriter> writer;
   if (options.format == "text") {
-    writer = std::make_unique<TextRecordWriter>(out);
+    writer = std::make_unique<TextRecordWriter>(output.file());
   } else {
-    writer = std::make_unique<JsonLinesRecordWriter>(out);
+    writer = std::make_unique<JsonLinesRecordWriter>(output.file());
   }
   ParseLimits limits = options.limits.ToParseLimits();
   InputLimits input_limits;
@@ -77,9 +78,10 @@ int RunParse(const ParseOptions& options) {
   for (const std::string& input : options.inputs) {
     try {
       std::unique_ptr<ByteSource> source = OpenInput(input, input_limits, http);
-      writer->set_input(source->name());
+      writer->set_input(RedactUrlPasswords(source->name()));
       ParseSummary summary = ParseSource(*source, *writer, limits);
       writer->Flush();
+      output.ThrowIfFailed();  // a full disk stops the run at the input it fills
       if (!options.quiet) PrintWarnings(summary);
       if (summary.records == 0) {
         PrintError(fmt::format(
@@ -89,11 +91,14 @@ int RunParse(const ParseOptions& options) {
       }
     } catch (const Error& e) {
       writer->Flush();
+      output.ThrowIfFailed();
       if (e.kind() != Error::Kind::kInput) throw;
       PrintError(e.what());
       exit_code = kExitInput;
     }
   }
+  writer.reset();  // its last records reach the file before the file is closed
+  output.Commit();
   return exit_code;
 }
 

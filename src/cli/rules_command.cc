@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/output_file.h"
 #include "gleak/base/error.h"
 #include "gleak/classify/rules.h"
 
@@ -17,47 +18,57 @@ struct RulesFlags {
   bool json = false;
 };
 
+int RunRules(const RulesFlags& flags, std::ostream& out);
+
 int RunRules(const RulesFlags& flags) {
+  OutputFile output("", {});
+  int code = RunRules(flags, output.stream());
+  output.Commit();
+  return code;
+}
+
+int RunRules(const RulesFlags& flags, std::ostream& out) {
   RuleSet rules = RuleSet::Builtin();
   if (!flags.rules_file.empty()) rules.Override(RuleSet::Load(flags.rules_file));
   if (flags.json) {
     if (!flags.rules_file.empty() || !flags.id.empty()) {
       ThrowUsageError("--json prints the built-in rules file; it takes no ID or --rules");
     }
-    fmt::print("{}", RuleSet::BuiltinText());
+    out << RuleSet::BuiltinText();
     return kExitOk;
   }
   if (flags.id.empty()) {
-    fmt::print("{:<16} {:<9} {}\n", "PATTERN", "PRIORITY", "TITLE");
+    out << fmt::format("{:<16} {:<9} {}\n", "PATTERN", "PRIORITY", "TITLE");
     for (const Rule& r : rules.rules()) {
-      fmt::print("{:<16} {:<9} {}{}\n", r.id, r.priority, r.title, r.benign ? " (benign)" : "");
+      out << fmt::format("{:<16} {:<9} {}{}\n", r.id, r.priority, r.title,
+                         r.benign ? " (benign)" : "");
     }
-    fmt::print(
-        "\n`gleak rules ID` explains one; `gleak rules --json` prints the built-in rule file,\n"
-        "the format `--rules FILE` takes.\n");
+    out
+        << ("\n`gleak rules ID` explains one; `gleak rules --json` prints the built-in rule file,\n"
+            "the format `--rules FILE` takes.\n");
     return kExitOk;
   }
   const Rule* rule = rules.Find(flags.id);
   if (rule == nullptr) ThrowUsageError(fmt::format("no rule '{}' (see `gleak rules`)", flags.id));
-  fmt::print("{} — {}\n\n", rule->id, rule->title);
-  if (!rule->explanation.empty()) fmt::print("{}\n\n", rule->explanation);
-  fmt::print("Matches when (first clause that holds gives the confidence):\n");
+  out << fmt::format("{} — {}\n\n", rule->id, rule->title);
+  if (!rule->explanation.empty()) out << fmt::format("{}\n\n", rule->explanation);
+  out << "Matches when (first clause that holds gives the confidence):\n";
   for (const RuleClause& c : rule->when) {
-    fmt::print("  - [{}] {}\n", ConfidenceName(c.confidence), c.reason);
+    out << fmt::format("  - [{}] {}\n", ConfidenceName(c.confidence), c.reason);
   }
   if (!rule->example.empty()) {
-    fmt::print("\nExample:\n");
+    out << "\nExample:\n";
     size_t start = 0;
     while (start < rule->example.size()) {
       size_t nl = rule->example.find('\n', start);
-      fmt::print("    {}\n",
-                 rule->example.substr(start, nl == std::string::npos ? nl : nl - start));
+      out << fmt::format("    {}\n",
+                         rule->example.substr(start, nl == std::string::npos ? nl : nl - start));
       if (nl == std::string::npos) break;
       start = nl + 1;
     }
   }
-  if (!rule->fix.empty()) fmt::print("\nFix:\n  {}\n", rule->fix);
-  if (rule->benign) fmt::print("\nBenign: never a suspect.\n");
+  if (!rule->fix.empty()) out << fmt::format("\nFix:\n  {}\n", rule->fix);
+  if (rule->benign) out << fmt::format("\nBenign: never a suspect.\n");
   return kExitOk;
 }
 

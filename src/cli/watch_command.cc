@@ -1,9 +1,12 @@
 // `gleak watch URL`: snapshots on an interval, diffed as they come, so that a
 // leak's group climbs to the top while you look.
 #include <signal.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <iostream>
@@ -16,9 +19,11 @@
 #include "cli/commands.h"
 #include "cli/common_flags.h"
 #include "cli/exit_codes.h"
+#include "cli/number_flags.h"
 #include "cli/terminal.h"
 #include "gleak/base/duration.h"
 #include "gleak/base/error.h"
+#include "gleak/base/redact.h"
 #include "gleak/input/http_source.h"
 #include "gleak/render/json_diff.h"
 #include "gleak/render/text_diff.h"
@@ -73,12 +78,30 @@ void SleepUntil(std::chrono::steady_clock::time_point deadline) {
   }
 }
 
+// --save DIR: made when the watch starts, so that a folder that cannot be made
+// or written stops the watch before the first snapshot, naming the folder.
+void MakeSaveFolder(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    ThrowOutputError(fmt::format("--save {}: cannot make the folder: {}", dir, ec.message()));
+  }
+  if (!std::filesystem::is_directory(dir, ec)) {
+    ThrowOutputError(fmt::format("--save {}: cannot make the folder: a file has that name", dir));
+  }
+  if (::access(dir.c_str(), W_OK | X_OK) != 0) {
+    ThrowOutputError(
+        fmt::format("--save {}: cannot write in the folder: {}", dir, std::strerror(errno)));
+  }
+}
+
 int RunWatch(const WatchFlags& flags) {
   if (flags.inputs.size() != 1) ThrowUsageError("watch takes exactly one URL");
   std::string url = flags.inputs.front();
   if (!LooksLikeUrl(url)) ThrowUsageError(fmt::format("watch takes an http(s) URL, got '{}'", url));
   bool added = false;
   url = WithDebugParameter(url, &added);
+  const std::string shown_url = RedactUrlPasswords(url);  // the password is never shown
   double interval = Seconds(flags.interval, "--interval", 7 * 24 * 3600.0);
   std::optional<double> duration;
   if (!flags.duration.empty()) duration = Seconds(flags.duration, "--duration", 366 * 24 * 3600.0);
@@ -87,13 +110,14 @@ int RunWatch(const WatchFlags& flags) {
   AnalyzeOptions options = ToAnalyzeOptions(analyze_flags, &rules);
   options.report = ReportOptions{};
   std::vector<std::string> fail_on = ParseFailOn(flags.fail_on, rules);
-  if (!flags.save_dir.empty()) std::filesystem::create_directories(flags.save_dir);
+  GrowthGate gate = ParseGrowthGate(flags.fail_on_growth);
+  if (!flags.save_dir.empty()) MakeSaveFolder(flags.save_dir);
 
   bool live = flags.format == "text" && isatty(fileno(stdout)) && flags.output.empty();
   Output output(flags);
   TextStyle style = output.style();
   if (added && !flags.quiet) {
-    PrintNote(fmt::format("the URL had no debug= parameter; asking for debug=2: {}", url));
+    PrintNote(fmt::format("the URL had no debug= parameter; asking for debug=2: {}", shown_url));
   }
 
   struct sigaction action {};
@@ -103,8 +127,10 @@ int RunWatch(const WatchFlags& flags) {
 
   std::vector<Report> snapshots;
   WatchTick tick;
-  tick.url = url;
+  tick.url = shown_url;
   tick.interval_seconds = interval;
+  WatchSummary summary;
+  summary.url = shown_url;
   DiffOptions diff_options;
   diff_options.interval_seconds = interval;
   auto start = std::chrono::steady_clock::now();
@@ -113,23 +139,52 @@ int RunWatch(const WatchFlags& flags) {
   bool gave_up = false;
   for (uint64_t n = 1; !g_interrupted; ++n) {
     if (live) {
-      RenderWatchScreen(tick, fmt::format("fetching {} … (tick {})", url, n), style,
+      RenderWatchScreen(tick, fmt::format("fetching {} … (tick {})", shown_url, n), style,
                         output.stream());
+      output.stream().flush();
     }
     AnalyzeOptions one = options;
+    std::filesystem::path saved, partial;
     if (!flags.save_dir.empty()) {
-      one.save_copy_to = (std::filesystem::path(flags.save_dir) /
-                          fmt::format("snapshot-{:04}-{}.txt.gz", n, NowUtc()))
-                             .string();
+      // Written under a hidden name and kept only when the snapshot is good,
+      // so that the folder never holds a cut dump that a later diff would read.
+      saved = std::filesystem::path(flags.save_dir) /
+              fmt::format("snapshot-{:04}-{}.txt.gz", n, NowUtc());
+      partial = std::filesystem::path(flags.save_dir) / fmt::format(".snapshot-{:04}.partial", n);
+      one.save_copy_to = partial.string();
     }
     Report report = AnalyzeOne(one, url);
     tick.tick = n;
     tick.time = NowUtc();
     const InputReport& input = report.inputs.front();
-    if (!input.error.empty() || input.goroutines == 0) {
+    std::string error = !input.error.empty()    ? input.error
+                        : input.goroutines == 0 ? "the answer held no goroutines"
+                                                : "";
+    if (!partial.empty()) {
+      std::error_code ec;
+      if (error.empty()) {
+        std::filesystem::rename(partial, saved, ec);
+        if (ec)
+          error = fmt::format("cannot keep the snapshot as {}: {}", saved.string(), ec.message());
+      }
+      if (!error.empty()) std::filesystem::remove(partial, ec);
+    }
+    summary.ticks = n;
+    if (!error.empty()) {
       tick.ok = false;
-      tick.error = input.error.empty() ? "the answer held no goroutines" : input.error;
+      tick.error = error;
       tick.failures_in_a_row = ++failures;
+      ++summary.failed;
+      if (summary.failures.size() < WatchSummary::kMaxListed) {
+        summary.failures.push_back(WatchFailure{n, tick.time, error});
+      } else {
+        ++summary.failures_not_listed;
+      }
+      if (!live && !flags.quiet) {
+        // The error names the URL.
+        fmt::print(stderr, "gleak: warning: snapshot {} failed ({} in a row): {}\n", n, failures,
+                   error);
+      }
     } else {
       failures = 0;
       tick.ok = true;
@@ -148,7 +203,9 @@ int RunWatch(const WatchFlags& flags) {
     } else if (!live && flags.format == "text") {
       RenderWatchLine(tick, output.stream());
     }
-    if (failures >= flags.max_failures) {
+    output.stream().flush();
+    output.ThrowIfFailed();  // nobody reads a watch whose output cannot be written
+    if (flags.max_failures > 0 && failures >= flags.max_failures) {
       gave_up = true;
       break;
     }
@@ -165,13 +222,16 @@ int RunWatch(const WatchFlags& flags) {
               ? fmt::format("next snapshot in {:g}s · Ctrl-C ends and prints the report", interval)
               : fmt::format("error: {} ({} in a row, retrying)", tick.error, failures);
       RenderWatchScreen(tick, status, style, output.stream());
+      output.stream().flush();
     }
     SleepUntil(next);
   }
 
-  // The final report: the diff of every good snapshot.
+  // The final report: the diff of every good snapshot, and the ones that failed.
   DiffReport diff = DiffSnapshots(std::move(snapshots), diff_options);
   diff.tool_version = GLEAK_VERSION;
+  summary.gave_up = gave_up;
+  diff.watch = summary;
   if (live) output.stream() << "\x1b[H\x1b[J";
   if (flags.format == "text") {
     TextStyle final_style = style;
@@ -180,29 +240,29 @@ int RunWatch(const WatchFlags& flags) {
   } else {
     RenderJsonDiff(diff, output.stream(), flags.format == "jsonl");
   }
-  output.stream().flush();
+  output.Commit();
   if (gave_up) {
-    PrintError(fmt::format("{}: {} failed snapshots in a row; giving up (last: {})", url, failures,
-                           tick.error));
+    PrintError(fmt::format("{}: {} failed snapshots in a row; giving up (last: {})", shown_url,
+                           failures, tick.error));
     return kExitInput;
   }
-  if (diff.snapshots.empty()) return kExitInput;
-  // The same gates as diff.
-  std::vector<std::string> growth_flags = flags.fail_on_growth;
-  for (const Track& t : diff.tracks) {
-    if (t.growth <= 0) continue;
-    bool in_scope = fail_on.empty() ? t.suspect : FailsOn(fail_on, {t.group.finding.pattern});
-    if (!in_scope) continue;
-    for (const std::string& g : growth_flags) {
-      bool percent = !g.empty() && g.back() == '%';
-      double limit = std::atof(g.c_str());
-      if ((percent && (!t.growth_percent || *t.growth_percent >= limit)) ||
-          (!percent && static_cast<double>(t.growth) >= limit)) {
-        return kExitFindings;
-      }
-    }
+  if (diff.snapshots.empty()) {
+    PrintError(summary.ticks == 0
+                   ? fmt::format("{}: stopped before the first snapshot", shown_url)
+                   : fmt::format("{}: no snapshot could be taken in {} tr{} (last: {})", shown_url,
+                                 summary.ticks, summary.ticks == 1 ? "y" : "ies", tick.error));
+    return kExitInput;
   }
-  if (growth_flags.empty() && FailsOn(fail_on, diff.suspect_patterns)) return kExitFindings;
+  // The same gates as diff.
+  if (const Track* t = PastGate(diff, gate, fail_on)) {
+    if (!flags.quiet) {
+      fmt::print(stderr, "gleak: growth past --fail-on-growth: group {} ({}) grew by {}\n", t->id,
+                 t->group.finding.pattern, t->growth);
+    }
+    return kExitFindings;
+  }
+  if (!gate.goroutines && !gate.percent && FailsOn(fail_on, diff.suspect_patterns))
+    return kExitFindings;
   return kExitOk;
 }
 
@@ -217,13 +277,15 @@ CommandAction AddWatchCommand(CLI::App& app) {
   // watch also prints a JSON line per tick (jsonl).
   AddCommonFlags(cmd, flags.get(), {"text", "json", "jsonl"});
   cmd->add_option("--interval", flags->interval, "Time between snapshots")->capture_default_str();
-  cmd->add_option("--count", flags->count,
-                  "Stop after N snapshots (0: until Ctrl-C or --duration)");
+  cmd->add_option("--count", flags->count, "Stop after N snapshots (0: until Ctrl-C or --duration)")
+      ->check(WholeNumber(0));
   cmd->add_option("--duration", flags->duration, "Stop after this long (30s, 10m, 1h)");
   cmd->add_option("--save", flags->save_dir,
-                  "Keep each snapshot, gzipped, in DIR (for gleak diff later)");
+                  "Keep each good snapshot, gzipped, in DIR (for gleak diff later); a failed "
+                  "one is not kept");
   cmd->add_option("--max-failures", flags->max_failures,
-                  "Give up (exit 3) after N failed snapshots in a row")
+                  "Give up (exit 3) after N failed snapshots in a row (0: never give up)")
+      ->check(WholeNumber(0))
       ->capture_default_str();
   cmd->add_option("--fail-on-growth", flags->fail_on_growth,
                   "Exit 1 at the end when a growing leak-pattern group grew by N goroutines or P%")

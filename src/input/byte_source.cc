@@ -247,13 +247,28 @@ class SavingSource : public ByteSource {
  public:
   SavingSource(std::unique_ptr<ByteSource> inner, const std::string& path)
       : inner_(std::move(inner)), path_(path), file_(gzopen(path.c_str(), "wb6")) {
-    if (file_ == nullptr) ThrowInputError(fmt::format("{}: cannot write the snapshot copy", path));
+    if (file_ == nullptr) {
+      ThrowInputError(
+          fmt::format("{}: cannot write the snapshot copy: {}", path, std::strerror(errno)));
+    }
   }
-  ~SavingSource() override { gzclose(file_); }
+  ~SavingSource() override {
+    if (file_ != nullptr) gzclose(file_);
+  }
   size_t Read(char* buffer, size_t capacity) override {
     size_t n = inner_->Read(buffer, capacity);
     if (n > 0 && gzwrite(file_, buffer, static_cast<unsigned>(n)) != static_cast<int>(n)) {
       ThrowInputError(fmt::format("{}: cannot write the snapshot copy", path_));
+    }
+    if (n == 0 && file_ != nullptr) {
+      // The end of the input: gzclose writes what zlib still holds, and a full
+      // disk shows here, so a copy that was cut is never taken for whole.
+      int rc = gzclose(file_);
+      file_ = nullptr;
+      if (rc != Z_OK) {
+        ThrowInputError(fmt::format("{}: cannot write the snapshot copy: {}", path_,
+                                    rc == Z_ERRNO ? std::strerror(errno) : "zlib error"));
+      }
     }
     return n;
   }

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "gleak/base/error.h"
+#include "gleak/base/redact.h"
 #include "gleak/base/text.h"
 #include "gleak/cluster/group_summary.h"
 #include "gleak/cluster/merge.h"
@@ -111,6 +112,10 @@ InputResult ReadInput(const AnalyzeOptions& options, size_t index, size_t thread
     result.ignored = clusterer.ignored_goroutines();
     result.groups = clusterer.TakeGroups();
   }
+  // A URL's password never reaches a report, a warning or an error.
+  result.input.name = RedactUrlPasswords(result.input.name);
+  result.input.error = RedactUrlPasswords(result.input.error);
+  for (Diagnostic& d : result.input.warnings) d.message = RedactUrlPasswords(d.message);
   return result;
 }
 

@@ -58,6 +58,19 @@ void RenderJsonDiff(const DiffReport& diff, std::ostream& out, bool one_line) {
       {"suspect_patterns", diff.suspect_patterns},
       {"groups", json::array()},
   };
+  if (diff.watch) {
+    const WatchSummary& w = *diff.watch;
+    json failures = json::array();
+    for (const WatchFailure& f : w.failures) {
+      failures.push_back({{"tick", f.tick}, {"time", f.time}, {"error", f.error}});
+    }
+    doc["watch"] = {{"url", w.url},
+                    {"ticks", w.ticks},
+                    {"failed_ticks", w.failed},
+                    {"gave_up", w.gave_up},
+                    {"failures", failures},
+                    {"failures_not_listed", w.failures_not_listed}};
+  }
   DumpWithArray(doc, "groups", diff.tracks.size(), group, one_line ? -1 : 2, out);
   out << '\n';
 }

@@ -66,9 +66,25 @@ void RenderTrack(size_t rank, const Track& t, const TextStyle& style, std::ostre
 void RenderTextDiff(const DiffReport& diff, const TextStyle& style, std::ostream& out) {
   LineOut line(style, out);
   const DiffTotals& t = diff.totals;
+  // gleak watch: the snapshots it could not take.
+  auto watch_failures = [&] {
+    if (!diff.watch || diff.watch->failed == 0) return;
+    const WatchSummary& w = *diff.watch;
+    line.Add(fmt::format("  {} of {} failed{}", w.failed, Plural(w.ticks, "snapshot"),
+                         w.gave_up ? " (gave up: --max-failures in a row)" : ""),
+             Ink::kRed);
+    line.End();
+    if (!w.failures.empty()) {
+      const WatchFailure& last = w.failures.back();  // the last one, or the last one kept
+      line.Add(fmt::format("  snapshot {} at {}: ", last.tick, last.time))
+          .Add(Safe(last.error), Ink::kRed);
+      line.End();
+    }
+  };
   if (diff.snapshots.empty()) {
     line.Add("gleak " + diff.tool_version + " diff", Ink::kBold).Add(": no snapshot could be read");
     line.End();
+    watch_failures();
     return;
   }
   std::string totals;
@@ -90,6 +106,7 @@ void RenderTextDiff(const DiffReport& diff, const TextStyle& style, std::ostream
     }
     line.End();
   }
+  watch_failures();
   if (t.growth > 0 && t.top_explaining > 0) {
     line.Add(fmt::format("  {:.0f}% of the growth is in the top {}", 100 * t.explained_share,
                          Plural(t.top_explaining, "group")));

@@ -727,12 +727,14 @@ TEST(Limits, MaxWarningsListsTheFirstAndCountsTheRest) {
 
 TEST(Limits, OutOfRangeLimitsAreUsageErrorsOnEveryCommand) {
   const std::vector<std::pair<std::string, std::string>> bad = {
-      {"--max-frames 0", "--max-frames: Value 0 not in range 1 to 1000000"},
-      {"--max-frames 1000001", "--max-frames: Value 1000001 not in range 1 to 1000000"},
-      {"--max-warnings 1000001", "--max-warnings: Value 1000001 not in range 0 to 1000000"},
-      {"--max-warnings -1", "--max-warnings: Value -1 not in range 0 to 1000000"},
-      {"--max-bytes 0", "--max-bytes: Value 0 not in range 1 to"},
-      {"--max-line-length 63", "--max-line-length: Value 63 not in range 64 to"},
+      {"--max-frames 0", "--max-frames: expected a whole number from 1 to 1,000,000, got '0'"},
+      {"--max-frames 1000001", "--max-frames: expected a whole number from 1 to 1,000,000"},
+      {"--max-warnings 1000001", "--max-warnings: expected a whole number from 0 to 1,000,000"},
+      {"--max-warnings -1",
+       "--max-warnings: expected a whole number from 0 to 1,000,000, got '-1'"},
+      {"--max-bytes 0", "--max-bytes: expected a size of 1 byte or more"},
+      {"--max-line-length 63",
+       "--max-line-length: expected a whole number from 64 to 1,073,741,824, got '63'"},
   };
   for (const std::string command : {"analyze", "diff", "watch", "parse"}) {
     for (const auto& [flag, message] : bad) {
@@ -955,7 +957,9 @@ TEST(Limits, MaxGroupsOutOfRangeIsAUsageError) {
     if (command == "diff") inputs += " " + Quote(DeepDump());
     CommandResult zero = RunGleak(command + " --max-groups 0 " + inputs);
     EXPECT_EQ(zero.exit_code, 2);
-    EXPECT_TRUE(Has(zero.err, "--max-groups: Value 0 not in range 1 to 10000000")) << zero.err;
+    EXPECT_TRUE(
+        Has(zero.err, "--max-groups: expected a whole number from 1 to 10,000,000, got '0'"))
+        << zero.err;
   }
   CommandResult parse = RunGleak("parse --max-groups 5 " + Quote(DeepDump()));
   EXPECT_EQ(parse.exit_code, 2);  // parse makes no groups

@@ -48,6 +48,24 @@ struct DiffTotals {
   double explained_share = 0;   // their share of the total growth (0..1+)
 };
 
+// One snapshot `gleak watch` could not take.
+struct WatchFailure {
+  uint64_t tick = 0;  // 1-based
+  std::string time;   // UTC, ISO 8601
+  std::string error;
+};
+
+// How the snapshots of `gleak watch` went; a diff of files has none.
+struct WatchSummary {
+  std::string url;
+  uint64_t ticks = 0;                  // snapshots tried
+  uint64_t failed = 0;                 // of which failed
+  bool gave_up = false;                // --max-failures failures in a row ended the watch
+  std::vector<WatchFailure> failures;  // the first kMaxListed
+  uint64_t failures_not_listed = 0;
+  static constexpr size_t kMaxListed = 100;
+};
+
 struct DiffReport {
   std::string tool_version;
   GroupingLevel level = GroupingLevel::kLine;
@@ -57,6 +75,7 @@ struct DiffReport {
   std::vector<Track> tracks;  // ranked: most growth first; steady and shrinking last
   std::vector<std::string> suspect_patterns;
   std::string path_prefix;
+  std::optional<WatchSummary> watch;  // gleak watch only
 };
 
 }  // namespace gleak
