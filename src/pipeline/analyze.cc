@@ -38,6 +38,7 @@ InputReport ToInputReport(const ParseSummary& s) {
 struct InputResult {
   InputReport input;
   std::vector<Group> groups;
+  ObjectEvidence objects;
   uint64_t goroutines = 0;
   uint64_t ignored = 0;
 };
@@ -49,7 +50,8 @@ size_t Threads(const AnalyzeOptions& options) {
 // Reads one input, in ranges on up to `threads` threads when it is a large
 // local file.
 ClusteredInput ReadOne(const AnalyzeOptions& options, const std::string& spec, size_t index,
-                       size_t threads, Clusterer& clusterer, ParseSummary* partial) {
+                       size_t threads, Clusterer& clusterer, ObjectIndex* objects,
+                       ParseSummary* partial) {
   ClusteredInput result;
   SplitPolicy policy;
   policy.threads = threads;
@@ -60,23 +62,28 @@ ClusteredInput ReadOne(const AnalyzeOptions& options, const std::string& spec, s
   }
   std::unique_ptr<ByteSource> source = OpenInput(spec, options.input_limits, options.http);
   if (!options.save_copy_to.empty()) source = SavingCopy(std::move(source), options.save_copy_to);
-  return ClusterSource(*source, clusterer, options.parse_limits, partial);
+  return ClusterSource(*source, clusterer, objects, options.parse_limits, partial);
 }
 
 InputResult ReadInput(const AnalyzeOptions& options, size_t index, size_t threads) {
   InputResult result;
   Clusterer clusterer(options.cluster);
   clusterer.set_input(index);
+  std::unique_ptr<ObjectIndex> objects =
+      options.cluster.objects.enabled ? std::make_unique<ObjectIndex>(options.cluster.objects)
+                                      : nullptr;
   const std::string& input = options.inputs[index];
   bool asked_for_debug2 = false;
   std::string spec = LooksLikeUrl(input) ? WithDebugParameter(input, &asked_for_debug2) : input;
   ParseSummary summary;  // as far as it got, also when the input fails partway
   try {
-    ClusteredInput read = ReadOne(options, spec, index, threads, clusterer, &summary);
+    ClusteredInput read =
+        ReadOne(options, spec, index, threads, clusterer, objects.get(), &summary);
     result.input = ToInputReport(read.summary);
     result.goroutines = read.goroutines;
     result.ignored = read.ignored;
     result.groups = std::move(read.groups);
+    result.objects = std::move(read.objects);
     if (asked_for_debug2) {
       result.input.warnings.insert(
           result.input.warnings.begin(),
@@ -93,6 +100,7 @@ InputResult ReadInput(const AnalyzeOptions& options, size_t index, size_t thread
     result.goroutines = clusterer.goroutines();
     result.ignored = clusterer.ignored_goroutines();
     result.groups = clusterer.TakeGroups();
+    if (objects) result.objects = objects->Take(result.groups);
   }
   return result;
 }
@@ -137,7 +145,9 @@ Report Analyze(const AnalyzeOptions& options) {
   report.max_groups = options.cluster.max_groups;
   std::vector<InputResult> results = ReadInputs(options);
   std::vector<std::vector<Group>> parts;
+  std::vector<ObjectEvidence> objects;
   for (InputResult& r : results) {
+    objects.push_back(std::move(r.objects));
     report.inputs.push_back(std::move(r.input));
     report.totals.goroutines = SaturatingAdd(report.totals.goroutines, r.goroutines);
     report.totals.ignored_goroutines = SaturatingAdd(report.totals.ignored_goroutines, r.ignored);
@@ -151,6 +161,11 @@ Report Analyze(const AnalyzeOptions& options) {
     }
   }
   LimitCreators(&report.groups, options.cluster.max_creators);
+  // Before classification, so that the classifier can weigh the facts.
+  if (options.cluster.objects.enabled) {
+    AttachObjects(std::move(objects), report.merged, options.cluster.objects, &report.groups,
+                  &report.objects, &report.objects_not_listed);
+  }
   ShortenPaths(&report);
   if (options.rules != nullptr) {
     std::unique_ptr<SourceTree> source;
