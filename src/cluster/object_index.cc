@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cstring>
 #include <map>
 #include <set>
 #include <utility>
@@ -50,9 +51,26 @@ constexpr DirectSite kDirectSites[] = {
     {"sync.(*Cond).Wait", kCond, kWait},
 };
 
+bool Same(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+bool StartsWith(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && std::memcmp(s.data(), prefix.data(), prefix.size()) == 0;
+}
+
 bool IsRuntimeOrSync(std::string_view func) {
-  return func.starts_with("runtime.") || func.starts_with("sync.") ||
-         func.starts_with("internal/sync.");
+  if (func.empty()) return false;
+  switch (func.front()) {
+    case 'r':
+      return StartsWith(func, "runtime.");
+    case 's':
+      return StartsWith(func, "sync.");
+    case 'i':
+      return StartsWith(func, "internal/sync.");
+    default:
+      return false;
+  }
 }
 
 // The first argument as a trusted non-zero value.
@@ -338,7 +356,7 @@ bool FindBlockingWait(std::span<const Frame> frames, BlockingWait* out) {
   for (size_t i = 0; i < frames.size() && i < 16 && IsRuntimeOrSync(frames[i].func); ++i) {
     const Frame& f = frames[i];
     for (const DirectSite& site : kDirectSites) {
-      if (f.func != site.func) continue;
+      if (!Same(f.func, site.func)) continue;
       uint64_t address = 0;
       if (!FirstTrusted(f, &address)) break;
       Kind kind = site.kind;
@@ -346,7 +364,7 @@ bool FindBlockingWait(std::span<const Frame> frames, BlockingWait* out) {
       if (kind == kMutex) {
         // RWMutex.Lock queues on its inner Mutex, the RWMutex's first field.
         for (size_t j = i + 1; j < frames.size() && IsRuntimeOrSync(frames[j].func); ++j) {
-          if (frames[j].func == "sync.(*RWMutex).Lock") kind = kRWMutex;
+          if (Same(frames[j].func, "sync.(*RWMutex).Lock")) kind = kRWMutex;
         }
       }
       *out = BlockingWait{address, kKindNames[kind], kDirectionNames[direction]};
@@ -356,20 +374,20 @@ bool FindBlockingWait(std::span<const Frame> frames, BlockingWait* out) {
     std::string_view next = frames[i + 1].func;
     std::string_view after = i + 2 < frames.size() ? frames[i + 2].func : std::string_view();
     uint64_t address = 0;
-    if (f.func == "runtime.semacquire1" && FirstTrusted(f, &address)) {
+    if (Same(f.func, "runtime.semacquire1") && FirstTrusted(f, &address)) {
       // RWMutex{w Mutex (8 bytes); writerSem; readerSem; ...}: RLock sleeps
       // on readerSem. WaitGroup{state uint64; sema uint32} (Go 1.18+).
-      if (next == "sync.runtime_SemacquireRWMutexR" ||
-          (next == "sync.runtime_SemacquireMutex" && after == "sync.(*RWMutex).RLock")) {
+      if (Same(next, "sync.runtime_SemacquireRWMutexR") ||
+          (Same(next, "sync.runtime_SemacquireMutex") && Same(after, "sync.(*RWMutex).RLock"))) {
         derived_wait = BlockingWait{address - 12, kKindNames[kRWMutex], kDirectionNames[kRLock]};
         derived = address > 12;
-      } else if ((next == "sync.runtime_Semacquire" ||
-                  next == "sync.runtime_SemacquireWaitGroup") &&
-                 after == "sync.(*WaitGroup).Wait") {
+      } else if ((Same(next, "sync.runtime_Semacquire") ||
+                  Same(next, "sync.runtime_SemacquireWaitGroup")) &&
+                 Same(after, "sync.(*WaitGroup).Wait")) {
         derived_wait = BlockingWait{address - 8, kKindNames[kWaitGroup], kDirectionNames[kWait]};
         derived = address > 8;
       }
-    } else if (f.func == "sync.runtime_notifyListWait" && next == "sync.(*Cond).Wait" &&
+    } else if (Same(f.func, "sync.runtime_notifyListWait") && Same(next, "sync.(*Cond).Wait") &&
                FirstTrusted(f, &address)) {
       // Cond{noCopy; L Locker (16 bytes); notify notifyList; ...}.
       derived_wait = BlockingWait{address - 16, kKindNames[kCond], kDirectionNames[kWait]};

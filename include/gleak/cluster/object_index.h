@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <span>
 #include <string_view>
@@ -98,31 +99,32 @@ bool FindBlockingWait(std::span<const Frame> frames, BlockingWait* out);
 // that is trusted (no "?" after it) and could be an address (0x1000 or more).
 template <typename OnWord>
 void ForEachTrustedWord(std::string_view args, OnWord on_word) {
+  // Values are "0x" and hex digits; "{", ", ", "...", "_" around them are
+  // skipped. Every value is found by its 'x' (memchr), which is all the work
+  // for the many short ones ("0x0?", "0x1").
   const char* p = args.data();
   const char* end = p + args.size();
   while (p != end) {
-    // Values are "0x" and hex digits; anything else ("{", ", ", "...", "_") is skipped.
-    if (*p != '0' || end - p < 3 || p[1] != 'x') {
-      ++p;
-      continue;
-    }
-    p += 2;
+    const char* x = static_cast<const char*>(std::memchr(p, 'x', static_cast<size_t>(end - p)));
+    if (x == nullptr) return;
+    p = x + 1;
+    if (x == args.data() || x[-1] != '0') continue;
     uint64_t value = 0;
-    int digits = 0;
-    for (; p != end; ++p, ++digits) {
-      char c = *p;
-      unsigned d;
-      if (c >= '0' && c <= '9') {
-        d = static_cast<unsigned>(c - '0');
-      } else if (c >= 'a' && c <= 'f') {
-        d = static_cast<unsigned>(c - 'a' + 10);
-      } else {
-        break;
+    const char* digits = p;
+    for (; p != end; ++p) {
+      unsigned c = static_cast<unsigned char>(*p);
+      unsigned d = c - '0';
+      if (d > 9) {
+        d = (c | 0x20) - 'a';
+        if (d > 5 || c < 'a') break;  // only lowercase, as Go prints them
+        d += 10;
       }
       value = value << 4 | d;
     }
-    bool doubtful = p != end && *p == '?';
-    if (!doubtful && digits > 0 && digits <= 16 && value >= 0x1000) on_word(value);
+    size_t n = static_cast<size_t>(p - digits);
+    if (n < 4 || n > 16) continue;  // below 0x1000, or not a 64-bit word
+    if (p != end && *p == '?') continue;
+    on_word(value);
   }
 }
 
