@@ -17,6 +17,7 @@
 // stronger. Objects past the cap are dropped and their waiters counted.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -97,33 +98,36 @@ bool FindBlockingWait(std::span<const Frame> frames, BlockingWait* out);
 
 // Calls `on_word(uint64_t)` with each value of a frame's printed arguments
 // that is trusted (no "?" after it) and could be an address (0x1000 or more).
+namespace object_detail {
+// 0-15 for a lowercase hex digit (as Go prints them), 16 for anything else.
+inline constexpr auto kHexValue = [] {
+  std::array<uint8_t, 256> t{};
+  for (auto& v : t) v = 16;
+  for (int c = '0'; c <= '9'; ++c) t[c] = static_cast<uint8_t>(c - '0');
+  for (int c = 'a'; c <= 'f'; ++c) t[c] = static_cast<uint8_t>(c - 'a' + 10);
+  return t;
+}();
+}  // namespace object_detail
+
 template <typename OnWord>
 void ForEachTrustedWord(std::string_view args, OnWord on_word) {
   // Values are "0x" and hex digits; "{", ", ", "...", "_" around them are
-  // skipped. Every value is found by its 'x' (memchr), which is all the work
-  // for the many short ones ("0x0?", "0x1").
-  const char* p = args.data();
-  const char* end = p + args.size();
+  // skipped. Most values are short ("0x0?", "0x1") or doubtful: a value's
+  // digits are only summed once it is known to be long enough and trusted.
+  const auto* p = reinterpret_cast<const unsigned char*>(args.data());
+  const auto* end = p + args.size();
   while (p != end) {
-    const char* x = static_cast<const char*>(std::memchr(p, 'x', static_cast<size_t>(end - p)));
-    if (x == nullptr) return;
-    p = x + 1;
-    if (x == args.data() || x[-1] != '0') continue;
-    uint64_t value = 0;
-    const char* digits = p;
-    for (; p != end; ++p) {
-      unsigned c = static_cast<unsigned char>(*p);
-      unsigned d = c - '0';
-      if (d > 9) {
-        d = (c | 0x20) - 'a';
-        if (d > 5 || c < 'a') break;  // only lowercase, as Go prints them
-        d += 10;
-      }
-      value = value << 4 | d;
+    if (*p++ != 'x' || p - 2 < reinterpret_cast<const unsigned char*>(args.data()) ||
+        p[-2] != '0') {
+      continue;
     }
+    const unsigned char* digits = p;
+    while (p != end && object_detail::kHexValue[*p] < 16) ++p;
     size_t n = static_cast<size_t>(p - digits);
-    if (n < 4 || n > 16) continue;  // below 0x1000, or not a 64-bit word
-    if (p != end && *p == '?') continue;
+    if (n < 4 || n > 16 || (p != end && *p == '?')) continue;  // small, too long, or doubtful
+    uint64_t value = 0;
+    for (const unsigned char* d = digits; d != p; ++d)
+      value = value << 4 | object_detail::kHexValue[*d];
     on_word(value);
   }
 }
