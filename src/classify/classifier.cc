@@ -202,7 +202,7 @@ bool JudgeByProducer(const ClassifyOptions& options, const Group& g, Finding* f)
       MarkSuspect(f, "producer", "goleak listed these goroutines as still running after the test");
       return true;
     case ProducerJudgement::kBubbleDeadlock:
-      if (g.durable == 0) return false;
+      if (f->benign || g.durable == 0) return false;  // the bubble's own test harness
       MarkSuspect(f, "producer",
                   fmt::format("{} durably blocked in a deadlocked synctest bubble", g.durable));
       return true;
@@ -226,6 +226,17 @@ void Judge(const Rule& rule, const RuleClause& clause, const ClassifyOptions& op
   if (rule.benign) return;
   if (clause.certain) {
     MarkSuspect(f, "certain", "this wait can never end, whatever the group's size");
+    return;
+  }
+  // Blocking objects: only the lock-order cycle is taken as enough on its own.
+  // "Nobody else mentions it" is weak since Go 1.17 (most user-frame
+  // arguments print `?`), and a contended mutex under load looks like an
+  // orphaned one in one snapshot; both stay evidence for people to read.
+  if (g.object_facts.lock_cycle) {
+    MarkSuspect(f, "object", g.object_facts.text.empty()
+                                 ? "waits on a lock held by a group that waits on one it holds "
+                                   "(AB-BA lock order)"
+                                 : g.object_facts.text);
     return;
   }
   bool wait_is_evidence = clause.wait_is_evidence.value_or(rule.wait_is_evidence);

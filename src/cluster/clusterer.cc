@@ -146,6 +146,7 @@ class Clusterer::Impl {
 
   size_t input_ = 0;
   uint64_t ignored_ = 0;
+  uint32_t last_group_ = kNone;
   uint64_t goroutines_ = 0;
 
  private:
@@ -347,6 +348,7 @@ void Clusterer::Impl::OnGoroutine(const Goroutine& g) {
   if (keyed) {
     auto seen = seen_stacks_.find(g.stack_key);
     if (seen != seen_stacks_.end()) {
+      last_group_ = seen->second.group;
       if (seen->second.group == kNone) {
         ignored_ = SaturatingAdd(ignored_, g.count);
       } else if (groups_[seen->second.group].overflow) {
@@ -366,6 +368,7 @@ void Clusterer::Impl::OnGoroutine(const Goroutine& g) {
   for (const Frame& f : g.frames) record_frames_.push_back(FrameId(f));
   uint32_t creator_frame = g.has_created_by ? FrameId(g.created_by) : kNone;
   if (!Keep(g, record_frames_, creator_frame)) {
+    last_group_ = kNone;
     ignored_ = SaturatingAdd(ignored_, g.count);
     if (full) Forget(frames_mark, strings_mark);
     if (keyed) RememberStack(g.stack_key, SeenStack{kNone, kNone});
@@ -390,6 +393,7 @@ void Clusterer::Impl::OnGoroutine(const Goroutine& g) {
     index = it->second;
   } else if (full) {
     uint32_t overflow = TallyOverflow(g);
+    last_group_ = overflow;
     Forget(frames_mark, strings_mark);
     if (keyed) RememberStack(g.stack_key, SeenStack{overflow, kNone});
     return;
@@ -413,6 +417,7 @@ void Clusterer::Impl::OnGoroutine(const Goroutine& g) {
     fresh.shape_id = IdOf(GroupingLevel::kFunc, strings_.Intern(""), func_signature_, kNone);
   }
   if (keyed) RememberStack(g.stack_key, SeenStack{index, creator_frame});
+  last_group_ = index;
   CountInto(&groups_[index], g, creator_frame);
 }
 
@@ -582,5 +587,6 @@ bool Clusterer::wants_stack_keys() const { return impl_->level() != GroupingLeve
 std::vector<Group> Clusterer::TakeGroups() const { return impl_->TakeGroups(); }
 uint64_t Clusterer::ignored_goroutines() const { return impl_->ignored_; }
 uint64_t Clusterer::goroutines() const { return impl_->goroutines_; }
+uint32_t Clusterer::last_group() const { return impl_->last_group_; }
 
 }  // namespace gleak

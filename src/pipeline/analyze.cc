@@ -49,6 +49,7 @@ void MarkProvenLeaked(std::vector<Group>* groups) {
 struct InputResult {
   InputReport input;
   std::vector<Group> groups;
+  ObjectEvidence objects;
   uint64_t goroutines = 0;
   uint64_t ignored = 0;
   ProducerVerdict verdict;
@@ -61,7 +62,8 @@ size_t Threads(const AnalyzeOptions& options) {
 // Reads one input, in ranges on up to `threads` threads when it is a large
 // local file.
 ClusteredInput ReadOne(const AnalyzeOptions& options, const std::string& spec, size_t index,
-                       size_t threads, Clusterer& clusterer, ParseSummary* partial) {
+                       size_t threads, Clusterer& clusterer, ObjectIndex* objects,
+                       ParseSummary* partial) {
   ClusteredInput result;
   SplitPolicy policy;
   policy.threads = threads;
@@ -73,19 +75,23 @@ ClusteredInput ReadOne(const AnalyzeOptions& options, const std::string& spec, s
   }
   std::unique_ptr<ByteSource> source = OpenInput(spec, options.input_limits, options.http);
   if (!options.save_copy_to.empty()) source = SavingCopy(std::move(source), options.save_copy_to);
-  return ClusterSource(*source, clusterer, options.parse_limits, partial);
+  return ClusterSource(*source, clusterer, objects, options.parse_limits, partial);
 }
 
 InputResult ReadInput(const AnalyzeOptions& options, size_t index, size_t threads) {
   InputResult result;
   Clusterer clusterer(options.cluster);
   clusterer.set_input(index);
+  std::unique_ptr<ObjectIndex> objects =
+      options.cluster.objects.enabled ? std::make_unique<ObjectIndex>(options.cluster.objects)
+                                      : nullptr;
   const std::string& input = options.inputs[index];
   bool asked_for_debug2 = false;
   std::string spec = LooksLikeUrl(input) ? WithDebugParameter(input, &asked_for_debug2) : input;
   ParseSummary summary;  // as far as it got, also when the input fails partway
   try {
-    ClusteredInput read = ReadOne(options, spec, index, threads, clusterer, &summary);
+    ClusteredInput read =
+        ReadOne(options, spec, index, threads, clusterer, objects.get(), &summary);
     result.input = ToInputReport(read.summary);
     result.goroutines = read.goroutines;
     result.ignored = read.ignored;
@@ -95,6 +101,7 @@ InputResult ReadInput(const AnalyzeOptions& options, size_t index, size_t thread
       MarkProvenLeaked(&result.groups);
     }
     result.input.verdict = DescribeVerdict(result.verdict, result.input.goroutines);
+    result.objects = std::move(read.objects);
     if (asked_for_debug2) {
       result.input.warnings.insert(
           result.input.warnings.begin(),
@@ -111,6 +118,7 @@ InputResult ReadInput(const AnalyzeOptions& options, size_t index, size_t thread
     result.goroutines = clusterer.goroutines();
     result.ignored = clusterer.ignored_goroutines();
     result.groups = clusterer.TakeGroups();
+    if (objects) result.objects = objects->Take(result.groups);
   }
   // A URL's password never reaches a report, a warning or an error.
   result.input.name = RedactUrlPasswords(result.input.name);
@@ -160,8 +168,10 @@ Report Analyze(const AnalyzeOptions& options) {
   std::vector<InputResult> results = ReadInputs(options);
   std::vector<std::vector<Group>> parts;
   ClassifyOptions classify = options.classify;
+  std::vector<ObjectEvidence> objects;
   for (InputResult& r : results) {
     classify.verdicts.push_back(r.verdict);
+    objects.push_back(std::move(r.objects));
     report.inputs.push_back(std::move(r.input));
     report.totals.goroutines = SaturatingAdd(report.totals.goroutines, r.goroutines);
     report.totals.ignored_goroutines = SaturatingAdd(report.totals.ignored_goroutines, r.ignored);
@@ -175,6 +185,11 @@ Report Analyze(const AnalyzeOptions& options) {
     }
   }
   LimitCreators(&report.groups, options.cluster.max_creators);
+  // Before classification, so that the classifier can weigh the facts.
+  if (options.cluster.objects.enabled) {
+    AttachObjects(std::move(objects), report.merged, options.cluster.objects, &report.groups,
+                  &report.objects, &report.objects_not_listed);
+  }
   ShortenPaths(&report);
   if (options.rules != nullptr) {
     std::unique_ptr<SourceTree> source;

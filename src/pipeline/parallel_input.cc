@@ -34,6 +34,7 @@ std::vector<uint64_t> CutPoints(const std::string& path, uint64_t size, size_t p
 
 struct Part {
   std::unique_ptr<Clusterer> clusterer;
+  std::unique_ptr<ObjectIndex> objects;  // null when objects are off
   RangeParse parse;
 };
 
@@ -42,8 +43,11 @@ void ParsePart(const std::string& path, uint64_t begin, uint64_t end, const Clus
                Part* part) {
   part->clusterer = std::make_unique<Clusterer>(options);
   part->clusterer->set_input(input_index);
+  part->objects =
+      options.objects.enabled ? std::make_unique<ObjectIndex>(options.objects) : nullptr;
+  ClusterSink sink(*part->clusterer, part->objects.get());
   std::unique_ptr<ByteSource> range = OpenFileRange(path, begin, end);
-  ParseRange(*range, *part->clusterer, limits, context, &part->parse);
+  ParseRange(*range, sink, limits, context, &part->parse);
 }
 
 bool IsPprofProfile(const std::string& path) {
@@ -54,14 +58,16 @@ bool IsPprofProfile(const std::string& path) {
 
 }  // namespace
 
-ClusteredInput ClusterSource(ByteSource& source, Clusterer& clusterer, const ParseLimits& limits,
-                             ParseSummary* partial) {
+ClusteredInput ClusterSource(ByteSource& source, Clusterer& clusterer, ObjectIndex* objects,
+                             const ParseLimits& limits, ParseSummary* partial) {
   ClusteredInput result;
-  ParseSource(source, clusterer, limits, partial != nullptr ? partial : &result.summary);
+  ClusterSink sink(clusterer, objects);
+  ParseSource(source, sink, limits, partial != nullptr ? partial : &result.summary);
   if (partial != nullptr) result.summary = *partial;
   result.goroutines = clusterer.goroutines();
   result.ignored = clusterer.ignored_goroutines();
   result.groups = clusterer.TakeGroups();
+  if (objects != nullptr) result.objects = objects->Take(result.groups);
   return result;
 }
 
@@ -123,15 +129,19 @@ ClusteredInput ClusterFileRanges(const std::string& path, const std::vector<uint
 
   std::vector<ParseSummary> summaries;
   std::vector<std::vector<Group>> groups;
+  std::vector<ObjectEvidence> objects;
   ClusteredInput out;
   for (Part& part : results) {
     summaries.push_back(std::move(part.parse.summary));
     groups.push_back(part.clusterer->TakeGroups());
+    if (part.objects) objects.push_back(part.objects->Take(groups.back()));
     out.goroutines = SaturatingAdd(out.goroutines, part.clusterer->goroutines());
     out.ignored = SaturatingAdd(out.ignored, part.clusterer->ignored_goroutines());
   }
   out.summary = CombineRanges(std::move(summaries), limits);
   out.groups = MergeGroups(std::move(groups), options);
+  if (options.objects.enabled)
+    out.objects = MergeObjectEvidence(std::move(objects), options.objects);
   return out;
 }
 

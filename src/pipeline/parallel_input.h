@@ -8,15 +8,37 @@
 #include <vector>
 
 #include "gleak/cluster/clusterer.h"
+#include "gleak/cluster/object_index.h"
 #include "gleak/input/byte_source.h"
 #include "gleak/model/group.h"
 #include "gleak/parse/dump_parser.h"
 
 namespace gleak {
 
+// The sink of one read: the clusterer, and beside it the object index
+// (null when objects are off), told which group each goroutine went to.
+class ClusterSink : public RecordSink {
+ public:
+  ClusterSink(Clusterer& clusterer, ObjectIndex* objects)
+      : clusterer_(clusterer), objects_(objects) {}
+  void OnGoroutine(const Goroutine& g) override {
+    clusterer_.OnGoroutine(g);
+    if (objects_ != nullptr) objects_->Add(g, clusterer_.last_group());
+  }
+  bool wants_arguments() const override {
+    return objects_ != nullptr || clusterer_.wants_arguments();
+  }
+  bool wants_stack_keys() const override { return clusterer_.wants_stack_keys(); }
+
+ private:
+  Clusterer& clusterer_;
+  ObjectIndex* objects_;
+};
+
 struct ClusteredInput {
   ParseSummary summary;
   std::vector<Group> groups;
+  ObjectEvidence objects;
   uint64_t goroutines = 0;  // counted by the clusterer (after --ignore/--filter)
   uint64_t ignored = 0;
 };
@@ -35,8 +57,9 @@ struct SplitPolicy {
 
 // Reads `source` whole on this thread. Throws gleak::Error (kInput) when it
 // cannot be read; `clusterer` and `*partial` then hold what was read before.
-ClusteredInput ClusterSource(ByteSource& source, Clusterer& clusterer, const ParseLimits& limits,
-                             ParseSummary* partial = nullptr);
+// `objects` may be null (objects off).
+ClusteredInput ClusterSource(ByteSource& source, Clusterer& clusterer, ObjectIndex* objects,
+                             const ParseLimits& limits, ParseSummary* partial = nullptr);
 
 // Reads the local plain file `path` in ranges on up to policy.threads
 // threads; returns false when `path` is no such file or too small to split,

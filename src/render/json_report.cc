@@ -92,6 +92,25 @@ json FindingJson(const Finding& f) {
           {"source", source}};
 }
 
+static json ObjectRefsJson(const Group& g) {
+  json refs = json::array();
+  for (const ObjectRef& r : g.objects) {
+    refs.push_back({{"object", r.object}, {"direction", r.direction}, {"count", r.count}});
+  }
+  return refs;
+}
+
+static json ObjectFactsJson(const ObjectFacts& f) {
+  json j = json::object();
+  j["waits_on_object"] = f.waits_on_object;
+  j["object_unmentioned_elsewhere"] = f.object_unmentioned_elsewhere;
+  j["all_mentioners_wait"] = f.all_mentioners_wait;
+  j["lock_cycle"] = f.lock_cycle;
+  j["waiting"] = f.waiting;
+  j["text"] = f.text;
+  return j;
+}
+
 json GroupJson(const Group& g) {
   json frames = json::array();
   for (const StackFrame& f : g.frames) frames.push_back(FrameJson(f));
@@ -126,7 +145,31 @@ json GroupJson(const Group& g) {
           {"leaked", g.leaked},
           {"truncated", g.truncated},
           {"overflow", g.overflow},
+          {"objects", ObjectRefsJson(g)},
+          {"object_facts", ObjectFactsJson(g.object_facts)},
           {"finding", FindingJson(g.finding)}};
+}
+
+static json ObjectJson(const BlockingObject& o) {
+  json waiting = json::array();
+  for (const ObjectWaiters& w : o.waiting) {
+    waiting.push_back({{"group", w.group}, {"direction", w.direction}, {"count", w.count}});
+  }
+  json j = json::object();
+  j["id"] = o.id;
+  j["address"] = o.address;
+  j["kind"] = o.kind;
+  j["input"] = o.input;
+  j["waiters"] = o.waiters;
+  j["waiting"] = waiting;
+  j["sample_ids"] = o.sample_ids;
+  j["mentions_known"] = o.mentions_known;
+  j["mentioners"] = o.mentioners;
+  j["unblocked_mentioners"] = o.unblocked_mentioners;
+  j["mentioner_groups"] = o.mentioner_groups;
+  j["selecting_goroutines"] = o.selecting_goroutines;
+  j["text"] = o.text;
+  return j;
 }
 
 void DumpWithArray(const json& doc, std::string_view key, size_t n,
@@ -190,7 +233,10 @@ void RenderJsonReport(const Report& report, std::ostream& out) {
         {"overflow_goroutines", t.overflow_goroutines}}},
       {"suspect_patterns", report.suspect_patterns},
       {"groups", json::array()},
+      {"objects", json::array()},
+      {"objects_not_listed", report.objects_not_listed},
   };
+  for (const BlockingObject& o : report.objects) doc["objects"].push_back(ObjectJson(o));
   // Dumps can hold any bytes: invalid UTF-8 becomes U+FFFD rather than an error.
   auto group = [&](size_t i) {
     json g = GroupJson(report.groups[i]);

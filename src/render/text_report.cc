@@ -136,6 +136,10 @@ void RenderGroup(size_t rank, const Group& g, const TextStyle& style, std::ostre
     line.Add("  labels  ", Ink::kDim).Add(text).Add(fmt::format("  ×{}", set.count), Ink::kDim);
     line.End();
   }
+  if (!g.object_facts.text.empty()) {
+    line.Add(" objects  ", Ink::kDim).Add(Safe(g.object_facts.text));
+    line.End();
+  }
   if (!g.sample_ids.empty()) {
     line.Add("     ids  ", Ink::kDim)
         .Add(fmt::format("{}{}", fmt::join(g.sample_ids, " "),

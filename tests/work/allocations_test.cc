@@ -12,6 +12,7 @@
 #include <string>
 
 #include "gleak/cluster/clusterer.h"
+#include "gleak/cluster/object_index.h"
 #include "gleak/input/byte_source.h"
 #include "gleak/parse/dump_parser.h"
 #include "support/test_support.h"
@@ -43,14 +44,27 @@ struct Work {
   uint64_t goroutines = 0;
 };
 
+// The clusterer with the object index beside it, as the analysis runs them.
+class ClusterAndIndex : public RecordSink {
+ public:
+  explicit ClusterAndIndex(const ClusterOptions& options) : clusterer(options) {}
+  void OnGoroutine(const Goroutine& g) override {
+    clusterer.OnGoroutine(g);
+    objects.Add(g, clusterer.last_group());
+  }
+  bool wants_stack_keys() const override { return clusterer.wants_stack_keys(); }
+  Clusterer clusterer;
+  ObjectIndex objects;
+};
+
 Work ParseAndCluster(const std::string& bytes, GroupingLevel level) {
   auto source = MemorySource("dump", bytes);  // copied before counting starts
   ClusterOptions options;
   options.level = level;
-  Clusterer clusterer(options);
+  ClusterAndIndex sink(options);
   uint64_t before = g_allocations.load();
-  ParseSource(*source, clusterer);
-  return Work{g_allocations.load() - before, clusterer.goroutines()};
+  ParseSource(*source, sink);
+  return Work{g_allocations.load() - before, sink.clusterer.goroutines()};
 }
 
 TEST(HotPath, NoAllocationPerGoroutine) {

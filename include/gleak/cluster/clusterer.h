@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "gleak/base/pattern.h"
+#include "gleak/cluster/object_index.h"
 #include "gleak/model/group.h"
 #include "gleak/parse/dump_parser.h"
 
@@ -48,6 +49,7 @@ struct ClusterOptions {
   // (docs/reliability.md): the default bounds an input's groups at about 90
   // MiB, 570 MiB for the deepest stacks. Real dumps hold hundreds at most.
   size_t max_groups = 10'000;
+  ObjectLimits objects;  // the blocking objects indexed beside the groups (object_index.h)
 };
 
 class Clusterer : public RecordSink {
@@ -59,6 +61,12 @@ class Clusterer : public RecordSink {
   void OnGoroutine(const Goroutine& goroutine) override;
   bool wants_arguments() const override;   // only to group at `exact`
   bool wants_stack_keys() const override;  // at every other level
+
+  // The index, among the groups TakeGroups will return, of the group the
+  // last goroutine was counted in; kNoGroup when it was left out (--ignore,
+  // --filter, --exclude).
+  static constexpr uint32_t kNoGroup = UINT32_MAX;
+  uint32_t last_group() const;
 
   // The groups made so far, in order of first appearance, with every creator
   // (LimitCreators lists the top few).

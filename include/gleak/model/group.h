@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "gleak/model/objects.h"
+
 namespace gleak {
 
 // How much of a stack two goroutines must share to be grouped together.
@@ -108,6 +110,9 @@ struct Group {
   std::vector<LabelSet> label_sets;   // most common first
   std::vector<InputShare> inputs;     // which inputs hold these goroutines
   bool overflow = false;              // the overflow group (below)
+  std::vector<ObjectRef> objects;     // objects its goroutines wait on, the most waiters first
+  uint64_t objects_not_listed = 0;    // goroutines waiting on further objects
+  ObjectFacts object_facts;           // set before classification (model/objects.h)
   Finding finding;                    // set by the classifier
 };
 

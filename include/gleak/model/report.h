@@ -58,6 +58,10 @@ struct Report {
   ReportTotals totals;
   std::string path_prefix;    // common directory removed from short_file of user code
   std::vector<Group> groups;  // ranked: the most suspicious first
+  // Objects goroutines wait on, per input, the most waiters first; they may
+  // name groups that --top or --min-count hid.
+  std::vector<BlockingObject> objects;
+  uint64_t objects_not_listed = 0;            // waiting goroutines whose objects were past the caps
   std::vector<std::string> suspect_patterns;  // patterns of all suspect groups, sorted
   bool classified = false;
 };
