@@ -35,8 +35,8 @@ func main() {
 	for i := 0; i < sleepers; i++ {
 		go callC()
 	}
-	f.Kind(fixture.Kind{Name: "sleeping in a C call", Func: "main.callC", State: "syscall",
-		Count: sleepers, CreatedBy: "main.main", Pattern: "io", StackOnly: "io"})
+	f.Kind(fixture.Kind{Name: "sleeping in a C call (no rule covers it)", Func: "main.callC", State: "syscall",
+		Count: sleepers, CreatedBy: "main.main", Pattern: "unclassified", StackOnly: "unclassified"})
 	if f.Capture() == "cgo_system" {
 		f.Settle()
 		f.Kind(fixture.Kind{Name: "main goroutine panicking", Func: "main.panicNow",

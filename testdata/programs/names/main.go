@@ -109,6 +109,11 @@ func level3() {
 // with k.
 var more []func(k func(name, fn, state, createdBy string, n int))
 
+func addMore(start func(k func(name, fn, state, createdBy string, n int))) bool {
+	more = append(more, start)
+	return true
+}
+
 func main() {
 	f = fixture.New("names")
 	initWG.Wait()
