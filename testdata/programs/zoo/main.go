@@ -121,9 +121,9 @@ func main() {
 	k("in a package with a dot in its path", "gleak.test/programs/zoo/dotted%2ev2.Block", "chan receive", 1, "chan-recv")
 	k("one method started from three go statements", "main.(*task).Run", "chan receive", 3, "chan-recv")
 	if f.Capture() == "crash" {
-		// Running on a thread of its own when the signal comes, so that
-		// thread's section prints it a second time. No kind: it is printed
-		// running or runnable, with or without its stack, as timing has it.
+		// A goroutine that never blocks, in the crash dump only. No kind: it
+		// is printed running or runnable, with or without its stack, as the
+		// timing of the signal has it.
 		go spin()
 	}
 	f.Run()
