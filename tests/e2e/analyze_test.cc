@@ -30,20 +30,8 @@ using nlohmann::json;
 
 fs::path Dumps() { return testing::SourceDir() / "testdata" / "dumps"; }
 
-// Every committed dump with its expected.json, and the real go1.19 samples.
-std::vector<fs::path> AllDumps(bool with_samples) {
-  std::vector<fs::path> dumps;
-  for (const auto& e : fs::recursive_directory_iterator(Dumps())) {
-    if (e.path().extension() == ".txt") dumps.push_back(e.path());
-  }
-  if (with_samples && fs::exists(testing::SamplesDir() / "go1.19")) {
-    for (const auto& e : fs::directory_iterator(testing::SamplesDir() / "go1.19")) {
-      if (e.path().extension() == ".txt") dumps.push_back(e.path());
-    }
-  }
-  std::sort(dumps.begin(), dumps.end());
-  return dumps;
-}
+// Every committed dump.
+std::vector<fs::path> AllDumps() { return testing::CommittedDumps(); }
 
 json AnalyzeToJson(const std::vector<std::string>& inputs, AnalyzeOptions options = {}) {
   static const RuleSet rules = RuleSet::Builtin();
@@ -77,7 +65,7 @@ bool HasFrame(const json& group, const std::string& func) {
 
 TEST(Analyze, CountsAddUpAndJsonValidatesOnEveryDump) {
   fs::path dir = testing::TempDir();
-  std::vector<fs::path> dumps = AllDumps(true);
+  std::vector<fs::path> dumps = AllDumps();
   ASSERT_GT(dumps.size(), 80u);
   std::string files;
   for (size_t i = 0; i < dumps.size(); ++i) {
@@ -108,7 +96,7 @@ TEST(Analyze, CountsAddUpAndJsonValidatesOnEveryDump) {
 
 TEST(Analyze, GroupsEqualWhatTheProgramsCreated) {
   int kinds_checked = 0;
-  for (const fs::path& dump : AllDumps(false)) {
+  for (const fs::path& dump : AllDumps()) {
     json expected = Expected(dump);
     if (expected.is_null() || expected["format"] != "traceback") continue;
     SCOPED_TRACE(dump.string());
@@ -382,28 +370,16 @@ void CheckGolden(const fs::path& dir, const std::string& file, const std::string
   EXPECT_EQ(r.out, testing::ReadFile(golden)) << "golden " << golden_name;
 }
 
-TEST(AnalyzeGolden, LeakZooGo119) {
-  if (!fs::exists(testing::SamplesDir() / "go1.19")) {
-    GTEST_SKIP() << "\n\n*** SKIPPED: ../shared/samples is not beside the checkout ***\n";
-  }
-  CheckGolden(testing::SamplesDir() / "go1.19", "runtime_stack_all.txt", "--top 0",
-              "leak_zoo_go1.19.txt");
+TEST(AnalyzeGolden, ZooGo119) {
+  CheckGolden(Dumps() / "go1.19/zoo", "http_debug2.txt", "--top 0", "zoo_go1.19.txt");
 }
 
 TEST(AnalyzeGolden, CountProfileWithLabels) {
-  if (!fs::exists(testing::SamplesDir() / "go1.19")) {
-    GTEST_SKIP() << "\n\n*** SKIPPED: ../shared/samples is not beside the checkout ***\n";
-  }
-  CheckGolden(testing::SamplesDir() / "go1.19", "pprof_goroutine_debug1.txt", "--top 0",
-              "debug1_go1.19.txt");
+  CheckGolden(Dumps() / "go1.19/labels", "http_debug1.txt", "--top 0", "labels_debug1_go1.19.txt");
 }
 
 TEST(AnalyzeGolden, CrashDumpWithSystemGoroutines) {
-  if (!fs::exists(testing::SamplesDir() / "go1.19")) {
-    GTEST_SKIP() << "\n\n*** SKIPPED: ../shared/samples is not beside the checkout ***\n";
-  }
-  CheckGolden(testing::SamplesDir() / "go1.19", "sigquit_gotraceback_crash.txt", "--top 0 --full",
-              "sigquit_crash_go1.19.txt");
+  CheckGolden(Dumps() / "go1.19/zoo", "crash.txt", "--top 0 --full", "zoo_crash_go1.19.txt");
 }
 
 // A file read in byte ranges on several threads gives the very report that
@@ -417,7 +393,7 @@ AnalyzeOptions SplitInto(size_t threads, uint64_t min_split_bytes = 1) {
 }
 
 TEST(ParallelRead, SameReportAsOneThreadOnEveryDump) {
-  std::vector<fs::path> dumps = AllDumps(true);
+  std::vector<fs::path> dumps = AllDumps();
   ASSERT_GT(dumps.size(), 80u);
   size_t split = 0;
   for (const fs::path& dump : dumps) {
@@ -472,7 +448,7 @@ std::string Describe(const ClusteredInput& read) {
 TEST(ParallelRead, SameRecordsWhereverADumpIsCut) {
   size_t dumps_checked = 0;
   size_t cuts_checked = 0;
-  std::vector<fs::path> dumps = AllDumps(true);
+  std::vector<fs::path> dumps = AllDumps();
   // The hostile inputs: warnings with line numbers, noise, cut records.
   for (const auto& e : fs::directory_iterator(testing::SourceDir() / "testdata" / "bad")) {
     if (e.path().extension() == ".txt") dumps.push_back(e.path());
@@ -505,7 +481,7 @@ TEST(ParallelRead, SameRecordsWhereverADumpIsCut) {
 // read again whole, so the overflow group holds what one read puts there.
 TEST(ParallelRead, PastTheGroupCapTheReportIsStillThatOfOneRead) {
   size_t capped = 0;
-  for (const fs::path& dump : AllDumps(true)) {
+  for (const fs::path& dump : AllDumps()) {
     SCOPED_TRACE(dump.string());
     AnalyzeOptions one = SplitInto(1);
     one.cluster.max_groups = 3;
@@ -519,7 +495,7 @@ TEST(ParallelRead, PastTheGroupCapTheReportIsStillThatOfOneRead) {
 }
 
 TEST(ParallelRead, SameReportAtEveryGroupingLevelAndWhenMerged) {
-  std::vector<fs::path> dumps = AllDumps(true);
+  std::vector<fs::path> dumps = AllDumps();
   std::vector<std::string> inputs;
   for (const fs::path& dump : dumps) inputs.push_back(dump.string());
   for (GroupingLevel level :

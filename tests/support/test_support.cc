@@ -4,6 +4,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -88,7 +90,69 @@ std::filesystem::path DumpOf(const std::filesystem::path& expected) {
   return expected.parent_path() / (capture + ".txt");
 }
 
-std::filesystem::path SamplesDir() { return SourceDir().parent_path() / "shared" / "samples"; }
+std::filesystem::path Dump(const std::string& relative) {
+  return SourceDir() / "testdata" / "dumps" / relative;
+}
+
+std::vector<std::filesystem::path> CommittedDumps() {
+  std::vector<std::filesystem::path> dumps;
+  for (const auto& e :
+       std::filesystem::recursive_directory_iterator(SourceDir() / "testdata" / "dumps")) {
+    if (e.path().extension() == ".txt") dumps.push_back(e.path());
+  }
+  std::sort(dumps.begin(), dumps.end());
+  return dumps;
+}
+
+uint64_t SourceLine(const std::string& file, const std::string& marker) {
+  std::ifstream in(SourceDir() / "testdata" / "programs" / file);
+  std::string line;
+  for (uint64_t n = 1; std::getline(in, line); ++n) {
+    if (line.find(marker) != std::string::npos) return n;
+  }
+  return 0;
+}
+
+namespace {
+
+// In CI (CI=true) a skipped test is a failure: a missing toolchain or input
+// must not pass quietly. gtest has no way to turn a skip into a failure after
+// the fact (adding a failure while the skip is reported deadlocks), so the
+// listener names the skipped tests at the end and makes the test program exit
+// with status 1. scripts/dev also fails a CI run in which ctest reports a
+// test that did not run.
+class SkipIsFailureInCi : public ::testing::EmptyTestEventListener {
+ public:
+  void OnTestEnd(const ::testing::TestInfo& test) override {
+    if (test.result() != nullptr && test.result()->Skipped()) {
+      skipped_.push_back(std::string(test.test_suite_name()) + "." + test.name());
+    }
+  }
+  void OnTestProgramEnd(const ::testing::UnitTest&) override {
+    if (skipped_.empty()) return;
+    std::fprintf(stderr, "\n*** CI=true: %zu test(s) skipped, which fails the run:\n",
+                 skipped_.size());
+    for (const std::string& name : skipped_) std::fprintf(stderr, "***   %s\n", name.c_str());
+    std::fflush(stdout);
+    std::fflush(stderr);
+    std::_Exit(1);
+  }
+
+ private:
+  std::vector<std::string> skipped_;
+};
+
+bool InCi() {
+  const char* ci = std::getenv("CI");
+  return ci != nullptr && std::string(ci) == "true";
+}
+
+const bool kSkipListenerInstalled = [] {
+  if (InCi()) ::testing::UnitTest::GetInstance()->listeners().Append(new SkipIsFailureInCi);
+  return true;
+}();
+
+}  // namespace
 
 std::string ReadFile(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);

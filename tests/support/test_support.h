@@ -51,8 +51,14 @@ struct Parsed {
 Parsed ParseString(const std::string& text, const ParseLimits& limits = {});
 Parsed ParseFile(const std::filesystem::path& path, const ParseLimits& limits = {});
 
-std::filesystem::path SourceDir();   // the repository
-std::filesystem::path SamplesDir();  // ../shared/samples beside the repository, may be missing
+std::filesystem::path SourceDir();  // the repository
+// A committed dump: testdata/dumps/RELATIVE, e.g. "go1.19/zoo/http_debug2.txt".
+std::filesystem::path Dump(const std::string& relative);
+// Every committed dump (*.txt under testdata/dumps), sorted.
+std::vector<std::filesystem::path> CommittedDumps();
+// The number of the first line of testdata/programs/FILE that holds `marker`
+// (0 when none does): where a fixture program blocks, as its dumps must say.
+uint64_t SourceLine(const std::string& file, const std::string& marker);
 
 struct CommandResult {
   int exit_code = -1;

@@ -22,11 +22,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path Sample(const std::string& name) { return testing::SamplesDir() / "go1.19" / name; }
-
-#define REQUIRE_SAMPLES()                            \
-  if (!fs::exists(testing::SamplesDir() / "go1.19")) \
-  GTEST_SKIP() << "\n\n*** SKIPPED: ../shared/samples is not beside the checkout ***\n"
+using testing::Dump;
+using testing::SourceLine;
 
 struct Clustered {
   std::vector<Group> groups;
@@ -58,124 +55,151 @@ const Group* FindTop(const std::vector<Group>& groups, const std::string& func) 
 }
 
 TEST(Clusterer, EveryGoroutineLandsInExactlyOneGroup) {
-  REQUIRE_SAMPLES();
-  for (const auto& entry : fs::directory_iterator(testing::SamplesDir() / "go1.19")) {
-    if (entry.path().extension() != ".txt") continue;
+  std::vector<fs::path> dumps = testing::CommittedDumps();
+  ASSERT_GT(dumps.size(), 250u);
+  for (const fs::path& dump : dumps) {
     for (GroupingLevel level :
          {GroupingLevel::kExact, GroupingLevel::kLine, GroupingLevel::kFunc, GroupingLevel::kTop}) {
       ClusterOptions options;
       options.level = level;
-      Clustered c = Cluster({entry.path()}, options);
-      EXPECT_EQ(Sum(c.groups), c.goroutines) << entry.path();
+      Clustered c = Cluster({dump}, options);
+      EXPECT_EQ(Sum(c.groups), c.goroutines) << dump;
     }
   }
 }
 
 TEST(Clusterer, IdenticalWorkersFormOneGroupAndLabelsAreKept) {
-  REQUIRE_SAMPLES();
-  Clustered debug2 = Cluster({Sample("pprof_goroutine_debug2_aggregated_labels.txt")});
+  // labels/main.go: 4 ingest workers (pool=ingest shard=7), 3 egress workers
+  // (pool=egress region="eu west"), 2 unlabelled; and the 4 goroutines of
+  // the fixture's HTTP server, each of its own kind.
+  Clustered debug2 = Cluster({Dump("go1.19/labels/http_debug2.txt")});
   std::multiset<uint64_t> counts;
   for (const Group& g : debug2.groups) counts.insert(g.count);
-  EXPECT_EQ(counts, (std::multiset<uint64_t>{5, 3, 1}));
+  EXPECT_EQ(counts, (std::multiset<uint64_t>{4, 3, 2, 1, 1, 1, 1}));
 
-  Clustered debug1 = Cluster({Sample("pprof_goroutine_debug1_aggregated_labels.txt")});
-  const Group* labeled = nullptr;
+  Clustered debug1 = Cluster({Dump("go1.19/labels/http_debug1.txt")});
+  std::map<std::string, const Group*> labeled;
   for (const Group& g : debug1.groups) {
-    if (!g.label_sets.empty()) labeled = &g;
+    if (!g.label_sets.empty()) labeled[g.frames[g.top_frame].func] = &g;
   }
-  ASSERT_NE(labeled, nullptr);
-  EXPECT_EQ(labeled->count, 3u);
-  ASSERT_EQ(labeled->label_sets.size(), 1u);
-  EXPECT_EQ(labeled->label_sets[0].count, 3u);
-  EXPECT_EQ(labeled->label_sets[0].labels,
+  ASSERT_EQ(labeled.size(), 2u);
+  const Group* ingest = labeled["main.ingestWorker.func1"];
+  ASSERT_NE(ingest, nullptr);
+  EXPECT_EQ(ingest->count, 4u);
+  ASSERT_EQ(ingest->label_sets.size(), 1u);
+  EXPECT_EQ(ingest->label_sets[0].count, 4u);
+  EXPECT_EQ(ingest->label_sets[0].labels,
             (std::vector<std::pair<std::string, std::string>>{{"pool", "ingest"}, {"shard", "7"}}));
+  const Group* egress = labeled["main.egressWorker"];
+  ASSERT_NE(egress, nullptr);
+  EXPECT_EQ(egress->count, 3u);
+  ASSERT_EQ(egress->label_sets.size(), 1u);
+  EXPECT_EQ(egress->label_sets[0].labels, (std::vector<std::pair<std::string, std::string>>{
+                                              {"pool", "egress"}, {"region", "eu west"}}));
 }
 
 TEST(Clusterer, TopFrameIsTheFirstFrameInUserCode) {
-  REQUIRE_SAMPLES();
-  Clustered c = Cluster({Sample("runtime_stack_all.txt")});
-  const Group* rlock = FindTop(c.groups, "main.rlock");
+  // locks/main.go: readers wait on an RWMutex a writer never unlocked; Go
+  // 1.19 prints their state as semacquire.
+  Clustered c = Cluster({Dump("go1.19/locks/http_debug2.txt")});
+  const Group* rlock = FindTop(c.groups, "main.readConfig");
   ASSERT_NE(rlock, nullptr);
-  EXPECT_EQ(rlock->state, "sync.RWMutex.RLock");  // printed as semacquire by Go 1.19
+  EXPECT_EQ(rlock->count, 20u);
+  EXPECT_EQ(rlock->state, "sync.RWMutex.RLock");
   EXPECT_EQ(rlock->frames.front().func, "sync.runtime_SemacquireMutex");
-  const Group* waiter = nullptr;
-  for (const Group& g : c.groups) {
-    if (g.state == "sync.WaitGroup.Wait") waiter = &g;
+  Clustered w = Cluster({Dump("go1.19/waitgroup/http_debug2.txt")});
+  int waiters = 0;
+  for (const Group& g : w.groups) {
+    if (g.state != "sync.WaitGroup.Wait") continue;
+    ++waiters;
+    EXPECT_EQ(g.frames.front().func, "sync.runtime_Semacquire");
+    EXPECT_TRUE(g.frames[g.top_frame].func.starts_with("main.")) << g.frames[g.top_frame].func;
   }
-  ASSERT_NE(waiter, nullptr);
-  EXPECT_TRUE(waiter->frames[waiter->top_frame].func.starts_with("main."));
+  EXPECT_EQ(waiters, 3);  // handleBatch, fanOut, waitAll
 }
 
 TEST(Clusterer, IdsAreStableAcrossRunsAndLevelsDiffer) {
-  REQUIRE_SAMPLES();
-  Clustered a = Cluster({Sample("runtime_stack_all.txt")});
-  Clustered b = Cluster({Sample("runtime_stack_all.txt")});
+  fs::path dump = Dump("go1.19/zoo/http_debug2.txt");
+  Clustered a = Cluster({dump});
+  Clustered b = Cluster({dump});
   ASSERT_EQ(a.groups.size(), b.groups.size());
   for (size_t i = 0; i < a.groups.size(); ++i) EXPECT_EQ(a.groups[i].id, b.groups[i].id);
   ClusterOptions func;
   func.level = GroupingLevel::kFunc;
-  Clustered f = Cluster({Sample("runtime_stack_all.txt")}, func);
+  Clustered f = Cluster({dump}, func);
   EXPECT_NE(a.groups[0].id, f.groups[0].id);
 }
 
 TEST(Clusterer, SameCodeInALevelTwoDumpGroupsLikeTheLevelOneDump) {
-  REQUIRE_SAMPLES();
-  // SIGQUIT prints runtime frames (gopark, goexit...) that runtime.Stack hides;
-  // signatures drop them, so the same goroutines get the same ids.
-  ClusterOptions options;
-  options.level = GroupingLevel::kFunc;
-  Clustered level1 = Cluster({Sample("panic_gotraceback_all.txt")}, options);
-  Clustered level2 = Cluster({Sample("panic_gotraceback_system.txt")}, options);
-  std::map<std::string, uint64_t> ids1, ids2;
-  for (const Group& g : level1.groups) ids1[g.id] = g.count;
-  for (const Group& g : level2.groups) ids2[g.id] = g.count;
-  int shared = 0;
-  for (const auto& [id, count] : ids1) shared += ids2.count(id);
-  EXPECT_GE(shared, static_cast<int>(ids1.size()) - 3) << ids1.size() << " groups at level 1";
+  // SIGQUIT prints runtime frames (gopark, goexit...) that a debug=2 dump
+  // hides; signatures drop them, so the same goroutines get the same ids.
+  // Only the fixture's HTTP server (in the debug=2 dump alone) differs.
+  for (const char* version : {"go1.19", "go1.26"}) {
+    SCOPED_TRACE(version);
+    ClusterOptions options;
+    options.level = GroupingLevel::kFunc;
+    Clustered level1 = Cluster({Dump(std::string(version) + "/zoo/http_debug2.txt")}, options);
+    Clustered level2 = Cluster({Dump(std::string(version) + "/zoo/sigquit.txt")}, options);
+    std::map<std::string, uint64_t> ids2;
+    for (const Group& g : level2.groups) ids2[g.id] = g.count;
+    int shared = 0;
+    for (const Group& g : level1.groups) {
+      std::string top = g.frames[g.top_frame].func;
+      if (top.starts_with("gleak.test/programs/internal/fixture.") || top.starts_with("net/http."))
+        continue;
+      auto it = ids2.find(g.id);
+      ASSERT_NE(it, ids2.end()) << top;
+      EXPECT_EQ(it->second, g.count) << top;
+      ++shared;
+    }
+    EXPECT_EQ(shared, 9) << level1.groups.size() << " groups at level 1";
+  }
 }
 
 TEST(Clusterer, FuncLevelMergesWhatLineLevelSplits) {
-  REQUIRE_SAMPLES();
-  // Goroutines 19 and 20 of the ancestors sample run main.(*T).Run, created at two lines.
-  Clustered line = Cluster({Sample("tracebackancestors_5.txt")});
+  // zoo/main.go starts main.(*task).Run from three go statements.
+  fs::path dump = Dump("go1.19/zoo/http_debug2.txt");
+  Clustered line = Cluster({dump});
   ClusterOptions func;
   func.level = GroupingLevel::kFunc;
-  Clustered by_func = Cluster({Sample("tracebackancestors_5.txt")}, func);
-  const Group* run = FindTop(by_func.groups, "main.(*T).Run");
+  Clustered by_func = Cluster({dump}, func);
+  const Group* run = FindTop(by_func.groups, "main.(*task).Run");
   ASSERT_NE(run, nullptr);
-  EXPECT_EQ(run->count, 2u);
-  EXPECT_EQ(run->creators.size(), 2u);
+  EXPECT_EQ(run->count, 3u);
+  EXPECT_EQ(run->creators.size(), 3u);
   EXPECT_LT(by_func.groups.size(), line.groups.size());
 }
 
 TEST(Clusterer, IgnoreFilterAndExclude) {
-  REQUIRE_SAMPLES();
-  fs::path dump = Sample("runtime_stack_all.txt");
+  fs::path dump = Dump("go1.19/zoo/http_debug2.txt");
   ClusterOptions ignore;
-  ignore.ignore_funcs = {"main.nilRecv"};
+  ignore.ignore_funcs = {"main.readPipe"};
   Clustered ignored = Cluster({dump}, ignore);
   EXPECT_EQ(ignored.ignored, 1u);
-  EXPECT_EQ(FindTop(ignored.groups, "main.nilRecv"), nullptr);
+  EXPECT_EQ(FindTop(ignored.groups, "main.readPipe"), nullptr);
   EXPECT_EQ(Sum(ignored.groups) + ignored.ignored, ignored.goroutines);
 
   ClusterOptions filter;
-  filter.filters = {std::make_shared<Pattern>("^main\\.(nil|select)", "--filter")};
+  filter.filters = {std::make_shared<Pattern>("^main\\.(many|struct)Args", "--filter")};
   Clustered filtered = Cluster({dump}, filter);
   for (const Group& g : filtered.groups) {
     std::string top = g.frames[g.top_frame].func;
-    EXPECT_TRUE(top.starts_with("main.nil") || top.starts_with("main.select")) << top;
+    EXPECT_TRUE(top == "main.manyArgs" || top == "main.structArgs") << top;
   }
-  EXPECT_EQ(filtered.groups.size(), 4u);  // nilRecv, nilSend, selectBlock, selectNoCases
+  EXPECT_EQ(filtered.groups.size(), 2u);
 
   ClusterOptions exclude;
-  exclude.excludes = {std::make_shared<Pattern>("leaks/main\\.go:(50|61)$", "--exclude")};
+  exclude.excludes = {std::make_shared<Pattern>(
+      fmt::format("zoo/main\\.go:({}|{})$", SourceLine("zoo/main.go", "syscall.Read(fd, buf)"),
+                  SourceLine("zoo/main.go", "rw.Lock()")),
+      "--exclude")};
   Clustered excluded = Cluster({dump}, exclude);
   EXPECT_EQ(excluded.ignored, 2u);
+  EXPECT_EQ(FindTop(excluded.groups, "main.writeLocked"), nullptr);
 }
 
 TEST(Clusterer, InputsAreSeparateUnlessMerged) {
-  REQUIRE_SAMPLES();
-  fs::path dump = Sample("runtime_stack_all.txt");
+  fs::path dump = Dump("go1.19/zoo/http_debug2.txt");
   Clustered separate = Cluster({dump, dump});
   Clustered single = Cluster({dump});
   EXPECT_EQ(separate.groups.size(), 2 * single.groups.size());
@@ -222,12 +246,7 @@ std::string Describe(const std::vector<Group>& groups) {
 // goroutine in the group the full walk gives, at every level, with --ignore,
 // and with inputs kept apart or merged.
 TEST(Clusterer, RepeatedStacksTakeTheShortcutToTheSameGroups) {
-  std::vector<fs::path> dumps;
-  for (const auto& e :
-       fs::recursive_directory_iterator(testing::SourceDir() / "testdata" / "dumps")) {
-    if (e.path().extension() == ".txt") dumps.push_back(e.path());
-  }
-  std::sort(dumps.begin(), dumps.end());
+  std::vector<fs::path> dumps = testing::CommittedDumps();
   ASSERT_GT(dumps.size(), 80u);
   std::vector<ClusterOptions> variants;
   for (GroupingLevel level :
@@ -281,10 +300,6 @@ TEST(Clusterer, RepeatedStacksTakeTheShortcutToTheSameGroups) {
 }
 
 // ---- the cap on distinct groups ----------------------------------------------
-
-fs::path Dump(const std::string& relative) {
-  return testing::SourceDir() / "testdata" / "dumps" / relative;
-}
 
 const Group* Overflow(const std::vector<Group>& groups) {
   for (const Group& g : groups) {

@@ -1,9 +1,14 @@
-// Line shapes taken from real dumps (go-dump-format.md §3-§12 and the go1.19 samples).
+// Line shapes taken from real dumps (go-dump-format.md §3-§12 and the committed dumps).
 #include "gleak/parse/line_grammar.h"
 
 #include <gtest/gtest.h>
 
 #include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "support/test_support.h"
 
 namespace gleak {
 namespace {
@@ -206,6 +211,84 @@ TEST(Unquote, GoEscapes) {
   EXPECT_EQ(out,
             "a\"b\\c\nA\xc3\xa9"
             "A");
+}
+
+// The name grammar of go-dump-format.md §4.1: an import path whose last
+// element escapes `.` as %2e, then the name: a function, or a method with a
+// `(*T)` or `T` receiver; `[...]` after a generic type, function or (Go 1.27)
+// method; closures `.funcN` and `.N`, go/defer wrappers `.gowrapN` and
+// `.deferwrapN`, `.init.N`, package-level closures `glob..funcN`, method
+// values `-fm`, range bodies `-rangeN`.
+const std::regex& FunctionNameGrammar() {
+  static const std::regex grammar(
+      R"(^([A-Za-z0-9_%~.\-]+/)*[A-Za-z0-9_%~\-]+\.)"
+      R"(((\(\*[A-Za-z_][A-Za-z0-9_]*(\[\.\.\.\])?\)|[A-Za-z_][A-Za-z0-9_]*(\[\.\.\.\])?)\.)?)"
+      R"([A-Za-z_][A-Za-z0-9_]*(\[\.\.\.\])?)"
+      R"((\.\.?func[0-9]+|\.[0-9]+|\.gowrap[0-9]+|\.deferwrap[0-9]+|-fm|-range[0-9]+)*$)");
+  return grammar;
+}
+
+TEST(FunctionLine, GrammarOfNamesTakesEveryShapeTheSpecificationNames) {
+  for (const char* name :
+       {"main.main", "main.init.0", "main.(*Server).handle", "main.Pair.send", "main.Map[...]",
+        "main.(*Queue[...]).Pop", "main.Spawn[...].func1", "main.nested.func1.1",
+        "main.(*Box).Put[...]", "main.Table[...].Lookup[...]", "main.main.gowrap2",
+        "gleak.test/programs/zoo/dotted%2ev2.Block", "net/http.(*Server).Serve.gowrap3",
+        "main.(*T).M-fm", "main.f-range1", "main.glob..func1", "runtime.gcenable.gowrap1"}) {
+    EXPECT_TRUE(std::regex_match(name, FunctionNameGrammar())) << name;
+  }
+  for (const char* name : {"main", "main.", "main.(*T.M", "main.f[int]", "main.f func1"}) {
+    EXPECT_FALSE(std::regex_match(name, FunctionNameGrammar())) << name;
+  }
+}
+
+// Every function and creator name every committed dump holds (Go 1.19, 1.26
+// and 1.27, every capture) is read by the parser and fits the grammar.
+// What does not fit would be a new name form, for docs/go-dump-notes.md.
+TEST(FunctionLine, EveryCommittedFunctionNameFitsTheGrammar) {
+  std::set<std::string> names;
+  size_t function_lines = 0;
+  std::set<std::string> versions;
+  for (const auto& dump : testing::CommittedDumps()) {
+    std::istringstream in(testing::ReadFile(dump));
+    std::string previous, line;
+    while (std::getline(in, line)) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      // goleak's output indents every line by spaces
+      size_t indent = line.find_first_not_of(' ');
+      std::string_view text =
+          indent == std::string::npos ? "" : std::string_view(line).substr(indent);
+      FileLine file;
+      CreatedByLine created;
+      if (ParseFileLine(text, &file) && !previous.empty() &&
+          !std::string_view(previous).starts_with("created by ")) {
+        FunctionLine function;
+        std::string function_text = previous;
+        ASSERT_TRUE(ParseFunctionLine(function_text, &function)) << dump << ": " << previous;
+        if (function.func != "panic") names.insert(std::string(function.func));
+        ++function_lines;
+        versions.insert(dump.parent_path().parent_path().filename().string());
+      }
+      if (ParseCreatedByLine(text, &created)) names.insert(std::string(created.func));
+      if (text.starts_with("#\t0x")) {  // debug=1: "#\t0x4d5b3a\tmain.f+0x3a\t/path:12"
+        std::string_view rest = text.substr(2);
+        rest.remove_prefix(rest.find('\t') + 1);
+        rest = rest.substr(0, rest.find('\t'));
+        names.insert(std::string(rest.substr(0, rest.rfind("+0x"))));
+      }
+      previous = std::string(text);
+    }
+  }
+  EXPECT_GT(function_lines, 20000u);
+  EXPECT_EQ(versions, (std::set<std::string>{"go1.19", "go1.26", "go1.27"}));
+  EXPECT_GT(names.size(), 250u);
+  for (const std::string& name : names) {
+    EXPECT_TRUE(std::regex_match(name, FunctionNameGrammar())) << name;
+  }
+  // The Go 1.27 shapes are among them.
+  EXPECT_EQ(names.count("main.(*Box).Put[...]"), 1u);
+  EXPECT_EQ(names.count("main.Table[...].Lookup[...]"), 1u);
+  EXPECT_EQ(names.count("gleak.test/programs/zoo/dotted%2ev2.Block"), 1u);
 }
 
 }  // namespace
