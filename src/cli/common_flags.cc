@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <iostream>
 #include <limits>
 
@@ -89,7 +90,7 @@ void AddCommonFlags(CLI::App* cmd, CommonFlags* flags, const std::vector<std::st
                 "machine has: files at the paths the dump prints, the standard library of the "
                 "local Go installation (GOROOT), modules in GOMODCACHE; a line is used only when "
                 "it lies in the function its frame names, and the report says where each "
-                "snippet came from");
+                "snippet came from. GLEAK_NO_SOURCE=1 in the environment does the same");
   cmd->add_option("--suspect-count", flags->suspect_count,
                   "A leak pattern with at least N goroutines is a suspect")
       ->check(WholeNumber(0))
@@ -114,7 +115,7 @@ void AddCommonFlags(CLI::App* cmd, CommonFlags* flags, const std::vector<std::st
   // From 1 ms (libcurl counts milliseconds; less would be none) to a day.
   cmd->add_option("--timeout", flags->timeout,
                   "Seconds an http(s) input may take in all (0.001 to 86400)")
-      ->check(CLI::Range(0.001, 86400.0))
+      ->check(SecondsBetween(0.001, 86400.0))
       ->capture_default_str();
   AddLimitFlags(cmd, &flags->limits);
   cmd->add_option("--max-groups", flags->max_groups,
@@ -153,7 +154,9 @@ AnalyzeOptions ToAnalyzeOptions(const CommonFlags& flags, RuleSet* rules) {
   options.classify.suspect_count = flags.suspect_count;
   options.classify.suspect_wait = flags.suspect_wait;
   options.source_root = flags.source_root;
-  options.auto_source = !flags.no_source;
+  const char* no_source = std::getenv("GLEAK_NO_SOURCE");
+  options.auto_source = !flags.no_source && (no_source == nullptr || *no_source == '\0' ||
+                                             std::string_view(no_source) == "0");
   for (const std::string& r : flags.rewrites) options.rewrites.push_back(ParsePathRewrite(r));
   for (const std::string& h : flags.headers) {
     if (h.find(':') == std::string::npos) {

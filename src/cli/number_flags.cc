@@ -105,19 +105,19 @@ CLI::Validator ByteSize(uint64_t min) {
       "", "ByteSize");
 }
 
-CLI::Validator PositiveSeconds() {
+CLI::Validator SecondsBetween(double min, double max) {
   return CLI::Validator(
-      [](std::string& text) -> std::string {
+      [min, max](std::string& text) -> std::string {
         char* end = nullptr;
         double seconds = std::strtod(text.c_str(), &end);
         if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(seconds) ||
-            seconds <= 0) {
-          return fmt::format("expected a number of seconds above 0 (e.g. 30 or 0.5), got '{}'",
-                             Shown(text));
+            seconds < min || seconds > max) {
+          return fmt::format("expected a number of seconds from {} to {} (e.g. 30 or 0.5), got '{}'",
+                             min, max, Shown(text));
         }
         return {};
       },
-      "> 0", "PositiveSeconds");
+      fmt::format("{} to {}", min, max), "SecondsBetween");
 }
 
 }  // namespace gleak

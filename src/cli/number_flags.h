@@ -27,8 +27,8 @@ CLI::Validator WholeNumber(uint64_t min, uint64_t max = kNoUpperBound);
 CLI::Validator ByteSize(uint64_t min);
 std::optional<uint64_t> ParseByteSize(std::string_view text);
 
-// A number of seconds above zero (a fraction allowed).
-CLI::Validator PositiveSeconds();
+// A number of seconds from `min` to `max` (a fraction allowed).
+CLI::Validator SecondsBetween(double min, double max);
 
 // 1234567 as "1,234,567".
 std::string WithThousandsSeparators(uint64_t n);

@@ -294,7 +294,7 @@ TEST(AnalyzeCli, SourceFromGorootOnlyWhenTheLinesFit) {
     GTEST_SKIP() << "\n\n*** SKIPPED: needs Go 1.26 (go) and Go 1.19 (golang-1.19-go) ***\n";
   }
   auto backgroundRead = [&](const std::string& env) {
-    json report = json::parse(testing::RunShell(env + " '" + std::string(GLEAK_BINARY) +
+    json report = json::parse(testing::RunShell(env + " GLEAK_NO_SOURCE= '" + std::string(GLEAK_BINARY) +
                                                 "' analyze --format json " + Q(dump))
                                   .out);
     for (const json& g : report["groups"]) {

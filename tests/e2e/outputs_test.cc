@@ -194,7 +194,7 @@ TEST(Numbers, NegativeAndMalformedCountsAreUsageErrorsWithReadableBounds) {
             "--suspect-count: expected a whole number of 0 or more"},
            {"watch", "--count -1", "--count: expected a whole number of 0 or more, got '-1'"},
            {"watch", "--max-failures -1", "--max-failures: expected a whole number of 0 or more"},
-           {"analyze", "--timeout -1", "--timeout: expected a number of seconds above 0"},
+           {"analyze", "--timeout -1", "--timeout: expected a number of seconds from 0.001 to 86400"},
            {"watch", "--fail-on-growth lots", "--fail-on-growth takes a number of goroutines"},
            {"watch", "--fail-on-growth nan%", "--fail-on-growth takes a number of goroutines"},
        }) {

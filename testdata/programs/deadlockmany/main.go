@@ -29,6 +29,7 @@ func main() {
 		os.Exit(3)
 	}
 	f.Producer = "deadlock"
+	f.SetProducer(fixture.Producer{FatalError: "all goroutines are asleep - deadlock!"})
 	var wg sync.WaitGroup
 	orders, results := make(chan int), make(chan int)
 	var mu sync.Mutex
