@@ -233,10 +233,11 @@ void Judge(const Rule& rule, const RuleClause& clause, const ClassifyOptions& op
   // arguments print `?`), and a contended mutex under load looks like an
   // orphaned one in one snapshot; both stay evidence for people to read.
   if (g.object_facts.lock_cycle) {
-    MarkSuspect(f, "object", g.object_facts.text.empty()
-                                 ? "waits on a lock held by a group that waits on one it holds "
-                                   "(AB-BA lock order)"
-                                 : g.object_facts.text);
+    MarkSuspect(f, "object",
+                g.object_facts.text.empty()
+                    ? "waits on a lock held by a group that waits on one it holds "
+                      "(AB-BA lock order)"
+                    : g.object_facts.text);
     return;
   }
   bool wait_is_evidence = clause.wait_is_evidence.value_or(rule.wait_is_evidence);

@@ -9,6 +9,7 @@
 #include <fmt/core.h>
 
 #include "cli/commands.h"
+#include "cli/exit_codes.h"
 #include "cli/number_flags.h"
 #include "cli/terminal.h"
 #include "gleak/base/error.h"
@@ -294,6 +295,24 @@ Output::Output(const CommonFlags& flags) : file_(flags.output, FilesRead(flags))
   style_.color = flags.color == "always" || (to_stdout && UseColor(flags.color, stdout));
   style_.width = to_stdout ? TerminalWidth(stdout) : 0;
   style_.full = flags.full;
+}
+
+}  // namespace gleak
+
+namespace gleak {
+
+int GrowthGateExit(const DiffReport& diff, const GrowthGate& gate,
+                   const std::vector<std::string>& fail_on, bool quiet) {
+  if (const Track* t = PastGate(diff, gate, fail_on)) {
+    if (!quiet) {
+      fmt::print(stderr, "gleak: growth past --fail-on-growth: group {} ({}) grew by {}\n", t->id,
+                 t->group.finding.pattern, t->growth);
+    }
+    return kExitFindings;
+  }
+  if (!gate.goroutines && !gate.percent && FailsOn(fail_on, diff.suspect_patterns))
+    return kExitFindings;
+  return kExitOk;
 }
 
 }  // namespace gleak

@@ -80,6 +80,11 @@ struct GrowthGate {
 GrowthGate ParseGrowthGate(const std::vector<std::string>& values);
 // The first group past the gate, if any: a suspect (a leak pattern that
 // grows), or with --fail-on a group of one of those patterns.
+// The exit code of diff and watch: findings when a group grew past the gate
+// (said on stderr unless quiet), or, without a growth gate, when a suspect of
+// the --fail-on patterns is found; else ok.
+int GrowthGateExit(const DiffReport& diff, const GrowthGate& gate,
+                   const std::vector<std::string>& fail_on, bool quiet);
 const Track* PastGate(const DiffReport& diff, const GrowthGate& gate,
                       const std::vector<std::string>& patterns);
 

@@ -112,8 +112,9 @@ CLI::Validator SecondsBetween(double min, double max) {
         double seconds = std::strtod(text.c_str(), &end);
         if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(seconds) ||
             seconds < min || seconds > max) {
-          return fmt::format("expected a number of seconds from {} to {} (e.g. 30 or 0.5), got '{}'",
-                             min, max, Shown(text));
+          return fmt::format(
+              "expected a number of seconds from {} to {} (e.g. 30 or 0.5), got '{}'", min, max,
+              Shown(text));
         }
         return {};
       },

@@ -253,17 +253,7 @@ int RunWatch(const WatchFlags& flags) {
                                  summary.ticks, summary.ticks == 1 ? "y" : "ies", tick.error));
     return kExitInput;
   }
-  // The same gates as diff.
-  if (const Track* t = PastGate(diff, gate, fail_on)) {
-    if (!flags.quiet) {
-      fmt::print(stderr, "gleak: growth past --fail-on-growth: group {} ({}) grew by {}\n", t->id,
-                 t->group.finding.pattern, t->growth);
-    }
-    return kExitFindings;
-  }
-  if (!gate.goroutines && !gate.percent && FailsOn(fail_on, diff.suspect_patterns))
-    return kExitFindings;
-  return kExitOk;
+  return GrowthGateExit(diff, gate, fail_on, flags.quiet);
 }
 
 }  // namespace
