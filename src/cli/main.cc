@@ -1,6 +1,7 @@
 #include <cstdio>
 #include <exception>
 #include <iostream>
+#include <sstream>
 
 #include <fmt/core.h>
 #include <CLI/CLI.hpp>
@@ -9,6 +10,8 @@
 #include "cli/exit_codes.h"
 #include "cli/output_file.h"
 #include "gleak/base/error.h"
+#include "gleak/base/redact.h"
+#include "gleak/base/terminal_safe.h"
 
 namespace gleak {
 namespace {
@@ -64,7 +67,12 @@ int Run(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return PrintHelp(app, e);
   } catch (const CLI::ParseError& e) {
-    app.exit(e);
+    // CLI11's message quotes the command line, which may carry what a
+    // terminal would act on (an escape sequence in a file name or URL).
+    std::ostringstream out, err;
+    app.exit(e, out, err);
+    std::cout << TerminalSafe(out.str(), LineBreaks::kKeep);
+    std::cerr << TerminalSafe(RedactUrlPasswords(err.str()), LineBreaks::kKeep);
     return kExitUsage;
   }
 

@@ -102,6 +102,22 @@ TEST(Edges, TextOutputCarriesNoC1OrBidiControls) {
   }
 }
 
+// CLI11's own usage errors quote the command line: an option's bad value
+// must not reach the terminal raw either.
+TEST(Edges, UsageErrorsQuoteTheCommandLineTerminalSafe) {
+  for (const std::string& bad :
+       {std::string("x\x1b]0;pwned\x07\x1b[2J"), std::string("\xc2\x9b\xe2\x80\xae") + "1"}) {
+    CommandResult r = RunGleak("analyze --group-by " + Quote(bad) + " y.txt");
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_TRUE(Has(r.err, "--group-by")) << r.err;
+    EXPECT_EQ(TerminalHazard(r.err), "") << r.err;
+    CommandResult unknown = RunGleak("analyze " + Quote("--bogus" + bad) + " y.txt");
+    EXPECT_EQ(unknown.exit_code, 2) << unknown.err;
+    EXPECT_TRUE(Has(unknown.err, "--bogus")) << unknown.err;
+    EXPECT_EQ(TerminalHazard(unknown.err), "") << unknown.err;
+  }
+}
+
 TEST(Edges, StandardErrorCarriesNoControlsFromAnInputName) {
   fs::path dir = testing::TempDir();
   fs::path evil = dir / "dump\x1b]0;pwned\x07\x1b[2J\xc2\x9b\xe2\x80\xae.txt";
