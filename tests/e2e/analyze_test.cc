@@ -294,9 +294,10 @@ TEST(AnalyzeCli, SourceFromGorootOnlyWhenTheLinesFit) {
     GTEST_SKIP() << "\n\n*** SKIPPED: needs Go 1.26 (go) and Go 1.19 (golang-1.19-go) ***\n";
   }
   auto backgroundRead = [&](const std::string& env) {
-    json report = json::parse(testing::RunShell(env + " GLEAK_NO_SOURCE= '" + std::string(GLEAK_BINARY) +
-                                                "' analyze --format json " + Q(dump))
-                                  .out);
+    json report =
+        json::parse(testing::RunShell(env + " GLEAK_NO_SOURCE= '" + std::string(GLEAK_BINARY) +
+                                      "' analyze --format json " + Q(dump))
+                        .out);
     for (const json& g : report["groups"]) {
       if (g["top_frame"]["func"] == "net/http.(*connReader).backgroundRead") return g["finding"];
     }
@@ -315,6 +316,21 @@ TEST(AnalyzeCli, SourceFromGorootOnlyWhenTheLinesFit) {
   auto off = testing::RunShell("GOROOT='" + go126 + "' '" + std::string(GLEAK_BINARY) +
                                "' analyze --no-source --format json " + Q(dump));
   EXPECT_EQ(off.out.find("\"GOROOT\""), std::string::npos);
+}
+
+// "goroutineleak profile: total 0" is the runtime's clean answer, not an
+// input without goroutines: exit 0 and say so, also under a CI gate.
+TEST(AnalyzeCli, AnEmptyLeakProfileIsTheCleanAnswer) {
+  for (const char* version : {"go1.26", "go1.27"}) {
+    fs::path dump = Dumps() / version / "leakclean/leak_debug1.txt";
+    auto r = testing::RunGleak("analyze --fail-on any " + Q(dump));
+    EXPECT_EQ(r.exit_code, 0) << version << r.err;
+    EXPECT_NE(r.out.find("found no leaked goroutines"), std::string::npos) << r.out;
+    EXPECT_EQ(r.err.find("no goroutines found"), std::string::npos) << r.err;
+    json report = json::parse(testing::RunGleak("analyze --format json " + Q(dump)).out);
+    EXPECT_EQ(report["inputs"][0]["goroutines"], 0);
+    EXPECT_EQ(report["inputs"][0]["producer"], "goroutineleak-profile");
+  }
 }
 
 TEST(AnalyzeCli, FailOnGatesTheExitCode) {
