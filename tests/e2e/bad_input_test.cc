@@ -41,19 +41,8 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 using testing::CommandResult;
+using testing::kAsan;
 using testing::RunGleak;
-
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kAsan = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool kAsan = true;
-#else
-constexpr bool kAsan = false;
-#endif
-#else
-constexpr bool kAsan = false;
-#endif
 
 fs::path Bad(const std::string& name) { return testing::SourceDir() / "testdata" / "bad" / name; }
 std::string Quote(const fs::path& p) { return "'" + p.string() + "'"; }

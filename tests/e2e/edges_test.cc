@@ -28,21 +28,10 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 using testing::CommandResult;
+using testing::kAsan;
 using testing::LiveServer;
 using testing::RunGleak;
 using testing::RunShell;
-
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kAsan = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool kAsan = true;
-#else
-constexpr bool kAsan = false;
-#endif
-#else
-constexpr bool kAsan = false;
-#endif
 
 std::string Quote(const fs::path& p) { return "'" + p.string() + "'"; }
 bool Has(const std::string& haystack, const std::string& needle) {

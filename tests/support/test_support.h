@@ -14,6 +14,19 @@
 
 namespace gleak::testing {
 
+// Whether this test binary runs under AddressSanitizer (memory bounds differ).
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr bool kAsan = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+inline constexpr bool kAsan = true;
+#else
+inline constexpr bool kAsan = false;
+#endif
+#else
+inline constexpr bool kAsan = false;
+#endif
+
 struct OwnedFrame {
   std::string func, file;
   uint64_t line = 0;
