@@ -109,8 +109,9 @@ struct SampledLabelSet {
 
 struct GroupState {
   std::vector<uint32_t> signature_frames;  // what the id is computed from
-  uint32_t state = 0;
-  uint32_t creator = kNone;  // frame id, or func id at func/top levels
+  uint32_t state = 0;                      // the key's (NormalizeState)
+  uint32_t shown_state = 0;                // what the group shows (ParkedState)
+  uint32_t creator = kNone;                // frame id, or func id at func/top levels
   uint64_t count = 0;
   uint64_t min_wait = std::numeric_limits<uint64_t>::max();
   uint64_t max_wait = 0;
@@ -375,7 +376,8 @@ void Clusterer::Impl::OnGoroutine(const Goroutine& g) {
     return;
   }
   SignatureOf(g, creator_frame, options_.level, &signature_);
-  uint32_t state = strings_.Intern(NormalizeState(g.state, g.frames));
+  std::string_view key_state = NormalizeState(g.state, g.frames);
+  uint32_t state = strings_.Intern(key_state);
   uint32_t creator = kNone;
   if (options_.include_creator && creator_frame != kNone) {
     bool by_func = options_.level == GroupingLevel::kFunc || options_.level == GroupingLevel::kTop;
@@ -404,6 +406,7 @@ void Clusterer::Impl::OnGoroutine(const Goroutine& g) {
     GroupState& fresh = groups_.emplace_back();
     fresh.signature_frames = signature_;
     fresh.state = state;
+    fresh.shown_state = strings_.Intern(ParkedState(key_state, g.frames));
     fresh.creator = creator;
     fresh.stack = record_frames_;
     for (const Frame& f : g.frames) fresh.inlined.push_back(f.inlined);
@@ -521,7 +524,7 @@ std::vector<Group> Clusterer::Impl::TakeGroups() const {
       g.id = IdOf(options_.level, s.state, s.signature_frames, s.creator);
       g.func_id = s.func_id;
       g.shape_id = s.shape_id;
-      g.state = std::string(strings_.Get(s.state));
+      g.state = std::string(strings_.Get(s.shown_state));
     }
     g.count = s.count;
     g.min_wait_minutes = s.count > 0 ? s.min_wait : 0;

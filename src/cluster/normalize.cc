@@ -23,6 +23,35 @@ constexpr SyncWait kSyncWaits[] = {
     {"sync.(*Cond).Wait", "sync.Cond.Wait"},
 };
 
+// The runtime function a goroutine parked in, as a pprof protobuf stack keeps
+// it (runtime.gopark first, then the operation), and the state a traceback
+// would have printed for it. debug=1 hides these frames, so they tell nothing
+// there. A send to or receive from a nil channel parks in the same functions,
+// so the "(nil chan)" of a traceback cannot be told from them; runtime.block
+// is only ever `select {}`.
+struct RuntimeWait {
+  std::string_view frame;
+  std::string_view state;
+};
+
+constexpr RuntimeWait kRuntimeWaits[] = {
+    {"runtime.chansend", "chan send"},      {"runtime.chansend1", "chan send"},
+    {"runtime.chanrecv", "chan receive"},   {"runtime.chanrecv1", "chan receive"},
+    {"runtime.chanrecv2", "chan receive"},  {"runtime.selectgo", "select"},
+    {"runtime.block", "select (no cases)"},
+};
+
+std::string_view RuntimeWaitOf(std::span<const Frame> frames) {
+  if (frames.empty() || frames.front().func != "runtime.gopark") return {};
+  for (const Frame& f : frames.subspan(1)) {
+    if (!IsRuntimeFunc(f.func)) break;
+    for (const RuntimeWait& w : kRuntimeWaits) {
+      if (f.func == w.frame) return w.state;
+    }
+  }
+  return {};
+}
+
 std::string_view SyncWaitOf(std::span<const Frame> frames) {
   for (const Frame& f : frames) {
     if (!f.func.starts_with("sync.") && !f.func.starts_with("internal/sync.")) continue;
@@ -53,6 +82,11 @@ std::string_view NormalizeState(std::string_view state, std::span<const Frame> f
     if (top == "internal/poll.runtime_pollWait") return "IO wait";
   }
   return {};
+}
+
+std::string_view ParkedState(std::string_view key_state, std::span<const Frame> frames) {
+  if (!key_state.empty()) return key_state;
+  return RuntimeWaitOf(frames);
 }
 
 }  // namespace gleak

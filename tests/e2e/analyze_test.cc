@@ -318,6 +318,56 @@ TEST(AnalyzeCli, SourceFromGorootOnlyWhenTheLinesFit) {
   EXPECT_EQ(off.out.find("\"GOROOT\""), std::string::npos);
 }
 
+json GroupWithFrame(const json& report, const std::string& func) {
+  for (const json& g : report["groups"]) {
+    if (HasFrame(g, func)) return g;
+  }
+  return json();
+}
+
+// A pprof protobuf stack keeps the runtime frames a goroutine parked in
+// (runtime.chansend1, chanrecv1, selectgo, block), which debug=1 hides: from
+// them gleak tells the wait a traceback would have printed, without source.
+TEST(Analyze, PprofRuntimeFramesTellChannelWaits) {
+  for (const char* version : {"go1.19", "go1.26", "go1.27"}) {
+    json chansend = AnalyzeToJson({(Dumps() / version / "chansend/http_proto.pb.gz").string()});
+    json sender = GroupWithFrame(chansend, "main.sendForever");
+    ASSERT_FALSE(sender.is_null()) << version;
+    EXPECT_EQ(sender["state"], "chan send") << version;
+    EXPECT_EQ(sender["finding"]["pattern"], "chan-send") << version;
+    EXPECT_EQ(GroupWithFrame(chansend, "main.consumer")["state"], "chan receive") << version;
+
+    json selects = AnalyzeToJson({(Dumps() / version / "selectforever/http_proto.pb.gz").string()});
+    json relay = GroupWithFrame(selects, "main.relay");
+    EXPECT_EQ(relay["state"], "select") << version;
+    json plugin = GroupWithFrame(selects, "main.(*plugin).Run");
+    EXPECT_EQ(plugin["state"], "select (no cases)") << version;
+    EXPECT_EQ(plugin["finding"]["suspect_signal"], "certain") << version;
+
+    // debug=1 of the same program hides them: no state.
+    json debug1 = AnalyzeToJson({(Dumps() / version / "selectforever/http_debug1.txt").string()});
+    EXPECT_EQ(GroupWithFrame(debug1, "main.(*plugin).Run")["state"], "") << version;
+  }
+}
+
+// In debug=1 a `select {}` is told by its source line, and is as certain a
+// leak as the state `select (no cases)` of a traceback.
+TEST(Analyze, SelectWithNoCasesInSourceIsCertainInDebug1) {
+  AnalyzeOptions with_source;
+  with_source.source_root = (testing::SourceDir() / "testdata" / "programs").string();
+  for (const char* version : {"go1.19", "go1.26", "go1.27"}) {
+    std::string dump = (Dumps() / version / "selectforever/http_debug1.txt").string();
+    json plugin = GroupWithFrame(AnalyzeToJson({dump}, with_source), "main.(*plugin).Run");
+    ASSERT_FALSE(plugin.is_null()) << version;
+    EXPECT_EQ(plugin["finding"]["pattern"], "select-forever") << version;
+    EXPECT_EQ(plugin["finding"]["suspect_signal"], "certain") << version;
+    json main_goroutine = GroupWithFrame(AnalyzeToJson({dump}, with_source), "main.main");
+    EXPECT_FALSE(main_goroutine["finding"]["suspect"].get<bool>()) << version;
+    json stack_only = GroupWithFrame(AnalyzeToJson({dump}), "main.(*plugin).Run");
+    EXPECT_FALSE(stack_only["finding"]["suspect"].get<bool>()) << version;
+  }
+}
+
 // "goroutineleak profile: total 0" is the runtime's clean answer, not an
 // input without goroutines: exit 0 and say so, also under a CI gate.
 TEST(AnalyzeCli, AnEmptyLeakProfileIsTheCleanAnswer) {

@@ -31,13 +31,20 @@ constexpr double kMinSuspectRecall = 0.0;
 struct Row {
   std::string dump, func, expected, got;
   bool with_source = false;
-  bool debug1 = false;
+  bool debug1 = false;  // a count profile: debug=1 or pprof
+  std::string format;   // the expected JSON's: traceback, debug1, pprof
   // What the program did: leaked these goroutines on purpose, or runs them as
   // a healthy part of itself; neither for kinds that are part of neither
   // measure (fixture infrastructure, a crashing program's bystanders).
   std::optional<bool> leaking;
   bool got_suspect = false;
   std::string got_signal;
+  // What a single dump shows of the kind's goroutines, for the twin search
+  // below: the first group's state, and over all its groups the goroutines
+  // and the longest wait.
+  std::string got_state;
+  uint64_t got_count = 0;
+  uint64_t got_wait = 0;
 };
 
 // Programs that leak every goroutine of a leak pattern they park, few of them
@@ -113,7 +120,8 @@ std::vector<Row> Classify(bool with_source, std::vector<Row>* blind,
       row.func = kind["func"];
       row.expected = kind[field];
       row.with_source = with_source;
-      row.debug1 = expected["format"] == "debug1" || expected["format"] == "pprof";
+      row.format = expected["format"];
+      row.debug1 = row.format == "debug1" || row.format == "pprof";
       row.leaking = Leaking(expected, kind);
       std::set<std::string> patterns;
       for (const Group& g : report.groups) {
@@ -121,6 +129,9 @@ std::vector<Row> Classify(bool with_source, std::vector<Row>* blind,
                                [&](const StackFrame& f) { return f.func == row.func; });
         if (!has) continue;
         patterns.insert(g.finding.pattern);
+        if (row.got_state.empty()) row.got_state = g.state;
+        row.got_count += g.count;
+        row.got_wait = std::max(row.got_wait, g.max_wait_minutes);
         if (g.finding.suspect && !row.got_suspect) row.got_signal = g.finding.suspect_signal;
         row.got_suspect |= g.finding.suspect;
       }
@@ -153,13 +164,81 @@ std::string Table(const std::vector<Row>& rows) {
   return out;
 }
 
+// Why the stack alone cannot tell a kind's true pattern, when it cannot; ""
+// when it could have (a miss of the classifier).
+std::string StackBlindness(const Row& r) {
+  static const std::set<std::string> kChannelWaits = {"chan-send", "chan-recv", "select-forever",
+                                                      "unclassified"};
+  if (r.format == "debug1" && r.got == "unclassified")
+    return "debug=1 hides the runtime frames (chansend1, chanrecv1, selectgo) that name the wait";
+  if ((r.expected == "context" || r.expected == "timer") && kChannelWaits.contains(r.got))
+    return "what is received from (ctx.Done(), a ticker's C, time.After) is on the source line "
+           "only";
+  if (r.expected == "defer-spawned")
+    return "no frame says that the go statement ran inside a deferred call";
+  return "";
+}
+
+// Stack-only recall per true pattern, split into what the stack could not
+// tell (by reason) and what it could: the recall that the classifier owes.
+std::string BlindnessTable(const std::vector<Row>& truth) {
+  std::map<std::string, std::array<int, 3>> stats;  // told, blind, missed
+  std::map<std::string, int> reasons;
+  std::vector<std::string> misses;
+  for (const Row& r : truth) {
+    if (r.expected == "none") continue;
+    if (r.got == r.expected) {
+      ++stats[r.expected][0];
+      continue;
+    }
+    std::string why = StackBlindness(r);
+    if (why.empty()) {
+      ++stats[r.expected][2];
+      misses.push_back(r.dump + " " + r.func + ": " + r.expected + " read as " + r.got);
+    } else {
+      ++stats[r.expected][1];
+      ++reasons[why];
+    }
+  }
+  std::string out =
+      "| pattern | kinds | told | the stack cannot tell | recall where it can |\n"
+      "| --- | --- | --- | --- | --- |\n";
+  for (const auto& [pattern, s] : stats) {
+    int can = s[0] + s[2];
+    out += fmt::format("| {} | {} | {} | {} | {} |\n", pattern, s[0] + s[1] + s[2], s[0], s[1],
+                       can > 0 ? fmt::format("{:.0f}%", 100.0 * s[0] / can) : "-");
+  }
+  out += "\nWhy the stack cannot tell:\n";
+  for (const auto& [why, n] : reasons) out += fmt::format("- {} ({} kinds)\n", why, n);
+  for (const std::string& m : misses) out += "  could have told: " + m + "\n";
+  return out;
+}
+
 // Suspect recall over the kinds the programs leak, and the false suspects
 // among the kinds they run as healthy parts of themselves, per signal.
 struct SuspectStats {
   int leaking = 0, found = 0, healthy = 0, false_suspects = 0;
+  // Missed leaking kinds that have a healthy twin (below).
+  int missed_with_twin = 0;
   std::map<std::string, int> by_signal;
   std::vector<std::string> false_alarms, missed;
 };
+
+// A healthy kind that a missed leaking kind cannot be told from in one
+// snapshot without flagging the healthy one too: the same pattern and wait
+// state, at least as many goroutines and at least as long a wait. A rule that
+// made the leak a suspect by anything a snapshot shows (its shape, its size,
+// its wait) would make the twin one as well, and a healthy service a false
+// alarm. Function names are not evidence.
+const Row* HealthyTwin(const Row& missed, const std::vector<Row>& rows) {
+  for (const Row& r : rows) {
+    if (!r.leaking || *r.leaking) continue;
+    if (r.got == missed.got && r.got_state == missed.got_state && r.got_count >= missed.got_count &&
+        r.got_wait >= missed.got_wait)
+      return &r;
+  }
+  return nullptr;
+}
 
 SuspectStats Suspects(const std::vector<Row>& rows) {
   SuspectStats s;
@@ -171,7 +250,11 @@ SuspectStats Suspects(const std::vector<Row>& rows) {
         ++s.found;
         ++s.by_signal[r.got_signal];
       } else {
-        s.missed.push_back(r.dump + " " + r.func + " (" + r.got + ")");
+        const Row* twin = HealthyTwin(r, rows);
+        s.missed_with_twin += twin != nullptr;
+        s.missed.push_back(r.dump + " " + r.func + " (" + r.got + ", " +
+                           std::to_string(r.got_count) + ")" +
+                           (twin ? " twin " + twin->dump + " " + twin->func : ""));
       }
     } else {
       ++s.healthy;
@@ -190,6 +273,12 @@ std::string SuspectTable(const SuspectStats& s) {
       s.leaking, s.found, s.leaking > 0 ? 100.0 * s.found / s.leaking : 100.0, s.healthy,
       s.false_suspects);
   for (const auto& [signal, n] : s.by_signal) out += fmt::format("  by {}: {}\n", signal, n);
+  int missed = s.leaking - s.found;
+  out += fmt::format(
+      "missed {}: {} with a healthy twin (same pattern and state, no more goroutines, no "
+      "longer wait), {} without; recall where no healthy kind looks the same: {:.0f}%\n",
+      missed, s.missed_with_twin, missed - s.missed_with_twin,
+      100.0 * s.found / std::max(1, s.leaking - s.missed_with_twin));
   return out;
 }
 
@@ -244,6 +333,7 @@ TEST(Classification, EveryFixtureKindGetsItsStackOnlyPattern) {
   }
   std::printf("\nStack only, against the true pattern (%zu kinds):\n%s", truth.size(),
               Table(truth).c_str());
+  std::printf("\nStack only, where the stack can tell:\n%s", BlindnessTable(truth).c_str());
   rows.insert(rows.end(), blind.begin(), blind.end());
   CheckSuspects(rows, "stack only", kMinSuspectRecall);
 }

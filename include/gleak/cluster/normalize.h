@@ -15,4 +15,11 @@ namespace gleak {
 // what the frames show (sleep, IO wait, sync waits) is used, else "".
 std::string_view NormalizeState(std::string_view state, std::span<const Frame> frames);
 
+// The state a group shows and is classified by, given its key state (from
+// NormalizeState). A pprof protobuf stack keeps the runtime frames that
+// debug=1 hides, and they name a channel operation or select as a traceback's
+// state would. The key keeps "" for those, so that a group has the same id in
+// a pprof profile and in the debug=1 text of the same profile.
+std::string_view ParkedState(std::string_view key_state, std::span<const Frame> frames);
+
 }  // namespace gleak
