@@ -24,9 +24,11 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-// The suspect recall measured on the committed fixtures when this guard was
-// last raised (docs/rules.md): a change that loses suspects fails here.
-constexpr double kMinSuspectRecall = 0.0;
+// The suspect recall measured on the committed fixtures when these guards
+// were last raised (docs/rules.md: 56% with source, 51% stack only), rounded
+// down: a change that loses suspects fails here.
+constexpr double kMinSuspectRecallWithSource = 0.55;
+constexpr double kMinSuspectRecallStackOnly = 0.50;
 
 struct Row {
   std::string dump, func, expected, got;
@@ -308,7 +310,7 @@ TEST(Classification, EveryFixtureKindGetsItsPatternWithSource) {
   std::printf("\nWith --source-root (%zu kinds; %zu debug=1 blind spots left out):\n%s",
               rows.size(), blind.size(), Table(rows).c_str());
   rows.insert(rows.end(), blind.begin(), blind.end());
-  CheckSuspects(rows, "with --source-root", kMinSuspectRecall);
+  CheckSuspects(rows, "with --source-root", kMinSuspectRecallWithSource);
 }
 
 TEST(Classification, EveryFixtureKindGetsItsStackOnlyPattern) {
@@ -335,7 +337,7 @@ TEST(Classification, EveryFixtureKindGetsItsStackOnlyPattern) {
               Table(truth).c_str());
   std::printf("\nStack only, where the stack can tell:\n%s", BlindnessTable(truth).c_str());
   rows.insert(rows.end(), blind.begin(), blind.end());
-  CheckSuspects(rows, "stack only", kMinSuspectRecall);
+  CheckSuspects(rows, "stack only", kMinSuspectRecallStackOnly);
 }
 
 TEST(Classification, HealthyProgramsHaveNoSuspects) {
