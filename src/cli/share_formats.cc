@@ -37,8 +37,8 @@ void RenderShareFormat(const std::string& format, const Report& report, const Co
   }
 }
 
-void RenderShareFormat(const std::string& format, const DiffReport& diff,
-                       const CommonFlags& flags, std::ostream& out) {
+void RenderShareFormat(const std::string& format, const DiffReport& diff, const CommonFlags& flags,
+                       std::ostream& out) {
   ShareView view = BuildShareView(diff, OptionsOf(flags));
   if (format == "sarif") {
     RenderSarif(view, out);

@@ -20,7 +20,7 @@ bool IsShareFormat(const std::string& format);
 // Renders `report` in `format`, one of the share formats.
 void RenderShareFormat(const std::string& format, const Report& report, const CommonFlags& flags,
                        std::ostream& out);
-void RenderShareFormat(const std::string& format, const DiffReport& diff,
-                       const CommonFlags& flags, std::ostream& out);
+void RenderShareFormat(const std::string& format, const DiffReport& diff, const CommonFlags& flags,
+                       std::ostream& out);
 
 }  // namespace gleak

@@ -15,9 +15,8 @@ void RenderMarkdownDiff(const ShareView& view, std::ostream& out) {
     out << fmt::format("| {} | {} | {} | {} |\n", i + 1, MarkdownText(in.name), in.goroutines,
                        in.warnings);
   }
-  out << fmt::format(
-      "\nGroups: {} grew, {} shrank, {} new, {} gone, {} steady.\n\n", view.grown, view.shrunk,
-      view.added, view.gone, view.steady);
+  out << fmt::format("\nGroups: {} grew, {} shrank, {} new, {} gone, {} steady.\n\n", view.grown,
+                     view.shrunk, view.added, view.gone, view.steady);
   RenderMarkdownSuspects(view, out);
   if (!view.rows.empty()) {
     out << "### Growth\n\n| Group | Pattern | State | Function |";

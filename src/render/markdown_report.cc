@@ -22,9 +22,9 @@ void Inputs(const ShareView& view, std::ostream& out) {
   out << "| # | Input | Format | Goroutines | Warnings |\n| ---: | --- | --- | ---: | ---: |\n";
   for (size_t i = 0; i < view.inputs.size(); ++i) {
     const ShareInput& in = view.inputs[i];
-    std::string format = in.error.empty() ? MarkdownText(in.format)
-                                          : MarkdownText(in.format) + " (error: " +
-                                                MarkdownText(in.error) + ")";
+    std::string format = in.error.empty()
+                             ? MarkdownText(in.format)
+                             : MarkdownText(in.format) + " (error: " + MarkdownText(in.error) + ")";
     out << fmt::format("| {} | {} | {} | {} | {} |\n", i + 1, MarkdownText(in.name), format,
                        in.goroutines, in.warnings);
   }
@@ -87,7 +87,8 @@ void RenderMarkdownReport(const ShareView& view, std::ostream& out) {
                          MarkdownText(g.top_function), g.suspect ? "yes" : "");
     }
     if (view.rows_not_listed > 0) {
-      out << fmt::format("\n{} not listed.\n", Plural(view.rows_not_listed, "more group", "more groups"));
+      out << fmt::format("\n{} not listed.\n",
+                         Plural(view.rows_not_listed, "more group", "more groups"));
     }
     out << '\n';
   }

@@ -11,10 +11,17 @@ std::string Quoted(std::string_view s) {
   std::string out = "\"";
   for (char c : s) {
     switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '"': out += "\\\""; break;
-      case '\n': out += "\\n"; break;
-      default: out += c;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      default:
+        out += c;
     }
   }
   out += '"';
@@ -73,9 +80,9 @@ void RenderOpenMetrics(const ShareView& view, std::ostream& out) {
           "Suspect groups the runtime proved stuck (leaked, a leak profile, a deadlock).",
           view.proven_groups);
   e.Gauge("gleak_inputs", view.diff ? "Snapshots compared." : "Inputs read.", view.inputs.size());
-  e.Family("gleak_input_goroutines",
-           view.diff ? "Goroutines read from each snapshot, in time order."
-                     : "Goroutines read from each input.");
+  e.Family("gleak_input_goroutines", view.diff
+                                         ? "Goroutines read from each snapshot, in time order."
+                                         : "Goroutines read from each input.");
   for (size_t i = 0; i < view.inputs.size(); ++i) {
     e.Sample("gleak_input_goroutines",
              fmt::format("input=\"{}\",name={}", i, Quoted(view.inputs[i].name)),
@@ -88,12 +95,13 @@ void RenderOpenMetrics(const ShareView& view, std::ostream& out) {
              view.inputs[i].warnings);
   }
   e.Family("gleak_group_goroutines",
-           view.diff ? "Goroutines of a group in the last snapshot; groups past the first "
-                       "few add up in group=\"other\"."
-                     : "Goroutines of a group; groups past the first few add up in "
-                       "group=\"other\".");
-  for (const ShareGroup& g : view.series) e.Sample("gleak_group_goroutines", GroupLabels(g), g.count);
-  if (view.other_groups > 0) e.Sample("gleak_group_goroutines", kOtherLabels, view.other_goroutines);
+           fmt::format("Goroutines of a group{}; groups past the first {} add up in "
+                       "group=\"other\".",
+                       view.diff ? " in the last snapshot" : "", view.max_series));
+  for (const ShareGroup& g : view.series)
+    e.Sample("gleak_group_goroutines", GroupLabels(g), g.count);
+  if (view.other_groups > 0)
+    e.Sample("gleak_group_goroutines", kOtherLabels, view.other_goroutines);
   e.Family("gleak_group_suspect", "1 when a group is a suspect, else 0.");
   for (const ShareGroup& g : view.series) {
     e.Sample("gleak_group_suspect", GroupLabels(g), uint64_t{g.suspect ? 1u : 0u});
@@ -103,7 +111,8 @@ void RenderOpenMetrics(const ShareView& view, std::ostream& out) {
   if (view.diff) {
     e.Family("gleak_group_growth",
              "Goroutines a group gained from the first snapshot to the last (negative: lost).");
-    for (const ShareGroup& g : view.series) e.Sample("gleak_group_growth", GroupLabels(g), g.growth);
+    for (const ShareGroup& g : view.series)
+      e.Sample("gleak_group_growth", GroupLabels(g), g.growth);
     e.Family("gleak_growth", "Goroutines gained from the first snapshot to the last.");
     e.Sample("gleak_growth", "", view.growth);
   }

@@ -20,9 +20,9 @@ std::string PathUri(std::string_view path) {
   std::string out;
   for (unsigned char c : path) {
     bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                c == '-' || c == '.' || c == '_' || c == '~' || c == '/' || c == '@' ||
-                c == '+' || c == '!' || c == '$' || c == '&' || c == '\'' || c == '(' ||
-                c == ')' || c == '*' || c == ',' || c == ';' || c == '=';
+                c == '-' || c == '.' || c == '_' || c == '~' || c == '/' || c == '@' || c == '+' ||
+                c == '!' || c == '$' || c == '&' || c == '\'' || c == '(' || c == ')' || c == '*' ||
+                c == ',' || c == ';' || c == '=';
     if (keep) {
       out += static_cast<char>(c);
     } else {
@@ -107,12 +107,9 @@ void RenderSarif(const ShareView& view, std::ostream& out) {
     }
     result["partialFingerprints"] = {{"gleakGroupId/v1", s.group_id},
                                      {"gleakFuncGroupId/v1", s.func_id}};
-    json properties = {{"goroutines", s.count},
-                       {"state", s.state},
-                       {"confidence", s.confidence},
-                       {"proven", s.proven},
-                       {"signal", s.signal},
-                       {"maxWaitMinutes", s.max_wait_minutes},
+    json properties = {{"goroutines", s.count},      {"state", s.state},
+                       {"confidence", s.confidence}, {"proven", s.proven},
+                       {"signal", s.signal},         {"maxWaitMinutes", s.max_wait_minutes},
                        {"groupId", s.group_id}};
     if (view.diff) properties["growth"] = s.growth;
     result["properties"] = properties;

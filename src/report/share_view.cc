@@ -33,10 +33,10 @@ std::string Bounded(std::string s, size_t max) {
 // `file` relative to `root` when it lies under it; "" otherwise.
 std::string UnderRoot(const std::string& file, const fs::path& root) {
   if (root.empty() || file.empty()) return {};
-  std::error_code ec;
+  // A relative path as printed (-trimpath: "example.com/mod/pkg/f.go") is not
+  // a place on this machine; the source lookup's file for it may be.
   fs::path f = fs::path(file);
-  if (f.is_relative()) f = fs::absolute(f, ec);
-  if (ec) return {};
+  if (f.is_relative()) return {};
   fs::path rel = f.lexically_normal().lexically_relative(root);
   if (rel.empty() || rel.begin()->string() == ".." || rel.is_absolute()) return {};
   return rel.generic_string();
@@ -115,7 +115,8 @@ ShareSuspect SuspectOf(const Group& g, const Locator& locator) {
   s.max_wait_minutes = g.max_wait_minutes;
   s.top_function = TopFunction(g, std::string::npos);
   if (!g.frames.empty()) s.blocks_at = locator.Locate(g.frames[g.top_frame], f, "blocks here");
-  if (!g.creators.empty()) s.spawned_at = locator.Locate(g.creators.front().frame, f, "go statement");
+  if (!g.creators.empty())
+    s.spawned_at = locator.Locate(g.creators.front().frame, f, "go statement");
   for (const Evidence& e : f.evidence) s.evidence.push_back(Safe(e.text));
   s.explanation = Safe(f.explanation);
   s.fix = Safe(f.fix);
@@ -136,6 +137,7 @@ void AddRules(const std::vector<const Finding*>& findings, ShareView* view) {
 // group in several inputs) adds to its series.
 void AddSeries(const std::vector<ShareGroup>& groups, const ShareOptions& options,
                ShareView* view) {
+  view->max_series = options.max_series;
   std::map<std::string, size_t> index;
   for (const ShareGroup& g : groups) {
     auto it = index.find(g.group_id);

@@ -60,7 +60,7 @@ struct ShareSuspect {
   std::string state;
   uint64_t max_wait_minutes = 0;
   std::string top_function;
-  std::optional<ShareLocation> blocks_at;  // the first user frame: where the goroutines wait
+  std::optional<ShareLocation> blocks_at;   // the first user frame: where the goroutines wait
   std::optional<ShareLocation> spawned_at;  // the `go` statement (the most common creator)
   std::vector<std::string> evidence;
   std::string explanation;
@@ -77,8 +77,8 @@ struct ShareGroup {
   uint64_t count = 0;
   bool suspect = false;
   // diff only
-  std::string status;             // "new", "gone", "grown", "shrunk", "steady"
-  std::vector<uint64_t> counts;   // per snapshot
+  std::string status;            // "new", "gone", "grown", "shrunk", "steady"
+  std::vector<uint64_t> counts;  // per snapshot
   int64_t growth = 0;
   std::optional<double> growth_percent;
 };
@@ -93,11 +93,12 @@ struct ShareView {
   uint64_t suspect_goroutines = 0;
   uint64_t proven_groups = 0;
   std::vector<std::string> suspect_patterns;
-  std::vector<ShareRule> rules;  // of the suspects, by id
+  std::vector<ShareRule> rules;        // of the suspects, by id
   std::vector<ShareSuspect> suspects;  // as ranked in the report
   // The first max_series groups (by rank; for a diff, tracks by growth) and
   // what the rest add up to.
   std::vector<ShareGroup> series;
+  size_t max_series = 0;  // ShareOptions::max_series
   uint64_t other_groups = 0;
   uint64_t other_goroutines = 0;
   // Markdown's tables: the first max_rows groups or changed tracks.

