@@ -96,7 +96,7 @@ void RenderOpenMetrics(const ShareView& view, std::ostream& out) {
   }
   e.Family("gleak_group_goroutines",
            fmt::format("Goroutines of a group{}; groups past the first {} add up in "
-                       "group=\"other\".",
+                       "the series whose labels are all other.",
                        view.diff ? " in the last snapshot" : "", view.max_series));
   for (const ShareGroup& g : view.series)
     e.Sample("gleak_group_goroutines", GroupLabels(g), g.count);
@@ -106,7 +106,8 @@ void RenderOpenMetrics(const ShareView& view, std::ostream& out) {
   for (const ShareGroup& g : view.series) {
     e.Sample("gleak_group_suspect", GroupLabels(g), uint64_t{g.suspect ? 1u : 0u});
   }
-  e.Gauge("gleak_other_groups", "Groups counted in group=\"other\" rather than in a series.",
+  e.Gauge("gleak_other_groups",
+          "Groups counted in the series labelled other rather than in one of their own.",
           view.other_groups);
   if (view.diff) {
     e.Family("gleak_group_growth",

@@ -68,7 +68,8 @@ struct ShareSuspect {
   int64_t growth = 0;  // diff: last - first snapshot
 };
 
-// One row of a table or one metric series. `labels_*` are bounded in length.
+// One row of a table or one metric series; pattern, state and top_function
+// are cut to ShareOptions::max_label_bytes.
 struct ShareGroup {
   std::string group_id;
   std::string pattern;
