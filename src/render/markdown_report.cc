@@ -39,7 +39,7 @@ void RenderMarkdownSuspects(const ShareView& view, std::ostream& out) {
     return;
   }
   out << "### Suspects\n\n";
-  for (size_t i = 0; i < view.suspects.size(); ++i) {
+  for (size_t i = 0; i < view.suspects_listed; ++i) {
     const ShareSuspect& s = view.suspects[i];
     out << fmt::format("#### {}. {}: {}{}\n\n", i + 1, MarkdownText(s.rule_id),
                        Plural(s.count, "goroutine", "goroutines"),
@@ -63,6 +63,11 @@ void RenderMarkdownSuspects(const ShareView& view, std::ostream& out) {
       out << '\n';
     }
     out << "</details>\n\n";
+  }
+  if (view.suspects_listed < view.suspects.size()) {
+    size_t rest = view.suspects.size() - view.suspects_listed;
+    out << fmt::format("{} not told here: `--format text` or `--format json` lists every one.\n\n",
+                       Plural(rest, "more suspect group is", "more suspect groups are"));
   }
 }
 

@@ -177,6 +177,7 @@ ShareView BuildShareView(const Report& report, const ShareOptions& options) {
     groups.push_back(GroupOf(g, options));
   }
   AddRules(findings, &view);
+  view.suspects_listed = std::min(view.suspects.size(), options.max_listed_suspects);
   AddSeries(groups, options, &view);
   for (ShareGroup& g : groups) {
     if (view.rows.size() < options.max_rows) {
@@ -232,6 +233,7 @@ ShareView BuildShareView(const DiffReport& diff, const ShareOptions& options) {
     view.proven_groups += g.finding.proven;
   }
   AddRules(findings, &view);
+  view.suspects_listed = std::min(view.suspects.size(), options.max_listed_suspects);
   AddSeries(tracks, options, &view);
   // The growth table: tracks that changed, most growth first (their order in the diff).
   for (ShareGroup& row : tracks) {

@@ -243,6 +243,22 @@ TEST(MarkdownFormat, RendersAsASummaryTableAndSuspectsWithTheirFix) {
   for (size_t n : cells) EXPECT_EQ(n, 6u);
 }
 
+TEST(MarkdownFormat, TellsTwentySuspectsAndCountsTheRest) {
+  GLEAK_REQUIRE_TOOL("cmark-gfm", "cmark-gfm");
+  // 120 suspect groups when the arguments keep the goroutines apart.
+  std::string args = "--group-by exact " + Quote(testing::Dump("go1.26/chanrecv/leak_debug2.txt"));
+  json report = AnalyzeJson(args);
+  size_t suspects = report["totals"]["suspect_groups"];
+  ASSERT_GT(suspects, 20u);
+  CommandResult r = RunGleak("analyze --format markdown " + args);
+  // A GitHub comment holds at most 65,536 characters.
+  EXPECT_LT(r.out.size(), 65536u);
+  std::string html = Gfm(r.out);
+  EXPECT_EQ(Count(html, "<details>"), 20u);
+  EXPECT_TRUE(Has(html, fmt::format("{} more suspect groups are not told here", suspects - 20)))
+      << html;
+}
+
 TEST(MarkdownFormat, DiffShowsTheGrowthAsATable) {
   GLEAK_REQUIRE_TOOL("cmark-gfm", "cmark-gfm");
   fs::path dir = testing::SourceDir() / "testdata/dumps/go1.26/leakserver";

@@ -20,6 +20,8 @@ struct ShareOptions {
   size_t max_series = 100;  // OpenMetrics: groups with a series of their own; the rest are "other"
   size_t max_label_bytes = 120;  // the longest label value (function names are cut, with "...")
   size_t max_rows = 50;          // Markdown: rows in the group and growth tables
+  // Markdown: suspects told in full (a GitHub comment holds 65,536 characters).
+  size_t max_listed_suspects = 20;
 };
 
 // A place in the source: relative to --source-root when the file lies under it
@@ -96,6 +98,7 @@ struct ShareView {
   std::vector<std::string> suspect_patterns;
   std::vector<ShareRule> rules;        // of the suspects, by id
   std::vector<ShareSuspect> suspects;  // as ranked in the report
+  size_t suspects_listed = 0;          // Markdown tells the first ones: max_listed_suspects at most
   // The first max_series groups (by rank; for a diff, tracks by growth) and
   // what the rest add up to.
   std::vector<ShareGroup> series;
