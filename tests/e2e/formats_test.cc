@@ -350,22 +350,38 @@ TEST(OpenMetricsFormat, DiffHasGrowthPerGroup) {
 // ---- every format ----------------------------------------------------------
 
 TEST(ShareFormats, SameBytesTwiceOnEveryFixture) {
-  // One shell loop over the committed dumps (text and pprof protobuf): analyze
-  // in each format twice, two at a time. Under ASan (several times slower),
-  // the debug=2 dumps of one Go generation.
-  fs::path dumps = testing::SourceDir() / "testdata/dumps" / (testing::kAsan ? "go1.26" : "");
-  std::string names =
-      testing::kAsan ? " -name http_debug2.txt" : " -name '*.txt' -o -name '*.pb.gz'";
+  // Every committed dump (text and pprof protobuf) in one report, per input
+  // and merged: two runs of each format give the same bytes.
+  std::vector<fs::path> dumps;
+  for (const auto& e : fs::recursive_directory_iterator(testing::SourceDir() / "testdata/dumps")) {
+    std::string name = e.path().filename().string();
+    if (name.ends_with(".txt") || name.ends_with(".pb.gz")) dumps.push_back(e.path());
+  }
+  std::sort(dumps.begin(), dumps.end());
+  ASSERT_GE(dumps.size(), 400u);
+  std::string all;
+  for (const fs::path& d : dumps) all += " " + Quote(d);
+  for (const char* format : {"sarif", "markdown", "openmetrics"}) {
+    for (const char* merge : {"", "--merge "}) {
+      std::string args = std::string("analyze -q --format ") + format + " " + merge + all;
+      CommandResult first = RunGleak(args);
+      EXPECT_EQ(first.exit_code, 3) << first.err;  // three dumps hold no goroutine
+      EXPECT_GT(first.out.size(), 10000u);
+      EXPECT_EQ(first.out, RunGleak(args).out) << format << " " << merge;
+    }
+  }
+  // And one dump at a time: the debug=2 dumps of Go 1.26.
   std::string one_dump =
       "f=$1; for fmt in sarif markdown openmetrics; do "
       "a=$(\"$0\" analyze -q --format $fmt \"$f\" | md5sum); "
       "b=$(\"$0\" analyze -q --format $fmt \"$f\" | md5sum); "
       "[ \"$a\" = \"$b\" ] || { echo \"$fmt $f\"; exit 1; }; done; echo same";
-  std::string script = "find " + Quote(dumps) + names + " | sort | xargs -P 2 -n 1 sh -c '" +
-                       one_dump + "' " GLEAK_BINARY;
+  std::string script = "find " + Quote(testing::SourceDir() / "testdata/dumps/go1.26") +
+                       " -name http_debug2.txt | sort | xargs -P 2 -n 1 sh -c '" + one_dump +
+                       "' " GLEAK_BINARY;
   CommandResult r = RunShell(script);
   EXPECT_EQ(r.exit_code, 0) << "not the same bytes twice:\n" << r.out << r.err;
-  EXPECT_GE(Count(r.out, "same\n"), testing::kAsan ? 30u : 400u) << r.out;
+  EXPECT_GE(Count(r.out, "same\n"), 30u) << r.out;
   fs::path dir = testing::SourceDir() / "testdata/dumps/go1.26/leakserver";
   for (const char* format : {"sarif", "markdown", "openmetrics"}) {
     std::string args = std::string("diff --format ") + format + " " +
