@@ -391,6 +391,46 @@ TEST(ShareFormats, SameBytesTwiceOnEveryFixture) {
   }
 }
 
+// Terminal controls, C1, bidirectional overrides (Trojan Source), NULs and
+// invalid UTF-8 from testdata/bad never reach a shared format: each stays
+// valid for its consumer and holds none of those bytes.
+bool HoldsControlsOrBidi(const std::string& text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if ((c < 0x20 && c != '\n') || c == 0x7f) return true;
+    if (c == 0xc2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+        static_cast<unsigned char>(text[i + 1]) <= 0x9f) {
+      return true;  // U+0080..U+009F
+    }
+  }
+  for (const char* bidi : {"\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067",
+                           "\u2068", "\u2069", "\u200e", "\u200f", "\u061c"}) {
+    if (Has(text, bidi)) return true;
+  }
+  return false;
+}
+
+TEST(ShareFormats, ControlsBidiAndBadBytesStayOut) {
+  GLEAK_REQUIRE_TOOL("cmark-gfm", "cmark-gfm");
+  GLEAK_REQUIRE_OPENMETRICS_TOOLS();
+  GLEAK_REQUIRE_SARIF_SCHEMA();
+  for (const char* bad : {"escape_sequences.txt", "bidi_and_c1.txt", "invalid_utf8.txt",
+                          "nul_bytes.txt", "brackets_in_labels.txt"}) {
+    SCOPED_TRACE(bad);
+    std::string input = Quote(testing::SourceDir() / "testdata/bad" / bad);
+    std::string sarif = RunGleak("analyze -q --format sarif " + input).out;
+    EXPECT_TRUE(ValidSarif(sarif));
+    std::string markdown = RunGleak("analyze -q --format markdown " + input).out;
+    Gfm(markdown);  // cmark-gfm takes it
+    std::string metrics = RunGleak("analyze -q --format openmetrics " + input).out;
+    EXPECT_EQ(MetricsProblems(metrics), "");
+    for (const std::string* out : {&sarif, &markdown, &metrics}) {
+      EXPECT_GT(out->size(), 100u);
+      EXPECT_FALSE(HoldsControlsOrBidi(*out)) << *out;
+    }
+  }
+}
+
 // testdata/bad/markup_in_names.txt: function names, files and a state holding
 // HTML, Markdown, backticks, pipes, quotes, backslashes and "# EOF".
 TEST(ShareFormats, MarkupFromADumpStaysText) {
