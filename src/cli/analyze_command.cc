@@ -8,6 +8,7 @@
 #include "cli/common_flags.h"
 #include "cli/exit_codes.h"
 #include "cli/number_flags.h"
+#include "cli/share_formats.h"
 #include "gleak/render/json_report.h"
 #include "gleak/render/text_report.h"
 
@@ -37,8 +38,10 @@ int RunAnalyze(const AnalyzeFlags& flags) {
 
   Report report = Analyze(options);
   report.tool_version = GLEAK_VERSION;
-  bool input_problem = PrintInputProblems(report.inputs, flags.quiet, flags.format == "json");
-  if (flags.format == "json") {
+  bool input_problem = PrintInputProblems(report.inputs, flags.quiet, flags.format != "text");
+  if (IsShareFormat(flags.format)) {
+    RenderShareFormat(flags.format, report, flags, output.stream());
+  } else if (flags.format == "json") {
     RenderJsonReport(report, output.stream());
   } else {
     RenderTextReport(report, output.style(), output.stream());
@@ -56,7 +59,7 @@ CommandAction AddAnalyzeCommand(CLI::App& app) {
       "analyze", "Group the goroutines of dumps and report the groups, most suspicious first.");
   cmd->add_option("inputs", flags->inputs, "Dump files, '-' for standard input, .gz allowed")
       ->required();
-  AddCommonFlags(cmd, flags.get());
+  AddCommonFlags(cmd, flags.get(), WithShareFormats({"text", "json"}));
   cmd->add_flag("--merge", flags->merge,
                 "One set of groups for all inputs (a fleet's dumps of one service)");
   cmd->add_option("--top", flags->top,

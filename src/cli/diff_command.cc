@@ -11,6 +11,7 @@
 #include "cli/common_flags.h"
 #include "cli/exit_codes.h"
 #include "cli/number_flags.h"
+#include "cli/share_formats.h"
 #include "gleak/base/duration.h"
 #include "gleak/base/error.h"
 #include "gleak/render/json_diff.h"
@@ -44,8 +45,10 @@ int RunDiff(const DiffFlags& flags) {
   Output output(flags);
   DiffReport diff = AnalyzeSnapshots(options, diff_options);
   diff.tool_version = GLEAK_VERSION;
-  bool input_problem = PrintInputProblems(diff.snapshots, flags.quiet, flags.format == "json");
-  if (flags.format == "json") {
+  bool input_problem = PrintInputProblems(diff.snapshots, flags.quiet, flags.format != "text");
+  if (IsShareFormat(flags.format)) {
+    RenderShareFormat(flags.format, diff, flags, output.stream());
+  } else if (flags.format == "json") {
     RenderJsonDiff(diff, output.stream());
   } else {
     TextStyle style = output.style();
@@ -65,7 +68,7 @@ CommandAction AddDiffCommand(CLI::App& app) {
       "diff", "Compare snapshots of one process, in time order: which groups grow.");
   cmd->add_option("snapshots", flags->inputs, "OLD NEW [NEWER...]: dumps in time order")
       ->required();
-  AddCommonFlags(cmd, flags.get());
+  AddCommonFlags(cmd, flags.get(), WithShareFormats({"text", "json"}));
   cmd->add_option("--interval", flags->interval,
                   "Time between snapshots (30s, 5m, 1h): adds growth per minute");
   cmd->add_option("--fail-on-growth", flags->fail_on_growth,
