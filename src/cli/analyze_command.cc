@@ -8,6 +8,7 @@
 #include "cli/common_flags.h"
 #include "cli/exit_codes.h"
 #include "cli/number_flags.h"
+#include "gleak/render/html_report.h"
 #include "gleak/render/json_report.h"
 #include "gleak/render/text_report.h"
 
@@ -37,9 +38,11 @@ int RunAnalyze(const AnalyzeFlags& flags) {
 
   Report report = Analyze(options);
   report.tool_version = GLEAK_VERSION;
-  bool input_problem = PrintInputProblems(report.inputs, flags.quiet, flags.format == "json");
+  bool input_problem = PrintInputProblems(report.inputs, flags.quiet, flags.format != "text");
   if (flags.format == "json") {
     RenderJsonReport(report, output.stream());
+  } else if (flags.format == "html") {
+    RenderHtmlReport(report, output.stream());
   } else {
     RenderTextReport(report, output.style(), output.stream());
   }
@@ -60,7 +63,7 @@ CommandAction AddAnalyzeCommand(CLI::App& app) {
   cmd->add_flag("--merge", flags->merge,
                 "One set of groups for all inputs (a fleet's dumps of one service)");
   cmd->add_option("--top", flags->top,
-                  "Show at most N groups (per input); default 25 in text, all in JSON")
+                  "Show at most N groups (per input); default 25 in text, all in JSON and HTML")
       ->check(WholeNumber(0, std::numeric_limits<int>::max()));
   cmd->add_option("--min-count", flags->min_count, "Hide groups of fewer than N goroutines")
       ->check(WholeNumber(0))

@@ -51,7 +51,9 @@ ParseLimits LimitFlags::ToParseLimits() const {
 }
 
 void AddCommonFlags(CLI::App* cmd, CommonFlags* flags, const std::vector<std::string>& formats) {
-  cmd->add_option("--format", flags->format, "text for a person, json for a script")
+  cmd->add_option(
+         "--format", flags->format,
+         "text for a person, json for a script, html for a page to share (one file, no network)")
       ->check(CLI::IsMember(formats))
       ->capture_default_str();
   cmd->add_option("-o,--output", flags->output, "Write the report to FILE");

@@ -13,6 +13,7 @@
 #include "cli/number_flags.h"
 #include "gleak/base/duration.h"
 #include "gleak/base/error.h"
+#include "gleak/render/html_report.h"
 #include "gleak/render/json_diff.h"
 #include "gleak/render/text_diff.h"
 
@@ -44,9 +45,11 @@ int RunDiff(const DiffFlags& flags) {
   Output output(flags);
   DiffReport diff = AnalyzeSnapshots(options, diff_options);
   diff.tool_version = GLEAK_VERSION;
-  bool input_problem = PrintInputProblems(diff.snapshots, flags.quiet, flags.format == "json");
+  bool input_problem = PrintInputProblems(diff.snapshots, flags.quiet, flags.format != "text");
   if (flags.format == "json") {
     RenderJsonDiff(diff, output.stream());
+  } else if (flags.format == "html") {
+    RenderHtmlDiff(diff, output.stream());
   } else {
     TextStyle style = output.style();
     style.max_groups = static_cast<size_t>(flags.top);
