@@ -1,6 +1,7 @@
 // The script of gleak's HTML report (src/render/html_report.cc embeds it).
 // It reads the report's JSON (gleak.report/v1 or gleak.diff/v1) from the
-// <script type="application/json"> element and builds the page from it. Text
+// element gleak-data (a script element of type application/json) and builds
+// the page from it. Text
 // from a dump only ever reaches the page as a text node or an attribute value
 // (never as markup), so a function name cannot inject anything.
 //
