@@ -200,25 +200,36 @@ TEST(Html, AStackOpensFromTheFragmentAndShowsEveryFrame) {
 
 TEST(Html, TheFragmentSortsTheRows) {
   GLEAK_REQUIRE_CHROMIUM();
-  Written w = Write("analyze", Quote(Dumps() / "go1.26/zoo/http_debug2.txt"));
-  std::vector<json> groups(w.report["groups"].begin(), w.report["groups"].end());
-  ASSERT_GT(groups.size(), 5u);
+  // Groups of 100, 30, 25, 3 and 1 goroutines.
+  Written w = Write("analyze", Quote(Dumps() / "go1.26/chansend/http_debug2.txt"));
+  const std::vector<json> ranked(w.report["groups"].begin(), w.report["groups"].end());
+  ASSERT_GT(ranked.size(), 5u);
   auto ids = [](const std::vector<json>& list) {
     std::vector<std::string> out;
     for (const json& g : list) out.push_back(g["id"]);
     return out;
   };
   // Fewest goroutines first; ties in rank order.
-  std::stable_sort(groups.begin(), groups.end(), [](const json& a, const json& b) {
+  std::vector<json> by_count = ranked;
+  std::stable_sort(by_count.begin(), by_count.end(), [](const json& a, const json& b) {
     return a["count"].get<int>() < b["count"].get<int>();
   });
-  Loaded by_count = Load(w.page, "sort=count-asc");
-  EXPECT_EQ(Rows(by_count.dom), ids(groups));
-  EXPECT_TRUE(Has(by_count.dom,
+  ASSERT_NE(ids(by_count), ids(ranked));
+  Loaded count_page = Load(w.page, "sort=count-asc");
+  EXPECT_TRUE(count_page.console.empty()) << count_page.console.front();
+  EXPECT_EQ(Rows(count_page.dom), ids(by_count));
+  EXPECT_TRUE(Has(count_page.dom,
                   "aria-sort=\"ascending\"><button type=\"button\" class=\"sort\" "
                   "data-sort=\"count\""));
+  // By the function the goroutines block in, Z to A.
+  std::vector<json> by_func = ranked;
+  std::stable_sort(by_func.begin(), by_func.end(), [](const json& a, const json& b) {
+    return a["top_frame"]["func"].get<std::string>() > b["top_frame"]["func"].get<std::string>();
+  });
+  ASSERT_NE(ids(by_func), ids(ranked));
+  EXPECT_EQ(Rows(Load(w.page, "sort=func-desc").dom), ids(by_func));
   // The default is the report's rank.
-  EXPECT_EQ(Rows(Load(w.page).dom), ids({w.report["groups"].begin(), w.report["groups"].end()}));
+  EXPECT_EQ(Rows(Load(w.page).dom), ids(ranked));
 }
 
 TEST(Html, SuspectsShowWhyEvidenceFixAndTheirSource) {

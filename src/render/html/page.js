@@ -395,7 +395,8 @@
     var sign = dir === 'desc' ? -1 : 1;
     return list.slice().sort(function (a, b) {
       var x = col.value(a), y = col.value(b);
-      var c = col.num ? x - y : String(x).localeCompare(String(y));
+      // Strings by code unit, not by locale: the same order in every browser.
+      var c = col.num ? x - y : String(x) < String(y) ? -1 : String(x) > String(y) ? 1 : 0;
       return c !== 0 ? sign * c : a.rank - b.rank;
     });
   }
