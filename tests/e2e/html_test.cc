@@ -9,6 +9,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <map>
 #include <regex>
 #include <string>
 #include <vector>
@@ -230,6 +232,107 @@ TEST(Html, TheFragmentSortsTheRows) {
   EXPECT_EQ(Rows(Load(w.page, "sort=func-desc").dom), ids(by_func));
   // The default is the report's rank.
   EXPECT_EQ(Rows(Load(w.page).dom), ids(ranked));
+}
+
+// The controls themselves: a driver page (test code, written next to the
+// report) loads the report in a frame and clicks, chooses and types in it the
+// way a reader does, logging the rows after each step into its own DOM.
+// --allow-file-access-from-files lets the two file: pages reach each other.
+TEST(Html, ClicksAndTypingFilterSortAndOpenStacks) {
+  GLEAK_REQUIRE_CHROMIUM();
+  Written w = Write("analyze", Quote(Dumps() / "go1.26/chansend/http_debug2.txt"));
+  const std::string driver = R"(<!DOCTYPE html><html><body><pre id="log"></pre>
+<iframe id="frame" src="report.html"></iframe>
+<script>
+var log = document.getElementById('log');
+document.getElementById('frame').addEventListener('load', function () {
+  var d = this.contentDocument, w = this.contentWindow;
+  function say(key, value) { log.textContent += key + ' ' + value + '\n'; }
+  function rows() {
+    return Array.prototype.map.call(d.querySelectorAll('tr[data-group]'),
+                                    function (r) { return r.getAttribute('data-group'); }).join(',');
+  }
+  try {
+    d.querySelectorAll('button.expand')[1].click();
+    say('opened', d.querySelectorAll('tr.stack-row').length + ' ' + w.location.hash);
+    d.querySelectorAll('button.expand')[1].click();
+    say('closed', d.querySelectorAll('tr.stack-row').length);
+    var pattern = d.getElementById('f-pattern');
+    pattern.value = 'chan-send';
+    pattern.dispatchEvent(new Event('change'));
+    say('pattern', rows() + ' ' + w.location.hash);
+    pattern.value = '';
+    pattern.dispatchEvent(new Event('change'));
+    var func = d.getElementById('f-func');
+    func.value = 'SENDFOREVER';
+    func.dispatchEvent(new Event('input'));
+    say('func', rows());
+    func.value = '';
+    func.dispatchEvent(new Event('input'));
+    d.querySelector('button[data-sort="count"]').click();
+    say('count1', rows());
+    d.querySelector('button[data-sort="count"]').click();
+    say('count2', rows());
+  } catch (e) {
+    say('error', e);
+  }
+});
+</script></body></html>
+)";
+  std::ofstream(w.page.parent_path() / "driver.html") << driver;
+  fs::path profile = testing::TempDir();
+  CommandResult r = RunShell(
+      "timeout 120 chromium --headless --disable-gpu --no-sandbox "
+      "--no-first-run --allow-file-access-from-files --user-data-dir=" +
+      Quote(profile) + " --dump-dom " +
+      Quote("file://" + (w.page.parent_path() / "driver.html").string()));
+  fs::remove_all(profile);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::map<std::string, std::string> log;
+  size_t from = r.out.find("<pre id=\"log\">");
+  ASSERT_NE(from, std::string::npos) << r.out;
+  std::string text = r.out.substr(from + 14, r.out.find("</pre>") - from - 14);
+  const std::regex line("(\\w+) ([^\\n]*)\\n");
+  for (std::sregex_iterator it(text.begin(), text.end(), line), end; it != end; ++it) {
+    log[(*it)[1]] = (*it)[2];
+  }
+  ASSERT_FALSE(log.contains("error")) << log["error"];
+  const json& groups = w.report["groups"];
+  std::string second = groups[1]["id"];
+  EXPECT_EQ(log["opened"], "1 #open=" + second);
+  EXPECT_EQ(log["closed"], "0");
+  auto ids = [&](auto keep) {
+    std::vector<std::pair<int, std::string>> list;
+    for (const json& g : groups)
+      if (keep(g)) list.emplace_back(g["count"].get<int>(), g["id"].get<std::string>());
+    return list;
+  };
+  auto join = [](const std::vector<std::pair<int, std::string>>& list) {
+    std::string out;
+    for (const auto& [count, id] : list) out += (out.empty() ? "" : ",") + id;
+    return out;
+  };
+  auto sends = ids([](const json& g) { return g["finding"]["pattern"] == "chan-send"; });
+  ASSERT_FALSE(sends.empty());
+  ASSERT_LT(sends.size(), groups.size());
+  EXPECT_EQ(log["pattern"], join(sends) + " #pattern=chan-send");
+  auto senders = ids([](const json& g) {
+    for (const json& f : g["frames"]) {
+      std::string name = f["func"];
+      std::transform(name.begin(), name.end(), name.begin(), ::tolower);
+      if (name.find("sendforever") != std::string::npos) return true;
+    }
+    return false;
+  });
+  ASSERT_FALSE(senders.empty());
+  ASSERT_LT(senders.size(), groups.size());
+  EXPECT_EQ(log["func"], join(senders));
+  // The first click on a number sorts it largest first, the second reverses.
+  auto all = ids([](const json&) { return true; });
+  std::stable_sort(all.begin(), all.end(), [](auto& a, auto& b) { return a.first > b.first; });
+  EXPECT_EQ(log["count1"], join(all));
+  std::stable_sort(all.begin(), all.end(), [](auto& a, auto& b) { return a.first < b.first; });
+  EXPECT_EQ(log["count2"], join(all));
 }
 
 TEST(Html, SuspectsShowWhyEvidenceFixAndTheirSource) {
