@@ -52,6 +52,9 @@ ParseLimits LimitFlags::ToParseLimits() const {
 
 void AddCommonFlags(CLI::App* cmd, CommonFlags* flags, const std::vector<std::string>& formats) {
   std::string format_help = "text for a person, json for a script";
+  if (std::find(formats.begin(), formats.end(), "html") != formats.end()) {
+    format_help += ", html for a page to share (one file, no network)";
+  }
   if (std::find(formats.begin(), formats.end(), "sarif") != formats.end()) {
     format_help +=
         "; sarif (code scanning), markdown (a PR comment), openmetrics (Prometheus): "
