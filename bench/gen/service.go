@@ -578,9 +578,9 @@ func spawnService(r *rand.Rand, parks int) {
 func runServiceShape(r *rand.Rand, n int) func() error {
 	inflight := *inflightF
 	if inflight < 0 {
-		inflight = min(n/400, 1500)
+		inflight = smallest(n/400, 1500)
 	}
-	idle := min(n/1000, 500)
+	idle := smallest(n/1000, 500)
 	if 3*(inflight+idle) > n {
 		inflight, idle = n/6, n/6
 	}
