@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <exception>
 #include <memory>
 #include <mutex>
@@ -113,6 +114,8 @@ ClusteredInput ClusterFileRanges(const std::string& path, const std::vector<uint
                                  const ParseLimits& limits, size_t threads) {
   size_t n = cuts.size() - 1;
   std::mutex mu;
+  std::condition_variable progress;  // a range was folded, or one failed
+  bool failed = false;
   std::vector<std::optional<Part>> finished(n);  // parsed, not yet folded
   std::vector<std::exception_ptr> errors(n);
   size_t folded = 0;     // ranges folded so far
@@ -162,10 +165,13 @@ ClusteredInput ClusterFileRanges(const std::string& path, const std::vector<uint
       folding = false;
       if (error) {
         errors[i] = error;
+        failed = true;
+        progress.notify_all();
         return;
       }
       before = end;
       ++folded;
+      progress.notify_all();
     }
   };
   auto run = [&](size_t i) {
@@ -179,13 +185,29 @@ ClusteredInput ClusterFileRanges(const std::string& path, const std::vector<uint
     std::unique_lock<std::mutex> lock(mu);
     errors[i] = error;
     finished[i] = std::move(part);
-    if (!error) advance(lock);
+    if (error) {
+      failed = true;
+      progress.notify_all();
+    } else {
+      advance(lock);
+    }
   };
   std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i = next++; i < n; i = next++) run(i);
-  };
   size_t workers = threads == 0 ? n : std::min(threads, n);
+  auto work = [&] {
+    for (size_t i = next++; i < n; i = next++) {
+      {
+        // A thread reads at most `workers` ranges ahead of the fold: ranges that
+        // finish while an earlier one is still being read wait for it, and without
+        // this bound a thread the scheduler left behind lets them pile up. The range
+        // the fold waits for was handed out before `i`, so it is never held here.
+        std::unique_lock<std::mutex> lock(mu);
+        progress.wait(lock, [&] { return failed || i < folded + workers; });
+        if (failed) return;
+      }
+      run(i);
+    }
+  };
   std::vector<std::thread> pool;
   for (size_t t = 1; t < workers; ++t) pool.emplace_back(work);
   work();
