@@ -37,7 +37,8 @@ int RunAnalyze(const AnalyzeFlags& flags) {
 
   Report report = Analyze(options);
   report.tool_version = GLEAK_VERSION;
-  bool input_problem = PrintInputProblems(report.inputs, flags.quiet, flags.format == "json");
+  bool input_problem = PrintInputProblems(report.inputs, flags.quiet);
+  if (NothingRead(report.inputs)) return kExitInput;  // no report of nothing
   if (flags.format == "json") {
     RenderJsonReport(report, output.stream());
   } else {

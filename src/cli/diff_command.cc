@@ -44,7 +44,12 @@ int RunDiff(const DiffFlags& flags) {
   Output output(flags);
   DiffReport diff = AnalyzeSnapshots(options, diff_options);
   diff.tool_version = GLEAK_VERSION;
-  bool input_problem = PrintInputProblems(diff.snapshots, flags.quiet, flags.format == "json");
+  bool input_problem = PrintInputProblems(diff.snapshots, flags.quiet);
+  // A snapshot that gave nothing would make every group of the others look
+  // new or gone: no diff then.
+  for (const InputReport& snapshot : diff.snapshots) {
+    if (IsEmptyWithoutAnswer(snapshot)) return kExitInput;
+  }
   if (flags.format == "json") {
     RenderJsonDiff(diff, output.stream());
   } else {

@@ -3,8 +3,11 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
+
+#include "cli/commands.h"
 
 namespace gleak {
 
@@ -23,6 +26,14 @@ size_t TerminalWidth(std::FILE* stream) {
   struct winsize ws {};
   if (ioctl(fileno(stream), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20) return ws.ws_col;
   return 100;
+}
+
+void NoteStdinFromTerminal(const std::vector<std::string>& inputs) {
+  if (std::find(inputs.begin(), inputs.end(), "-") == inputs.end()) return;
+  if (isatty(STDIN_FILENO) == 0) return;
+  PrintNote(
+      "reading a dump from standard input, which is this terminal: paste it and end with "
+      "Ctrl-D, or give a file or URL instead of '-'");
 }
 
 }  // namespace gleak
