@@ -8,6 +8,7 @@
 #include "cli/common_flags.h"
 #include "cli/exit_codes.h"
 #include "cli/number_flags.h"
+#include "cli/terminal.h"
 #include "gleak/render/json_report.h"
 #include "gleak/render/text_report.h"
 
@@ -26,6 +27,7 @@ int RunAnalyze(const AnalyzeFlags& flags) {
   RefuseRepeatedStdin(flags.inputs);
   RuleSet rules;
   AnalyzeOptions options = ToAnalyzeOptions(flags, &rules);
+  options.http.on_progress = FetchProgress(flags.quiet);
   options.cluster.per_input = !flags.merge;
   options.report.top =
       flags.top >= 0 ? static_cast<size_t>(flags.top) : (flags.format == "text" ? 25 : 0);

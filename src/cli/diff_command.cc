@@ -11,6 +11,7 @@
 #include "cli/common_flags.h"
 #include "cli/exit_codes.h"
 #include "cli/number_flags.h"
+#include "cli/terminal.h"
 #include "gleak/base/duration.h"
 #include "gleak/base/error.h"
 #include "gleak/render/json_diff.h"
@@ -31,6 +32,7 @@ int RunDiff(const DiffFlags& flags) {
   RefuseRepeatedStdin(flags.inputs);
   RuleSet rules;
   AnalyzeOptions options = ToAnalyzeOptions(flags, &rules);
+  options.http.on_progress = FetchProgress(flags.quiet);
   std::vector<std::string> fail_on = ParseFailOn(flags.fail_on, rules);
   GrowthGate gate = ParseGrowthGate(flags.fail_on_growth);
   DiffOptions diff_options;

@@ -23,14 +23,17 @@
 namespace gleak {
 
 void PrintError(const std::string& message) {
+  EraseProgressLine();
   fmt::print(stderr, "gleak: error: {}\n",
              TerminalSafe(RedactUrlPasswords(message), LineBreaks::kKeep));
 }
 void PrintWarning(const std::string& message) {
+  EraseProgressLine();
   fmt::print(stderr, "gleak: warning: {}\n",
              TerminalSafe(RedactUrlPasswords(message), LineBreaks::kKeep));
 }
 void PrintNote(const std::string& message) {
+  EraseProgressLine();
   fmt::print(stderr, "gleak: note: {}\n",
              TerminalSafe(RedactUrlPasswords(message), LineBreaks::kKeep));
 }

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "support/live_server.h"
 #include "support/test_support.h"
 
 namespace gleak {
@@ -158,15 +159,18 @@ sys.exit(p.returncode)
   EXPECT_EQ(piped.err, "");
 }
 
-// Runs `gleak ARGS...` with its standard output on a pseudo-terminal of
-// `columns` columns, as a person at that terminal sees it.
-std::string OnTerminal(size_t columns, const std::vector<std::string>& args) {
+// Runs `gleak ARGS...` with its standard output (or its standard error) on a
+// pseudo-terminal of `columns` columns, as a person at that terminal sees it.
+std::string OnTerminal(size_t columns, const std::vector<std::string>& args,
+                       bool standard_error = false) {
   std::string script = R"(
 import fcntl, os, pty, struct, subprocess, sys, termios
 master, slave = pty.openpty()
 fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack('HHHH', 24, int(sys.argv[1]), 0, 0))
-p = subprocess.Popen(sys.argv[2:], stdin=subprocess.DEVNULL, stdout=slave,
-                     stderr=subprocess.DEVNULL)
+on_err = sys.argv[2] == 'err'
+p = subprocess.Popen(sys.argv[3:], stdin=subprocess.DEVNULL,
+                     stdout=subprocess.DEVNULL if on_err else slave,
+                     stderr=slave if on_err else subprocess.DEVNULL)
 os.close(slave)
 out = b''
 while True:
@@ -180,12 +184,32 @@ while True:
 p.wait()
 sys.stdout.write(out.decode().replace('\r\n', '\n'))
 )";
-  std::string command = "python3 -c " + ShellQuoted(script) + " " + std::to_string(columns) + " " +
-                        ShellQuoted(GLEAK_BINARY);
+  std::string command = "python3 -c " + ShellQuoted(script) + " " + std::to_string(columns) +
+                        (standard_error ? " err " : " out ") + ShellQuoted(GLEAK_BINARY);
   for (const std::string& a : args) command += " " + ShellQuoted(a);
   auto r = testing::RunShell(command);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   return r.out;
+}
+
+TEST(Progress, AUrlFetchShowsProgressOnATerminalNeverInAPipe) {
+  GLEAK_REQUIRE_GO();
+  std::string error;
+  auto server = testing::LiveServer::Start("badserver", "", &error);
+  ASSERT_NE(server, nullptr) << error;
+  // /stall sends "goroutine 1 [running]:\n" (23 bytes), then nothing.
+  std::string url = server->Url("/stall");
+  std::string err = OnTerminal(100, {"analyze", "--timeout", "2", url}, true);
+  EXPECT_TRUE(Has(err, "\r\x1b[Kgleak: fetching " + url + ": 23 B in ")) << err;
+  // Erased before the error, which starts a clean line.
+  EXPECT_TRUE(Has(err, "B/s)\r\x1b[Kgleak: error: " + url)) << err;
+
+  auto piped = RunGleak("analyze --timeout 2 " + ShellQuoted(url));
+  EXPECT_EQ(piped.exit_code, 3);
+  EXPECT_FALSE(Has(piped.err, "fetching")) << piped.err;
+  EXPECT_FALSE(Has(piped.err, "\r")) << piped.err;
+  std::string quiet = OnTerminal(100, {"analyze", "--quiet", "--timeout", "2", url}, true);
+  EXPECT_FALSE(Has(quiet, "fetching")) << quiet;
 }
 
 size_t CodePoints(const std::string& line) {
