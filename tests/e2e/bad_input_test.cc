@@ -45,7 +45,7 @@ using testing::kAsan;
 using testing::RunGleak;
 
 fs::path Bad(const std::string& name) { return testing::SourceDir() / "testdata" / "bad" / name; }
-std::string Quote(const fs::path& p) { return "'" + p.string() + "'"; }
+std::string Quote(const fs::path& p) { return testing::ShellQuoted(p.string()); }
 bool Has(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
 }
@@ -70,7 +70,7 @@ struct Analyzed {
 // valid JSON document.
 Analyzed AnalyzeJson(const std::vector<fs::path>& paths, const std::string& flags = "") {
   std::string args = "analyze --format json " + flags;
-  for (const fs::path& p : paths) args += " " + Quote(p);
+  for (const fs::path& p : paths) args.append(" ").append(Quote(p));
   Analyzed a;
   a.run = RunGleak(args);
   try {

@@ -186,7 +186,7 @@ sys.stdout.write(out.decode().replace('\r\n', '\n'))
 )";
   std::string command = "python3 -c " + ShellQuoted(script) + " " + std::to_string(columns) +
                         (standard_error ? " err " : " out ") + ShellQuoted(GLEAK_BINARY);
-  for (const std::string& a : args) command += " " + ShellQuoted(a);
+  for (const std::string& a : args) command.append(" ").append(ShellQuoted(a));
   auto r = testing::RunShell(command);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   return r.out;
