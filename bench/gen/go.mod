@@ -1,3 +1,3 @@
 module gleak.bench/gen
 
-go 1.22
+go 1.19

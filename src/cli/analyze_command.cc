@@ -9,6 +9,8 @@
 #include "cli/exit_codes.h"
 #include "cli/number_flags.h"
 #include "cli/terminal.h"
+#include "cli/share_formats.h"
+#include "gleak/render/html_report.h"
 #include "gleak/render/json_report.h"
 #include "gleak/render/text_report.h"
 
@@ -41,8 +43,12 @@ int RunAnalyze(const AnalyzeFlags& flags) {
   report.tool_version = GLEAK_VERSION;
   bool input_problem = PrintInputProblems(report.inputs, flags.quiet);
   if (NothingRead(report.inputs)) return kExitInput;  // no report of nothing
-  if (flags.format == "json") {
+  if (IsShareFormat(flags.format)) {
+    RenderShareFormat(flags.format, report, flags, output.stream());
+  } else if (flags.format == "json") {
     RenderJsonReport(report, output.stream());
+  } else if (flags.format == "html") {
+    RenderHtmlReport(report, output.stream());
   } else {
     RenderTextReport(report, output.style(), output.stream());
   }
@@ -59,11 +65,11 @@ CommandAction AddAnalyzeCommand(CLI::App& app) {
       "analyze", "Group the goroutines of dumps and report the groups, most suspicious first.");
   cmd->add_option("inputs", flags->inputs, "Dump files, '-' for standard input, .gz allowed")
       ->required();
-  AddCommonFlags(cmd, flags.get());
+  AddCommonFlags(cmd, flags.get(), WithShareFormats({"text", "json", "html"}));
   cmd->add_flag("--merge", flags->merge,
                 "One set of groups for all inputs (a fleet's dumps of one service)");
   cmd->add_option("--top", flags->top,
-                  "Show at most N groups (per input); default 25 in text, all in JSON")
+                  "Show at most N groups (per input); default 25 in text, all in JSON and HTML")
       ->check(WholeNumber(0, std::numeric_limits<int>::max()));
   cmd->add_option("--min-count", flags->min_count, "Hide groups of fewer than N goroutines")
       ->check(WholeNumber(0))

@@ -51,7 +51,16 @@ ParseLimits LimitFlags::ToParseLimits() const {
 }
 
 void AddCommonFlags(CLI::App* cmd, CommonFlags* flags, const std::vector<std::string>& formats) {
-  cmd->add_option("--format", flags->format, "text for a person, json for a script")
+  std::string format_help = "text for a person, json for a script";
+  if (std::find(formats.begin(), formats.end(), "html") != formats.end()) {
+    format_help += ", html for a page to share (one file, no network)";
+  }
+  if (std::find(formats.begin(), formats.end(), "sarif") != formats.end()) {
+    format_help +=
+        "; sarif (code scanning), markdown (a PR comment), openmetrics (Prometheus): "
+        "docs/formats.md";
+  }
+  cmd->add_option("--format", flags->format, format_help)
       ->check(CLI::IsMember(formats))
       ->capture_default_str();
   cmd->add_option("-o,--output", flags->output, "Write the report to FILE");

@@ -60,7 +60,7 @@ struct CommonFlags {
 };
 
 void AddCommonFlags(CLI::App* cmd, CommonFlags* flags,
-                    const std::vector<std::string>& formats = {"text", "json"});
+                    const std::vector<std::string>& formats = {"text", "json", "html"});
 
 // The analysis the flags ask for; the rules live in `rules`, which must
 // outlive the options.

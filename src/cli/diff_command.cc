@@ -12,8 +12,10 @@
 #include "cli/exit_codes.h"
 #include "cli/number_flags.h"
 #include "cli/terminal.h"
+#include "cli/share_formats.h"
 #include "gleak/base/duration.h"
 #include "gleak/base/error.h"
+#include "gleak/render/html_report.h"
 #include "gleak/render/json_diff.h"
 #include "gleak/render/text_diff.h"
 
@@ -52,8 +54,12 @@ int RunDiff(const DiffFlags& flags) {
   for (const InputReport& snapshot : diff.snapshots) {
     if (IsEmptyWithoutAnswer(snapshot)) return kExitInput;
   }
-  if (flags.format == "json") {
+  if (IsShareFormat(flags.format)) {
+    RenderShareFormat(flags.format, diff, flags, output.stream());
+  } else if (flags.format == "json") {
     RenderJsonDiff(diff, output.stream());
+  } else if (flags.format == "html") {
+    RenderHtmlDiff(diff, output.stream());
   } else {
     TextStyle style = output.style();
     style.max_groups = static_cast<size_t>(flags.top);
@@ -72,7 +78,7 @@ CommandAction AddDiffCommand(CLI::App& app) {
       "diff", "Compare snapshots of one process, in time order: which groups grow.");
   cmd->add_option("snapshots", flags->inputs, "OLD NEW [NEWER...]: dumps in time order")
       ->required();
-  AddCommonFlags(cmd, flags.get());
+  AddCommonFlags(cmd, flags.get(), WithShareFormats({"text", "json", "html"}));
   cmd->add_option("--interval", flags->interval,
                   "Time between snapshots (30s, 5m, 1h): adds growth per minute");
   cmd->add_option("--fail-on-growth", flags->fail_on_growth,

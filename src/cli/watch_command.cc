@@ -25,6 +25,7 @@
 #include "gleak/base/error.h"
 #include "gleak/base/redact.h"
 #include "gleak/input/http_source.h"
+#include "gleak/render/html_report.h"
 #include "gleak/render/json_diff.h"
 #include "gleak/render/text_diff.h"
 #include "gleak/render/watch_view.h"
@@ -237,6 +238,14 @@ int RunWatch(const WatchFlags& flags) {
     TextStyle final_style = style;
     final_style.max_groups = 20;
     RenderTextDiff(diff, final_style, output.stream());
+  } else if (flags.format == "html") {
+    RenderHtmlDiff(diff, output.stream());
+    if (!flags.save_dir.empty()) {
+      // The page goes with the snapshots it shows.
+      OutputFile page((std::filesystem::path(flags.save_dir) / "report.html").string(), {});
+      RenderHtmlDiff(diff, page.stream());
+      page.Commit();
+    }
   } else {
     RenderJsonDiff(diff, output.stream(), flags.format == "jsonl");
   }
@@ -265,14 +274,15 @@ CommandAction AddWatchCommand(CLI::App& app) {
   cmd->add_option("url", flags->inputs, "e.g. http://127.0.0.1:6060/debug/pprof/goroutine?debug=2")
       ->required();
   // watch also prints a JSON line per tick (jsonl).
-  AddCommonFlags(cmd, flags.get(), {"text", "json", "jsonl"});
+  AddCommonFlags(cmd, flags.get(), {"text", "json", "jsonl", "html"});
   cmd->add_option("--interval", flags->interval, "Time between snapshots")->capture_default_str();
   cmd->add_option("--count", flags->count, "Stop after N snapshots (0: until Ctrl-C or --duration)")
       ->check(WholeNumber(0));
   cmd->add_option("--duration", flags->duration, "Stop after this long (30s, 10m, 1h)");
   cmd->add_option("--save", flags->save_dir,
                   "Keep each good snapshot, gzipped, in DIR (for gleak diff later); a failed "
-                  "one is not kept");
+                  "one is not kept. With --format html the final page is also written there "
+                  "as report.html");
   cmd->add_option("--max-failures", flags->max_failures,
                   "Give up (exit 3) after N failed snapshots in a row (0: never give up)")
       ->check(WholeNumber(0))
@@ -282,7 +292,8 @@ CommandAction AddWatchCommand(CLI::App& app) {
       ->allow_extra_args(false);
   cmd->footer(
       "\nOn a terminal the view redraws in place; piped, it prints a line per snapshot\n"
-      "(--format jsonl: a JSON object per snapshot, then the final gleak.diff/v1 document).\n"
+      "(--format jsonl: a JSON object per snapshot, then the final gleak.diff/v1 document;\n"
+      "--format html: nothing per snapshot, then the final diff as one page).\n"
       "Ctrl-C, --count or --duration ends the watch and prints the diff of all snapshots.\n\n"
       "Examples:\n"
       "  gleak watch http://127.0.0.1:6060/debug/pprof/goroutine\n"

@@ -1,7 +1,5 @@
 #include "gleak/cluster/merge.h"
 
-#include <absl/container/flat_hash_map.h>
-
 #include <algorithm>
 #include <optional>
 
@@ -96,38 +94,47 @@ void MergeInto(Group* into, Group&& from, size_t max_label_sets, size_t sample_i
 
 }  // namespace
 
-std::vector<Group> MergeGroups(std::vector<std::vector<Group>> parts,
-                               const ClusterOptions& options) {
-  std::vector<Group> merged;
-  absl::flat_hash_map<std::string, size_t> index;
-  std::optional<Group> overflow;
-  auto to_overflow = [&](Group&& g) {
-    MakeOverflow(&g);
-    if (overflow) {
-      MergeInto(&*overflow, std::move(g), 0, options.sample_ids);
-    } else {
-      overflow = std::move(g);
+void GroupMerger::ToOverflow(Group&& g) {
+  MakeOverflow(&g);
+  if (overflow_) {
+    MergeInto(&*overflow_, std::move(g), 0, options_.sample_ids);
+  } else {
+    overflow_ = std::move(g);
+  }
+}
+
+void GroupMerger::Add(std::vector<Group> part) {
+  for (Group& g : part) {
+    if (g.overflow) {
+      ToOverflow(std::move(g));
+      continue;
     }
-  };
-  for (std::vector<Group>& part : parts) {
-    for (Group& g : part) {
-      if (g.overflow) {
-        to_overflow(std::move(g));
-        continue;
-      }
-      auto it = index.find(g.id);
-      if (it != index.end()) {
-        MergeInto(&merged[it->second], std::move(g), options.max_label_sets, options.sample_ids);
-      } else if (merged.size() < options.max_groups) {
-        index.emplace(g.id, merged.size());
-        merged.push_back(std::move(g));
-      } else {
-        to_overflow(std::move(g));
-      }
+    auto it = index_.find(g.id);
+    if (it != index_.end()) {
+      MergeInto(&merged_[it->second], std::move(g), options_.max_label_sets, options_.sample_ids);
+    } else if (merged_.size() < options_.max_groups) {
+      index_.emplace(g.id, merged_.size());
+      merged_.push_back(std::move(g));
+    } else {
+      ToOverflow(std::move(g));
     }
   }
-  if (overflow) merged.push_back(std::move(*overflow));
-  return merged;
+}
+
+std::vector<Group> GroupMerger::Take() {
+  std::vector<Group> out = std::move(merged_);
+  if (overflow_) out.push_back(std::move(*overflow_));
+  merged_.clear();
+  index_.clear();
+  overflow_.reset();
+  return out;
+}
+
+std::vector<Group> MergeGroups(std::vector<std::vector<Group>> parts,
+                               const ClusterOptions& options) {
+  GroupMerger merger(options);
+  for (std::vector<Group>& part : parts) merger.Add(std::move(part));
+  return merger.Take();
 }
 
 }  // namespace gleak

@@ -6,9 +6,15 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
+#include <exception>
+#include <mutex>
 #include <optional>
+#include <thread>
 #include <vector>
 
 #include <fmt/core.h>
@@ -287,7 +293,114 @@ class SavingSource : public ByteSource {
   gzFile file_;
 };
 
+class ReadAheadSource : public ByteSource {
+ public:
+  ReadAheadSource(std::unique_ptr<ByteSource> inner, size_t buffer_bytes, size_t buffers)
+      : inner_(std::move(inner)),
+        name_(inner_->name()),
+        encoding_(inner_->encoding()),
+        raw_bytes_(inner_->raw_bytes()) {
+    for (size_t i = 0; i < std::max<size_t>(buffers, 2); ++i) {
+      free_.emplace_back(std::max<size_t>(buffer_bytes, 1));
+    }
+    thread_ = std::thread([this] { Produce(); });
+  }
+  ~ReadAheadSource() override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    changed_.notify_all();
+    thread_.join();
+  }
+
+  size_t Read(char* buffer, size_t capacity) override {
+    if (pos_ == current_size_) {
+      std::unique_lock<std::mutex> lock(mu_);
+      if (!current_.empty()) {
+        free_.push_back(std::move(current_));
+        changed_.notify_all();
+      }
+      current_.clear();
+      current_size_ = pos_ = 0;
+      changed_.wait(lock, [&] { return !full_.empty() || done_; });
+      if (full_.empty()) {
+        if (error_) std::rethrow_exception(error_);
+        return 0;
+      }
+      current_ = std::move(full_.front().first);
+      current_size_ = full_.front().second;
+      full_.pop_front();
+    }
+    size_t n = std::min(capacity, current_size_ - pos_);
+    std::memcpy(buffer, current_.data() + pos_, n);
+    pos_ += n;
+    return n;
+  }
+  const std::string& name() const override { return name_; }
+  const char* encoding() const override { return encoding_; }
+  uint64_t raw_bytes() const override { return raw_bytes_.load(); }
+
+ private:
+  // The reading thread: fills free buffers until the end, an error or stop.
+  void Produce() {
+    for (;;) {
+      std::vector<char> buffer;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        changed_.wait(lock, [&] { return !free_.empty() || stop_; });
+        if (stop_) return;
+        buffer = std::move(free_.back());
+        free_.pop_back();
+      }
+      size_t size = 0;
+      std::exception_ptr error;
+      try {
+        // Fill the buffer, so that the parser is handed large pieces.
+        while (size < buffer.size()) {
+          size_t n = inner_->Read(buffer.data() + size, buffer.size() - size);
+          if (n == 0) break;
+          size += n;
+        }
+      } catch (...) {
+        error = std::current_exception();
+      }
+      raw_bytes_.store(inner_->raw_bytes());
+      std::lock_guard<std::mutex> lock(mu_);
+      if (size > 0) full_.emplace_back(std::move(buffer), size);
+      if (error || size < buffer.size()) {
+        error_ = error;
+        done_ = true;
+        changed_.notify_all();
+        return;
+      }
+      changed_.notify_all();
+    }
+  }
+
+  std::unique_ptr<ByteSource> inner_;  // read only by the thread
+  std::string name_;
+  const char* encoding_;
+  std::atomic<uint64_t> raw_bytes_;
+  std::mutex mu_;
+  std::condition_variable changed_;
+  std::vector<std::vector<char>> free_;
+  std::deque<std::pair<std::vector<char>, size_t>> full_;
+  bool done_ = false;
+  bool stop_ = false;
+  std::exception_ptr error_;
+  std::vector<char> current_;  // the caller's: being read from
+  size_t current_size_ = 0;
+  size_t pos_ = 0;
+  std::thread thread_;
+};
+
 }  // namespace
+
+std::unique_ptr<ByteSource> ReadAhead(std::unique_ptr<ByteSource> source, size_t buffer_bytes,
+                                      size_t buffers) {
+  return std::make_unique<ReadAheadSource>(std::move(source), buffer_bytes, buffers);
+}
 
 std::unique_ptr<ByteSource> SavingCopy(std::unique_ptr<ByteSource> source,
                                        const std::string& path) {

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <exception>
 #include <iterator>
+#include <string_view>
 #include <thread>
 
 #include "gleak/base/error.h"
@@ -74,6 +75,13 @@ ClusteredInput ReadOne(const AnalyzeOptions& options, const std::string& spec, s
     return result;
   }
   std::unique_ptr<ByteSource> source = OpenInput(spec, options.input_limits, options.http);
+  // A gzip file is inflated on a second thread while this one parses (not
+  // stdin or a URL, whose reads may wait for ever: the reading thread is
+  // joined when the input is let go).
+  if (threads >= 2 && std::string_view(source->encoding()) == "gzip" && spec != "-" &&
+      !LooksLikeUrl(spec)) {
+    source = ReadAhead(std::move(source));
+  }
   if (!options.save_copy_to.empty()) source = SavingCopy(std::move(source), options.save_copy_to);
   return ClusterSource(*source, clusterer, objects, options.parse_limits, partial);
 }

@@ -4,6 +4,8 @@
 #include <atomic>
 #include <exception>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <thread>
 
 #include "gleak/base/text.h"
@@ -32,22 +34,31 @@ std::vector<uint64_t> CutPoints(const std::string& path, uint64_t size, size_t p
   return cuts;
 }
 
+// A parsed range, its clusterer already let go: its groups and objects are
+// much smaller than the clusterer's tables.
 struct Part {
-  std::unique_ptr<Clusterer> clusterer;
-  std::unique_ptr<ObjectIndex> objects;  // null when objects are off
+  std::vector<Group> groups;
+  ObjectEvidence objects;
   RangeParse parse;
+  uint64_t goroutines = 0;
+  uint64_t ignored = 0;
 };
 
-void ParsePart(const std::string& path, uint64_t begin, uint64_t end, const ClusterOptions& options,
-               size_t input_index, const ParseLimits& limits, const ParseContext& context,
-               Part* part) {
-  part->clusterer = std::make_unique<Clusterer>(options);
-  part->clusterer->set_input(input_index);
-  part->objects =
+Part ParsePart(const std::string& path, uint64_t begin, uint64_t end, const ClusterOptions& options,
+               size_t input_index, const ParseLimits& limits, const ParseContext& context) {
+  Part part;
+  Clusterer clusterer(options);
+  clusterer.set_input(input_index);
+  std::unique_ptr<ObjectIndex> objects =
       options.objects.enabled ? std::make_unique<ObjectIndex>(options.objects) : nullptr;
-  ClusterSink sink(*part->clusterer, part->objects.get());
+  ClusterSink sink(clusterer, objects.get());
   std::unique_ptr<ByteSource> range = OpenFileRange(path, begin, end);
-  ParseRange(*range, sink, limits, context, &part->parse);
+  ParseRange(*range, sink, limits, context, &part.parse);
+  part.groups = clusterer.TakeGroups();
+  if (objects) part.objects = objects->Take(part.groups);
+  part.goroutines = clusterer.goroutines();
+  part.ignored = clusterer.ignored_goroutines();
+  return part;
 }
 
 bool IsPprofProfile(const std::string& path) {
@@ -92,19 +103,83 @@ bool ClusterFileInParts(const std::string& path, const SplitPolicy& policy,
   return true;
 }
 
+// Ranges are folded into one result in order as soon as the ranges before
+// them are, so that memory holds the threads' clusterers, the fold and the
+// few ranges that finished before an earlier one did; not every range's
+// groups at once (a dump of thousands of distinct stacks cut into eight
+// ranges took four times the memory of one thread).
 ClusteredInput ClusterFileRanges(const std::string& path, const std::vector<uint64_t>& cuts,
                                  const ClusterOptions& options, size_t input_index,
                                  const ParseLimits& limits, size_t threads) {
   size_t n = cuts.size() - 1;
-  std::vector<Part> results(n);
+  std::mutex mu;
+  std::vector<std::optional<Part>> finished(n);  // parsed, not yet folded
   std::vector<std::exception_ptr> errors(n);
-  auto run = [&](size_t i) {
-    try {
-      ParsePart(path, cuts[i], cuts[i + 1], options, input_index, limits, ParseContext{},
-                &results[i]);
-    } catch (...) {
-      errors[i] = std::current_exception();
+  size_t folded = 0;     // ranges folded so far
+  bool folding = false;  // a thread is folding (outside the lock)
+  ParseContext before;   // where the last folded range ended
+  std::vector<ParseSummary> summaries;
+  GroupMerger groups(options);
+  ObjectEvidence objects;
+  ClusteredInput out;
+
+  // Folds range `i`, read again when the range before it ended in another
+  // context than the default (a log prefix, a crash dump's thread sections).
+  auto fold = [&](size_t i, Part part, const ParseContext& context) {
+    if (context != ParseContext{}) {
+      part = ParsePart(path, cuts[i], cuts[i + 1], options, input_index, limits, context);
     }
+    out.goroutines = SaturatingAdd(out.goroutines, part.goroutines);
+    out.ignored = SaturatingAdd(out.ignored, part.ignored);
+    groups.Add(std::move(part.groups));
+    if (options.objects.enabled) {
+      std::vector<ObjectEvidence> two;
+      two.push_back(std::move(objects));
+      two.push_back(std::move(part.objects));
+      objects = MergeObjectEvidence(std::move(two), options.objects);
+    }
+    summaries.push_back(std::move(part.parse.summary));
+    return part.parse.end_context;
+  };
+  // Called with `lock` held once range `i` is parsed (or failed): folds it
+  // and every range after it that is ready, unless another thread is at it.
+  auto advance = [&](std::unique_lock<std::mutex>& lock) {
+    while (!folding && folded < n && finished[folded] && !errors[folded]) {
+      size_t i = folded;
+      Part part = std::move(*finished[i]);
+      finished[i].reset();
+      ParseContext context = before;
+      folding = true;
+      lock.unlock();
+      ParseContext end;
+      std::exception_ptr error;
+      try {
+        end = fold(i, std::move(part), context);
+      } catch (...) {
+        error = std::current_exception();
+      }
+      lock.lock();
+      folding = false;
+      if (error) {
+        errors[i] = error;
+        return;
+      }
+      before = end;
+      ++folded;
+    }
+  };
+  auto run = [&](size_t i) {
+    std::optional<Part> part;
+    std::exception_ptr error;
+    try {
+      part = ParsePart(path, cuts[i], cuts[i + 1], options, input_index, limits, ParseContext{});
+    } catch (...) {
+      error = std::current_exception();
+    }
+    std::unique_lock<std::mutex> lock(mu);
+    errors[i] = error;
+    finished[i] = std::move(part);
+    if (!error) advance(lock);
   };
   std::atomic<size_t> next{0};
   auto work = [&] {
@@ -118,30 +193,9 @@ ClusteredInput ClusterFileRanges(const std::string& path, const std::vector<uint
   for (const std::exception_ptr& e : errors) {
     if (e) std::rethrow_exception(e);
   }
-  // A range that began in another context than the default is read again
-  // from the context the range before it ended in.
-  for (size_t i = 1; i < n; ++i) {
-    const ParseContext& before = results[i - 1].parse.end_context;
-    if (before != ParseContext{}) {
-      ParsePart(path, cuts[i], cuts[i + 1], options, input_index, limits, before, &results[i]);
-    }
-  }
-
-  std::vector<ParseSummary> summaries;
-  std::vector<std::vector<Group>> groups;
-  std::vector<ObjectEvidence> objects;
-  ClusteredInput out;
-  for (Part& part : results) {
-    summaries.push_back(std::move(part.parse.summary));
-    groups.push_back(part.clusterer->TakeGroups());
-    if (part.objects) objects.push_back(part.objects->Take(groups.back()));
-    out.goroutines = SaturatingAdd(out.goroutines, part.clusterer->goroutines());
-    out.ignored = SaturatingAdd(out.ignored, part.clusterer->ignored_goroutines());
-  }
   out.summary = CombineRanges(std::move(summaries), limits);
-  out.groups = MergeGroups(std::move(groups), options);
-  if (options.objects.enabled)
-    out.objects = MergeObjectEvidence(std::move(objects), options.objects);
+  out.groups = groups.Take();
+  if (options.objects.enabled) out.objects = std::move(objects);
   return out;
 }
 

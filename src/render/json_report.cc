@@ -206,7 +206,7 @@ void DumpWithArray(const json& doc, std::string_view key, size_t n,
   out << std::string_view(text).substr(at + empty.size());
 }
 
-void RenderJsonReport(const Report& report, std::ostream& out) {
+void RenderJsonReport(const Report& report, std::ostream& out, bool one_line) {
   json inputs = json::array();
   for (size_t i = 0; i < report.inputs.size(); ++i)
     inputs.push_back(InputJson(i, report.inputs[i]));
@@ -243,7 +243,7 @@ void RenderJsonReport(const Report& report, std::ostream& out) {
     g["rank"] = i + 1;
     return g;
   };
-  DumpWithArray(doc, "groups", report.groups.size(), group, 2, out);
+  DumpWithArray(doc, "groups", report.groups.size(), group, one_line ? -1 : 2, out);
   out << '\n';
 }
 

@@ -116,7 +116,7 @@ TEST_F(Install, BashCompletesCommandsOptionsAndValues) {
   }
   EXPECT_EQ(top.find("completion"), std::string::npos);  // hidden
   EXPECT_EQ(BashComplete("gleak analyze --only"), "--only-suspects\n");
-  EXPECT_EQ(BashComplete("gleak analyze --format ''"), "text\njson\n");
+  EXPECT_EQ(BashComplete("gleak analyze --color ''"), "auto\nalways\nnever\n");
   EXPECT_EQ(BashComplete("gleak analyze --format = j"), "json\n");
   EXPECT_EQ(BashComplete("gleak diff --group-by f"), "func\n");
   EXPECT_EQ(BashComplete("gleak watch --col"), "--color\n");
@@ -136,8 +136,7 @@ TEST_F(Install, ZshAndFishCompletionsParseAndFishCompletes) {
   fs::path fish = Path("share/fish/vendor_completions.d/gleak.fish");
   auto zr = RunShell("zsh -n " + ShellQuoted(zsh));
   EXPECT_EQ(zr.exit_code, 0) << zr.err;
-  EXPECT_NE(testing::ReadFile(zsh).find("'--format=[text for a person, json for a script]"
-                                        ":value:(text json)'"),
+  EXPECT_NE(testing::ReadFile(zsh).find("'--color=[Colour]:value:(auto always never)'"),
             std::string::npos);
   auto fr = RunShell("fish -n " + ShellQuoted(fish));
   EXPECT_EQ(fr.exit_code, 0) << fr.err;
@@ -151,9 +150,7 @@ TEST_F(Install, ZshAndFishCompletionsParseAndFishCompletes) {
             "analyze\tGroup the goroutines of dumps and report the groups, "
             "most suspicious first\n");
   EXPECT_NE(complete("gleak analyze --form").find("--format\t"), std::string::npos);
-  EXPECT_EQ(complete("gleak diff --format "),
-            "json\ttext for a person, json for a script\ntext\ttext for a person, json for a "
-            "script\n");
+  EXPECT_EQ(complete("gleak diff --color "), "always\tColour\nauto\tColour\nnever\tColour\n");
 }
 
 }  // namespace

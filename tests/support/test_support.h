@@ -67,7 +67,10 @@ Parsed ParseFile(const std::filesystem::path& path, const ParseLimits& limits = 
 std::filesystem::path SourceDir();  // the repository
 // A committed dump: testdata/dumps/RELATIVE, e.g. "go1.19/zoo/http_debug2.txt".
 std::filesystem::path Dump(const std::string& relative);
-// Every committed dump (*.txt under testdata/dumps), sorted.
+// Every committed dump (*.txt under testdata/dumps), sorted; under the
+// sanitizers, which make these tests about ten times slower, every third one
+// (still every Go version, format and program family; the plain build reads
+// them all).
 std::vector<std::filesystem::path> CommittedDumps();
 // The number of the first line of testdata/programs/FILE that holds `marker`
 // (0 when none does): where a fixture program blocks, as its dumps must say.

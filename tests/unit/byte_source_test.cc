@@ -108,6 +108,47 @@ TEST(OpenInput, GzipBombIsRefusedPastTheLimit) {
   std::filesystem::remove_all(dir);
 }
 
+// Read ahead on another thread: the same bytes in the same order, in small
+// buffers and small reads, and the error after every byte read before it.
+TEST(ReadAhead, SameBytesThenTheSameError) {
+  auto dir = TempDir();
+  std::string text;
+  for (int i = 0; i < 20000; ++i) text += "line " + std::to_string(i) + "\n";
+  std::string gz = Gzip(text);
+  auto whole = Write(dir, "whole.gz", gz);
+  auto ahead = ReadAhead(OpenInput(whole.string()), 777, 3);
+  EXPECT_STREQ(ahead->encoding(), "gzip");
+  EXPECT_EQ(ahead->name(), whole.string());
+  EXPECT_EQ(ReadAll(*ahead), text);
+  EXPECT_EQ(ahead->raw_bytes(), gz.size());
+  EXPECT_EQ(ahead->Read(nullptr, 0), 0u);  // stays at the end
+
+  // Cut: every byte zlib could inflate, then "ends early", as read directly.
+  auto cut = Write(dir, "cut.gz", gz.substr(0, gz.size() / 2));
+  std::string direct, read_ahead, direct_error, ahead_error;
+  auto read = [](ByteSource& source, std::string* bytes, std::string* error) {
+    char buffer[100];
+    try {
+      while (size_t n = source.Read(buffer, sizeof buffer)) bytes->append(buffer, n);
+    } catch (const Error& e) {
+      *error = e.what();
+    }
+  };
+  read(*OpenInput(cut.string()), &direct, &direct_error);
+  read(*ReadAhead(OpenInput(cut.string()), 777, 3), &read_ahead, &ahead_error);
+  EXPECT_NE(direct_error.find("ends early"), std::string::npos) << direct_error;
+  EXPECT_EQ(ahead_error, direct_error);
+  EXPECT_GT(direct.size(), 1000u);
+  EXPECT_EQ(read_ahead, direct);
+
+  // Let go before the end: the reading thread stops.
+  auto early = ReadAhead(OpenInput(whole.string()), 777, 3);
+  char buffer[10];
+  EXPECT_EQ(early->Read(buffer, sizeof buffer), sizeof buffer);
+  early.reset();
+  std::filesystem::remove_all(dir);
+}
+
 TEST(OpenInput, MissingFileAndDirectoryAreInputErrors) {
   auto dir = TempDir();
   try {

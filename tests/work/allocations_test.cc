@@ -1,38 +1,61 @@
 // The hot path allocates nothing per goroutine: parsing and clustering a dump
 // sixteen times over (the same groups, sixteen times the goroutines) costs
 // about as many allocations as parsing it once. A change that allocated per
-// line, per frame or per goroutine would add thousands. This binary replaces
-// the global allocator with a counting one, so it is a test program of its own.
+// line, per frame or per goroutine would add thousands. And a file read in
+// ranges holds about the memory of one read, however many ranges. This
+// binary replaces the global allocator with a counting one (allocations, and
+// bytes live at the peak), so it is a test program of its own.
 #include <gtest/gtest.h>
 
+#include <malloc.h>
+
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <new>
 #include <string>
+#include <vector>
 
 #include "gleak/cluster/clusterer.h"
 #include "gleak/cluster/object_index.h"
 #include "gleak/input/byte_source.h"
 #include "gleak/parse/dump_parser.h"
+#include "pipeline/parallel_input.h"
 #include "support/test_support.h"
 
 namespace {
 std::atomic<uint64_t> g_allocations{0};
+std::atomic<int64_t> g_live_bytes{0};  // of operator new, by malloc_usable_size
+std::atomic<int64_t> g_peak_bytes{0};
 
 void* CountedAllocation(std::size_t n) {
   g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-  throw std::bad_alloc();
+  void* p = std::malloc(n == 0 ? 1 : n);
+  if (p == nullptr) throw std::bad_alloc();
+  int64_t live = g_live_bytes.fetch_add(static_cast<int64_t>(malloc_usable_size(p)),
+                                        std::memory_order_relaxed) +
+                 static_cast<int64_t>(malloc_usable_size(p));
+  int64_t peak = g_peak_bytes.load(std::memory_order_relaxed);
+  while (live > peak && !g_peak_bytes.compare_exchange_weak(peak, live)) {
+  }
+  return p;
+}
+
+void CountedFree(void* p) noexcept {
+  if (p == nullptr) return;
+  g_live_bytes.fetch_sub(static_cast<int64_t>(malloc_usable_size(p)), std::memory_order_relaxed);
+  std::free(p);
 }
 }  // namespace
 
 void* operator new(std::size_t n) { return CountedAllocation(n); }
 void* operator new[](std::size_t n) { return CountedAllocation(n); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p) noexcept { CountedFree(p); }
+void operator delete[](void* p) noexcept { CountedFree(p); }
+void operator delete(void* p, std::size_t) noexcept { CountedFree(p); }
+void operator delete[](void* p, std::size_t) noexcept { CountedFree(p); }
 
 namespace gleak {
 namespace {
@@ -88,6 +111,65 @@ TEST(HotPath, NoAllocationPerGoroutine) {
           << sixteen.goroutines << " goroutines: " << sixteen.allocations;
     }
   }
+}
+
+// The bytes allocated by `run` at its peak, above what was live before it.
+template <typename F>
+int64_t PeakBytes(F run) {
+  int64_t before = g_live_bytes.load();
+  g_peak_bytes.store(before);
+  run();
+  return g_peak_bytes.load() - before;
+}
+
+// A file read in ranges keeps the memory of one read: each range's groups are
+// folded into the result as soon as the ranges before it are, not all kept
+// to the end. The input is every committed go1.26 debug=2 dump, one after the
+// other (about 180 distinct stacks), sixteen times over, cut at each copy:
+// each of the sixteen ranges holds every group. Keeping every range's groups
+// to the end took about sixteen times the memory of one read.
+TEST(SplitInput, MemoryOfOneReadHoweverManyRanges) {
+  fs::path dumps = testing::SourceDir() / "testdata" / "dumps" / "go1.26";
+  std::vector<fs::path> files;
+  for (const auto& dir : fs::directory_iterator(dumps)) {
+    for (const auto& f : fs::directory_iterator(dir.path())) {
+      std::string name = f.path().filename().string();
+      if (name.find("debug2") != std::string::npos) files.push_back(f.path());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  ASSERT_GT(files.size(), 10u);
+  std::string once;
+  for (const fs::path& f : files) once += testing::ReadFile(f) + "\n";
+  fs::path path = testing::TempDir() / "ranges.txt";
+  std::vector<uint64_t> cuts{0};
+  {
+    std::ofstream out(path, std::ios::binary);
+    for (int i = 0; i < 16; ++i) {
+      out << once;
+      cuts.push_back(cuts.back() + once.size());
+    }
+  }
+  ClusterOptions options;
+  ClusteredInput whole, split;
+  int64_t one_read = PeakBytes([&] {
+    whole = ClusterFileRanges(path.string(), {0, cuts.back()}, options, 0, ParseLimits{}, 1);
+  });
+  size_t groups = whole.groups.size();
+  ASSERT_GT(groups, 150u);
+  whole = {};
+  int64_t one_thread = PeakBytes(
+      [&] { split = ClusterFileRanges(path.string(), cuts, options, 0, ParseLimits{}, 1); });
+  EXPECT_EQ(split.groups.size(), groups);
+  split = {};
+  int64_t two_threads = PeakBytes(
+      [&] { split = ClusterFileRanges(path.string(), cuts, options, 0, ParseLimits{}, 2); });
+  split = {};
+  // One thread: the range being read, the fold, and the groups of the range
+  // just read on their way into it. Two threads: one more range being read,
+  // and a range that finished before the one ahead of it did.
+  EXPECT_LE(one_thread, 2 * one_read) << "one read: " << one_read << " bytes";
+  EXPECT_LE(two_threads, 4 * one_read) << "one read: " << one_read << " bytes";
 }
 
 }  // namespace

@@ -4,7 +4,11 @@
 // is merged), so that the counts of the listed ones are exact.
 #pragma once
 
+#include <optional>
+#include <string>
 #include <vector>
+
+#include <absl/container/flat_hash_map.h>
 
 #include "gleak/cluster/clusterer.h"
 #include "gleak/model/group.h"
@@ -18,5 +22,22 @@ namespace gleak {
 // clusterer over all inputs in which goroutines land in the overflow group.
 std::vector<Group> MergeGroups(std::vector<std::vector<Group>> parts,
                                const ClusterOptions& options = {});
+
+// The same fold one part at a time, so that a part's groups can be let go
+// as soon as they are folded (MergeGroups is Add of each part, then Take).
+class GroupMerger {
+ public:
+  explicit GroupMerger(const ClusterOptions& options) : options_(options) {}
+  void Add(std::vector<Group> part);
+  std::vector<Group> Take();
+
+ private:
+  void ToOverflow(Group&& g);
+
+  ClusterOptions options_;
+  std::vector<Group> merged_;
+  absl::flat_hash_map<std::string, size_t> index_;
+  std::optional<Group> overflow_;
+};
 
 }  // namespace gleak

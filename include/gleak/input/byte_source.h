@@ -49,6 +49,15 @@ std::unique_ptr<ByteSource> OpenInput(const std::string& spec, const InputLimits
 // (gleak watch --save). Throws gleak::Error (kInput) when the file cannot be made.
 std::unique_ptr<ByteSource> SavingCopy(std::unique_ptr<ByteSource> source, const std::string& path);
 
+// Reads `source` on a thread of its own, up to `buffers` buffers of
+// `buffer_bytes` ahead of the caller, so that a gzip input is inflated on one
+// core while the parser reads on another; memory grows by buffers *
+// buffer_bytes. Bytes, their order and the error (at the place it happened,
+// after every byte before it) are those of `source`. Only for sources whose
+// reads end on their own (files): the destructor waits for the read under way.
+std::unique_ptr<ByteSource> ReadAhead(std::unique_ptr<ByteSource> source,
+                                      size_t buffer_bytes = size_t{1} << 20, size_t buffers = 4);
+
 // The size of `spec` when it names a local regular file that is not gzip
 // (one that can be read in byte ranges); nullopt for anything else.
 std::optional<uint64_t> PlainFileSize(const std::string& spec);

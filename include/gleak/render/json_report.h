@@ -9,6 +9,7 @@ namespace gleak {
 
 inline constexpr const char* kReportSchema = "gleak.report/v1";
 
-void RenderJsonReport(const Report& report, std::ostream& out);
+// `one_line`: the whole document on one line (the data of the HTML page).
+void RenderJsonReport(const Report& report, std::ostream& out, bool one_line = false);
 
 }  // namespace gleak

@@ -1,0 +1,3 @@
+module gleak.bench/groups
+
+go 1.19

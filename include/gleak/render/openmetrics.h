@@ -1,0 +1,16 @@
+// `--format openmetrics`: the report or diff as an OpenMetrics exposition
+// (a node_exporter textfile, a Pushgateway body), ending in `# EOF`.
+// Goroutines per group with bounded-cardinality labels: the first
+// ShareOptions::max_series groups have a series each, the rest add up in one
+// series labelled "other"; label values are cut to a bounded length.
+#pragma once
+
+#include <ostream>
+
+#include "gleak/report/share_view.h"
+
+namespace gleak {
+
+void RenderOpenMetrics(const ShareView& view, std::ostream& out);
+
+}  // namespace gleak

@@ -1,0 +1,52 @@
+#include "cli/share_formats.h"
+
+#include "gleak/render/markdown_report.h"
+#include "gleak/render/openmetrics.h"
+#include "gleak/render/sarif.h"
+#include "gleak/report/share_view.h"
+
+namespace gleak {
+namespace {
+
+ShareOptions OptionsOf(const CommonFlags& flags) {
+  ShareOptions options;
+  options.source_root = flags.source_root;
+  return options;
+}
+
+}  // namespace
+
+std::vector<std::string> WithShareFormats(std::vector<std::string> base) {
+  for (const char* f : {"sarif", "markdown", "openmetrics"}) base.emplace_back(f);
+  return base;
+}
+
+bool IsShareFormat(const std::string& format) {
+  return format == "sarif" || format == "markdown" || format == "openmetrics";
+}
+
+void RenderShareFormat(const std::string& format, const Report& report, const CommonFlags& flags,
+                       std::ostream& out) {
+  ShareView view = BuildShareView(report, OptionsOf(flags));
+  if (format == "sarif") {
+    RenderSarif(view, out);
+  } else if (format == "markdown") {
+    RenderMarkdownReport(view, out);
+  } else {
+    RenderOpenMetrics(view, out);
+  }
+}
+
+void RenderShareFormat(const std::string& format, const DiffReport& diff, const CommonFlags& flags,
+                       std::ostream& out) {
+  ShareView view = BuildShareView(diff, OptionsOf(flags));
+  if (format == "sarif") {
+    RenderSarif(view, out);
+  } else if (format == "markdown") {
+    RenderMarkdownDiff(view, out);
+  } else {
+    RenderOpenMetrics(view, out);
+  }
+}
+
+}  // namespace gleak

@@ -1,0 +1,250 @@
+#include "gleak/report/share_view.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <system_error>
+
+#include "gleak/base/terminal_safe.h"
+#include "gleak/base/text.h"
+
+namespace gleak {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Safe(std::string_view s) { return TerminalSafe(s); }
+
+// `s` cut to at most `max` bytes on a UTF-8 boundary, "..." marking the cut.
+std::string Bounded(std::string s, size_t max) {
+  if (s.size() <= max || max < 4) return s;
+  size_t end = 0;
+  for (size_t i = 0; i < s.size();) {
+    bool valid = true;
+    size_t n = Utf8SequenceLength(s, i, &valid);
+    if (i + n > max - 3) break;
+    i += n;
+    end = i;
+  }
+  s.resize(end);
+  return s + "...";
+}
+
+// `file` relative to `root` when it lies under it; "" otherwise.
+std::string UnderRoot(const std::string& file, const fs::path& root) {
+  if (root.empty() || file.empty()) return {};
+  // A relative path as printed (-trimpath: "example.com/mod/pkg/f.go") is not
+  // a place on this machine; the source lookup's file for it may be.
+  fs::path f = fs::path(file);
+  if (f.is_relative()) return {};
+  fs::path rel = f.lexically_normal().lexically_relative(root);
+  if (rel.empty() || rel.begin()->string() == ".." || rel.is_absolute()) return {};
+  return rel.generic_string();
+}
+
+class Locator {
+ public:
+  explicit Locator(const std::string& source_root) {
+    if (source_root.empty()) return;
+    std::error_code ec;
+    root_ = fs::weakly_canonical(fs::absolute(source_root, ec), ec);
+    if (ec) root_ = fs::absolute(source_root, ec).lexically_normal();
+  }
+
+  // Where `frame` is: the file the source lookup found for it (the snippet
+  // of `role`) or the path as printed, relative to the root when under it.
+  ShareLocation Locate(const StackFrame& frame, const Finding& finding,
+                       std::string_view role) const {
+    ShareLocation loc;
+    loc.line = frame.line;
+    loc.function = Safe(frame.func);
+    std::string rel;
+    for (const SourceSnippet& s : finding.source) {
+      if (s.role == role && s.line == frame.line) rel = UnderRoot(s.file, root_);
+    }
+    if (rel.empty()) rel = UnderRoot(frame.file, root_);
+    loc.relative = !rel.empty();
+    loc.path = Safe(loc.relative ? rel : frame.file);
+    return loc;
+  }
+
+ private:
+  fs::path root_;
+};
+
+ShareInput InputOf(const InputReport& in) {
+  ShareInput s;
+  s.name = Safe(in.name);
+  s.format = Safe(in.format);
+  s.goroutines = in.goroutines;
+  s.warnings = SaturatingAdd(in.warnings.size(), in.warnings_dropped);
+  s.error = Safe(in.error);
+  return s;
+}
+
+std::string TopFunction(const Group& g, size_t max) {
+  if (g.overflow) return "(overflow)";
+  if (g.frames.empty()) return "";
+  return Bounded(Safe(g.frames[g.top_frame].func), max);
+}
+
+ShareGroup GroupOf(const Group& g, const ShareOptions& options) {
+  ShareGroup row;
+  row.group_id = g.id;
+  row.pattern = Bounded(Safe(g.finding.pattern), options.max_label_bytes);
+  row.state = Bounded(Safe(g.state), options.max_label_bytes);
+  row.top_function = TopFunction(g, options.max_label_bytes);
+  row.count = g.count;
+  row.suspect = g.finding.suspect;
+  return row;
+}
+
+ShareSuspect SuspectOf(const Group& g, const Locator& locator) {
+  const Finding& f = g.finding;
+  ShareSuspect s;
+  s.group_id = g.id;
+  s.func_id = g.func_id;
+  s.rule_id = Safe(f.pattern);
+  s.title = Safe(f.title);
+  s.confidence = std::string(ConfidenceName(f.confidence));
+  s.signal = Safe(f.suspect_signal);
+  s.reason = Safe(f.suspect_reason);
+  s.proven = f.proven;
+  s.count = g.count;
+  s.state = Safe(g.state);
+  s.max_wait_minutes = g.max_wait_minutes;
+  s.top_function = TopFunction(g, std::string::npos);
+  if (!g.frames.empty()) s.blocks_at = locator.Locate(g.frames[g.top_frame], f, "blocks here");
+  if (!g.creators.empty())
+    s.spawned_at = locator.Locate(g.creators.front().frame, f, "go statement");
+  for (const Evidence& e : f.evidence) s.evidence.push_back(Safe(e.text));
+  s.explanation = Safe(f.explanation);
+  s.fix = Safe(f.fix);
+  return s;
+}
+
+void AddRules(const std::vector<const Finding*>& findings, ShareView* view) {
+  std::map<std::string, ShareRule> rules;
+  for (const Finding* f : findings) {
+    std::string id = Safe(f->pattern);
+    if (rules.contains(id)) continue;
+    rules[id] = ShareRule{id, Safe(f->title), Safe(f->explanation), Safe(f->fix)};
+  }
+  for (auto& [id, rule] : rules) view->rules.push_back(std::move(rule));
+}
+
+// The first max_series groups get a series each; the same id met again (one
+// group in several inputs) adds to its series.
+void AddSeries(const std::vector<ShareGroup>& groups, const ShareOptions& options,
+               ShareView* view) {
+  view->max_series = options.max_series;
+  std::map<std::string, size_t> index;
+  for (const ShareGroup& g : groups) {
+    auto it = index.find(g.group_id);
+    if (it != index.end()) {
+      view->series[it->second].count = SaturatingAdd(view->series[it->second].count, g.count);
+    } else if (view->series.size() < options.max_series) {
+      index.emplace(g.group_id, view->series.size());
+      view->series.push_back(g);
+    } else {
+      ++view->other_groups;
+      view->other_goroutines = SaturatingAdd(view->other_goroutines, g.count);
+    }
+  }
+}
+
+}  // namespace
+
+ShareView BuildShareView(const Report& report, const ShareOptions& options) {
+  ShareView view;
+  Locator locator(options.source_root);
+  view.tool_version = report.tool_version;
+  for (const InputReport& in : report.inputs) view.inputs.push_back(InputOf(in));
+  const ReportTotals& t = report.totals;
+  view.goroutines = t.goroutines;
+  view.groups = t.groups;
+  view.suspect_groups = t.suspect_groups;
+  view.suspect_goroutines = t.suspect_goroutines;
+  view.proven_groups = t.proven_groups;
+  for (const std::string& p : report.suspect_patterns) view.suspect_patterns.push_back(Safe(p));
+  std::vector<const Finding*> findings;
+  std::vector<ShareGroup> groups;
+  for (const Group& g : report.groups) {
+    if (g.finding.suspect) {
+      view.suspects.push_back(SuspectOf(g, locator));
+      findings.push_back(&g.finding);
+    }
+    groups.push_back(GroupOf(g, options));
+  }
+  AddRules(findings, &view);
+  view.suspects_listed = std::min(view.suspects.size(), options.max_listed_suspects);
+  AddSeries(groups, options, &view);
+  for (ShareGroup& g : groups) {
+    if (view.rows.size() < options.max_rows) {
+      view.rows.push_back(std::move(g));
+    } else {
+      ++view.rows_not_listed;
+    }
+  }
+  return view;
+}
+
+ShareView BuildShareView(const DiffReport& diff, const ShareOptions& options) {
+  ShareView view;
+  view.diff = true;
+  Locator locator(options.source_root);
+  view.tool_version = diff.tool_version;
+  for (const InputReport& in : diff.snapshots) view.inputs.push_back(InputOf(in));
+  const DiffTotals& t = diff.totals;
+  view.snapshot_goroutines = t.goroutines;
+  view.goroutines = t.goroutines.empty() ? 0 : t.goroutines.back();
+  view.groups = t.tracks;
+  view.growth = t.growth;
+  view.grown = t.grown;
+  view.shrunk = t.shrunk;
+  view.added = t.added;
+  view.gone = t.gone;
+  view.steady = t.steady;
+  for (const std::string& p : diff.suspect_patterns) view.suspect_patterns.push_back(Safe(p));
+  std::vector<const Finding*> findings;
+  std::vector<ShareGroup> tracks;
+  for (const Track& track : diff.tracks) {
+    const Group& g = track.group;
+    ShareGroup row = GroupOf(g, options);
+    row.group_id = track.id;
+    row.count = track.counts.empty() ? 0 : track.counts.back();
+    row.suspect = track.suspect;
+    row.status = std::string(TrackStatusName(track.status));
+    row.counts = track.counts;
+    row.growth = track.growth;
+    row.growth_percent = track.growth_percent;
+    tracks.push_back(row);
+    if (!track.suspect) continue;
+    ShareSuspect s = SuspectOf(g, locator);
+    s.group_id = track.id;
+    s.count = row.count;
+    s.reason = Safe(track.suspect_reason);
+    s.signal = "growth";
+    s.growth = track.growth;
+    view.suspects.push_back(std::move(s));
+    findings.push_back(&g.finding);
+    ++view.suspect_groups;
+    view.suspect_goroutines = SaturatingAdd(view.suspect_goroutines, row.count);
+    view.proven_groups += g.finding.proven;
+  }
+  AddRules(findings, &view);
+  view.suspects_listed = std::min(view.suspects.size(), options.max_listed_suspects);
+  AddSeries(tracks, options, &view);
+  // The growth table: tracks that changed, most growth first (their order in the diff).
+  for (ShareGroup& row : tracks) {
+    if (row.status == "steady") continue;
+    if (view.rows.size() < options.max_rows) {
+      view.rows.push_back(std::move(row));
+    } else {
+      ++view.rows_not_listed;
+    }
+  }
+  return view;
+}
+
+}  // namespace gleak

@@ -1,0 +1,479 @@
+// `--format html` (issue 17): the page gleak writes for analyze, diff and
+// watch, loaded in Debian's headless Chromium. Each test reads the DOM the
+// page's script built (--dump-dom) and the browser's console (every console
+// message, an uncaught error or a Content-Security-Policy refusal, is logged
+// to standard error as ":CONSOLE"). The view's state comes from the address's
+// fragment (#pattern=, #func=, #open=, #sort=...), the hooks the page reads at
+// load, so that a filter, a sort or an open stack is set without a click.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "support/live_server.h"
+#include "support/test_support.h"
+
+namespace gleak {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using testing::CommandResult;
+using testing::RunGleak;
+using testing::RunShell;
+
+std::string Quote(const fs::path& p) { return "'" + p.string() + "'"; }
+bool Has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+fs::path Dumps() { return testing::SourceDir() / "testdata/dumps"; }
+
+bool HaveChromium() { return RunShell("command -v chromium >/dev/null 2>&1").exit_code == 0; }
+
+#define GLEAK_REQUIRE_CHROMIUM()                                                           \
+  if (!HaveChromium())                                                                     \
+  GTEST_SKIP() << "\n\n*** SKIPPED: no chromium on PATH; the HTML tests load the page in " \
+                  "headless Chromium (Debian's chromium package, in scripts/dev) ***\n"
+
+struct Loaded {
+  std::string dom;                   // the document after the page's script ran
+  std::vector<std::string> console;  // what the page said on the console
+};
+
+// Loads `page` in headless Chromium with `fragment` (no '#') and returns the DOM.
+Loaded Load(const fs::path& page, const std::string& fragment = "") {
+  fs::path profile = testing::TempDir();
+  std::string url =
+      "file://" + fs::absolute(page).string() + (fragment.empty() ? "" : "#" + fragment);
+  CommandResult r = RunShell(
+      "timeout 120 chromium --headless --disable-gpu --no-sandbox "
+      "--no-first-run --user-data-dir=" +
+      Quote(profile) + " --enable-logging=stderr --v=0 --dump-dom " + Quote(url));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  Loaded loaded;
+  loaded.dom = r.out;
+  size_t start = 0;
+  while (start < r.err.size()) {
+    size_t end = r.err.find('\n', start);
+    if (end == std::string::npos) end = r.err.size();
+    std::string line = r.err.substr(start, end - start);
+    if (Has(line, ":CONSOLE")) loaded.console.push_back(line);
+    start = end + 1;
+  }
+  fs::remove_all(profile);
+  return loaded;
+}
+
+// Every value of `attribute` in the DOM, in document order.
+std::vector<std::string> AttributeValues(const std::string& dom, const std::string& attribute) {
+  std::vector<std::string> values;
+  std::regex re(" " + attribute + "=\"([^\"]*)\"");
+  for (auto it = std::sregex_iterator(dom.begin(), dom.end(), re); it != std::sregex_iterator();
+       ++it) {
+    values.push_back((*it)[1]);
+  }
+  return values;
+}
+
+// The group ids of the table's rows, top to bottom.
+std::vector<std::string> Rows(const std::string& dom) { return AttributeValues(dom, "data-group"); }
+
+std::string TableAttribute(const std::string& dom, const std::string& attribute) {
+  std::smatch m;
+  std::regex re("id=\"groups-table\"[^>]* " + attribute + "=\"([^\"]*)\"");
+  return std::regex_search(dom, m, re) ? std::string(m[1]) : "";
+}
+
+size_t Count(const std::string& text, const std::string& part) {
+  size_t n = 0;
+  for (size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
+  return n;
+}
+
+// Writes `gleak ARGS --format html -o PAGE` and the same report as JSON.
+struct Written {
+  fs::path page;
+  json report;
+};
+Written Write(const std::string& command, const std::string& args) {
+  Written w;
+  w.page = testing::TempDir() / "report.html";
+  CommandResult html = RunGleak(command + " --format html -o " + Quote(w.page) + " " + args);
+  EXPECT_TRUE(html.exit_code == 0 || html.exit_code == 1) << html.err;
+  CommandResult j = RunGleak(command + " --format json " + args);
+  w.report = json::parse(j.out);
+  return w;
+}
+
+const fs::path kLeakserver = Dumps() / "go1.26/leakserver";
+
+TEST(Html, FixturesLoadWithoutConsoleMessagesAndShowEveryGroup) {
+  GLEAK_REQUIRE_CHROMIUM();
+  for (const fs::path& dump :
+       {kLeakserver / "snapshot_3.txt", Dumps() / "go1.26/objects/leak_debug2.txt",
+        Dumps() / "go1.26/labels/labels_debug2.txt", Dumps() / "go1.26/zoo/http_debug2.txt",
+        Dumps() / "go1.27/chansend/http_debug2.txt"}) {
+    SCOPED_TRACE(dump.string());
+    Written w = Write("analyze", Quote(dump));
+    Loaded page = Load(w.page);
+    EXPECT_TRUE(page.console.empty()) << page.console.front();
+    ASSERT_TRUE(Has(page.dom, "data-ready=\"true\"")) << "the page's script did not finish";
+    size_t groups = w.report["groups"].size();
+    EXPECT_EQ(TableAttribute(page.dom, "data-matching"), std::to_string(groups));
+    EXPECT_EQ(Rows(page.dom).size(), std::min<size_t>(groups, 500));
+    // The summary, and a card per suspect with its fix.
+    EXPECT_TRUE(
+        Has(page.dom, "<dd>" + std::to_string(w.report["totals"]["goroutines"].get<int>())));
+    size_t suspects = 0;
+    for (const json& g : w.report["groups"]) {
+      if (!g["finding"]["suspect"].get<bool>()) continue;
+      ++suspects;
+      EXPECT_TRUE(Has(page.dom, "id=\"suspect-" + g["id"].get<std::string>() + "\""));
+    }
+    EXPECT_EQ(Count(page.dom, "<article class=\"suspect\""), std::min<size_t>(suspects, 50));
+    // Blocking objects, when the report has them: a row each.
+    for (const json& o : w.report["objects"]) {
+      EXPECT_TRUE(Has(page.dom, "id=\"object-" + o["id"].get<std::string>() + "\""));
+    }
+    // Nothing the page could fetch: no src and no link out of the file.
+    EXPECT_FALSE(Has(page.dom, " src=")) << "an element loads something";
+    EXPECT_FALSE(std::regex_search(page.dom, std::regex(" href=\"(?!#)")))
+        << "a link leaves the page";
+  }
+}
+
+TEST(Html, TheFragmentFiltersByPatternStateFunctionAndLabel) {
+  GLEAK_REQUIRE_CHROMIUM();
+  Written w = Write("analyze", Quote(Dumps() / "go1.26/labels/labels_debug2.txt"));
+  const json& groups = w.report["groups"];
+  auto expect = [&](const std::string& fragment, auto keep) {
+    SCOPED_TRACE(fragment);
+    std::vector<std::string> want;
+    for (const json& g : groups)
+      if (keep(g)) want.push_back(g["id"]);
+    ASSERT_FALSE(want.empty());
+    ASSERT_LT(want.size(), groups.size()) << "the filter keeps every group: it shows nothing";
+    Loaded page = Load(w.page, fragment);
+    EXPECT_TRUE(page.console.empty()) << page.console.front();
+    EXPECT_EQ(Rows(page.dom), want);
+    EXPECT_EQ(TableAttribute(page.dom, "data-matching"), std::to_string(want.size()));
+  };
+  expect("pattern=chan-recv", [](const json& g) { return g["finding"]["pattern"] == "chan-recv"; });
+  expect("state=chan%20receive", [](const json& g) { return g["state"] == "chan receive"; });
+  expect("func=main.", [](const json& g) {
+    for (const json& f : g["frames"])
+      if (f["func"].get<std::string>().find("main.") != std::string::npos) return true;
+    return false;
+  });
+  expect("label=pool%3Dingest", [](const json& g) {
+    for (const json& set : g["labels"])
+      if (set["labels"].value("pool", "") == "ingest") return true;
+    return false;
+  });
+}
+
+TEST(Html, AStackOpensFromTheFragmentAndShowsEveryFrame) {
+  GLEAK_REQUIRE_CHROMIUM();
+  Written w = Write("analyze", Quote(kLeakserver / "snapshot_3.txt"));
+  const json& g = w.report["groups"][1];
+  std::string id = g["id"];
+  Loaded closed = Load(w.page);
+  EXPECT_FALSE(Has(closed.dom, "id=\"stack-")) << "a stack is open without being asked";
+  EXPECT_TRUE(Has(closed.dom, "aria-controls=\"stack-" + id + "\" title=\"Show the stack\""));
+  Loaded open = Load(w.page, "open=" + id);
+  EXPECT_TRUE(open.console.empty()) << open.console.front();
+  size_t at = open.dom.find("id=\"stack-" + id + "\"");
+  ASSERT_NE(at, std::string::npos);
+  std::string stack = open.dom.substr(at, open.dom.find("</tr>", at) - at);
+  for (const json& f : g["frames"]) {
+    EXPECT_TRUE(Has(stack, f["func"].get<std::string>())) << f;
+    EXPECT_TRUE(
+        Has(stack, f["file"].get<std::string>() + ":" + std::to_string(f["line"].get<int>())));
+  }
+  EXPECT_EQ(Count(open.dom, "aria-expanded=\"true\""), 1u);
+}
+
+TEST(Html, TheFragmentSortsTheRows) {
+  GLEAK_REQUIRE_CHROMIUM();
+  // Groups of 100, 30, 25, 3 and 1 goroutines.
+  Written w = Write("analyze", Quote(Dumps() / "go1.26/chansend/http_debug2.txt"));
+  const std::vector<json> ranked(w.report["groups"].begin(), w.report["groups"].end());
+  ASSERT_GT(ranked.size(), 5u);
+  auto ids = [](const std::vector<json>& list) {
+    std::vector<std::string> out;
+    for (const json& g : list) out.push_back(g["id"]);
+    return out;
+  };
+  // Fewest goroutines first; ties in rank order.
+  std::vector<json> by_count = ranked;
+  std::stable_sort(by_count.begin(), by_count.end(), [](const json& a, const json& b) {
+    return a["count"].get<int>() < b["count"].get<int>();
+  });
+  ASSERT_NE(ids(by_count), ids(ranked));
+  Loaded count_page = Load(w.page, "sort=count-asc");
+  EXPECT_TRUE(count_page.console.empty()) << count_page.console.front();
+  EXPECT_EQ(Rows(count_page.dom), ids(by_count));
+  EXPECT_TRUE(Has(count_page.dom,
+                  "aria-sort=\"ascending\"><button type=\"button\" class=\"sort\" "
+                  "data-sort=\"count\""));
+  // By the function the goroutines block in, Z to A.
+  std::vector<json> by_func = ranked;
+  std::stable_sort(by_func.begin(), by_func.end(), [](const json& a, const json& b) {
+    return a["top_frame"]["func"].get<std::string>() > b["top_frame"]["func"].get<std::string>();
+  });
+  ASSERT_NE(ids(by_func), ids(ranked));
+  EXPECT_EQ(Rows(Load(w.page, "sort=func-desc").dom), ids(by_func));
+  // The default is the report's rank.
+  EXPECT_EQ(Rows(Load(w.page).dom), ids(ranked));
+}
+
+// The controls themselves: a driver page (test code, written next to the
+// report) loads the report in a frame and clicks, chooses and types in it the
+// way a reader does, logging the rows after each step into its own DOM.
+// --allow-file-access-from-files lets the two file: pages reach each other.
+TEST(Html, ClicksAndTypingFilterSortAndOpenStacks) {
+  GLEAK_REQUIRE_CHROMIUM();
+  Written w = Write("analyze", Quote(Dumps() / "go1.26/chansend/http_debug2.txt"));
+  const std::string driver = R"(<!DOCTYPE html><html><body><pre id="log"></pre>
+<iframe id="frame" src="report.html"></iframe>
+<script>
+var log = document.getElementById('log');
+document.getElementById('frame').addEventListener('load', function () {
+  var d = this.contentDocument, w = this.contentWindow;
+  function say(key, value) { log.textContent += key + ' ' + value + '\n'; }
+  function rows() {
+    return Array.prototype.map.call(d.querySelectorAll('tr[data-group]'),
+                                    function (r) { return r.getAttribute('data-group'); }).join(',');
+  }
+  try {
+    d.querySelectorAll('button.expand')[1].click();
+    say('opened', d.querySelectorAll('tr.stack-row').length + ' ' + w.location.hash);
+    d.querySelectorAll('button.expand')[1].click();
+    say('closed', d.querySelectorAll('tr.stack-row').length);
+    var pattern = d.getElementById('f-pattern');
+    pattern.value = 'chan-send';
+    pattern.dispatchEvent(new Event('change'));
+    say('pattern', rows() + ' ' + w.location.hash);
+    pattern.value = '';
+    pattern.dispatchEvent(new Event('change'));
+    var func = d.getElementById('f-func');
+    func.value = 'SENDFOREVER';
+    func.dispatchEvent(new Event('input'));
+    say('func', rows());
+    func.value = '';
+    func.dispatchEvent(new Event('input'));
+    d.querySelector('button[data-sort="count"]').click();
+    say('count1', rows());
+    d.querySelector('button[data-sort="count"]').click();
+    say('count2', rows());
+  } catch (e) {
+    say('error', e);
+  }
+});
+</script></body></html>
+)";
+  std::ofstream(w.page.parent_path() / "driver.html") << driver;
+  fs::path profile = testing::TempDir();
+  CommandResult r = RunShell(
+      "timeout 120 chromium --headless --disable-gpu --no-sandbox "
+      "--no-first-run --allow-file-access-from-files --user-data-dir=" +
+      Quote(profile) + " --dump-dom " +
+      Quote("file://" + (w.page.parent_path() / "driver.html").string()));
+  fs::remove_all(profile);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::map<std::string, std::string> log;
+  size_t from = r.out.find("<pre id=\"log\">");
+  ASSERT_NE(from, std::string::npos) << r.out;
+  std::string text = r.out.substr(from + 14, r.out.find("</pre>") - from - 14);
+  const std::regex line("(\\w+) ([^\\n]*)\\n");
+  for (std::sregex_iterator it(text.begin(), text.end(), line), end; it != end; ++it) {
+    log[(*it)[1]] = (*it)[2];
+  }
+  ASSERT_FALSE(log.contains("error")) << log["error"];
+  const json& groups = w.report["groups"];
+  std::string second = groups[1]["id"];
+  EXPECT_EQ(log["opened"], "1 #open=" + second);
+  EXPECT_EQ(log["closed"], "0");
+  auto ids = [&](auto keep) {
+    std::vector<std::pair<int, std::string>> list;
+    for (const json& g : groups)
+      if (keep(g)) list.emplace_back(g["count"].get<int>(), g["id"].get<std::string>());
+    return list;
+  };
+  auto join = [](const std::vector<std::pair<int, std::string>>& list) {
+    std::string out;
+    for (const auto& [count, id] : list) out += (out.empty() ? "" : ",") + id;
+    return out;
+  };
+  auto sends = ids([](const json& g) { return g["finding"]["pattern"] == "chan-send"; });
+  ASSERT_FALSE(sends.empty());
+  ASSERT_LT(sends.size(), groups.size());
+  EXPECT_EQ(log["pattern"], join(sends) + " #pattern=chan-send");
+  auto senders = ids([](const json& g) {
+    for (const json& f : g["frames"]) {
+      std::string name = f["func"];
+      std::transform(name.begin(), name.end(), name.begin(), ::tolower);
+      if (name.find("sendforever") != std::string::npos) return true;
+    }
+    return false;
+  });
+  ASSERT_FALSE(senders.empty());
+  ASSERT_LT(senders.size(), groups.size());
+  EXPECT_EQ(log["func"], join(senders));
+  // The first click on a number sorts it largest first, the second reverses.
+  auto all = ids([](const json&) { return true; });
+  std::stable_sort(all.begin(), all.end(), [](auto& a, auto& b) { return a.first > b.first; });
+  EXPECT_EQ(log["count1"], join(all));
+  std::stable_sort(all.begin(), all.end(), [](auto& a, auto& b) { return a.first < b.first; });
+  EXPECT_EQ(log["count2"], join(all));
+}
+
+TEST(Html, SuspectsShowWhyEvidenceFixAndTheirSource) {
+  GLEAK_REQUIRE_CHROMIUM();
+  fs::path programs = testing::SourceDir() / "testdata/programs";
+  Written w = Write("analyze", "--rewrite /tmp/gleak-fixtures/1.26=" + Quote(programs) + " " +
+                                   Quote(kLeakserver / "snapshot_3.txt"));
+  const json& g = w.report["groups"][0];
+  ASSERT_TRUE(g["finding"]["suspect"].get<bool>());
+  ASSERT_FALSE(g["finding"]["source"].empty()) << "the fixture's source was not found";
+  Loaded page = Load(w.page);
+  EXPECT_TRUE(page.console.empty()) << page.console.front();
+  size_t at = page.dom.find("id=\"suspect-" + g["id"].get<std::string>() + "\"");
+  ASSERT_NE(at, std::string::npos);
+  std::string card = page.dom.substr(at, page.dom.find("</article>", at) - at);
+  EXPECT_TRUE(Has(card, "Why: </strong>" + g["finding"]["suspect_reason"].get<std::string>()));
+  EXPECT_TRUE(Has(card, "Fix: </strong>"));
+  for (const json& e : g["finding"]["evidence"]) {
+    EXPECT_TRUE(Has(card, "<span class=\"kind\">" + e["kind"].get<std::string>()));
+  }
+  // The line where the goroutines block is marked in the snippet.
+  const json& s = g["finding"]["source"][0];
+  EXPECT_TRUE(Has(card, "<span class=\"src-line hit\"><span class=\"ln\" aria-hidden=\"true\">" +
+                            std::to_string(s["line"].get<int>()) + "</span>"))
+      << card;
+}
+
+TEST(Html, DiffDrawsTheCountsPerSnapshot) {
+  GLEAK_REQUIRE_CHROMIUM();
+  std::string args = Quote(kLeakserver / "snapshot_1.txt") + " " +
+                     Quote(kLeakserver / "snapshot_2.txt") + " " +
+                     Quote(kLeakserver / "snapshot_3.txt");
+  Written w = Write("diff", args);
+  Loaded page = Load(w.page);
+  EXPECT_TRUE(page.console.empty()) << page.console.front();
+  ASSERT_TRUE(Has(page.dom, "data-ready=\"true\""));
+  EXPECT_TRUE(Has(page.dom, "<h1>gleak diff</h1>"));
+  // One line for all goroutines and one per group that grew, with a point per snapshot.
+  size_t grew = 0;
+  for (const json& g : w.report["groups"]) grew += g["growth"].get<int>() > 0;
+  ASSERT_GT(grew, 0u);
+  EXPECT_EQ(Count(page.dom, "<polyline points=") - Count(page.dom, "<svg class=\"spark\""),
+            1 + grew);
+  EXPECT_EQ(Count(page.dom, "<circle "), 3 * (1 + grew));
+  // The totals' points: 19, 29 and 39 goroutines.
+  const json& totals = w.report["totals"]["goroutines"];
+  for (size_t i = 0; i < totals.size(); ++i) {
+    EXPECT_TRUE(Has(page.dom, "all goroutines: " + std::to_string(totals[i].get<int>()) +
+                                  " in snapshot " + std::to_string(i + 1)));
+  }
+  // The growing suspect's card has its counts.
+  const json& top = w.report["groups"][0];
+  ASSERT_TRUE(top["suspect"].get<bool>());
+  EXPECT_TRUE(Has(page.dom, "10 → 20 → 30 (+20)"));
+  // Sorted by growth by default; by function name on request.
+  Loaded by_func = Load(w.page, "sort=func-asc&state=chan%20receive");
+  std::vector<std::string> funcs;
+  for (const std::string& id : Rows(by_func.dom)) {
+    for (const json& g : w.report["groups"])
+      if (g["id"] == id) funcs.push_back(g["top_frame"]["func"]);
+  }
+  ASSERT_GT(funcs.size(), 1u);
+  EXPECT_TRUE(std::is_sorted(funcs.begin(), funcs.end())) << ::testing::PrintToString(funcs);
+}
+
+// testdata/bad/html_injection.txt: function names, files, a label and a
+// creator holding <script>, event handlers, quotes, "<!--", control
+// characters, U+2028/2029 and a NUL. None of it may become markup.
+TEST(Html, AHostileDumpStaysInert) {
+  GLEAK_REQUIRE_CHROMIUM();
+  fs::path bad = testing::SourceDir() / "testdata/bad/html_injection.txt";
+  Written w = Write("analyze", Quote(bad));
+  ASSERT_EQ(w.report["groups"].size(), 3u);
+  // In the file: the data's '<' are escaped, so the two script elements are
+  // the page's own, and so are the two element ends.
+  std::string file = testing::ReadFile(w.page);
+  EXPECT_EQ(Count(file, "<script"), 2u);
+  EXPECT_EQ(Count(file, "</script"), 2u);
+  EXPECT_FALSE(Has(file, "<!--"));
+  EXPECT_FALSE(Has(file, "\xE2\x80\xA8"));
+  EXPECT_TRUE(Has(file, "\\u2028"));
+  std::string open;
+  for (const json& g : w.report["groups"])
+    open += (open.empty() ? "" : ",") + g["id"].get<std::string>();
+  Loaded page = Load(w.page, "open=" + open);
+  EXPECT_TRUE(page.console.empty()) << page.console.front();
+  ASSERT_TRUE(Has(page.dom, "data-ready=\"true\""));
+  EXPECT_EQ(Count(page.dom, "<script"), 2u);
+  // What the script drew: the elements it made, none from the dump.
+  size_t start = page.dom.find("<main id=\"app\">"), end = page.dom.find("</main>");
+  ASSERT_NE(start, std::string::npos);
+  ASSERT_NE(end, std::string::npos);
+  std::string app = page.dom.substr(start, end - start);
+  EXPECT_GT(app.size(), 5000u);
+  EXPECT_FALSE(Has(app, "<script"));
+  EXPECT_FALSE(Has(app, "<img"));
+  EXPECT_FALSE(Has(app, "<svg"));
+  EXPECT_FALSE(std::regex_search(app, std::regex("<[a-z][^>]*\\son[a-z]+=")))
+      << "an element has an event handler";
+  // The names are there, as text.
+  EXPECT_TRUE(Has(page.dom, "main.&lt;script&gt;alert(1)&lt;/script&gt;"));
+  EXPECT_TRUE(Has(page.dom, "\"&gt;&lt;img src=x onerror=alert(2)&gt;.go:10"));
+  EXPECT_TRUE(Has(page.dom, "main.&lt;svg/onload=alert(3)&gt;"));
+  EXPECT_TRUE(Has(page.dom, "who=&lt;/script&gt;&lt;script&gt;alert('label')&lt;/script&gt;"));
+  EXPECT_TRUE(Has(page.dom, "main.worker'\"`&lt;!--"));
+}
+
+TEST(Html, SameInputSameBytes) {
+  for (const std::string& command : {std::string("analyze"), std::string("diff")}) {
+    std::string args = command == "analyze" ? Quote(Dumps() / "go1.26/zoo/http_debug2.txt")
+                                            : Quote(kLeakserver / "snapshot_1.txt") + " " +
+                                                  Quote(kLeakserver / "snapshot_3.txt");
+    CommandResult a = RunGleak(command + " --format html " + args);
+    CommandResult b = RunGleak(command + " --format html -j 1 " + args);
+    ASSERT_EQ(a.exit_code, b.exit_code) << command;
+    EXPECT_GT(a.out.size(), 10000u);
+    EXPECT_TRUE(a.out == b.out) << command << ": two runs gave different pages";
+  }
+}
+
+TEST(Html, WatchWritesThePageAndKeepsItWithTheSnapshots) {
+  GLEAK_REQUIRE_GO();
+  GLEAK_REQUIRE_CHROMIUM();
+  std::string error;
+  auto server = testing::LiveServer::Start("leakserver", "-capture series", &error);
+  ASSERT_NE(server, nullptr) << error;
+  fs::path dir = testing::TempDir();
+  fs::path page = dir / "out.html";
+  CommandResult r =
+      RunGleak("watch --count 2 --interval 0.3s --format html -o " + Quote(page) + " --save " +
+               Quote(dir / "snaps") + " '" + server->Url("/debug/pprof/goroutine?debug=2") + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(testing::ReadFile(page), testing::ReadFile(dir / "snaps" / "report.html"));
+  Loaded loaded = Load(page);
+  EXPECT_TRUE(loaded.console.empty()) << loaded.console.front();
+  ASSERT_TRUE(Has(loaded.dom, "data-ready=\"true\""));
+  EXPECT_TRUE(Has(loaded.dom, "<h1>gleak watch</h1>"));
+  EXPECT_TRUE(Has(loaded.dom, "2 snapshots tried, 0 failed"));
+  EXPECT_EQ(Count(loaded.dom, "<figure class=\"chart\""), 1u);
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace gleak
