@@ -8,6 +8,7 @@
 #include "cli/common_flags.h"
 #include "cli/exit_codes.h"
 #include "cli/number_flags.h"
+#include "cli/terminal.h"
 #include "cli/share_formats.h"
 #include "gleak/render/html_report.h"
 #include "gleak/render/json_report.h"
@@ -28,6 +29,7 @@ int RunAnalyze(const AnalyzeFlags& flags) {
   RefuseRepeatedStdin(flags.inputs);
   RuleSet rules;
   AnalyzeOptions options = ToAnalyzeOptions(flags, &rules);
+  options.http.on_progress = FetchProgress(flags.quiet);
   options.cluster.per_input = !flags.merge;
   options.report.top =
       flags.top >= 0 ? static_cast<size_t>(flags.top) : (flags.format == "text" ? 25 : 0);
@@ -39,7 +41,8 @@ int RunAnalyze(const AnalyzeFlags& flags) {
 
   Report report = Analyze(options);
   report.tool_version = GLEAK_VERSION;
-  bool input_problem = PrintInputProblems(report.inputs, flags.quiet, flags.format != "text");
+  bool input_problem = PrintInputProblems(report.inputs, flags.quiet);
+  if (NothingRead(report.inputs)) return kExitInput;  // no report of nothing
   if (IsShareFormat(flags.format)) {
     RenderShareFormat(flags.format, report, flags, output.stream());
   } else if (flags.format == "json") {

@@ -15,6 +15,8 @@ CommandAction AddAnalyzeCommand(CLI::App& app);
 CommandAction AddRulesCommand(CLI::App& app);
 CommandAction AddDiffCommand(CLI::App& app);
 CommandAction AddWatchCommand(CLI::App& app);
+// Hidden; reads `app` (every command's definition) when it runs.
+CommandAction AddCompletionCommand(CLI::App& app);
 
 // Shared by commands: prints errors, warnings and notes the same way
 // everywhere, through the terminal-safe filter (a message may quote an input:

@@ -143,6 +143,7 @@ void AddCommonFlags(CLI::App* cmd, CommonFlags* flags, const std::vector<std::st
 }
 
 AnalyzeOptions ToAnalyzeOptions(const CommonFlags& flags, RuleSet* rules) {
+  NoteStdinFromTerminal(flags.inputs);
   AnalyzeOptions options;
   options.inputs = flags.inputs;
   if (!ParseGroupingLevel(flags.group_by, &options.cluster.level)) {
@@ -261,7 +262,7 @@ const Track* PastGate(const DiffReport& diff, const GrowthGate& gate,
   return nullptr;
 }
 
-bool PrintInputProblems(const std::vector<InputReport>& inputs, bool quiet, bool json) {
+bool PrintInputProblems(const std::vector<InputReport>& inputs, bool quiet) {
   bool problem = false;
   for (const InputReport& in : inputs) {
     if (!in.error.empty()) {
@@ -272,14 +273,22 @@ bool PrintInputProblems(const std::vector<InputReport>& inputs, bool quiet, bool
           "{}: no goroutines found ({} lines read, {} skipped); is this a Go goroutine dump?",
           in.name, in.lines, in.noise_lines));
       problem = true;
-    } else if (!quiet && json) {
-      for (const Diagnostic& d : in.warnings) {
-        PrintWarning(fmt::format("{}{}: {}", in.name, d.line > 0 ? fmt::format(":{}", d.line) : "",
-                                 d.message));
-      }
+    }
+    if (quiet) continue;
+    for (const Diagnostic& d : in.warnings) {
+      PrintWarning(fmt::format("{}{}: {}", in.name, d.line > 0 ? fmt::format(":{}", d.line) : "",
+                               d.message));
+    }
+    if (in.warnings_dropped > 0) {
+      PrintWarning(fmt::format("{}: {} more warning{} not listed (--max-warnings)", in.name,
+                               in.warnings_dropped, in.warnings_dropped == 1 ? "" : "s"));
     }
   }
   return problem;
+}
+
+bool NothingRead(const std::vector<InputReport>& inputs) {
+  return std::all_of(inputs.begin(), inputs.end(), IsEmptyWithoutAnswer);
 }
 
 void RefuseRepeatedStdin(const std::vector<std::string>& inputs) {

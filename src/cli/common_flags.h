@@ -88,9 +88,15 @@ int GrowthGateExit(const DiffReport& diff, const GrowthGate& gate,
 const Track* PastGate(const DiffReport& diff, const GrowthGate& gate,
                       const std::vector<std::string>& patterns);
 
-// Errors for unreadable or empty inputs; warnings too in JSON mode (the text
-// report lists them itself). Returns true when some input had a problem.
-bool PrintInputProblems(const std::vector<InputReport>& inputs, bool quiet, bool json);
+// Errors for unreadable or empty inputs, and (unless quiet) the warnings of
+// every input, on standard error in every format: a report on standard output
+// or in an -o file never holds them. Returns true when some input had a problem.
+bool PrintInputProblems(const std::vector<InputReport>& inputs, bool quiet);
+
+// True when not one of `inputs` gave a goroutine (or a goroutine-leak
+// profile's clean answer): there is nothing to report, and a command writes
+// no report at all rather than one of "0 goroutines" (exit 3).
+bool NothingRead(const std::vector<InputReport>& inputs);
 
 // Refuses a second '-': two readers of standard input would split it between
 // them at random.

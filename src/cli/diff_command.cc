@@ -11,6 +11,7 @@
 #include "cli/common_flags.h"
 #include "cli/exit_codes.h"
 #include "cli/number_flags.h"
+#include "cli/terminal.h"
 #include "cli/share_formats.h"
 #include "gleak/base/duration.h"
 #include "gleak/base/error.h"
@@ -33,6 +34,7 @@ int RunDiff(const DiffFlags& flags) {
   RefuseRepeatedStdin(flags.inputs);
   RuleSet rules;
   AnalyzeOptions options = ToAnalyzeOptions(flags, &rules);
+  options.http.on_progress = FetchProgress(flags.quiet);
   std::vector<std::string> fail_on = ParseFailOn(flags.fail_on, rules);
   GrowthGate gate = ParseGrowthGate(flags.fail_on_growth);
   DiffOptions diff_options;
@@ -46,7 +48,12 @@ int RunDiff(const DiffFlags& flags) {
   Output output(flags);
   DiffReport diff = AnalyzeSnapshots(options, diff_options);
   diff.tool_version = GLEAK_VERSION;
-  bool input_problem = PrintInputProblems(diff.snapshots, flags.quiet, flags.format != "text");
+  bool input_problem = PrintInputProblems(diff.snapshots, flags.quiet);
+  // A snapshot that gave nothing would make every group of the others look
+  // new or gone: no diff then.
+  for (const InputReport& snapshot : diff.snapshots) {
+    if (IsEmptyWithoutAnswer(snapshot)) return kExitInput;
+  }
   if (IsShareFormat(flags.format)) {
     RenderShareFormat(flags.format, diff, flags, output.stream());
   } else if (flags.format == "json") {

@@ -17,7 +17,8 @@ inline constexpr const char* kExitCodesHelp =
     "  1  findings or growth at the --fail-on level\n"
     "  2  usage error (unknown option, bad value)\n"
     "  3  an input could not be read, or held no goroutines (an empty goroutine-leak\n"
-    "     profile is the runtime's clean answer: 0); or the result could not be written\n"
-    "     (a full disk, -o in a folder that cannot be written)\n";
+    "     profile is the runtime's clean answer: 0), and no report is written when\n"
+    "     none could; or the result could not be written (a full disk, -o in a folder\n"
+    "     that cannot be written)\n";
 
 }  // namespace gleak

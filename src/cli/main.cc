@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/output_file.h"
+#include "cli/suggest.h"
 #include "gleak/base/error.h"
 #include "gleak/base/redact.h"
 #include "gleak/base/terminal_safe.h"
@@ -57,7 +58,13 @@ int Run(int argc, char** argv) {
   CommandAction parse = AddParseCommand(app);
   CommandAction watch = AddWatchCommand(app);
   CommandAction rules = AddRulesCommand(app);
+  CommandAction completion = AddCompletionCommand(app);
 
+  if (argc <= 1) {
+    // Bare `gleak`: the usage, where a mistake's message goes, as a usage error.
+    std::cerr << app.help();
+    return kExitUsage;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -67,6 +74,13 @@ int Run(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return PrintHelp(app, e);
   } catch (const CLI::ParseError& e) {
+    // A mistyped command or option: the nearest known one.
+    std::string unknown = UnknownWordMessage(app, std::vector<std::string>(argv + 1, argv + argc));
+    if (!unknown.empty()) {
+      PrintError(unknown);
+      std::cerr << "Run with --help for more information.\n";
+      return kExitUsage;
+    }
     // CLI11's message quotes the command line, which may carry what a
     // terminal would act on (an escape sequence in a file name or URL).
     std::ostringstream out, err;
@@ -84,6 +98,7 @@ int Run(int argc, char** argv) {
       if (sub->get_name() == "parse") code = parse();
       if (sub->get_name() == "rules") code = rules();
       if (sub->get_name() == "watch") code = watch();
+      if (sub->get_name() == "completion") code = completion();
     }
     // A result that did not reach its reader is no result: exit 3, whatever
     // the findings.

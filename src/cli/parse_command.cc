@@ -11,6 +11,7 @@
 #include "cli/common_flags.h"
 #include "cli/exit_codes.h"
 #include "cli/output_file.h"
+#include "cli/terminal.h"
 #include "gleak/base/error.h"
 #include "gleak/base/terminal_safe.h"
 #include "gleak/base/redact.h"
@@ -22,14 +23,17 @@
 namespace gleak {
 
 void PrintError(const std::string& message) {
+  EraseProgressLine();
   fmt::print(stderr, "gleak: error: {}\n",
              TerminalSafe(RedactUrlPasswords(message), LineBreaks::kKeep));
 }
 void PrintWarning(const std::string& message) {
+  EraseProgressLine();
   fmt::print(stderr, "gleak: warning: {}\n",
              TerminalSafe(RedactUrlPasswords(message), LineBreaks::kKeep));
 }
 void PrintNote(const std::string& message) {
+  EraseProgressLine();
   fmt::print(stderr, "gleak: note: {}\n",
              TerminalSafe(RedactUrlPasswords(message), LineBreaks::kKeep));
 }
@@ -61,6 +65,7 @@ void PrintWarnings(const ParseSummary& summary) {
 
 int RunParse(const ParseOptions& options) {
   RefuseRepeatedStdin(options.inputs);
+  NoteStdinFromTerminal(options.inputs);
   OutputFile output(options.output, options.inputs);
   std::unique_ptr<RecordWriter> writer;
   if (options.format == "text") {

@@ -1,9 +1,13 @@
-// What the output stream is: a terminal (colour, width) or a pipe.
+// What the output stream is: a terminal (colour, width) or a pipe; and
+// whether standard input is a terminal.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <string>
+#include <vector>
 
 namespace gleak {
 
@@ -13,5 +17,18 @@ bool UseColor(const std::string& mode, std::FILE* stream);
 
 // Columns of the terminal behind `stream`, or 0 when it is not a terminal.
 size_t TerminalWidth(std::FILE* stream);
+
+// A progress line for URL fetches (HttpOptions::on_progress), on standard
+// error when it is a terminal and not `quiet`; else none (an empty function).
+// Shown once a fetch has taken half a second, rewritten in place at most four
+// times a second (bytes so far, the rate), erased when the fetch ends.
+std::function<void(const std::string& url, uint64_t received, bool done)> FetchProgress(bool quiet);
+// Erases the progress line if one shows: every message on standard error
+// calls it first, so that no message lands inside it.
+void EraseProgressLine();
+
+// When one of `inputs` is '-' and standard input is a terminal, says on
+// standard error that gleak waits for a dump there (else it seems to hang).
+void NoteStdinFromTerminal(const std::vector<std::string>& inputs);
 
 }  // namespace gleak

@@ -46,10 +46,14 @@ class FdSource : public ByteSource {
       if (raw_bytes_ >= limit_) return 0;
       capacity = static_cast<size_t>(std::min<uint64_t>(capacity, limit_ - raw_bytes_));
     }
+    // The end is final: a terminal's Ctrl-D ends one read only, and a reader
+    // that asks again (the gzip sniff, the parser) would wait for another.
+    if (at_end_) return 0;
     for (;;) {
       ssize_t n = position_ ? ::pread(fd_, buffer, capacity, static_cast<off_t>(*position_))
                             : ::read(fd_, buffer, capacity);
       if (n >= 0) {
+        at_end_ = n == 0 && capacity > 0;
         if (position_) *position_ += static_cast<uint64_t>(n);
         raw_bytes_ += static_cast<uint64_t>(n);
         return static_cast<size_t>(n);
@@ -69,6 +73,7 @@ class FdSource : public ByteSource {
   uint64_t limit_;
   std::optional<uint64_t> position_;
   uint64_t raw_bytes_ = 0;
+  bool at_end_ = false;
 };
 
 // Inflates gzip (all members of a concatenated file) from another source.

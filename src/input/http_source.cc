@@ -184,6 +184,10 @@ class HttpSource : public ByteSource {
     return n;
   }
 
+  ~HttpSource() override {
+    if (progress_told_) options_.on_progress(url_, body_bytes_, true);
+  }
+
   const std::string& name() const override { return url_; }
   uint64_t raw_bytes() const override { return body_bytes_; }
 
@@ -206,7 +210,12 @@ class HttpSource : public ByteSource {
     return n;
   }
 
-  static int OnProgress(void*, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  static int OnProgress(void* self, curl_off_t, curl_off_t received, curl_off_t, curl_off_t) {
+    auto* source = static_cast<HttpSource*>(self);
+    if (source->options_.on_progress && received > 0) {
+      source->options_.on_progress(source->url_, static_cast<uint64_t>(received), false);
+      source->progress_told_ = true;
+    }
     return g_interrupted.load() ? 1 : 0;  // non-zero aborts the transfer
   }
 
@@ -353,6 +362,7 @@ class HttpSource : public ByteSource {
   uint64_t body_bytes_ = 0;
   bool checked_ = false;
   bool done_ = false;
+  bool progress_told_ = false;
   long redirects_ = 0;
   std::string redirect_to_;
   std::string failure_;

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <ostream>
 #include <string>
@@ -12,6 +13,7 @@
 #include "gleak/base/terminal_safe.h"
 #include "gleak/model/group.h"
 #include "gleak/render/text_report.h"
+#include "render/display_width.h"
 
 namespace gleak {
 
@@ -41,14 +43,11 @@ inline const char* Escape(Ink ink) {
 // terminal. The one filter for that is in gleak/base/terminal_safe.h.
 inline std::string Safe(std::string_view s) { return TerminalSafe(s); }
 
-// Counts UTF-8 code points, which is what a terminal column mostly is.
-inline size_t Columns(std::string_view s) {
-  size_t n = 0;
-  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  return n;
-}
+// Terminal columns: a wide character (CJK, emoji) takes two.
+inline size_t Columns(std::string_view s) { return DisplayColumns(s); }
 
-// One output line made of styled pieces, cut to the terminal width.
+// One output line made of styled pieces: a table row is cut to the terminal
+// width (End), prose is wrapped at it (EndWrapped).
 class LineOut {
  public:
   LineOut(const TextStyle& style, std::ostream& out) : style_(style), out_(out) {}
@@ -84,16 +83,68 @@ class LineOut {
     pieces_.clear();
   }
 
- private:
-  static std::string Cut(const std::string& s, size_t columns) {
-    size_t n = 0, i = 0;
-    for (; i < s.size(); ++i) {
-      if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) {
-        if (n == columns) break;
-        ++n;
+  // Ends a line of prose (a why, a fix, a note): words that pass the terminal
+  // width go on to further lines, which start `indent` columns in; nothing is
+  // cut (a word wider than a line is broken). Not a terminal: one line.
+  void EndWrapped(size_t indent) {
+    if (style_.width == 0 || style_.width <= indent + 10) {
+      End();
+      return;
+    }
+    const size_t width = style_.width;
+    std::string line;
+    size_t column = 0;
+    auto new_line = [&] {
+      while (!line.empty() && line.back() == ' ') line.pop_back();
+      line += '\n';
+      line.append(indent, ' ');
+      column = indent;
+    };
+    for (const Piece& piece : pieces_) {
+      std::string_view text = piece.text;
+      while (!text.empty()) {
+        size_t word_at = text.find_first_not_of(' ');
+        if (word_at == std::string_view::npos) word_at = text.size();
+        size_t word_end = std::min(text.find(' ', word_at), text.size());
+        std::string_view spaces = text.substr(0, word_at);
+        std::string_view word = text.substr(word_at, word_end - word_at);
+        text.remove_prefix(word_end);
+        size_t word_columns = Columns(word);
+        if (column > indent && column + spaces.size() + word_columns > width) {
+          new_line();
+          spaces = {};
+        }
+        Paint(line, spaces, piece.ink);
+        column += spaces.size();
+        while (column + word_columns > width && column < width) {
+          // Wider than what is left of a line: break it.
+          std::string_view part = DisplayPrefix(word, width - column);
+          if (part.empty()) break;
+          Paint(line, part, piece.ink);
+          word.remove_prefix(part.size());
+          word_columns = Columns(word);
+          new_line();
+        }
+        Paint(line, word, piece.ink);
+        column += word_columns;
       }
     }
-    return s.substr(0, i);
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out_ << line << '\n';
+    pieces_.clear();
+  }
+
+ private:
+  void Paint(std::string& line, std::string_view text, Ink ink) const {
+    if (text.empty()) return;
+    if (style_.color && ink != Ink::kPlain) {
+      line.append(Escape(ink)).append(text).append("\x1b[0m");
+    } else {
+      line.append(text);
+    }
+  }
+  static std::string Cut(const std::string& s, size_t columns) {
+    return std::string(DisplayPrefix(s, columns));
   }
   struct Piece {
     std::string text;
@@ -121,6 +172,10 @@ inline std::string Location(const StackFrame& f) {
   return f.line > 0 ? fmt::format("{}:{}", file, f.line) : file;
 }
 
+// Where the continued lines of a group's why and fix start: under the text
+// after "     why  ".
+inline constexpr size_t kProseIndent = 10;
+
 // The column where locations start in a group's lines.
 inline constexpr size_t kLocationColumn = 46;
 
@@ -142,7 +197,7 @@ inline void AtLine(LineOut& line, const Group& g) {
 inline void FixLine(LineOut& line, const std::string& fix) {
   if (fix.empty()) return;
   line.Add("     fix  ", Ink::kDim).Add(Safe(fix), Ink::kGreen);
-  line.End();
+  line.EndWrapped(kProseIndent);
 }
 
 }  // namespace gleak

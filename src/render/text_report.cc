@@ -90,7 +90,7 @@ void RenderGroup(size_t rank, const Group& g, const TextStyle& style, std::ostre
         .Add("  id " + g.id, Ink::kDim);
     line.End();
     line.Add("     why  ", Ink::kDim).Add(f.reason);
-    line.End();
+    line.EndWrapped(kProseIndent);
   } else {
     RenderHeadline(g, line);
   }
@@ -100,11 +100,11 @@ void RenderGroup(size_t rank, const Group& g, const TextStyle& style, std::ostre
     if (!f.suspect_reason.empty())
       why += fmt::format("; {} ({})", f.suspect_reason, f.suspect_signal);
     line.Add("     why  ", Ink::kDim).Add(Safe(why));
-    line.End();
+    line.EndWrapped(kProseIndent);
   }
   if (!f.also_matched.empty()) {
     line.Add("    also  ", Ink::kDim).Add(fmt::format("{}", fmt::join(f.also_matched, ", ")));
-    line.End();
+    line.EndWrapped(kProseIndent);
   }
   AtLine(line, g);
   if (g.frames.empty() && !g.overflow) {
@@ -288,17 +288,13 @@ void RenderTextReport(const Report& report, const TextStyle& style, std::ostream
       }
       line.End();
     }
-    for (const Diagnostic& d : in.warnings) {
-      line.Add("warning: ", Ink::kRed)
-          .Add(d.line > 0 ? fmt::format("{}:{}: {}", Safe(in.name), d.line, Safe(d.message))
-                          : fmt::format("{}: {}", Safe(in.name), Safe(d.message)));
-      line.End();
-    }
-    if (in.warnings_dropped > 0) {
-      line.Add(fmt::format("warning: {}: {} more warning{} not listed (--max-warnings)",
-                           Safe(in.name), in.warnings_dropped, in.warnings_dropped == 1 ? "" : "s"),
-               Ink::kRed);
-      line.End();
+    // The warnings themselves go to standard error (the command prints them),
+    // never into the report: here only how many there were.
+    if (uint64_t warnings = in.warnings.size() + in.warnings_dropped; warnings > 0) {
+      line.Add(fmt::format("{}: {} while reading, on standard error (not with --quiet)",
+                           Safe(in.name), Plural(warnings, "warning")),
+               Ink::kYellow);
+      line.EndWrapped(2);
     }
   }
 }

@@ -82,11 +82,13 @@ TEST(Analyze, CountsAddUpAndJsonValidatesOnEveryDump) {
     }
     fs::path out = dir / fmt::format("{}.json", i);
     std::ofstream(out) << report.dump();
-    files += " '" + out.string() + "'";
+    files.append(" ").append(testing::ShellQuoted(out));
   }
-  auto result = testing::RunShell(
-      "'" + (testing::SourceDir() / "tests/tools/validate-json").string() + "' '" +
-      (testing::SourceDir() / "docs/schema/report-v1.json").string() + "'" + files);
+  std::string command = testing::ShellQuoted(testing::SourceDir() / "tests/tools/validate-json");
+  command.append(" ")
+      .append(testing::ShellQuoted(testing::SourceDir() / "docs/schema/report-v1.json"))
+      .append(files);
+  auto result = testing::RunShell(command);
   EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
   EXPECT_NE(result.out.find(fmt::format("{} documents checked, 0 errors", dumps.size())),
             std::string::npos)
@@ -214,7 +216,7 @@ TEST(Analyze, ParallelMergeEqualsOneClustererOverAllInputs) {
 }
 
 // The CLI, end to end.
-std::string Q(const fs::path& p) { return "'" + p.string() + "'"; }
+std::string Q(const fs::path& p) { return testing::ShellQuoted(p.string()); }
 
 TEST(AnalyzeCli, FiltersAndIgnoresDoWhatTheySay) {
   fs::path dump = Dumps() / "go1.26/chansend/http_debug2.txt";

@@ -45,7 +45,7 @@ using testing::kAsan;
 using testing::RunGleak;
 
 fs::path Bad(const std::string& name) { return testing::SourceDir() / "testdata" / "bad" / name; }
-std::string Quote(const fs::path& p) { return "'" + p.string() + "'"; }
+std::string Quote(const fs::path& p) { return testing::ShellQuoted(p.string()); }
 bool Has(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
 }
@@ -70,7 +70,7 @@ struct Analyzed {
 // valid JSON document.
 Analyzed AnalyzeJson(const std::vector<fs::path>& paths, const std::string& flags = "") {
   std::string args = "analyze --format json " + flags;
-  for (const fs::path& p : paths) args += " " + Quote(p);
+  for (const fs::path& p : paths) args.append(" ").append(Quote(p));
   Analyzed a;
   a.run = RunGleak(args);
   try {
@@ -82,6 +82,17 @@ Analyzed AnalyzeJson(const std::vector<fs::path>& paths, const std::string& flag
 }
 Analyzed AnalyzeJson(const fs::path& path, const std::string& flags = "") {
   return AnalyzeJson(std::vector<fs::path>{path}, flags);
+}
+// An input that gives no goroutine gets no report (only its error, exit 3);
+// given beside a readable one (crlf.txt: 4 goroutines), it is in that
+// report, with what was read of it: input() is its entry.
+Analyzed AnalyzeBesideAReadableDump(const fs::path& path) {
+  CommandResult alone = RunGleak("analyze --format json " + Quote(path));
+  EXPECT_EQ(alone.exit_code, 3);
+  EXPECT_EQ(alone.out, "") << "a report of nothing";
+  Analyzed a = AnalyzeJson({path, Bad("crlf.txt")});
+  a.run.err = alone.err;  // the error it gets alone
+  return a;
 }
 
 struct ParsedCli {
@@ -141,17 +152,17 @@ std::string Goroutine(uint64_t id, const std::string& state, const std::string& 
 // ---- files in testdata/bad/ -------------------------------------------------
 
 TEST(BadInput, EmptyFileHasNoGoroutinesExitThree) {
-  Analyzed a = AnalyzeJson(Bad("empty.txt"));
+  Analyzed a = AnalyzeBesideAReadableDump(Bad("empty.txt"));
   EXPECT_EQ(a.run.exit_code, 3);
   EXPECT_TRUE(Has(a.run.err,
                   "empty.txt: no goroutines found (0 lines read, 0 skipped); "
                   "is this a Go goroutine dump?"))
       << a.run.err;
-  EXPECT_EQ(a.totals()["goroutines"], 0);
+  EXPECT_EQ(a.input()["goroutines"], 0);
   EXPECT_EQ(a.input()["bytes"], 0);
   EXPECT_EQ(a.input()["format"], "unknown");
   EXPECT_TRUE(a.input()["error"].is_null());
-  EXPECT_TRUE(a.doc["groups"].empty());
+  for (const json& g : a.doc["groups"]) EXPECT_EQ(g["inputs"][0]["input"], 1);
 
   ParsedCli p = ParseJsonLines(Bad("empty.txt"));
   EXPECT_EQ(p.run.exit_code, 3);
@@ -160,21 +171,21 @@ TEST(BadInput, EmptyFileHasNoGoroutinesExitThree) {
 }
 
 TEST(BadInput, OnlyNoiseIsSkippedAndCounted) {
-  Analyzed a = AnalyzeJson(Bad("only_noise.txt"));
+  Analyzed a = AnalyzeBesideAReadableDump(Bad("only_noise.txt"));
   EXPECT_EQ(a.run.exit_code, 3);
   // Nine lines, two of them blank: seven skipped as noise.
   EXPECT_TRUE(Has(a.run.err, "only_noise.txt: no goroutines found (9 lines read, 7 skipped)"))
       << a.run.err;
   EXPECT_EQ(a.input()["lines"], 9);
   EXPECT_EQ(a.input()["noise_lines"], 7);
-  EXPECT_EQ(a.totals()["goroutines"], 0);
+  EXPECT_EQ(a.input()["goroutines"], 0);
   // "panic: ..." in a log line tells who printed a dump, but is no goroutine.
   EXPECT_EQ(a.input()["format"], "unknown");
   EXPECT_EQ(ParseJsonLines(Bad("only_noise.txt")).run.exit_code, 3);
 }
 
 TEST(BadInput, BinaryIsNoiseNotACrash) {
-  Analyzed a = AnalyzeJson(Bad("binary.bin"));
+  Analyzed a = AnalyzeBesideAReadableDump(Bad("binary.bin"));
   EXPECT_EQ(a.run.exit_code, 3);
   EXPECT_TRUE(Has(a.run.err, "binary.bin: no goroutines found (18 lines read, 18 skipped)"))
       << a.run.err;
@@ -352,11 +363,11 @@ TEST(BadInput, HeadersWithoutFramesAreKeptAndWarned) {
 }
 
 TEST(BadInput, FramesWithoutAHeaderAreNoise) {
-  Analyzed a = AnalyzeJson(Bad("frames_no_header.txt"));
+  Analyzed a = AnalyzeBesideAReadableDump(Bad("frames_no_header.txt"));
   EXPECT_EQ(a.run.exit_code, 3);
   EXPECT_TRUE(Has(a.run.err, "frames_no_header.txt: no goroutines found (7 lines read, 6 skipped)"))
       << a.run.err;
-  EXPECT_EQ(a.totals()["goroutines"], 0);
+  EXPECT_EQ(a.input()["goroutines"], 0);
   EXPECT_EQ(ParseJsonLines(Bad("frames_no_header.txt")).run.exit_code, 3);
 }
 
@@ -430,7 +441,7 @@ TEST(BadInput, CutMidGoroutineKeepsWhatItHolds) {
 
 TEST(BadInput, DirectoryIsRefusedByName) {
   fs::path dir = testing::TempDir();
-  Analyzed a = AnalyzeJson(dir);
+  Analyzed a = AnalyzeBesideAReadableDump(dir);
   EXPECT_EQ(a.run.exit_code, 3);
   EXPECT_TRUE(Has(a.run.err, dir.string() + ": is a directory, not a dump file")) << a.run.err;
   EXPECT_EQ(a.input()["error"], dir.string() + ": is a directory, not a dump file");
@@ -533,11 +544,11 @@ TEST(BadInput, TruncatedGzipKeepsTheGoroutinesBeforeTheCut) {
 }
 
 TEST(BadInput, GzipMagicWithoutGzipDataIsAnInputError) {
-  Analyzed a = AnalyzeJson(Bad("not_gzip.gz"));
+  Analyzed a = AnalyzeBesideAReadableDump(Bad("not_gzip.gz"));
   EXPECT_EQ(a.run.exit_code, 3);
   EXPECT_TRUE(Has(a.run.err, "not_gzip.gz: corrupt gzip data after 0 decompressed bytes"))
       << a.run.err;
-  EXPECT_EQ(a.totals()["goroutines"], 0);
+  EXPECT_EQ(a.input()["goroutines"], 0);
   EXPECT_EQ(ParseJsonLines(Bad("not_gzip.gz")).run.exit_code, 3);
 }
 
@@ -703,10 +714,11 @@ TEST(Limits, MaxWarningsListsTheFirstAndCountsTheRest) {
   EXPECT_TRUE(none.input()["warnings"].empty());
   EXPECT_EQ(none.input()["warnings_not_listed"], 3);
 
-  // The text report and `gleak parse` say how many were left out.
+  // analyze (on standard error, in every format) and `gleak parse` say how
+  // many were left out.
   CommandResult text = RunGleak("analyze --max-frames 50 --max-warnings 1 " + Quote(DeepDump()));
-  EXPECT_TRUE(Has(text.out, "http_debug2.txt: 2 more warnings not listed (--max-warnings)"))
-      << text.out;
+  EXPECT_TRUE(Has(text.err, "http_debug2.txt: 2 more warnings not listed (--max-warnings)"))
+      << text.err;
   ParsedCli parsed = ParseJsonLines(DeepDump(), "--max-frames 50 --max-warnings 1");
   EXPECT_EQ(parsed.records.size(), 11u);
   EXPECT_TRUE(Has(parsed.run.err, "http_debug2.txt: 2 more warnings not shown (--max-warnings)"))
@@ -806,7 +818,8 @@ TEST(Limits, MaxGroupsFoldsTheRestIntoOneOverflowGroup) {
       << text.out;
   EXPECT_TRUE(Has(text.out, "OVERFLOW: of the groups past --max-groups, not told apart"));
   EXPECT_TRUE(Has(text.out, "     fix  Raise --max-groups"));
-  EXPECT_TRUE(Has(text.out, "warning: " + names.string() + ": " + warning)) << text.out;
+  EXPECT_TRUE(Has(text.err, "gleak: warning: " + names.string() + ": " + warning)) << text.err;
+  EXPECT_FALSE(Has(text.out, warning)) << text.out;
 }
 
 TEST(Limits, OverflowGroupIsNeverASuspectAndHidesNoKeptSuspect) {

@@ -22,7 +22,7 @@ using testing::RunGleak;
 // sending on a channel nobody receives from.
 fs::path RealDump() { return testing::Dump("go1.19/names/http_debug2.txt"); }
 
-std::string Quote(const fs::path& p) { return "'" + p.string() + "'"; }
+std::string Quote(const fs::path& p) { return testing::ShellQuoted(p.string()); }
 
 TEST(Cli, HelpTeachesCommandsInputsAndExitCodes) {
   auto r = RunGleak("--help");

@@ -22,7 +22,7 @@ fs::path Series(const std::string& version) {
   return testing::SourceDir() / "testdata/dumps" / version / "leakserver";
 }
 
-std::string Q(const fs::path& p) { return "'" + p.string() + "'"; }
+std::string Q(const fs::path& p) { return testing::ShellQuoted(p.string()); }
 
 json Diff(const std::string& args, int expected_exit = 0) {
   auto r = RunGleak("diff --format json " + args);

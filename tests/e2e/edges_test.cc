@@ -33,7 +33,7 @@ using testing::LiveServer;
 using testing::RunGleak;
 using testing::RunShell;
 
-std::string Quote(const fs::path& p) { return "'" + p.string() + "'"; }
+std::string Quote(const fs::path& p) { return testing::ShellQuoted(p.string()); }
 bool Has(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
 }

@@ -194,8 +194,8 @@ TEST(LiveGo, RegeneratedDumpParsesToWhatItsProgramStarted) {
                     "Go program and parses its dump. Install Go to run it. ***\n";
   }
   fs::path out = testing::TempDir();
-  std::string command = "'" + (testing::SourceDir() / "testdata" / "regen").string() +
-                        "' --only chansend:http_debug2 --out '" + out.string() + "'";
+  std::string command = testing::ShellQuoted(testing::SourceDir() / "testdata" / "regen");
+  command.append(" --only chansend:http_debug2 --out ").append(testing::ShellQuoted(out));
   testing::CommandResult result = testing::RunShell(command);
   ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
   std::vector<fs::path> dumps;

@@ -213,7 +213,7 @@ TEST(Live, WatchSavesSnapshotsForALaterDiff) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::vector<std::string> saved;
   for (const auto& e : fs::directory_iterator(dir / "snaps"))
-    saved.push_back("'" + e.path().string() + "'");
+    saved.push_back(testing::ShellQuoted(e.path().string()));
   ASSERT_EQ(saved.size(), 2u);
   std::sort(saved.begin(), saved.end());
   auto diff = RunGleak("diff --format json " + saved[0] + " " + saved[1]);

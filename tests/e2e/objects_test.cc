@@ -211,9 +211,9 @@ TEST(Objects, DoubtfulValuesAreNeverRead) {
   ASSERT_FALSE(before.objects.empty());
   std::string address = before.objects.front().address;
   std::string marked = text;
-  for (size_t at = marked.find("runtime.chansend(" + address + ","); at != std::string::npos;
-       at = marked.find("runtime.chansend(" + address + ",", at + 1)) {
-    marked.insert(at + std::string("runtime.chansend(").size() + address.size(), "?");
+  const std::string call = std::string("runtime.chansend(").append(address).append(",");
+  for (size_t at = marked.find(call); at != std::string::npos; at = marked.find(call, at + 1)) {
+    marked.insert(at + call.size() - 1, 1, '?');  // after the address
   }
   fs::path copy = testing::TempDir() / "chansend_marked.txt";
   {

@@ -25,7 +25,7 @@ using testing::CommandResult;
 using testing::RunGleak;
 using testing::RunShell;
 
-std::string Quote(const fs::path& p) { return "'" + p.string() + "'"; }
+std::string Quote(const fs::path& p) { return testing::ShellQuoted(p.string()); }
 bool Has(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
@@ -130,7 +130,7 @@ TEST(Outputs, AnOutputThatIsAnInputIsRefusedAndTheInputKept) {
            {"analyze -o " + Quote(dump) + " - <" + Quote(dump), "'-' (standard input)"},
        }) {
     SCOPED_TRACE(c.args);
-    CommandResult r = RunShell("'" + std::string(GLEAK_BINARY) + "' " + c.args);
+    CommandResult r = RunShell(testing::ShellQuoted(GLEAK_BINARY).append(" ").append(c.args));
     EXPECT_EQ(r.exit_code, 2);
     EXPECT_TRUE(Has(r.err, "is the input " + c.input + ": gleak does not write over what it reads"))
         << r.err;
@@ -308,15 +308,17 @@ TEST(Urls, APasswordInAUrlIsNeverShown) {
     EXPECT_FALSE(Has(r.out + r.err, "hunter2")) << r.out << r.err;
     EXPECT_TRUE(Has(r.out + r.err, shown)) << r.out << r.err;
   }
-  // The name of a failed input in the JSON report.
-  json report = json::parse(RunGleak("analyze --format json '" + url + "'").out);
+  // The name of a failed input in the JSON report (beside one that reads:
+  // an input that gives nothing alone gets no report).
+  json report =
+      json::parse(RunGleak("analyze --format json '" + url + "' " + Quote(Dump())).out);
   EXPECT_TRUE(report["inputs"][0]["name"].get<std::string>().starts_with(shown));
   EXPECT_TRUE(Has(report["inputs"][0]["error"], shown));
 }
 
 TEST(Color, AnExplicitColorAlwaysOverridesNoColorAndHelpSaysSo) {
   std::string dump = Quote(Dump());
-  std::string gleak = "'" + std::string(GLEAK_BINARY) + "'";
+  std::string gleak = testing::ShellQuoted(GLEAK_BINARY);
   CommandResult always = RunShell("NO_COLOR=1 " + gleak + " analyze --color always " + dump);
   EXPECT_TRUE(Has(always.out, "\x1b[")) << always.out.substr(0, 200);
   CommandResult auto_color = RunShell("NO_COLOR=1 " + gleak + " analyze --color auto " + dump);

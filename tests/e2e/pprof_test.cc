@@ -24,7 +24,7 @@ using testing::RunGleak;
 
 fs::path Dumps() { return testing::SourceDir() / "testdata" / "dumps"; }
 
-std::string Quote(const fs::path& p) { return "'" + p.string() + "'"; }
+std::string Quote(const fs::path& p) { return testing::ShellQuoted(p.string()); }
 
 // The report of `gleak analyze`; checked against the JSON schema when asked
 // (the check starts a Python process: a few times per test file is enough).
@@ -182,8 +182,8 @@ TEST(Pprof, ADebugZeroUrlIsReadAsProtobufWithTheGroupsOfDebugOne) {
   auto work = testing::RunShell("for i in 1 2 3 4 5; do curl -fsS '" + server->Url("/work") +
                                 "' >/dev/null || exit 1; done");
   ASSERT_EQ(work.exit_code, 0) << work.err;
-  json proto = AnalyzeJson("'" + server->Url("/debug/pprof/goroutine?debug=0") + "'");
-  json debug1 = AnalyzeJson("'" + server->Url("/debug/pprof/goroutine?debug=1") + "'");
+  json proto = AnalyzeJson(testing::ShellQuoted(server->Url("/debug/pprof/goroutine?debug=0")));
+  json debug1 = AnalyzeJson(testing::ShellQuoted(server->Url("/debug/pprof/goroutine?debug=1")));
   EXPECT_EQ(proto["inputs"][0]["format"], "pprof");
   EXPECT_EQ(proto["inputs"][0]["warnings"].size(), 0u) << proto["inputs"][0].dump();
   uint64_t leaking = 0;

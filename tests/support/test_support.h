@@ -81,6 +81,8 @@ struct CommandResult {
   std::string out;
   std::string err;
 };
+// `text` as one word for /bin/sh: in single quotes, a quote in it escaped.
+std::string ShellQuoted(const std::string& text);
 // Runs the gleak binary with `args` (already shell-quoted where needed).
 CommandResult RunGleak(const std::string& args, const std::string& stdin_text = "");
 // Runs a shell command line.

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,6 +22,9 @@ struct HttpOptions {
   std::vector<std::string> headers;  // "Name: value", sent only to the origin of the URL given
   std::string ca_file;               // PEM certificates to trust instead of the system's
   bool insecure = false;             // skip TLS certificate and host name checks
+  // Told the bytes received so far, as they arrive (from the thread that
+  // reads), and once more with done = true when the source goes away.
+  std::function<void(const std::string& url, uint64_t received, bool done)> on_progress;
 };
 
 // Scheme, host and port of a URL (the port as a number, the scheme's default
