@@ -39,16 +39,14 @@ namespace gleak {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::Quote;
+using testing::Has;
 using nlohmann::json;
 using testing::CommandResult;
 using testing::kAsan;
 using testing::RunGleak;
 
 fs::path Bad(const std::string& name) { return testing::SourceDir() / "testdata" / "bad" / name; }
-std::string Quote(const fs::path& p) { return testing::ShellQuoted(p.string()); }
-bool Has(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
 
 struct Analyzed {
   CommandResult run;

@@ -16,13 +16,13 @@ namespace gleak {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::Quote;
 using testing::RunGleak;
 
 // names/main.go under Go 1.19: 16 goroutines, among them main.Map[...]
 // sending on a channel nobody receives from.
 fs::path RealDump() { return testing::Dump("go1.19/names/http_debug2.txt"); }
 
-std::string Quote(const fs::path& p) { return testing::ShellQuoted(p.string()); }
 
 TEST(Cli, HelpTeachesCommandsInputsAndExitCodes) {
   auto r = RunGleak("--help");

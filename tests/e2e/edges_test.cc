@@ -26,6 +26,8 @@ namespace gleak {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::Quote;
+using testing::Has;
 using nlohmann::json;
 using testing::CommandResult;
 using testing::kAsan;
@@ -33,10 +35,6 @@ using testing::LiveServer;
 using testing::RunGleak;
 using testing::RunShell;
 
-std::string Quote(const fs::path& p) { return testing::ShellQuoted(p.string()); }
-bool Has(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
 fs::path Fixture() {
   return testing::SourceDir() / "testdata" / "dumps" / "go1.26" / "chansend" / "http_debug2.txt";
 }

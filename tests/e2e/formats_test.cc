@@ -21,15 +21,13 @@ namespace gleak {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::Quote;
+using testing::Has;
 using nlohmann::json;
 using testing::CommandResult;
 using testing::RunGleak;
 using testing::RunShell;
 
-std::string Quote(const fs::path& p) { return "'" + p.string() + "'"; }
-bool Has(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 size_t Count(const std::string& text, const std::string& part) {
   size_t n = 0;
   for (size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;

@@ -24,15 +24,13 @@ namespace gleak {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::Quote;
+using testing::Has;
 using nlohmann::json;
 using testing::CommandResult;
 using testing::RunGleak;
 using testing::RunShell;
 
-std::string Quote(const fs::path& p) { return "'" + p.string() + "'"; }
-bool Has(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 fs::path Dumps() { return testing::SourceDir() / "testdata/dumps"; }
 
 bool HaveChromium() { return RunShell("command -v chromium >/dev/null 2>&1").exit_code == 0; }

@@ -20,15 +20,13 @@ namespace gleak {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::Quote;
+using testing::Has;
 using nlohmann::json;
 using testing::CommandResult;
 using testing::RunGleak;
 using testing::RunShell;
 
-std::string Quote(const fs::path& p) { return testing::ShellQuoted(p.string()); }
-bool Has(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 // A real Go 1.26 dump (testdata/programs/chansend) with 3 suspect groups.
 fs::path Dump() { return testing::SourceDir() / "testdata/dumps/go1.26/chansend/http_debug2.txt"; }

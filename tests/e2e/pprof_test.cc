@@ -19,12 +19,12 @@ namespace gleak {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::Quote;
 using nlohmann::json;
 using testing::RunGleak;
 
 fs::path Dumps() { return testing::SourceDir() / "testdata" / "dumps"; }
 
-std::string Quote(const fs::path& p) { return testing::ShellQuoted(p.string()); }
 
 // The report of `gleak analyze`; checked against the JSON schema when asked
 // (the check starts a Python process: a few times per test file is enough).

@@ -182,6 +182,8 @@ std::filesystem::path TempDir() {
   return made ? std::filesystem::path(made) : std::filesystem::temp_directory_path();
 }
 
+std::string Quote(const std::filesystem::path& path) { return ShellQuoted(path.string()); }
+
 std::string ShellQuoted(const std::string& text) {
   // Appended piece by piece: g++ 12 at -O2 and above warns (-Wrestrict, a
   // false positive) on `"'" + std::string + "'"` chains.

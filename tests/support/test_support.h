@@ -83,6 +83,13 @@ struct CommandResult {
 };
 // `text` as one word for /bin/sh: in single quotes, a quote in it escaped.
 std::string ShellQuoted(const std::string& text);
+// A path as one shell word (ShellQuoted).
+std::string Quote(const std::filesystem::path& path);
+// Whether `text` holds `part`.
+// (std::string parameters, so that a JSON string value converts.)
+inline bool Has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 // Runs the gleak binary with `args` (already shell-quoted where needed).
 CommandResult RunGleak(const std::string& args, const std::string& stdin_text = "");
 // Runs a shell command line.
