@@ -16,6 +16,54 @@
 
 namespace gleak {
 
+void AddInputFlags(CLI::App* cmd, InputFlags* flags) {
+  cmd->add_option(
+         "--header", flags->headers,
+         "'Name: value' sent with http(s) inputs, e.g. 'Authorization: Bearer ...'; repeatable")
+      ->allow_extra_args(false);
+  cmd->add_option("--cacert", flags->ca_file,
+                  "Trust the CA certificates in FILE (PEM) for https inputs, instead of the "
+                  "system's: for a server with a private CA")
+      ->check(CLI::ExistingFile);
+  cmd->add_flag("--insecure", flags->insecure,
+                "Do not check the certificates of https inputs (a warning says so): anyone on "
+                "the path can then read and change what the server sends");
+  // From 1 ms (libcurl counts milliseconds; less would be none) to a day.
+  cmd->add_option("--timeout", flags->timeout,
+                  "Seconds an http(s) input may take in all (0.001 to 86400)")
+      ->check(SecondsBetween(0.001, 86400.0))
+      ->capture_default_str();
+  AddLimitFlags(cmd, &flags->limits);
+}
+
+HttpOptions InputFlags::ToHttpOptions() const {
+  for (const std::string& h : headers) {
+    if (h.find(':') == std::string::npos) {
+      ThrowUsageError(fmt::format("--header takes 'Name: value', got '{}'", h));
+    }
+  }
+  HttpOptions http;
+  http.headers = headers;
+  http.timeout_seconds = timeout;
+  http.ca_file = ca_file;
+  http.insecure = insecure;
+  if (insecure) {
+    // Loud on purpose, --quiet or not: the dump may come from anyone.
+    PrintWarning(
+        "--insecure: the certificates of https inputs are not checked; anyone on the path can "
+        "read and change what the server sends");
+  }
+  http.max_bytes = limits.max_bytes;
+  http.stall_seconds = std::min(http.stall_seconds, timeout);
+  return http;
+}
+
+InputLimits InputFlags::ToInputLimits() const {
+  InputLimits input_limits;
+  input_limits.max_decompressed_bytes = limits.max_bytes;
+  return input_limits;
+}
+
 void AddLimitFlags(CLI::App* cmd, LimitFlags* flags) {
   cmd->add_option("--max-line-length", flags->max_line_length,
                   "Skip a line longer than N bytes, with a warning naming it; it is never held "
@@ -111,23 +159,7 @@ void AddCommonFlags(CLI::App* cmd, CommonFlags* flags, const std::vector<std::st
       ->capture_default_str();
   cmd->add_option("--fail-on", flags->fail_on,
                   "Exit 1 when a suspect matches these patterns (comma-separated ids, or any)");
-  cmd->add_option(
-         "--header", flags->headers,
-         "'Name: value' sent with http(s) inputs, e.g. 'Authorization: Bearer ...'; repeatable")
-      ->allow_extra_args(false);
-  cmd->add_option("--cacert", flags->ca_file,
-                  "Trust the CA certificates in FILE (PEM) for https inputs, instead of the "
-                  "system's: for a server with a private CA")
-      ->check(CLI::ExistingFile);
-  cmd->add_flag("--insecure", flags->insecure,
-                "Do not check the certificates of https inputs (a warning says so): anyone on "
-                "the path can then read and change what the server sends");
-  // From 1 ms (libcurl counts milliseconds; less would be none) to a day.
-  cmd->add_option("--timeout", flags->timeout,
-                  "Seconds an http(s) input may take in all (0.001 to 86400)")
-      ->check(SecondsBetween(0.001, 86400.0))
-      ->capture_default_str();
-  AddLimitFlags(cmd, &flags->limits);
+  AddInputFlags(cmd, &flags->input);
   cmd->add_option("--max-groups", flags->max_groups,
                   "Keep N distinct groups per input (in all with --merge); the goroutines of "
                   "further groups are counted in one overflow group, with a warning. A group "
@@ -158,7 +190,7 @@ AnalyzeOptions ToAnalyzeOptions(const CommonFlags& flags, RuleSet* rules) {
   for (const std::string& e : flags.excludes) {
     options.cluster.excludes.push_back(std::make_shared<Pattern>(e, "--exclude"));
   }
-  options.parse_limits = flags.limits.ToParseLimits();
+  options.parse_limits = flags.input.limits.ToParseLimits();
   *rules = RuleSet::Builtin();
   if (!flags.rules_file.empty()) rules->Override(RuleSet::Load(flags.rules_file));
   options.rules = rules;
@@ -169,25 +201,9 @@ AnalyzeOptions ToAnalyzeOptions(const CommonFlags& flags, RuleSet* rules) {
   options.auto_source = !flags.no_source && (no_source == nullptr || *no_source == '\0' ||
                                              std::string_view(no_source) == "0");
   for (const std::string& r : flags.rewrites) options.rewrites.push_back(ParsePathRewrite(r));
-  for (const std::string& h : flags.headers) {
-    if (h.find(':') == std::string::npos) {
-      ThrowUsageError(fmt::format("--header takes 'Name: value', got '{}'", h));
-    }
-  }
-  options.http.headers = flags.headers;
-  options.http.timeout_seconds = flags.timeout;
-  options.http.ca_file = flags.ca_file;
-  options.http.insecure = flags.insecure;
-  if (flags.insecure) {
-    // Loud on purpose, --quiet or not: the dump may come from anyone.
-    PrintWarning(
-        "--insecure: the certificates of https inputs are not checked; anyone on the path can "
-        "read and change what the server sends");
-  }
-  options.http.max_bytes = flags.limits.max_bytes;
-  options.input_limits.max_decompressed_bytes = flags.limits.max_bytes;
+  options.http = flags.input.ToHttpOptions();
+  options.input_limits = flags.input.ToInputLimits();
   options.threads = flags.threads;
-  options.http.stall_seconds = std::min(options.http.stall_seconds, flags.timeout);
   return options;
 }
 

@@ -31,6 +31,23 @@ struct LimitFlags {
 
 void AddLimitFlags(CLI::App* cmd, LimitFlags* flags);
 
+// How every command that reads dumps opens them (analyze, diff, watch, parse):
+// what goes with an http(s) request, and the limits on one input.
+struct InputFlags {
+  std::vector<std::string> headers;
+  std::string ca_file;
+  bool insecure = false;
+  double timeout = 60;
+  LimitFlags limits;
+
+  // A header without ':' is a usage error; --insecure says on stderr what it gives up.
+  HttpOptions ToHttpOptions() const;
+  InputLimits ToInputLimits() const;
+};
+
+// --header, --cacert, --insecure, --timeout and the limit flags.
+void AddInputFlags(CLI::App* cmd, InputFlags* flags);
+
 struct CommonFlags {
   std::vector<std::string> inputs;
   std::string format = "text";
@@ -42,7 +59,7 @@ struct CommonFlags {
   std::vector<std::string> excludes;
   std::vector<std::string> ignores;
   bool full = false;
-  LimitFlags limits;
+  InputFlags input;
   size_t max_groups = ClusterOptions{}.max_groups;
   bool quiet = false;
   std::string rules_file;
@@ -52,10 +69,6 @@ struct CommonFlags {
   uint64_t suspect_count = 10;
   uint64_t suspect_wait = 15;
   std::string fail_on;
-  std::vector<std::string> headers;
-  std::string ca_file;
-  bool insecure = false;
-  double timeout = 60;
   size_t threads = 0;
 };
 

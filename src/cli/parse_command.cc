@@ -13,8 +13,8 @@
 #include "cli/output_file.h"
 #include "cli/terminal.h"
 #include "gleak/base/error.h"
-#include "gleak/base/terminal_safe.h"
 #include "gleak/base/redact.h"
+#include "gleak/base/terminal_safe.h"
 #include "gleak/input/byte_source.h"
 #include "gleak/input/http_source.h"
 #include "gleak/parse/dump_parser.h"
@@ -44,7 +44,7 @@ struct ParseOptions {
   std::vector<std::string> inputs;
   std::string format = "jsonl";
   std::string output;
-  LimitFlags limits;
+  InputFlags input;
   bool quiet = false;
 };
 
@@ -73,16 +73,21 @@ int RunParse(const ParseOptions& options) {
   } else {
     writer = std::make_unique<JsonLinesRecordWriter>(output.file());
   }
-  ParseLimits limits = options.limits.ToParseLimits();
-  InputLimits input_limits;
-  input_limits.max_decompressed_bytes = options.limits.max_bytes;
-  HttpOptions http;
-  http.max_bytes = options.limits.max_bytes;
+  ParseLimits limits = options.input.limits.ToParseLimits();
+  InputLimits input_limits = options.input.ToInputLimits();
+  HttpOptions http = options.input.ToHttpOptions();
 
   int exit_code = kExitOk;
   for (const std::string& input : options.inputs) {
     try {
-      std::unique_ptr<ByteSource> source = OpenInput(input, input_limits, http);
+      // A URL is asked for full stacks when it does not say, as analyze asks.
+      bool asked_for_debug2 = false;
+      std::string spec = LooksLikeUrl(input) ? WithDebugParameter(input, &asked_for_debug2) : input;
+      if (asked_for_debug2 && !options.quiet) {
+        PrintNote(fmt::format("{}: the URL had no debug= parameter; gleak asked for debug=2",
+                              RedactUrlPasswords(input)));
+      }
+      std::unique_ptr<ByteSource> source = OpenInput(spec, input_limits, http);
       writer->set_input(RedactUrlPasswords(source->name()));
       ParseSummary summary = ParseSource(*source, *writer, limits);
       writer->Flush();
@@ -119,7 +124,7 @@ CommandAction AddParseCommand(CLI::App& app) {
       ->check(CLI::IsMember({"jsonl", "text"}))
       ->capture_default_str();
   cmd->add_option("-o,--output", options->output, "Write to FILE instead of standard output");
-  AddLimitFlags(cmd, &options->limits);
+  AddInputFlags(cmd, &options->input);
   cmd->add_flag("-q,--quiet", options->quiet, "Do not print warnings");
   cmd->footer(
       "\nEach JSON line: input, id (null in debug=1), state, wait_minutes, count, flags,\n"

@@ -100,6 +100,26 @@ TEST(Live, AUrlWithoutDebugAsksForDebugTwoAndSaysSo) {
   EXPECT_NE(r.err.find("no debug= parameter"), std::string::npos) << r.err;
 }
 
+// parse opens a URL as analyze does: it asks for debug=2 and takes the same
+// --header and --timeout.
+TEST(Live, ParseTakesAUrlAsAnalyzeDoes) {
+  GLEAK_REQUIRE_GO();
+  auto server = StartOrFail("leakserver", "-capture series");
+  ASSERT_NE(server, nullptr);
+  auto r = RunGleak("parse --timeout 30 --header 'X-Gleak-Test: 1' '" +
+                    server->Url("/debug/pprof/goroutine") + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("no debug= parameter"), std::string::npos) << r.err;
+  size_t records = 0;
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);) {
+    json record = json::parse(line);
+    EXPECT_FALSE(record["id"].is_null()) << "debug=1 has no goroutine ids: " << line;
+    ++records;
+  }
+  EXPECT_GT(records, 5u);
+}
+
 TEST(Live, MisbehavingServersGiveClearErrorsWithinTheTimeout) {
   GLEAK_REQUIRE_GO();
   auto server = StartOrFail("badserver", "");
