@@ -103,7 +103,7 @@ std::vector<std::filesystem::path> CommittedDumps() {
   std::sort(dumps.begin(), dumps.end());
   if (kAsan) {
     std::vector<std::filesystem::path> some;
-    for (size_t i = 0; i < dumps.size(); i += 3) some.push_back(dumps[i]);
+    for (size_t i = 0; i < dumps.size(); i += kCommittedDumpStride) some.push_back(dumps[i]);
     return some;
   }
   return dumps;

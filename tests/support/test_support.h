@@ -72,6 +72,7 @@ std::filesystem::path Dump(const std::string& relative);
 // (still every Go version, format and program family; the plain build reads
 // them all).
 std::vector<std::filesystem::path> CommittedDumps();
+inline constexpr size_t kCommittedDumpStride = kAsan ? 3 : 1;
 // The number of the first line of testdata/programs/FILE that holds `marker`
 // (0 when none does): where a fixture program blocks, as its dumps must say.
 uint64_t SourceLine(const std::string& file, const std::string& marker);
