@@ -127,6 +127,7 @@ struct GroupState {
   std::vector<uint64_t> creator_ids;
   std::vector<CountedId> creators;  // frame ids, every distinct one
   std::vector<SampledLabelSet> label_sets;
+  uint64_t labelled = 0;  // goroutines with any label: those of the sets not kept are counted
   std::vector<CountedId> inputs;
   bool overflow = false;  // the overflow group: counts only, no stack
 };
@@ -441,6 +442,7 @@ void Clusterer::Impl::CountInto(GroupState* target, const Goroutine& g, uint32_t
 // with goroutines.
 void Clusterer::Impl::CountLabels(GroupState* group, std::span<const Label> labels,
                                   uint64_t count) {
+  group->labelled = SaturatingAdd(group->labelled, count);
   sorted_labels_.assign(labels.begin(), labels.end());
   std::sort(sorted_labels_.begin(), sorted_labels_.end(), [](const Label& a, const Label& b) {
     return a.key != b.key ? a.key < b.key : a.value < b.value;
@@ -573,6 +575,11 @@ std::vector<Group> Clusterer::Impl::TakeGroups() const {
       g.label_sets.push_back(std::move(set));
     }
     std::sort(g.label_sets.begin(), g.label_sets.end(), LabelSetBefore);
+    // A kept set was never evicted (a set is only replaced by a lower-ranked
+    // one), so its count is exact and the rest are the sets not listed.
+    uint64_t listed = 0;
+    for (const LabelSet& set : g.label_sets) listed = SaturatingAdd(listed, set.count);
+    g.labels_not_listed = s.labelled - std::min(s.labelled, listed);
     for (const CountedId& c : s.inputs) g.inputs.push_back(InputShare{c.id, c.count});
     std::sort(g.inputs.begin(), g.inputs.end(),
               [](const InputShare& a, const InputShare& b) { return a.input < b.input; });

@@ -47,6 +47,7 @@ void MakeOverflow(Group* g) {
   g->creators.clear();
   g->creators_not_listed = 0;
   g->label_sets.clear();
+  g->labels_not_listed = 0;
   g->overflow = true;
 }
 

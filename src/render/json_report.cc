@@ -140,6 +140,7 @@ json GroupJson(const Group& g) {
           {"creator_ids", g.creator_ids},
           {"sample_ids", g.sample_ids},
           {"labels", labels},
+          {"labels_not_listed", g.labels_not_listed},
           {"inputs", inputs},
           {"locked_to_thread", g.locked_to_thread},
           {"leaked", g.leaked},

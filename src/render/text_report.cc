@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "gleak/model/go_names.h"
@@ -11,6 +12,24 @@
 
 namespace gleak {
 namespace {
+
+// A label key or value as Go 1.27 prints it in a goroutine header: bare when
+// it holds only A-Z a-z 0-9 . / _, else in double quotes (backslash before a
+// quote or backslash), so that "eu west" or "a=b" reads as one value.
+std::string LabelWord(std::string_view word) {
+  auto plain = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '/' || c == '_';
+  };
+  if (!word.empty() && std::all_of(word.begin(), word.end(), plain)) return std::string(word);
+  std::string quoted = "\"";
+  for (char c : word) {
+    if (c == '"' || c == '\\') quoted.push_back('\\');
+    quoted.push_back(c);
+  }
+  quoted.push_back('"');
+  return quoted;
+}
 
 std::string WaitText(const Group& g) {
   if (g.max_wait_minutes == 0) return {};
@@ -132,8 +151,13 @@ void RenderGroup(size_t rank, const Group& g, const TextStyle& style, std::ostre
   for (const LabelSet& set : g.label_sets) {
     std::string text;
     for (const auto& [k, v] : set.labels)
-      text += fmt::format("{}{}={}", text.empty() ? "" : " ", Safe(k), Safe(v));
+      text +=
+          fmt::format("{}{}={}", text.empty() ? "" : " ", Safe(LabelWord(k)), Safe(LabelWord(v)));
     line.Add("  labels  ", Ink::kDim).Add(text).Add(fmt::format("  ×{}", set.count), Ink::kDim);
+    line.End();
+  }
+  if (g.labels_not_listed > 0) {
+    line.Add(fmt::format("          … {} more with other labels", g.labels_not_listed), Ink::kDim);
     line.End();
   }
   if (!g.object_facts.text.empty()) {

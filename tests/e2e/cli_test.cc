@@ -23,7 +23,6 @@ using testing::RunGleak;
 // sending on a channel nobody receives from.
 fs::path RealDump() { return testing::Dump("go1.19/names/http_debug2.txt"); }
 
-
 TEST(Cli, HelpTeachesCommandsInputsAndExitCodes) {
   auto r = RunGleak("--help");
   EXPECT_EQ(r.exit_code, 0);
@@ -71,6 +70,15 @@ TEST(Cli, ParseEmitsOneJsonLinePerGoroutine) {
   }
   EXPECT_EQ(n, 16);
   EXPECT_TRUE(saw_send);
+}
+
+// Label values print as Go 1.27 prints them in headers: bare when plain, else
+// quoted, so that a value with a space does not read as two labels.
+TEST(Cli, TextQuotesLabelValuesWithSpaces) {
+  auto r = RunGleak("analyze " + Quote(testing::Dump("go1.26/labels/http_debug1.txt")));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("pool=egress region=\"eu west\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("pool=ingest shard=7"), std::string::npos) << r.out;
 }
 
 TEST(Cli, StdinAndGzipGiveTheSameRecords) {

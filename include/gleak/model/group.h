@@ -108,6 +108,7 @@ struct Group {
   std::vector<uint64_t> sample_ids;   // a few goroutine ids, ascending
   std::vector<uint64_t> creator_ids;  // a few parent goroutine ids (`in goroutine N`)
   std::vector<LabelSet> label_sets;   // most common first
+  uint64_t labels_not_listed = 0;     // labelled goroutines whose label set fell beyond the list
   std::vector<InputShare> inputs;     // which inputs hold these goroutines
   bool overflow = false;              // the overflow group (below)
   std::vector<ObjectRef> objects;     // objects its goroutines wait on, the most waiters first

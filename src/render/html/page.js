@@ -416,7 +416,7 @@
         return [i ? '; ' : '', el('code', null, Object.keys(set.labels).map(function (k) {
           return k + '=' + set.labels[k];
         }).join(' ')), ' (' + set.count + ')'];
-      })) : null,
+      }), g.labels_not_listed ? '; ' + g.labels_not_listed + ' more with other labels' : '') : null,
       el('p', null, g.finding.title ? g.finding.title + '. ' : '', g.finding.reason || '',
         isDiff ? ' Counts per snapshot: ' + g.counts.join(', ') + '.' : '',
         g.sample_ids.length ? ' Goroutines ' + g.sample_ids.join(', ') + (g.count > g.sample_ids.length ? ', …' : '') + '.' : ''),
