@@ -84,8 +84,7 @@ int RunParse(const ParseOptions& options) {
       bool asked_for_debug2 = false;
       std::string spec = LooksLikeUrl(input) ? WithDebugParameter(input, &asked_for_debug2) : input;
       if (asked_for_debug2 && !options.quiet) {
-        PrintNote(fmt::format("{}: the URL had no debug= parameter; gleak asked for debug=2",
-                              RedactUrlPasswords(input)));
+        PrintNote(fmt::format("{}: {}", RedactUrlPasswords(input), kAskedForDebug2));
       }
       std::unique_ptr<ByteSource> source = OpenInput(spec, input_limits, http);
       writer->set_input(RedactUrlPasswords(source->name()));

@@ -1,5 +1,8 @@
 #include "cli/share_formats.h"
 
+#include <algorithm>
+#include <iterator>
+
 #include "gleak/render/markdown_report.h"
 #include "gleak/render/openmetrics.h"
 #include "gleak/render/sarif.h"
@@ -7,6 +10,8 @@
 
 namespace gleak {
 namespace {
+
+constexpr const char* kShareFormats[] = {"sarif", "markdown", "openmetrics"};
 
 ShareOptions OptionsOf(const CommonFlags& flags) {
   ShareOptions options;
@@ -17,12 +22,13 @@ ShareOptions OptionsOf(const CommonFlags& flags) {
 }  // namespace
 
 std::vector<std::string> WithShareFormats(std::vector<std::string> base) {
-  for (const char* f : {"sarif", "markdown", "openmetrics"}) base.emplace_back(f);
+  for (const char* f : kShareFormats) base.emplace_back(f);
   return base;
 }
 
 bool IsShareFormat(const std::string& format) {
-  return format == "sarif" || format == "markdown" || format == "openmetrics";
+  return std::find(std::begin(kShareFormats), std::end(kShareFormats), format) !=
+         std::end(kShareFormats);
 }
 
 void RenderShareFormat(const std::string& format, const Report& report, const CommonFlags& flags,

@@ -577,8 +577,7 @@ std::vector<Group> Clusterer::Impl::TakeGroups() const {
     std::sort(g.label_sets.begin(), g.label_sets.end(), LabelSetBefore);
     // A kept set was never evicted (a set is only replaced by a lower-ranked
     // one), so its count is exact and the rest are the sets not listed.
-    uint64_t listed = 0;
-    for (const LabelSet& set : g.label_sets) listed = SaturatingAdd(listed, set.count);
+    uint64_t listed = ListedLabelGoroutines(g.label_sets);
     g.labels_not_listed = s.labelled - std::min(s.labelled, listed);
     for (const CountedId& c : s.inputs) g.inputs.push_back(InputShare{c.id, c.count});
     std::sort(g.inputs.begin(), g.inputs.end(),

@@ -46,6 +46,12 @@ bool LabelSetBefore(const LabelSet& a, const LabelSet& b) {
   return a.labels < b.labels;
 }
 
+uint64_t ListedLabelGoroutines(const std::vector<LabelSet>& sets) {
+  uint64_t listed = 0;
+  for (const LabelSet& set : sets) listed = SaturatingAdd(listed, set.count);
+  return listed;
+}
+
 void LimitCreators(std::vector<Group>* groups, size_t max_creators) {
   for (Group& g : *groups) {
     std::sort(g.creators.begin(), g.creators.end(), CreatorBefore);

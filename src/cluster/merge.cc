@@ -61,9 +61,9 @@ void MergeInto(Group* into, Group&& from, size_t max_label_sets, size_t sample_i
     }
   }
   std::sort(into->creators.begin(), into->creators.end(), CreatorBefore);
-  uint64_t labelled = SaturatingAdd(into->labels_not_listed, from.labels_not_listed);
-  for (const LabelSet& set : into->label_sets) labelled = SaturatingAdd(labelled, set.count);
-  for (const LabelSet& set : from.label_sets) labelled = SaturatingAdd(labelled, set.count);
+  uint64_t labelled =
+      SaturatingAdd(SaturatingAdd(into->labels_not_listed, ListedLabelGoroutines(into->label_sets)),
+                    SaturatingAdd(from.labels_not_listed, ListedLabelGoroutines(from.label_sets)));
   for (LabelSet& set : from.label_sets) {
     auto it = std::find_if(into->label_sets.begin(), into->label_sets.end(),
                            [&](const LabelSet& x) { return x.labels == set.labels; });
@@ -74,8 +74,7 @@ void MergeInto(Group* into, Group&& from, size_t max_label_sets, size_t sample_i
     }
   }
   SampleLabelSets(&into->label_sets, max_label_sets);
-  uint64_t listed = 0;
-  for (const LabelSet& set : into->label_sets) listed = SaturatingAdd(listed, set.count);
+  uint64_t listed = ListedLabelGoroutines(into->label_sets);
   into->labels_not_listed = labelled - std::min(labelled, listed);
   MergeSorted(&into->sample_ids, from.sample_ids, sample_ids);
   MergeSorted(&into->creator_ids, from.creator_ids, sample_ids);

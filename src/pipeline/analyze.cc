@@ -111,9 +111,7 @@ InputResult ReadInput(const AnalyzeOptions& options, size_t index, size_t thread
     result.input.verdict = DescribeVerdict(result.verdict, result.input.goroutines);
     result.objects = std::move(read.objects);
     if (asked_for_debug2) {
-      result.input.warnings.insert(
-          result.input.warnings.begin(),
-          Diagnostic{0, "the URL had no debug= parameter; gleak asked for debug=2 (full stacks)"});
+      result.input.warnings.insert(result.input.warnings.begin(), Diagnostic{0, kAskedForDebug2});
     }
   } catch (const Error& e) {
     if (e.kind() != Error::Kind::kInput) throw;

@@ -153,6 +153,24 @@ void AddSeries(const std::vector<ShareGroup>& groups, const ShareOptions& option
   }
 }
 
+// What a report's view and a diff's share: the rules of the suspects, the
+// series, and the rows listed up to max_rows (for a diff, the growth table:
+// tracks that changed, most growth first, their order in the diff).
+void Finish(const std::vector<const Finding*>& findings, std::vector<ShareGroup> rows,
+            const ShareOptions& options, ShareView* view) {
+  AddRules(findings, view);
+  view->suspects_listed = std::min(view->suspects.size(), options.max_listed_suspects);
+  AddSeries(rows, options, view);
+  for (ShareGroup& row : rows) {
+    if (view->diff && row.status == "steady") continue;
+    if (view->rows.size() < options.max_rows) {
+      view->rows.push_back(std::move(row));
+    } else {
+      ++view->rows_not_listed;
+    }
+  }
+}
+
 }  // namespace
 
 ShareView BuildShareView(const Report& report, const ShareOptions& options) {
@@ -176,16 +194,7 @@ ShareView BuildShareView(const Report& report, const ShareOptions& options) {
     }
     groups.push_back(GroupOf(g, options));
   }
-  AddRules(findings, &view);
-  view.suspects_listed = std::min(view.suspects.size(), options.max_listed_suspects);
-  AddSeries(groups, options, &view);
-  for (ShareGroup& g : groups) {
-    if (view.rows.size() < options.max_rows) {
-      view.rows.push_back(std::move(g));
-    } else {
-      ++view.rows_not_listed;
-    }
-  }
+  Finish(findings, std::move(groups), options, &view);
   return view;
 }
 
@@ -232,18 +241,7 @@ ShareView BuildShareView(const DiffReport& diff, const ShareOptions& options) {
     view.suspect_goroutines = SaturatingAdd(view.suspect_goroutines, row.count);
     view.proven_groups += g.finding.proven;
   }
-  AddRules(findings, &view);
-  view.suspects_listed = std::min(view.suspects.size(), options.max_listed_suspects);
-  AddSeries(tracks, options, &view);
-  // The growth table: tracks that changed, most growth first (their order in the diff).
-  for (ShareGroup& row : tracks) {
-    if (row.status == "steady") continue;
-    if (view.rows.size() < options.max_rows) {
-      view.rows.push_back(std::move(row));
-    } else {
-      ++view.rows_not_listed;
-    }
-  }
+  Finish(findings, std::move(tracks), options, &view);
   return view;
 }
 

@@ -34,6 +34,8 @@ bool SampledBefore(uint64_t rank_a, std::string_view text_a, uint64_t rank_b,
 // does not depend on the order of the input.
 bool CreatorBefore(const Creator& a, const Creator& b);
 bool LabelSetBefore(const LabelSet& a, const LabelSet& b);
+// The goroutines of the listed sets.
+uint64_t ListedLabelGoroutines(const std::vector<LabelSet>& sets);
 
 // Lists each group's `max_creators` most common creators and counts the
 // others in creators_not_listed.

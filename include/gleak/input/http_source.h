@@ -48,6 +48,9 @@ bool LooksLikeUrl(const std::string& spec);
 // names a pprof goroutine endpoint without a debug parameter; `added` tells
 // whether it changed. The URL is read and written by libcurl's URL API.
 std::string WithDebugParameter(const std::string& url, bool* added);
+// What a command says when WithDebugParameter added debug=2.
+inline constexpr const char* kAskedForDebug2 =
+    "the URL had no debug= parameter; gleak asked for debug=2 (full stacks)";
 
 // Starts the transfer; throws gleak::Error (kInput) naming the URL for bad
 // schemes, connection failures, HTTP errors, HTML pages, oversized or cut
