@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/help_format.h"
 #include "cli/output_file.h"
 #include "cli/suggest.h"
 #include "gleak/base/error.h"
@@ -32,15 +33,17 @@ int PrintHelp(CLI::App& app, const CLI::Error& e) {
 
 int Run(int argc, char** argv) {
   CLI::App app{
-      "gleak finds goroutine leaks in Go goroutine dumps: it parses a dump, groups goroutines\n"
+      "gleak finds goroutine leaks in Go goroutine dumps: it parses a dump, groups goroutines "
       "that wait in the same place, and says which groups look like leaks and why.",
       "gleak"};
+  // Before the commands are added: each takes its parent's formatter.
+  app.formatter(WrappingHelpFormatter(HelpWidth()));
   app.set_version_flag("--version", std::string("gleak ") + GLEAK_VERSION);
   app.require_subcommand(1);
   app.footer(
       std::string(
           "\nInputs: a file path, '-' for standard input, or an http(s) URL; gzip is recognised\n"
-          "by content.\n"
+          "by content.\n\n"
           "Accepted dumps: /debug/pprof/goroutine?debug=2 and ?debug=1, pprof protobuf\n"
           "profiles (debug=0, goroutine and goroutineleak), SIGQUIT and GOTRACEBACK\n"
           "tracebacks, panics, fatal errors, go test timeouts, goleak output.\n\n"

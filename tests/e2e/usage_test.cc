@@ -250,5 +250,36 @@ TEST(Text, AtEightyColumnsProseWrapsAndTheWholeFixShows) {
   EXPECT_NE(out.find("      at  main.sendForever"), std::string::npos) << out;
 }
 
+// Lines of `text` wider than `columns`, but for a line of one word (a URL
+// in an example), which must stay whole to be copied.
+std::vector<std::string> LinesWiderThan(const std::string& text, size_t columns) {
+  std::vector<std::string> wide;
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    size_t start = line.find_first_not_of(' ');
+    bool one_word = start != std::string::npos && line.find(' ', start) == std::string::npos;
+    if (CodePoints(line) > columns && !one_word) wide.push_back(line);
+  }
+  return wide;
+}
+
+TEST(Help, WrapsAtTheTerminalWidthAndAtEightyColumnsInAPipe) {
+  for (std::string command : {"", "analyze", "diff", "watch", "parse", "rules"}) {
+    std::vector<std::string> args;
+    if (!command.empty()) args.push_back(command);
+    args.push_back("--help");
+    std::string narrow = OnTerminal(60, args);
+    std::string wide = OnTerminal(200, args);
+    EXPECT_EQ(LinesWiderThan(narrow, 60), std::vector<std::string>{}) << narrow;
+    // Wrapping moves words, never drops or cuts one.
+    EXPECT_EQ(testing::Unwrapped(narrow), testing::Unwrapped(wide)) << narrow;
+    auto piped = RunGleak(command + " --help");
+    EXPECT_EQ(piped.exit_code, 0);
+    EXPECT_EQ(LinesWiderThan(piped.out, 80), std::vector<std::string>{}) << piped.out;
+    EXPECT_EQ(testing::Unwrapped(piped.out), testing::Unwrapped(wide)) << piped.out;
+  }
+}
+
 }  // namespace
 }  // namespace gleak

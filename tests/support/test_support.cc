@@ -182,6 +182,17 @@ std::filesystem::path TempDir() {
   return made ? std::filesystem::path(made) : std::filesystem::temp_directory_path();
 }
 
+std::string Unwrapped(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    bool space = c == ' ' || c == '\n';
+    if (space && !out.empty() && out.back() == ' ') continue;
+    out += space ? ' ' : c;
+  }
+  return out;
+}
+
 std::string Quote(const std::filesystem::path& path) { return ShellQuoted(path.string()); }
 
 std::string ShellQuoted(const std::string& text) {
