@@ -8,8 +8,8 @@
 #include "cli/common_flags.h"
 #include "cli/exit_codes.h"
 #include "cli/number_flags.h"
-#include "cli/terminal.h"
 #include "cli/share_formats.h"
+#include "cli/terminal.h"
 #include "gleak/render/html_report.h"
 #include "gleak/render/json_report.h"
 #include "gleak/render/text_report.h"
@@ -39,7 +39,12 @@ int RunAnalyze(const AnalyzeFlags& flags) {
   std::vector<std::string> fail_on = ParseFailOn(flags.fail_on, rules);
   Output output(flags);
 
+  ReadProgress progress;
+  progress.total_bytes = TotalInputBytes(flags.inputs);
+  options.progress = &progress;
+  ReadProgressLine progress_line(progress, flags.quiet, flags.inputs);
   Report report = Analyze(options);
+  progress_line.Stop();
   report.tool_version = GLEAK_VERSION;
   bool input_problem = PrintInputProblems(report.inputs, flags.quiet);
   if (NothingRead(report.inputs)) return kExitInput;  // no report of nothing
