@@ -13,6 +13,7 @@
 #include "gleak/cluster/merge.h"
 #include "gleak/parse/pprof_proto.h"
 #include "gleak/parse/ranges.h"
+#include "gleak/parse/parse_source.h"
 
 namespace gleak {
 namespace {

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "gleak/input/byte_source.h"
+#include "gleak/parse/parse_source.h"
 
 namespace gleak::testing {
 namespace {

@@ -13,8 +13,8 @@
 #include "gleak/input/byte_source.h"
 #include "gleak/model/diagnostic.h"
 #include "gleak/model/goroutine.h"
-#include "gleak/model/record_sink.h"
 #include "gleak/model/producer_detail.h"
+#include "gleak/model/record_sink.h"
 #include "gleak/parse/line_scanner.h"
 
 namespace gleak {
@@ -105,12 +105,5 @@ void AddWarning(ParseSummary* summary, const ParseLimits& limits, uint64_t line,
 
 // Sets the producer and adds the warnings about the input as a whole.
 void ConcludeSummary(ParseSummary* summary, const ParseLimits& limits);
-
-// Reads a whole source through a LineScanner and a DumpParser, and concludes.
-ParseSummary ParseSource(ByteSource& source, RecordSink& sink, const ParseLimits& limits = {});
-// The same into `summary`, which also holds what was read (records, bytes,
-// lines, encoding) when the source fails partway and gleak::Error is thrown.
-void ParseSource(ByteSource& source, RecordSink& sink, const ParseLimits& limits,
-                 ParseSummary* summary);
 
 }  // namespace gleak
