@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "gleak/cli/run.h"
 #include "support/live_server.h"
 #include "support/test_support.h"
 
@@ -319,6 +320,25 @@ TEST(Help, WrapsAtTheTerminalWidthAndAtEightyColumnsInAPipe) {
     EXPECT_EQ(LinesWiderThan(piped.out, 80), std::vector<std::string>{}) << piped.out;
     EXPECT_EQ(testing::Unwrapped(piped.out), testing::Unwrapped(wide)) << piped.out;
   }
+}
+
+// The commands are a library: a test runs one in-process, as main does.
+int RunInProcess(std::vector<std::string> args) {
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  return gleak::RunGleak(static_cast<int>(argv.size()), argv.data());
+}
+
+TEST(InProcess, ACommandRunsAsALibraryCallAndReturnsItsExitCode) {
+  fs::path out = testing::TempDir() / "report.json";
+  std::string dump = testing::Dump("go1.26/chansend/http_debug2.txt").string();
+  EXPECT_EQ(RunInProcess({"gleak", "analyze", "--format", "json", "-o", out.string(), dump}), 0);
+  auto subprocess = RunGleak("analyze --format json " + ShellQuoted(dump));
+  EXPECT_EQ(testing::ReadFile(out), subprocess.out);
+  // The exit codes a CI job sees: findings, usage, input.
+  EXPECT_EQ(RunInProcess({"gleak", "analyze", "--fail-on", "any", "-o", out.string(), dump}), 1);
+  EXPECT_EQ(RunInProcess({"gleak", "analyze", "--no-such-flag", dump}), 2);
+  EXPECT_EQ(RunInProcess({"gleak", "analyze", "-o", out.string(), "/no/such/dump.txt"}), 3);
 }
 
 }  // namespace
