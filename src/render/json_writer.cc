@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cstring>
+
 #include <nlohmann/json.hpp>
 
 #include "gleak/base/terminal_safe.h"
@@ -9,8 +11,6 @@
 namespace gleak {
 
 namespace {
-
-constexpr size_t kFlushAt = 64 * 1024;
 
 // Bytes a string can hold as they are: printable ASCII but `"` and `\`.
 struct PlainTable {
@@ -21,6 +21,17 @@ struct PlainTable {
 };
 constexpr PlainTable kPlain;
 
+// True when one of the 8 bytes of `x` may need an escape or a UTF-8 check
+// (below 0x20, `"`, `\`, or 0x80 and up). It may say so of a clean word (a
+// borrow between bytes), never the other way round.
+inline bool MayNeedWork(uint64_t x) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  uint64_t quote = x ^ (kOnes * '"');
+  uint64_t backslash = x ^ (kOnes * '\\');
+  return (((x - kOnes * 0x20) | (quote - kOnes) | (backslash - kOnes) | x) & kHigh) != 0;
+}
+
 }  // namespace
 
 void AppendJsonQuoted(std::string_view s, std::string* out) {
@@ -28,6 +39,13 @@ void AppendJsonQuoted(std::string_view s, std::string* out) {
   const char* data = s.data();
   size_t run_start = 0;
   for (size_t i = 0; i < s.size();) {
+    // Eight plain bytes at a time: most of a report's text is file paths and
+    // function names that need nothing.
+    for (uint64_t word; i + 8 <= s.size(); i += 8) {
+      std::memcpy(&word, data + i, 8);
+      if (MayNeedWork(word)) break;
+    }
+    if (i >= s.size()) break;
     unsigned char c = static_cast<unsigned char>(data[i]);
     if (kPlain.plain[c]) {
       ++i;
@@ -83,104 +101,67 @@ void AppendJsonQuoted(std::string_view s, std::string* out) {
   out->push_back('"');
 }
 
-JsonWriter::JsonWriter(std::ostream& out, bool one_line) : out_(out), one_line_(one_line) {
-  buf_.reserve(kFlushAt + 4096);
+JsonWriter::JsonWriter(std::ostream& out, bool one_line)
+    : out_(out), one_line_(one_line), buf_(new char[kBufferBytes]) {
   has_items_.reserve(16);
 }
 
 JsonWriter::~JsonWriter() { Flush(); }
 
 void JsonWriter::Flush() {
-  if (buf_.empty()) return;
-  out_.write(buf_.data(), static_cast<std::streamsize>(buf_.size()));
-  buf_.clear();
+  if (used_ == 0) return;
+  out_.write(buf_.get(), static_cast<std::streamsize>(used_));
+  used_ = 0;
 }
 
 void JsonWriter::Newline(size_t depth) {
-  buf_.push_back('\n');
-  buf_.append(2 * depth, ' ');
+  static constexpr char kSpaces[] = "\n                                                ";
+  size_t n = 1 + 2 * depth;
+  if (n <= sizeof kSpaces - 1) {
+    Put(kSpaces, n);
+  } else {
+    Put('\n');
+    for (size_t i = 0; i < 2 * depth; ++i) Put(' ');
+  }
 }
 
-// Before a key in an object, or a value in an array or at the top: the comma
-// and the layout that nlohmann's dump puts there.
-void JsonWriter::BeforeValue() {
-  if (after_key_) {
-    after_key_ = false;
+void JsonWriter::Quoted(std::string_view s) {
+  // Most strings (paths, function names, keys) need no escape: copied whole.
+  size_t i = 0;
+  for (uint64_t word; i + 8 <= s.size(); i += 8) {
+    std::memcpy(&word, s.data() + i, 8);
+    if (MayNeedWork(word)) break;
+  }
+  while (i < s.size() && kPlain.plain[static_cast<unsigned char>(s[i])]) ++i;
+  if (i == s.size()) {
+    Put('"');
+    Put(s.data(), s.size());
+    Put('"');
     return;
   }
-  if (buf_.size() >= kFlushAt) Flush();
-  if (has_items_.empty()) return;
-  if (has_items_.back()) buf_.push_back(',');
-  has_items_.back() = 1;
-  if (!one_line_) Newline(has_items_.size());
-}
-
-void JsonWriter::BeginObject() {
-  BeforeValue();
-  buf_.push_back('{');
-  has_items_.push_back(0);
-}
-
-void JsonWriter::EndObject() {
-  bool items = has_items_.back();
-  has_items_.pop_back();
-  if (items && !one_line_) Newline(has_items_.size());
-  buf_.push_back('}');
-}
-
-void JsonWriter::BeginArray() {
-  BeforeValue();
-  buf_.push_back('[');
-  has_items_.push_back(0);
-}
-
-void JsonWriter::EndArray() {
-  bool items = has_items_.back();
-  has_items_.pop_back();
-  if (items && !one_line_) Newline(has_items_.size());
-  buf_.push_back(']');
-}
-
-JsonWriter& JsonWriter::Key(std::string_view key) {
-  BeforeValue();
-  AppendJsonQuoted(key, &buf_);
-  buf_.append(one_line_ ? ":" : ": ");
-  after_key_ = true;
-  return *this;
-}
-
-void JsonWriter::String(std::string_view s) {
-  BeforeValue();
-  AppendJsonQuoted(s, &buf_);
+  scratch_.clear();
+  AppendJsonQuoted(s, &scratch_);
+  Put(scratch_.data(), scratch_.size());
 }
 
 void JsonWriter::Uint(uint64_t v) {
   BeforeValue();
   fmt::format_int text(v);
-  buf_.append(text.data(), text.size());
+  Put(text.data(), text.size());
 }
 
 void JsonWriter::Int(int64_t v) {
   BeforeValue();
   fmt::format_int text(v);
-  buf_.append(text.data(), text.size());
-}
-
-void JsonWriter::Bool(bool b) {
-  BeforeValue();
-  buf_.append(b ? "true" : "false");
-}
-
-void JsonWriter::Null() {
-  BeforeValue();
-  buf_.append("null");
+  Put(text.data(), text.size());
 }
 
 void JsonWriter::Double(double d) {
   BeforeValue();
   // Rare (a diff's rates, a test's timeout): nlohmann prints it, so that the
   // digits and the exponent form are its own.
-  buf_.append(nlohmann::json(d).dump());
+  std::string text = nlohmann::json(d).dump();
+  Put(text.data(), text.size());
 }
 
 void JsonWriter::TextOrNull(std::string_view key, std::string_view s) {

@@ -41,10 +41,21 @@ TEST(JsonWriter, EscapesEveryByteAsNlohmann) {
     EXPECT_EQ(Ours(alone), Theirs(alone)) << "byte " << c;
   }
   // Cut, overlong, surrogate and out-of-range sequences, at the end and inside.
-  const char* cases[] = {"\xC3",         "\xC3(",          "\xE2\x82",     "\xE2\x82x",
-                         "\xF0\x9F\x98", "\xF0\x9F\x98!",  "\xC0\xAF",     "\xE0\x80\xAF",
-                         "\xED\xA0\x80", "\xF4\x90\x80\x80", "\xF8\x88\x80\x80\x80",
-                         "\xEF\xBF\xBD", "\xF0\x9F\x98\x80", "\x7F\x80\xBF", "\xE2\x82\xAC\xC3"};
+  const char* cases[] = {"\xC3",
+                         "\xC3(",
+                         "\xE2\x82",
+                         "\xE2\x82x",
+                         "\xF0\x9F\x98",
+                         "\xF0\x9F\x98!",
+                         "\xC0\xAF",
+                         "\xE0\x80\xAF",
+                         "\xED\xA0\x80",
+                         "\xF4\x90\x80\x80",
+                         "\xF8\x88\x80\x80\x80",
+                         "\xEF\xBF\xBD",
+                         "\xF0\x9F\x98\x80",
+                         "\x7F\x80\xBF",
+                         "\xE2\x82\xAC\xC3"};
   for (const char* c : cases) EXPECT_EQ(Ours(c), Theirs(c)) << Theirs(c);
 }
 
@@ -57,8 +68,8 @@ TEST(JsonWriter, EscapesRandomAndHostileBytesAsNlohmann) {
     for (char& c : s) c = alphabet[rng() % alphabet.size()];
     ASSERT_EQ(Ours(s), Theirs(s)) << "case " << i;
   }
-  for (const fs::directory_entry& e : fs::directory_iterator(testing::SourceDir() / "testdata" /
-                                                              "bad")) {
+  for (const fs::directory_entry& e :
+       fs::directory_iterator(testing::SourceDir() / "testdata" / "bad")) {
     if (!e.is_regular_file()) continue;
     std::string bytes = testing::ReadFile(e.path());
     EXPECT_EQ(Ours(bytes), Theirs(bytes)) << e.path();
@@ -116,8 +127,8 @@ TEST(JsonWriter, ReportsAndDiffsOfEveryDumpAreNlohmannText) {
   static const RuleSet rules = RuleSet::Builtin();
   std::vector<std::string> inputs;
   for (const fs::path& p : testing::CommittedDumps()) inputs.push_back(p.string());
-  for (const fs::directory_entry& e : fs::directory_iterator(testing::SourceDir() / "testdata" /
-                                                              "bad")) {
+  for (const fs::directory_entry& e :
+       fs::directory_iterator(testing::SourceDir() / "testdata" / "bad")) {
     if (e.is_regular_file()) inputs.push_back(e.path().string());
   }
   std::vector<Report> reports;
