@@ -134,9 +134,8 @@ void RankAndFilter(const ReportOptions& options, Report* report) {
     return g.inputs.empty() ? size_t{0} : g.inputs.front().input;
   };
   if (!report->merged) {
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-      return input_of(groups[a]) < input_of(groups[b]);
-    });
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return input_of(groups[a]) < input_of(groups[b]); });
   }
   std::vector<Group> sorted;
   sorted.reserve(groups.size());
