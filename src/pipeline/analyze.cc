@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "gleak/base/error.h"
+#include "gleak/base/parallel.h"
 #include "gleak/base/redact.h"
 #include "gleak/base/text.h"
 #include "gleak/cluster/group_summary.h"
@@ -146,26 +147,7 @@ std::vector<InputResult> ReadInputs(const AnalyzeOptions& options) {
   size_t threads = std::min<size_t>(n, cores);
   // Cores left over by too few inputs go to splitting each input.
   size_t per_input = std::max<size_t>(1, cores / std::max<size_t>(n, 1));
-  if (threads <= 1) {
-    for (size_t i = 0; i < n; ++i) results[i] = ReadInput(options, i, per_input);
-    return results;
-  }
-  std::atomic<size_t> next{0};
-  std::vector<std::exception_ptr> errors(threads);
-  std::vector<std::thread> pool;
-  for (size_t t = 0; t < threads; ++t) {
-    pool.emplace_back([&, t] {
-      try {
-        for (size_t i = next++; i < n; i = next++) results[i] = ReadInput(options, i, per_input);
-      } catch (...) {
-        errors[t] = std::current_exception();
-      }
-    });
-  }
-  for (std::thread& th : pool) th.join();
-  for (const std::exception_ptr& e : errors) {
-    if (e) std::rethrow_exception(e);
-  }
+  ForEachOnThreads(n, threads, [&](size_t i) { results[i] = ReadInput(options, i, per_input); });
   return results;
 }
 

@@ -9,11 +9,12 @@
 #include <optional>
 #include <thread>
 
+#include "gleak/base/parallel.h"
 #include "gleak/base/text.h"
 #include "gleak/cluster/merge.h"
+#include "gleak/parse/parse_source.h"
 #include "gleak/parse/pprof_proto.h"
 #include "gleak/parse/ranges.h"
-#include "gleak/parse/parse_source.h"
 
 namespace gleak {
 namespace {
@@ -234,26 +235,19 @@ ClusteredInput ClusterFileRanges(const std::string& path, const std::vector<uint
       advance(lock);
     }
   };
-  std::atomic<size_t> next{0};
   size_t workers = threads == 0 ? n : std::min(threads, n);
-  auto work = [&] {
-    for (size_t i = next++; i < n; i = next++) {
-      {
-        // A thread reads at most `workers` ranges ahead of the fold: ranges that
-        // finish while an earlier one is still being read wait for it, and without
-        // this bound a thread the scheduler left behind lets them pile up. The range
-        // the fold waits for was handed out before `i`, so it is never held here.
-        std::unique_lock<std::mutex> lock(mu);
-        progress.wait(lock, [&] { return failed || i < folded + workers; });
-        if (failed) return;
-      }
-      run(i);
+  ForEachOnThreads(n, workers, [&](size_t i) {
+    {
+      // A thread reads at most `workers` ranges ahead of the fold: ranges that
+      // finish while an earlier one is still being read wait for it, and without
+      // this bound a thread the scheduler left behind lets them pile up. The range
+      // the fold waits for was handed out before `i`, so it is never held here.
+      std::unique_lock<std::mutex> lock(mu);
+      progress.wait(lock, [&] { return failed || i < folded + workers; });
+      if (failed) return;
     }
-  };
-  std::vector<std::thread> pool;
-  for (size_t t = 1; t < workers; ++t) pool.emplace_back(work);
-  work();
-  for (std::thread& t : pool) t.join();
+    run(i);
+  });
   for (const std::exception_ptr& e : errors) {
     if (e) std::rethrow_exception(e);
   }
