@@ -318,6 +318,12 @@ std::unique_ptr<ByteSource> OpenFd(const std::string& spec) {
 
 // Gzip is recognised by its magic bytes (1f 8b), read without assuming the
 // first read returns both.
+// The one test of whether bytes are gzip: its two magic bytes.
+bool StartsLikeGzip(std::string_view head) {
+  return head.size() >= 2 && static_cast<unsigned char>(head[0]) == 0x1f &&
+         static_cast<unsigned char>(head[1]) == 0x8b;
+}
+
 std::unique_ptr<ByteSource> Decompressed(std::unique_ptr<ByteSource> source,
                                          const InputLimits& limits) {
   std::string head;
@@ -327,8 +333,7 @@ std::unique_ptr<ByteSource> Decompressed(std::unique_ptr<ByteSource> source,
     if (n == 0) break;
     head.append(byte_buffer, n);
   }
-  bool gzip = head.size() == 2 && static_cast<unsigned char>(head[0]) == 0x1f &&
-              static_cast<unsigned char>(head[1]) == 0x8b;
+  bool gzip = StartsLikeGzip(head);
   auto sniffed = std::make_unique<SniffedSource>(std::move(source), std::move(head));
   if (gzip) return std::make_unique<GzipSource>(std::move(sniffed), limits.max_decompressed_bytes);
   return std::make_unique<BoundedSource>(std::move(sniffed), limits.max_decompressed_bytes);
@@ -507,9 +512,9 @@ std::optional<uint64_t> PlainFileSize(const std::string& spec) {
   }
   int fd = ::open(spec.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return std::nullopt;
-  unsigned char magic[2] = {0, 0};
+  char magic[2] = {0, 0};
   bool plain = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
-               ::pread(fd, magic, 2, 0) == 2 && !(magic[0] == 0x1f && magic[1] == 0x8b);
+               ::pread(fd, magic, 2, 0) == 2 && !StartsLikeGzip(std::string_view(magic, 2));
   ::close(fd);
   if (!plain) return std::nullopt;
   return static_cast<uint64_t>(st.st_size);
