@@ -215,6 +215,7 @@ bool JudgeByProducer(const ClassifyOptions& options, const Group& g, Finding* f)
                       : "blocked while the test hung until its timeout");
       return true;
     case ProducerJudgement::kLeakProfile:  // its goroutines carry `leaked`, above
+    case ProducerJudgement::kNoGoroutines:  // it has none
     case ProducerJudgement::kNone:
       break;
   }

@@ -19,6 +19,8 @@ ProducerVerdict JudgeProducer(DumpProducer producer, std::string_view line) {
       // of the other goroutines.
       if (line.find("all goroutines are asleep") != std::string_view::npos)
         v.judgement = ProducerJudgement::kDeadlock;
+      if (line.starts_with("fatal error: no goroutines"))
+        v.judgement = ProducerJudgement::kNoGoroutines;
       break;
     case DumpProducer::kPanic:
       // testing/synctest: "deadlock: all goroutines in bubble are blocked", or
@@ -71,6 +73,9 @@ std::string DescribeVerdict(const ProducerVerdict& v, uint64_t goroutines) {
                        v.test_timeout_seconds)
                  : "a test hung and timed out: goroutines blocked about as long as it ran are "
                    "suspects";
+    case ProducerJudgement::kNoGoroutines:
+      return "the runtime stopped the program: main called runtime.Goexit and no goroutine was "
+             "left to run (deadlock); no goroutine is blocked, so none leaked";
     case ProducerJudgement::kNone:
       break;
   }

@@ -214,8 +214,11 @@ Report AnalyzeOne(const AnalyzeOptions& options, const std::string& input) {
 }
 
 bool IsEmptyWithoutAnswer(const InputReport& input) {
-  return input.goroutines == 0 &&
-         input.producer != DumpProducerName(DumpProducer::kGoroutineLeakProfile);
+  if (input.goroutines > 0 || !input.error.empty()) return input.goroutines == 0;
+  // Real Go output that holds no goroutine by design.
+  if (input.producer == DumpProducerName(DumpProducer::kGoroutineLeakProfile)) return false;
+  return !(input.producer == DumpProducerName(DumpProducer::kFatalError) &&
+           input.detail.fatal_error.starts_with("no goroutines"));
 }
 
 uint64_t TotalInputBytes(const std::vector<std::string>& inputs) {

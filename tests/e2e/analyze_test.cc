@@ -16,12 +16,12 @@
 #include "gleak/classify/rules.h"
 #include "gleak/cluster/clusterer.h"
 #include "gleak/input/byte_source.h"
+#include "gleak/parse/parse_source.h"
 #include "gleak/pipeline/analyze.h"
 #include "gleak/render/json_report.h"
 #include "pipeline/parallel_input.h"
 #include "support/live_server.h"
 #include "support/test_support.h"
-#include "gleak/parse/parse_source.h"
 
 namespace gleak {
 namespace {
@@ -384,6 +384,29 @@ TEST(AnalyzeCli, AnEmptyLeakProfileIsTheCleanAnswer) {
     EXPECT_EQ(report["inputs"][0]["goroutines"], 0);
     EXPECT_EQ(report["inputs"][0]["producer"], "goroutineleak-profile");
   }
+}
+
+// "fatal error: no goroutines (main called runtime.Goexit) - deadlock!" is
+// all Go prints of that crash: an answer with no goroutine (none leaked), not
+// an input gleak could not read.
+TEST(AnalyzeCli, AGoexitDeadlockIsAnAnswerWithoutGoroutines) {
+  for (const char* version : {"go1.19", "go1.26", "go1.27"}) {
+    fs::path dump = Dumps() / version / "crashes/goexit_deadlock.txt";
+    auto r = testing::RunGleak("analyze --fail-on any " + Q(dump));
+    EXPECT_EQ(r.exit_code, 0) << version << r.err;
+    EXPECT_TRUE(testing::Has(r.out, "main called runtime.Goexit and no goroutine was left"))
+        << r.out;
+    EXPECT_FALSE(testing::Has(r.err, "no goroutines found")) << r.err;
+    json report = json::parse(testing::RunGleak("analyze --format json " + Q(dump)).out);
+    EXPECT_EQ(report["inputs"][0]["goroutines"], 0);
+    EXPECT_EQ(report["inputs"][0]["producer"], "fatal-error");
+    EXPECT_EQ(report["inputs"][0]["fatal_error"],
+              "no goroutines (main called runtime.Goexit) - deadlock!");
+  }
+  // A file of anything else without goroutines is still no dump (exit 3).
+  fs::path other = testing::TempDir() / "notes.txt";
+  std::ofstream(other) << "fatal error: concurrent map writes\n";
+  EXPECT_EQ(testing::RunGleak("analyze " + Q(other)).exit_code, 3);
 }
 
 TEST(AnalyzeCli, FailOnGatesTheExitCode) {

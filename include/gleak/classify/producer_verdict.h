@@ -20,6 +20,7 @@ enum class ProducerJudgement {
   kBubbleDeadlock,  // a deadlocked synctest bubble: its durably blocked goroutines
   kGoleak,          // goleak's "found unexpected goroutines": each outlived its test
   kTestTimeout,     // "test timed out": goroutines blocked about as long as the test ran
+  kNoGoroutines,    // "no goroutines (main called runtime.Goexit) - deadlock!": none printed
 };
 
 struct ProducerVerdict {

@@ -61,7 +61,9 @@ uint64_t TotalInputBytes(const std::vector<std::string>& inputs);
 bool HasInputProblem(const Report& report);
 
 // An input without goroutines that is not an answer in itself: an empty
-// goroutine-leak profile ("total 0") is the runtime's clean answer, not a problem.
+// goroutine-leak profile ("total 0") is the runtime's clean answer, and "fatal
+// error: no goroutines (main called runtime.Goexit) - deadlock!" is all the
+// runtime prints of that crash: neither is a problem.
 bool IsEmptyWithoutAnswer(const InputReport& input);
 
 }  // namespace gleak
