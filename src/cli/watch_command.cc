@@ -24,6 +24,7 @@
 #include "gleak/base/duration.h"
 #include "gleak/base/error.h"
 #include "gleak/base/redact.h"
+#include "gleak/diff/diff.h"
 #include "gleak/input/http_source.h"
 #include "gleak/render/html_report.h"
 #include "gleak/render/json_diff.h"
@@ -35,7 +36,13 @@ namespace {
 
 std::atomic<bool> g_interrupted{false};
 
-// Ends the watch; a fetch under way stops within about 200 ms.
+constexpr size_t kTopTracks = 8;       // tracks a tick's view shows
+constexpr size_t kRecentTotals = 64;   // totals a tick's sparkline shows
+constexpr size_t kMaxTracks = 10'000;  // tracks kept; the ones gone the longest go first
+
+// Ends the watch; a fetch under way stops at once. The handler is installed
+// with SA_RESETHAND, so that a second Ctrl-C ends gleak at once, without the
+// final report.
 void OnInterrupt(int) {
   g_interrupted = true;
   InterruptTransfers();
@@ -47,6 +54,7 @@ struct WatchFlags : CommonFlags {
   std::string duration;
   std::string save_dir;
   uint64_t max_failures = 5;
+  uint64_t history = 240;
   std::vector<std::string> fail_on_growth;
 };
 
@@ -74,8 +82,10 @@ double Seconds(const std::string& text, const char* flag, double max_seconds) {
 
 // Sleeps until `deadline`, waking early on Ctrl-C.
 void SleepUntil(std::chrono::steady_clock::time_point deadline) {
-  while (!g_interrupted && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  for (auto now = std::chrono::steady_clock::now(); !g_interrupted && now < deadline;
+       now = std::chrono::steady_clock::now()) {
+    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
+        deadline - now, std::chrono::milliseconds(50)));
   }
 }
 
@@ -123,17 +133,23 @@ int RunWatch(const WatchFlags& flags) {
 
   struct sigaction action {};
   action.sa_handler = OnInterrupt;
+  action.sa_flags = SA_RESETHAND;
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
 
-  std::vector<Report> snapshots;
+  // Each tick diffs only its own snapshot against the tracks so far; the
+  // history is thinned past --history, so that a watch of weeks stays small.
+  DiffOptions diff_options;
+  diff_options.interval_seconds = interval;
+  diff_options.max_history = flags.history;
+  diff_options.max_tracks = kMaxTracks;
+  SnapshotTracker tracker(diff_options);
+  uint64_t previous_total = 0;
   WatchTick tick;
   tick.url = shown_url;
   tick.interval_seconds = interval;
   WatchSummary summary;
   summary.url = shown_url;
-  DiffOptions diff_options;
-  diff_options.interval_seconds = interval;
   auto start = std::chrono::steady_clock::now();
   auto next = start;
   uint64_t failures = 0;
@@ -191,13 +207,14 @@ int RunWatch(const WatchFlags& flags) {
       tick.ok = true;
       tick.error.clear();
       tick.failures_in_a_row = 0;
-      uint64_t previous =
-          snapshots.empty() ? report.totals.goroutines : snapshots.back().totals.goroutines;
-      tick.since_previous =
-          static_cast<int64_t>(report.totals.goroutines) - static_cast<int64_t>(previous);
-      snapshots.push_back(std::move(report));
-      tick.totals.push_back(snapshots.back().totals.goroutines);
-      tick.diff = DiffSnapshots(snapshots, diff_options);
+      uint64_t total = report.totals.goroutines;
+      if (tracker.snapshots() == 0) previous_total = total;
+      tick.since_previous = static_cast<int64_t>(total) - static_cast<int64_t>(previous_total);
+      previous_total = total;
+      tracker.Add(std::move(report));
+      tick.totals.push_back(total);
+      if (tick.totals.size() > kRecentTotals) tick.totals.erase(tick.totals.begin());
+      tick.diff = tracker.Current(kTopTracks);
     }
     if (flags.format == "jsonl") {
       RenderWatchJsonLine(tick, output.stream());
@@ -216,7 +233,13 @@ int RunWatch(const WatchFlags& flags) {
                          interval >
                      *duration);
     if (last) break;
-    next += std::chrono::milliseconds(static_cast<int64_t>(interval * 1000));
+    // The next tick on the interval's grid; slots a slow fetch overran are
+    // skipped, not made up in a burst against a process that just stopped
+    // the world for the dump.
+    const auto step = std::chrono::milliseconds(static_cast<int64_t>(interval * 1000));
+    next += step;
+    auto now = std::chrono::steady_clock::now();
+    if (next <= now) next += step * ((now - next) / step + 1);
     if (live) {
       std::string status =
           tick.ok
@@ -229,7 +252,7 @@ int RunWatch(const WatchFlags& flags) {
   }
 
   // The final report: the diff of every good snapshot, and the ones that failed.
-  DiffReport diff = DiffSnapshots(std::move(snapshots), diff_options);
+  DiffReport diff = tracker.Current();
   diff.tool_version = GLEAK_VERSION;
   summary.gave_up = gave_up;
   diff.watch = summary;
@@ -287,6 +310,12 @@ CommandAction AddWatchCommand(CLI::App& app) {
                   "Give up (exit 3) after N failed snapshots in a row (0: never give up)")
       ->check(WholeNumber(0))
       ->capture_default_str();
+  cmd->add_option("--history", flags->history,
+                  "Snapshots the final report keeps counts of; past N every other one is "
+                  "dropped (the first and the latest always stay), so that a watch of days "
+                  "keeps its memory flat. First, last, min, max and pace count every snapshot")
+      ->check(WholeNumber(2))
+      ->capture_default_str();
   cmd->add_option("--fail-on-growth", flags->fail_on_growth,
                   "Exit 1 at the end when a growing leak-pattern group grew by N goroutines or P%")
       ->allow_extra_args(false);
@@ -294,7 +323,11 @@ CommandAction AddWatchCommand(CLI::App& app) {
       "\nOn a terminal the view redraws in place; piped, it prints a line per snapshot\n"
       "(--format jsonl: a JSON object per snapshot, then the final gleak.diff/v1 document;\n"
       "--format html: nothing per snapshot, then the final diff as one page).\n"
-      "Ctrl-C, --count or --duration ends the watch and prints the diff of all snapshots.\n\n"
+      "Ctrl-C, --count or --duration ends the watch and prints the diff of the snapshots\n"
+      "(Ctrl-C stops a fetch under way at once; a second Ctrl-C quits without the diff).\n"
+      "Each tick diffs only its new snapshot against the groups' tracks, so memory and\n"
+      "time per tick stay flat over days (--history bounds the counts kept). A tick\n"
+      "whose fetch overran the interval is not made up: the next one keeps the grid.\n\n"
       "Examples:\n"
       "  gleak watch http://127.0.0.1:6060/debug/pprof/goroutine\n"
       "  gleak watch --interval 30s --count 20 --save snaps/ URL\n"

@@ -26,6 +26,8 @@ void RenderJsonDiff(const DiffReport& diff, std::ostream& out, bool one_line) {
     g["match"] = std::string(MatchKindName(t.match));
     g["status"] = std::string(TrackStatusName(t.status));
     g["counts"] = t.counts;
+    g["min_count"] = t.min_count;
+    g["max_count"] = t.max_count;
     g["growth"] = t.growth;
     g["growth_percent"] = t.growth_percent ? json(*t.growth_percent) : json(nullptr);
     g["monotonic"] = t.monotonic;
@@ -44,6 +46,8 @@ void RenderJsonDiff(const DiffReport& diff, std::ostream& out, bool one_line) {
       {"path_prefix", diff.path_prefix},
       {"interval_seconds", diff.interval_seconds ? json(*diff.interval_seconds) : json(nullptr)},
       {"snapshots", snapshots},
+      {"snapshots_taken", diff.snapshots_taken},
+      {"kept", diff.kept},
       {"totals",
        {{"goroutines", t.goroutines},
         {"growth", t.growth},

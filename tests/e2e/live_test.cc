@@ -262,5 +262,73 @@ TEST(Live, WatchRetriesThenGivesUpWhenTheTargetIsGone) {
   EXPECT_NE(r.err.find("3 failed snapshots in a row"), std::string::npos) << r.err;
 }
 
+// A long watch keeps a bounded history: past --history the per-snapshot
+// arrays are thinned (the first and the latest kept, `kept` says which),
+// while growth, monotony, min and max still count every snapshot.
+TEST(Live, WatchPastHistoryKeepsTheFirstAndLatestAndEveryFigure) {
+  GLEAK_REQUIRE_GO();
+  auto server = StartOrFail("leakserver", "-capture series");
+  ASSERT_NE(server, nullptr);
+  std::vector<json> lines =
+      WatchWhileWorking(*server, 40, "0.04", "--count 12 --interval 60ms --history 4");
+  ASSERT_EQ(lines.size(), 13u);  // twelve ticks and the final diff
+  const json& diff = lines[12];
+  EXPECT_TRUE(testing::MatchesSchema("diff-v1.json", diff.dump()));
+  EXPECT_EQ(diff["snapshots_taken"], 12);
+  const json& kept = diff["kept"];
+  ASSERT_GE(kept.size(), 2u);
+  EXPECT_LE(kept.size(), 4u);
+  EXPECT_EQ(kept.front(), 1);
+  EXPECT_EQ(kept.back(), 12);
+  EXPECT_EQ(diff["snapshots"].size(), kept.size());
+  EXPECT_EQ(diff["totals"]["goroutines"].size(), kept.size());
+  EXPECT_EQ(diff["totals"]["goroutines"].back(), lines[11]["goroutines"]);
+  const json& leak = diff["groups"][0];
+  EXPECT_EQ(leak["top_frame"]["func"], "main.leakyWork");
+  EXPECT_EQ(leak["counts"].size(), kept.size());
+  EXPECT_EQ(leak["max_count"], leak["counts"].back());
+  EXPECT_EQ(leak["growth"], leak["counts"].back().get<int>() - leak["counts"].front().get<int>());
+  // The pace counts the 11 steps between 12 snapshots, not the kept ones.
+  EXPECT_DOUBLE_EQ(leak["growth_per_snapshot"].get<double>(), leak["growth"].get<double>() / 11);
+  EXPECT_TRUE(leak["suspect"].get<bool>());
+}
+
+// Ctrl-C stops a fetch that is waiting on the network at once (not at its
+// timeout), and the watch still prints its report.
+TEST(Live, CtrlCStopsAFetchUnderWayAtOnce) {
+  GLEAK_REQUIRE_GO();
+  auto server = StartOrFail("badserver", "");
+  ASSERT_NE(server, nullptr);
+  auto r =
+      RunShell("'" + std::string(GLEAK_BINARY) + "' watch --timeout 30 --format json '" +
+               server->Url("/stall") +
+               "' >/dev/null 2>&1 & pid=$!; sleep 1; start=$(date +%s%N); kill -INT $pid; "
+               "wait $pid; rc=$?; end=$(date +%s%N); echo \"$rc $(( (end - start) / 1000000 ))\"");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  int rc = -1, ms = -1;
+  std::istringstream(r.out) >> rc >> ms;
+  EXPECT_EQ(rc, 3) << r.out;  // no snapshot could be taken: an input error
+  EXPECT_GE(ms, 0) << r.out;
+  EXPECT_LT(ms, 500) << "the watch took " << ms << " ms to stop after Ctrl-C";
+}
+
+// A fetch that overran the interval does not make the missed ticks up in a
+// burst: the next tick waits for the interval's next slot.
+TEST(Live, WatchKeepsItsPaceAfterASlowFetch) {
+  GLEAK_REQUIRE_GO();
+  auto server = StartOrFail("badserver", "");
+  ASSERT_NE(server, nullptr);
+  // Each fetch stalls until the 1 s timeout; ticks every 0.25 s would come at
+  // once after each (3 s in all); on the grid they start at 0, 1.25 and 2.5 s.
+  auto start = std::chrono::steady_clock::now();
+  auto r = RunGleak(
+      "watch --count 3 --interval 0.25s --timeout 1 --max-failures 0 "
+      "--format jsonl '" +
+      server->Url("/stall") + "'");
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_GE(seconds, 3.4) << r.out;
+}
+
 }  // namespace
 }  // namespace gleak

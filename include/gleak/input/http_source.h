@@ -37,8 +37,8 @@ struct UrlOrigin {
 std::optional<UrlOrigin> OriginOf(const std::string& url);
 
 // Makes every transfer, running or to come, stop with an input error
-// ("URL: interrupted") within about 200 ms. Async-signal-safe: meant for a
-// SIGINT handler.
+// ("URL: interrupted") at once (a transfer waiting on the network wakes).
+// Async-signal-safe: meant for a SIGINT handler.
 void InterruptTransfers();
 
 // True for "scheme://..." inputs; only http and https are then accepted.
