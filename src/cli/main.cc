@@ -57,6 +57,7 @@ int Run(int argc, char** argv) {
   CommandAction diff = AddDiffCommand(app);
   CommandAction parse = AddParseCommand(app);
   CommandAction watch = AddWatchCommand(app);
+  CommandAction serve = AddServeCommand(app);
   CommandAction rules = AddRulesCommand(app);
   CommandAction completion = AddCompletionCommand(app);
 
@@ -98,6 +99,7 @@ int Run(int argc, char** argv) {
       if (sub->get_name() == "parse") code = parse();
       if (sub->get_name() == "rules") code = rules();
       if (sub->get_name() == "watch") code = watch();
+      if (sub->get_name() == "serve") code = serve();
       if (sub->get_name() == "completion") code = completion();
     }
     // A result that did not reach its reader is no result: exit 3, whatever
