@@ -8,8 +8,10 @@
 #include "cli/common_flags.h"
 #include "cli/exit_codes.h"
 #include "cli/number_flags.h"
-#include "cli/terminal.h"
 #include "cli/share_formats.h"
+#include "cli/terminal.h"
+#include "gleak/input/http_source.h"
+#include "gleak/pipeline/live_fetch.h"
 #include "gleak/render/html_report.h"
 #include "gleak/render/json_report.h"
 #include "gleak/render/text_report.h"
@@ -39,7 +41,16 @@ int RunAnalyze(const AnalyzeFlags& flags) {
   std::vector<std::string> fail_on = ParseFailOn(flags.fail_on, rules);
   Output output(flags);
 
-  Report report = Analyze(options);
+  // One URL: the target's goroutine-leak profile is asked first, for the
+  // runtime's proof (src/pipeline/live_fetch.cc).
+  Report report;
+  if (options.inputs.size() == 1 && LooksLikeUrl(options.inputs.front())) {
+    LiveFetch fetch(options.inputs.front(), !flags.no_leak_profile);
+    report = fetch.Fetch(options);
+    if (!flags.quiet && !fetch.Note().empty()) PrintNote(fetch.Note());
+  } else {
+    report = Analyze(options);
+  }
   report.tool_version = GLEAK_VERSION;
   bool input_problem = PrintInputProblems(report.inputs, flags.quiet);
   if (NothingRead(report.inputs)) return kExitInput;  // no report of nothing
@@ -79,6 +90,7 @@ CommandAction AddAnalyzeCommand(CLI::App& app) {
       ->check(WholeNumber(0))
       ->capture_default_str();
   cmd->add_flag("--only-suspects", flags->only_suspects, "Show suspect groups only");
+  AddLeakProfileFlag(cmd, flags.get());
   cmd->footer(
       "\nExamples:\n"
       "  gleak analyze dump.txt\n"

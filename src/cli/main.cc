@@ -48,6 +48,7 @@ int Run(int argc, char** argv) {
           "  gleak analyze dump.txt               groups, the most suspicious first\n"
           "  gleak analyze --format json dump.txt | jq .groups[0]\n"
           "  gleak diff before.txt after.txt      which groups grew\n"
+          "  gleak serve --listen 127.0.0.1:9106 URL   /metrics for Prometheus\n"
           "  gleak watch http://127.0.0.1:6060/debug/pprof/goroutine   live\n"
           "  gleak parse dump.txt                 one JSON line per goroutine\n"
           "  gleak parse --format text dump.txt.gz\n"

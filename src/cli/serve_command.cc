@@ -28,6 +28,7 @@
 #include "gleak/base/redact.h"
 #include "gleak/diff/diff.h"
 #include "gleak/input/http_source.h"
+#include "gleak/pipeline/live_fetch.h"
 #include "gleak/render/openmetrics.h"
 #include "gleak/render/serve_page.h"
 #include "gleak/serve/http_server.h"
@@ -122,6 +123,7 @@ struct Target {
   TargetSpec spec;
   std::string fetch_url;
   std::unique_ptr<SnapshotTracker> tracker;
+  std::unique_ptr<LiveFetch> fetch;  // the goroutine profile, or the leak profile beside it
   ServeTarget shown;
 };
 
@@ -146,6 +148,7 @@ class Server {
       if (spec.name.empty()) spec.name = DefaultName(spec.url);
       if (int seen = names[spec.name]++; seen > 0) spec.name += fmt::format("#{}", seen + 1);
       t->spec = spec;
+      t->fetch = std::make_unique<LiveFetch>(t->fetch_url, !flags.no_leak_profile);
       DiffOptions diff;
       diff.interval_seconds = interval;
       diff.max_history = flags.history;
@@ -199,7 +202,12 @@ class Server {
     while (!g_stop) {
       auto started = std::chrono::steady_clock::now();
       fetch_slots_.acquire();
-      Report report = AnalyzeOne(options_, target->fetch_url);
+      const bool settled = target->fetch->proof() != LiveFetch::Proof::kUnknown;
+      Report report = target->fetch->Fetch(options_);
+      if (!settled && target->fetch->proof() != LiveFetch::Proof::kUnknown && !flags_.quiet &&
+          !target->fetch->Note().empty()) {
+        PrintNote(fmt::format("{}: {}", target->spec.name, target->fetch->Note()));
+      }
       fetch_slots_.release();
       double took =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -215,11 +223,18 @@ class Server {
         DiffReport diff = target->tracker->Current();
         diff.tool_version = GLEAK_VERSION;
         view = BuildShareView(diff, share_);
+        // Proven from the first snapshot: a group the runtime proved leaked
+        // counts whether or not it grew yet.
+        view->proven_groups = 0;
+        for (const Track& t : diff.tracks) {
+          view->proven_groups += t.group.finding.proven && t.counts.back() > 0;
+        }
       }
       {
         std::lock_guard lock(mu_);
         ServeTarget& s = target->shown;
         s.polled = true;
+        s.leak_profile = target->fetch->proof() == LiveFetch::Proof::kServed;
         ++s.polls;
         s.last_poll_seconds = took;
         if (error.empty()) {
@@ -338,6 +353,7 @@ CommandAction AddServeCommand(CLI::App& app) {
   cmd->add_option("url", flags->inputs,
                   "Targets, e.g. http://10.0.0.7:6060/debug/pprof/goroutine (debug=2 is added)");
   AddCommonFlags(cmd, flags.get(), {"openmetrics"});
+  AddLeakProfileFlag(cmd, flags.get());
   cmd->add_option("--listen", flags->listen,
                   "HOST:PORT to serve /metrics and the status page on (port 0: any free port)")
       ->capture_default_str();

@@ -26,6 +26,7 @@
 #include "gleak/base/redact.h"
 #include "gleak/diff/diff.h"
 #include "gleak/input/http_source.h"
+#include "gleak/pipeline/live_fetch.h"
 #include "gleak/render/html_report.h"
 #include "gleak/render/json_diff.h"
 #include "gleak/render/text_diff.h"
@@ -65,6 +66,20 @@ std::string NowUtc() {
   char text[32];
   std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return text;
+}
+
+std::string LeakProfileState(LiveFetch::Proof proof) {
+  switch (proof) {
+    case LiveFetch::Proof::kServed:
+      return "served";
+    case LiveFetch::Proof::kNotServed:
+      return "not served";
+    case LiveFetch::Proof::kNotAsked:
+      return "not asked";
+    case LiveFetch::Proof::kUnknown:
+      break;
+  }
+  return "unknown";
 }
 
 // A duration from 1 ms (the sleep counts milliseconds) to `max_seconds`, so
@@ -145,6 +160,8 @@ int RunWatch(const WatchFlags& flags) {
   diff_options.max_tracks = kMaxTracks;
   SnapshotTracker tracker(diff_options);
   uint64_t previous_total = 0;
+  LiveFetch fetch(url, !flags.no_leak_profile);
+  if (!flags.quiet && !fetch.Note().empty()) PrintNote(fetch.Note());
   WatchTick tick;
   tick.url = shown_url;
   tick.interval_seconds = interval;
@@ -170,7 +187,13 @@ int RunWatch(const WatchFlags& flags) {
       partial = std::filesystem::path(flags.save_dir) / fmt::format(".snapshot-{:04}.partial", n);
       one.save_copy_to = partial.string();
     }
-    Report report = AnalyzeOne(one, url);
+    const bool settled = fetch.proof() != LiveFetch::Proof::kUnknown;
+    Report report = fetch.Fetch(one);
+    if (!settled && fetch.proof() != LiveFetch::Proof::kUnknown && !flags.quiet && !live &&
+        !fetch.Note().empty()) {
+      PrintNote(fetch.Note());
+    }
+    tick.leak_profile = LeakProfileState(fetch.proof());
     tick.tick = n;
     tick.time = NowUtc();
     const InputReport& input = report.inputs.front();
@@ -316,6 +339,7 @@ CommandAction AddWatchCommand(CLI::App& app) {
                   "keeps its memory flat. First, last, min, max and pace count every snapshot")
       ->check(WholeNumber(2))
       ->capture_default_str();
+  AddLeakProfileFlag(cmd, flags.get());
   cmd->add_option("--fail-on-growth", flags->fail_on_growth,
                   "Exit 1 at the end when a growing leak-pattern group grew by N goroutines or P%")
       ->allow_extra_args(false);

@@ -234,6 +234,7 @@ DiffReport SnapshotTracker::Current(size_t top) const {
     int64_t growth;
     uint64_t last;
     size_t index;
+    bool proven;  // present now and proven leaked by the runtime
   };
   std::vector<Rank> ranks;
   ranks.reserve(tracks_.size());
@@ -241,7 +242,8 @@ DiffReport SnapshotTracker::Current(size_t top) const {
   for (size_t i = 0; i < tracks_.size(); ++i) {
     const Kept& k = tracks_[i];
     uint64_t first = k.first, last = k.track.counts.back();
-    ranks.push_back({static_cast<int64_t>(last) - static_cast<int64_t>(first), last, i});
+    ranks.push_back({static_cast<int64_t>(last) - static_cast<int64_t>(first), last, i,
+                     last > 0 && k.track.group.finding.proven});
     ++totals.tracks;
     if (first == 0 && last > 0) {
       ++totals.added;
@@ -262,7 +264,10 @@ DiffReport SnapshotTracker::Current(size_t top) const {
     }
   }
   diff.suspect_patterns.assign(patterns.begin(), patterns.end());
+  // A view of the top tracks (a watch tick) shows proven leaks first, from
+  // the first snapshot; the whole diff keeps its order by growth.
   auto better = [&](const Rank& a, const Rank& b) {
+    if (top > 0 && a.proven != b.proven) return a.proven;
     if (a.growth != b.growth) return a.growth > b.growth;
     if (a.last != b.last) return a.last > b.last;
     return tracks_[a.index].track.id < tracks_[b.index].track.id;
@@ -274,11 +279,14 @@ DiffReport SnapshotTracker::Current(size_t top) const {
   }
   // The fewest top groups whose growth covers 90% of the total growth.
   if (totals.growth > 0) {
-    std::sort(ranks.begin() + static_cast<long>(shown), ranks.end(), better);
-    int64_t covered = 0;
+    std::vector<int64_t> growths;
     for (const Rank& r : ranks) {
-      if (r.growth <= 0) break;
-      covered += r.growth;
+      if (r.growth > 0) growths.push_back(r.growth);
+    }
+    std::sort(growths.begin(), growths.end(), std::greater<>());
+    int64_t covered = 0;
+    for (int64_t growth : growths) {
+      covered += growth;
       ++totals.top_explaining;
       if (covered * 10 >= totals.growth * 9) break;
     }

@@ -402,6 +402,31 @@ bool LooksLikeUrl(const std::string& spec) {
   });
 }
 
+std::optional<std::string> LeakProfileUrl(const std::string& url) {
+  GlobalInit();
+  UrlHandle handle = ParseUrl(url);
+  if (handle == nullptr) return std::nullopt;
+  std::string path = UrlPart(handle.get(), CURLUPART_PATH);
+  constexpr std::string_view kEnd = "/debug/pprof/goroutine";
+  if (!path.ends_with(kEnd)) return std::nullopt;
+  std::string query = UrlPart(handle.get(), CURLUPART_QUERY);
+  bool debug2 = false;
+  for (size_t start = 0; start <= query.size();) {
+    size_t amp = query.find('&', start);
+    std::string_view param(query.data() + start,
+                           (amp == std::string::npos ? query.size() : amp) - start);
+    if (param.starts_with("debug=")) debug2 = param == "debug=2";
+    if (amp == std::string::npos) break;
+    start = amp + 1;
+  }
+  if (!debug2) return std::nullopt;
+  path += "leak";
+  if (curl_url_set(handle.get(), CURLUPART_PATH, path.c_str(), 0) != CURLUE_OK) return std::nullopt;
+  std::string out = UrlPart(handle.get(), CURLUPART_URL);
+  if (out.empty()) return std::nullopt;
+  return out;
+}
+
 std::string WithDebugParameter(const std::string& url, bool* added) {
   *added = false;
   GlobalInit();

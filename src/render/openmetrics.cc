@@ -158,6 +158,10 @@ void RenderServeMetrics(const ServeStatus& status, std::ostream& out) {
   per_target("gleak_target_poll_duration_seconds",
              "How long the last poll took (fetch and analysis).",
              [](const ServeTarget& t) { return t.last_poll_seconds; });
+  per_target("gleak_target_leak_profile",
+             "1 when the target serves /debug/pprof/goroutineleak and gleak reads it, so that "
+             "leaks the runtime proves are counted in gleak_proven_groups.",
+             [](const ServeTarget& t) { return uint64_t{t.leak_profile ? 1u : 0u}; });
   per_target("gleak_target_snapshots", "Good snapshots of the target since gleak serve started.",
              [](const ServeTarget& t) { return t.snapshots; });
   // The figures of each target's diff, for the targets that have one.
@@ -210,6 +214,9 @@ void RenderServeMetrics(const ServeStatus& status, std::ostream& out) {
   per_group(
       "gleak_group_growth", "Goroutines a group gained since the first snapshot.",
       [](const ShareGroup& g) { return g.growth; }, false);
+  per_group(
+      "gleak_group_proven", "1 when the runtime proved the group's goroutines leaked.",
+      [](const ShareGroup& g) { return uint64_t{g.proven ? 1u : 0u}; }, false);
   out << "# EOF\n";
 }
 

@@ -12,11 +12,14 @@ namespace {
 
 constexpr size_t kTopGroups = 8;
 
+// The groups a tick shows: the ones the runtime proved leaked (present now),
+// then the ones that grow, as the tick's diff ranks them.
 std::vector<const Track*> Growing(const DiffReport& diff, size_t limit) {
   std::vector<const Track*> out;
   for (const Track& t : diff.tracks) {
-    if (t.growth <= 0 || out.size() >= limit) break;  // tracks are ranked by growth
-    out.push_back(&t);
+    if (out.size() >= limit) break;
+    bool proven = t.group.finding.proven && !t.counts.empty() && t.counts.back() > 0;
+    if (t.growth > 0 || proven) out.push_back(&t);
   }
   return out;
 }
@@ -60,6 +63,14 @@ void RenderWatchScreen(const WatchTick& tick, const std::string& status, const T
                          Signed(tick.since_previous)));
     line.End();
   }
+  if (tick.leak_profile == "served") {
+    line.Add("leak profile served: groups the runtime proved leaked are marked PROVEN", Ink::kDim);
+    line.End();
+  } else if (tick.leak_profile == "not served") {
+    line.Add("no leak profile (/debug/pprof/goroutineleak not served): no proofs, growth only",
+             Ink::kDim);
+    line.End();
+  }
   out << '\n';
   std::vector<const Track*> growing = Growing(tick.diff, kTopGroups);
   if (growing.empty()) {
@@ -75,6 +86,7 @@ void RenderWatchScreen(const WatchTick& tick, const std::string& status, const T
     line.Add(fmt::format("  {:>6} ", Signed(t->growth)), Ink::kRed)
         .Add(fmt::format("{:<15}", g.finding.pattern), t->suspect ? Ink::kRed : Ink::kPlain)
         .Add(fmt::format("{:>6} now", t->counts.back()));
+    if (g.finding.proven) line.Add("  PROVEN", Ink::kRed);
     if (t->growth_per_minute) line.Add(fmt::format("  {:+.1f}/min", *t->growth_per_minute));
     line.Add("  ");
     if (g.overflow) {
@@ -115,6 +127,7 @@ void RenderWatchLine(const WatchTick& tick, std::ostream& out) {
 void RenderWatchJsonLine(const WatchTick& tick, std::ostream& out) {
   using nlohmann::json;
   json line = {{"tick", tick.tick}, {"time", tick.time}, {"url", tick.url}, {"ok", tick.ok}};
+  if (!tick.leak_profile.empty()) line["leak_profile"] = tick.leak_profile;
   if (!tick.ok) {
     line["error"] = tick.error;
     line["failures_in_a_row"] = tick.failures_in_a_row;
@@ -129,6 +142,7 @@ void RenderWatchJsonLine(const WatchTick& tick, std::ostream& out) {
           {{"id", t->id},
            {"pattern", g.finding.pattern},
            {"suspect", t->suspect},
+           {"proven", g.finding.proven},
            {"count", t->counts.back()},
            {"growth_since_start", t->growth},
            {"growth_since_previous", SincePrevious(*t)},

@@ -330,5 +330,69 @@ TEST(Live, WatchKeepsItsPaceAfterASlowFetch) {
   EXPECT_GE(seconds, 3.4) << r.out;
 }
 
+// The goroutine-leak profile fetched live: leakserver built with Go 1.27.3
+// (served by default), Go 1.26 with GOEXPERIMENT=goroutineleakprofile (served)
+// and plain Go 1.26 (404: said, and the goroutine profile read instead).
+struct LeakProfileCase {
+  const char* name;
+  const char* build_env;
+  bool served;
+};
+
+class LiveLeakProfile : public ::testing::TestWithParam<LeakProfileCase> {};
+
+TEST_P(LiveLeakProfile, AnalyzeAndWatchOfAUrlMarkTheProvenGroupsWhenServed) {
+  GLEAK_REQUIRE_GO();
+  const LeakProfileCase& c = GetParam();
+  std::string error;
+  auto server = LiveServer::Start("leakserver", "-capture series", &error, c.build_env);
+  ASSERT_NE(server, nullptr) << error;
+  Requests(*server, 6);
+  const std::string url = server->Url("/debug/pprof/goroutine");
+  // --no-leak-profile reads the goroutine profile: no proof. (First: once the
+  // runtime's leak detector has run, the goroutine profile too marks the
+  // goroutines it found leaked.)
+  auto plain = RunGleak("analyze --no-leak-profile --format json '" + url + "'");
+  EXPECT_EQ(json::parse(plain.out)["totals"]["proven_groups"], 0) << plain.err;
+  EXPECT_FALSE(testing::Has(plain.err, "goroutineleak")) << plain.err;
+  auto analyze = RunGleak("analyze --format json '" + url + "'");
+  ASSERT_EQ(analyze.exit_code, 0) << analyze.err;
+  json report = json::parse(analyze.out);
+  const json* leak = nullptr;
+  for (const json& g : report["groups"]) {
+    if (g["top_frame"].is_object() && g["top_frame"]["func"] == "main.leakyWork") leak = &g;
+  }
+  ASSERT_NE(leak, nullptr) << analyze.out;
+  EXPECT_EQ((*leak)["count"], 6);
+  EXPECT_EQ((*leak)["finding"]["proven"].get<bool>(), c.served) << *leak;
+  EXPECT_EQ(report["totals"]["proven_groups"], c.served ? 1 : 0);
+  EXPECT_EQ(testing::Has(report["inputs"][0]["name"], "/debug/pprof/goroutineleak?debug=2"),
+            c.served);
+  EXPECT_TRUE(testing::Has(analyze.err, c.served ? "the target serves the goroutine-leak profile"
+                                                 : "does not serve /debug/pprof/goroutineleak"))
+      << analyze.err;
+  // watch: proven from the first tick, before any growth.
+  auto watch = RunGleak("watch --count 2 --interval 0.2s --format jsonl '" + url + "'");
+  ASSERT_EQ(watch.exit_code, 0) << watch.err;
+  json first = json::parse(watch.out.substr(0, watch.out.find('\n')));
+  EXPECT_EQ(first["leak_profile"], c.served ? "served" : "not served") << first;
+  if (c.served) {
+    ASSERT_FALSE(first["growing"].empty()) << first;
+    EXPECT_EQ(first["growing"][0]["top_frame"], "main.leakyWork");
+    EXPECT_TRUE(first["growing"][0]["proven"].get<bool>());
+    EXPECT_EQ(first["growing"][0]["growth_since_start"], 0);
+  } else {
+    EXPECT_TRUE(first["growing"].empty()) << first;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    GoVersions, LiveLeakProfile,
+    ::testing::Values(LeakProfileCase{"go1_27_3", "GOTOOLCHAIN=go1.27.3", true},
+                      LeakProfileCase{"go1_26_experiment",
+                                      "GOTOOLCHAIN=local GOEXPERIMENT=goroutineleakprofile", true},
+                      LeakProfileCase{"go1_26", "GOTOOLCHAIN=local", false}),
+    [](const ::testing::TestParamInfo<LeakProfileCase>& info) { return info.param.name; });
+
 }  // namespace
 }  // namespace gleak

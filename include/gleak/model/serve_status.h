@@ -12,12 +12,13 @@
 namespace gleak {
 
 struct ServeTarget {
-  std::string name;       // from --targets, else the URL's host:port
-  std::string url;        // its password (if any) shown as ***
-  bool polled = false;    // at least one poll ended
-  bool up = false;        // the last poll gave a snapshot
-  uint64_t polls = 0;     // polls ended
-  uint64_t failures = 0;  // of which failed
+  std::string name;           // from --targets, else the URL's host:port
+  std::string url;            // its password (if any) shown as ***
+  bool polled = false;        // at least one poll ended
+  bool up = false;            // the last poll gave a snapshot
+  bool leak_profile = false;  // /debug/pprof/goroutineleak is served and read (proofs)
+  uint64_t polls = 0;         // polls ended
+  uint64_t failures = 0;      // of which failed
   uint64_t failures_in_a_row = 0;
   std::string last_error;         // of the last failed poll
   double last_success_unix = 0;   // seconds since 1970 of the last good poll; 0: none yet

@@ -20,6 +20,9 @@ struct WatchTick {
   std::vector<uint64_t> totals;  // goroutines of every good snapshot so far
   DiffReport diff;               // first good snapshot .. this one
   int64_t since_previous = 0;    // goroutines, against the previous good snapshot
+  // /debug/pprof/goroutineleak: "served" (read in place of the goroutine
+  // profile: the runtime's proofs), "not served", "not asked" or "unknown".
+  std::string leak_profile;
 };
 
 }  // namespace gleak
