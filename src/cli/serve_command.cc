@@ -23,6 +23,7 @@
 #include "cli/common_flags.h"
 #include "cli/exit_codes.h"
 #include "cli/number_flags.h"
+#include "cli/targets.h"
 #include "gleak/base/duration.h"
 #include "gleak/base/error.h"
 #include "gleak/base/redact.h"
@@ -52,10 +53,6 @@ struct ServeFlags : CommonFlags {
   uint64_t max_series = 50;
 };
 
-struct TargetSpec {
-  std::string name, url;
-};
-
 std::string NowUtc() {
   std::time_t now = std::time(nullptr);
   std::tm tm{};
@@ -63,41 +60,6 @@ std::string NowUtc() {
   char text[32];
   std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return text;
-}
-
-// The name a target goes by when none is given: host:port of its URL.
-std::string DefaultName(const std::string& url) {
-  std::optional<UrlOrigin> origin = OriginOf(url);
-  return origin ? origin->host + ":" + origin->port : url;
-}
-
-void CheckUrl(const std::string& url, const std::string& where) {
-  if (!LooksLikeUrl(url) || !OriginOf(url)) {
-    ThrowUsageError(
-        fmt::format("{}takes an http(s) URL, got '{}'", where, RedactUrlPasswords(url)));
-  }
-}
-
-// --targets FILE: a target a line, "URL" or "URL NAME"; blank lines and
-// lines starting with # are skipped.
-std::vector<TargetSpec> ReadTargets(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) ThrowInputError(fmt::format("--targets {}: cannot read the file", path));
-  std::vector<TargetSpec> out;
-  std::string line;
-  for (size_t n = 1; std::getline(in, line); ++n) {
-    std::istringstream words(line);
-    std::string url, name, extra;
-    if (!(words >> url) || url.starts_with("#")) continue;
-    words >> name >> extra;
-    if (!extra.empty()) {
-      ThrowUsageError(
-          fmt::format("--targets {} line {}: expected 'URL [NAME]', got more words", path, n));
-    }
-    CheckUrl(url, fmt::format("--targets {} line {}: a line ", path, n));
-    out.push_back({name, url});
-  }
-  return out;
 }
 
 std::pair<std::string, int> ParseListen(const std::string& text) {
@@ -140,13 +102,10 @@ class Server {
     status_.started = NowUtc();
     status_.interval_seconds = interval;
     status_.max_series = flags.max_series;
-    std::map<std::string, int> names;
     for (TargetSpec& spec : specs) {
       auto t = std::make_unique<Target>();
       bool added = false;
       t->fetch_url = WithDebugParameter(spec.url, &added);
-      if (spec.name.empty()) spec.name = DefaultName(spec.url);
-      if (int seen = names[spec.name]++; seen > 0) spec.name += fmt::format("#{}", seen + 1);
       t->spec = spec;
       t->fetch = std::make_unique<LiveFetch>(t->fetch_url, !flags.no_leak_profile);
       DiffOptions diff;
@@ -290,14 +249,7 @@ double Seconds(const std::string& text, const char* flag) {
 }
 
 int RunServe(const ServeFlags& flags) {
-  std::vector<TargetSpec> specs;
-  for (const std::string& url : flags.inputs) {
-    CheckUrl(url, "serve ");
-    specs.push_back({"", url});
-  }
-  if (!flags.targets_file.empty()) {
-    for (TargetSpec& t : ReadTargets(flags.targets_file)) specs.push_back(std::move(t));
-  }
+  std::vector<TargetSpec> specs = ReadTargets(flags.inputs, flags.targets_file, "serve");
   if (specs.empty()) ThrowUsageError("serve needs a URL to poll, or --targets FILE");
   const size_t count = specs.size();
   double interval = Seconds(flags.interval, "--interval");

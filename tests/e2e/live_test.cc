@@ -5,7 +5,9 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -393,6 +395,56 @@ INSTANTIATE_TEST_SUITE_P(
                                       "GOTOOLCHAIN=local GOEXPERIMENT=goroutineleakprofile", true},
                       LeakProfileCase{"go1_26", "GOTOOLCHAIN=local", false}),
     [](const ::testing::TestParamInfo<LeakProfileCase>& info) { return info.param.name; });
+
+// A watch of several targets (two leaking instances of one service and a
+// healthy service): a line per target per tick with its name, a fleet line
+// naming the group that grows on both leaking ones, then each target's diff.
+TEST(Live, WatchOfSeveralTargetsTellsTheGroupGrowingOnSeveral) {
+  GLEAK_REQUIRE_GO();
+  auto a = StartOrFail("leakserver", "-capture series");
+  auto b = StartOrFail("leakserver", "-capture series");
+  auto healthy = StartOrFail("healthy", "-capture http_debug2");
+  ASSERT_TRUE(a && b && healthy);
+  fs::path dir = testing::TempDir();
+  std::ofstream(dir / "targets") << "# two instances of one service\n"
+                                 << a->Url("/debug/pprof/goroutine") << " api-1\n"
+                                 << b->Url("/debug/pprof/goroutine") << " api-2\n";
+  std::string driver;
+  for (const LiveServer* s : {a.get(), b.get()}) {
+    driver += "(for i in $(seq 25); do curl -fsS '" + s->Url("/work") +
+              "' >/dev/null; sleep 0.08; done) & ";
+  }
+  auto r = RunShell(driver + "'" + GLEAK_BINARY +
+                    "' watch --no-leak-profile --count 4 --interval 0.6s --parallel 2 "
+                    "--format jsonl --targets " +
+                    testing::Quote(dir / "targets") + " '" +
+                    healthy->Url("/debug/pprof/goroutine") + "'; status=$?; wait; exit $status");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<json> lines;
+  std::istringstream in(r.out);
+  for (std::string line; std::getline(in, line);) lines.push_back(json::parse(line));
+  ASSERT_EQ(lines.size(), 4u * 4 + 3) << r.out;  // per tick 3 targets and a fleet line; 3 diffs
+  std::set<std::string> names;
+  for (size_t i = 0; i < 3; ++i) names.insert(lines[i]["target"].get<std::string>());
+  // The command line's URLs first, then the file's.
+  EXPECT_EQ(names, (std::set<std::string>{"api-1", "api-2", healthy->Url("").substr(7)}));
+  const json& fleet = lines[4 * 4 - 1];
+  ASSERT_TRUE(fleet.contains("fleet")) << fleet;
+  ASSERT_EQ(fleet["fleet"].size(), 1u) << fleet;
+  EXPECT_EQ(fleet["fleet"][0]["top_frame"], "main.leakyWork");
+  EXPECT_EQ(fleet["fleet"][0]["targets"], (json{"api-1", "api-2"}));
+  EXPECT_TRUE(fleet["fleet"][0]["suspect"].get<bool>());
+  for (size_t i = 16; i < 19; ++i) {
+    EXPECT_EQ(lines[i]["schema"], "gleak.diff/v1");
+    EXPECT_TRUE(testing::MatchesSchema("diff-v1.json", lines[i].dump()));
+  }
+  // json and html stay one target's.
+  auto html = RunGleak("watch --format html --count 1 '" + a->Url("/debug/pprof/goroutine") +
+                       "' '" + b->Url("/debug/pprof/goroutine") + "'");
+  EXPECT_EQ(html.exit_code, 2);
+  EXPECT_TRUE(testing::Has(html.err, "watch of several targets writes text or jsonl")) << html.err;
+  fs::remove_all(dir);
+}
 
 }  // namespace
 }  // namespace gleak
