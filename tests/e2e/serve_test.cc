@@ -161,5 +161,35 @@ TEST(Serve, PrometheusFiresTheGrowthAlertForTheLeakingTargetOnly) {
   fs::remove_all(dir);
 }
 
+TEST(Serve, BadListenAddressesAndTargetFilesAreUsageErrorsNamingTheirPlace) {
+  auto no_port = testing::RunGleak("serve --listen localhost http://127.0.0.1:1/");
+  EXPECT_EQ(no_port.exit_code, 2);
+  EXPECT_TRUE(testing::Has(no_port.err, "--listen takes HOST:PORT")) << no_port.err;
+  auto none = testing::RunGleak("serve --listen 127.0.0.1:0");
+  EXPECT_EQ(none.exit_code, 2);
+  EXPECT_TRUE(testing::Has(none.err, "serve needs a URL to poll, or --targets FILE")) << none.err;
+  fs::path dir = testing::TempDir();
+  std::ofstream(dir / "targets") << "# ok\nhttp://127.0.0.1:1/debug/pprof/goroutine a\n"
+                                 << "file:///etc/passwd b\n";
+  auto bad = testing::RunGleak("serve --listen 127.0.0.1:0 --targets " + Quote(dir / "targets"));
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_TRUE(testing::Has(bad.err,
+                           "targets line 3: a line takes an http(s) URL, got "
+                           "'file:///etc/passwd'"))
+      << bad.err;
+  // A port in use: the address is named, before any poll.
+  auto busy = RunShell(
+      "python3 -c 'import socket,subprocess,sys; s=socket.socket(); "
+      "s.bind((\"127.0.0.1\",0)); s.listen(); port=s.getsockname()[1]; "
+      "r=subprocess.run([sys.argv[1],\"serve\",\"--listen\",f\"127.0.0.1:{port}\","
+      "\"http://127.0.0.1:1/\"],capture_output=True,text=True,timeout=20); "
+      "print(r.returncode); print(r.stderr)' '" +
+      std::string(GLEAK_BINARY) + "'");
+  EXPECT_TRUE(testing::Has(busy.out, "2\ngleak: error: --listen 127.0.0.1:"))
+      << busy.out << busy.err;
+  EXPECT_TRUE(testing::Has(busy.out, "cannot listen there")) << busy.out;
+  fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace gleak
