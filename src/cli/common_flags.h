@@ -73,6 +73,7 @@ struct CommonFlags {
   bool no_leak_profile = false;  // analyze URL, watch, serve
 };
 
+// `formats` empty: no --format, -o, --color, --full or --fail-on (gleak serve).
 void AddCommonFlags(CLI::App* cmd, CommonFlags* flags,
                     const std::vector<std::string>& formats = {"text", "json", "html"});
 

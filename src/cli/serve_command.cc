@@ -304,7 +304,7 @@ CommandAction AddServeCommand(CLI::App& app) {
       "Poll pprof URLs on an interval and serve their growing groups to Prometheus (/metrics).");
   cmd->add_option("url", flags->inputs,
                   "Targets, e.g. http://10.0.0.7:6060/debug/pprof/goroutine (debug=2 is added)");
-  AddCommonFlags(cmd, flags.get(), {"openmetrics"});
+  AddCommonFlags(cmd, flags.get(), {});
   AddLeakProfileFlag(cmd, flags.get());
   cmd->add_option("--listen", flags->listen,
                   "HOST:PORT to serve /metrics and the status page on (port 0: any free port)")
