@@ -3,6 +3,7 @@
 // evaluates docs/alerts.yml; and promtool's check of those rules.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -88,20 +89,30 @@ TEST(Serve, MetricsAreValidOpenMetricsWithScrapeHealthPerTarget) {
   fs::remove_all(dir);
 }
 
-// The whole chain: gleak serve polls a leaking server and a healthy one,
-// a real Prometheus scrapes it every second and evaluates docs/alerts.yml
-// (durations shortened from 30m and 10m to seconds); the suspect-growth
-// alert fires for the leaking target only.
-TEST(Serve, PrometheusFiresTheGrowthAlertForTheLeakingTargetOnly) {
+// The whole chain: gleak serve polls a leaking server, a healthy one and a
+// Go 1.27 one that leaked a few goroutines once (proven by the runtime's leak
+// profile, not growing); a real Prometheus scrapes it every second and
+// evaluates docs/alerts.yml (durations shortened from 30m, 10m, 5m and 1m to
+// seconds): the suspect-growth alert fires for the leaking target only, the
+// proven-leak alert for the Go 1.27 one only, nothing for the healthy one.
+TEST(Serve, PrometheusFiresEachAlertForItsTargetOnly) {
   GLEAK_REQUIRE_GO();
   GLEAK_REQUIRE_PROMETHEUS();
   auto leak = StartOrFail("leakserver", "-capture series");
   ASSERT_NE(leak, nullptr);
   auto healthy = StartOrFail("healthy", "-capture http_debug2");
   ASSERT_NE(healthy, nullptr);
+  std::string error;
+  auto proven = LiveServer::Start("leakserver", "-capture series", &error, "GOTOOLCHAIN=go1.27.3");
+  ASSERT_NE(proven, nullptr) << error;
+  ASSERT_EQ(RunShell("for i in 1 2 3; do curl -fsS '" + proven->Url("/work") +
+                     "' >/dev/null || exit 1; done")
+                .exit_code,
+            0);
   fs::path dir = testing::TempDir();
   std::ofstream(dir / "targets") << leak->Url("/debug/pprof/goroutine") << " leak\n"
-                                 << healthy->Url("/debug/pprof/goroutine") << " healthy\n";
+                                 << healthy->Url("/debug/pprof/goroutine") << " healthy\n"
+                                 << proven->Url("/debug/pprof/goroutine") << " proven\n";
   std::string rules = testing::ReadFile(testing::SourceDir() / "docs/alerts.yml");
   rules = std::regex_replace(rules, std::regex("offset 30m"), "offset 5s");
   rules = std::regex_replace(rules, std::regex("for: (10|5|1)m"), "for: 2s");
@@ -127,12 +138,12 @@ TEST(Serve, PrometheusFiresTheGrowthAlertForTheLeakingTargetOnly) {
       Quote(dir / "prometheus.yml") + " --storage.tsdb.path=" + Quote(dir / "data") +
       " --web.listen-address=$PROM > " + Quote(dir / "prometheus.log") +
       " 2>&1 & pids=\"$pids $!\"\n"
-      // Up to 45 s for the alert to fire.
+      // Up to 45 s for both alerts to fire.
       "for i in $(seq 90); do\n"
       "  curl -fsS http://$PROM/api/v1/alerts > " +
       Quote(dir / "alerts.json") +
-      " 2>/dev/null && jq -e '[.data.alerts[] | select(.state == \"firing\" and "
-      ".labels.alertname == \"GoroutineLeakSuspectGrowing\")] | length > 0' " +
+      " 2>/dev/null && jq -e '[.data.alerts[] | select(.state == \"firing\") | "
+      ".labels.alertname] | unique | length == 2' " +
       Quote(dir / "alerts.json") +
       " >/dev/null && break\n"
       "  sleep 0.5\n"
@@ -153,10 +164,12 @@ TEST(Serve, PrometheusFiresTheGrowthAlertForTheLeakingTargetOnly) {
       }
     }
   }
-  EXPECT_EQ(firing, std::vector<std::string>{"GoroutineLeakSuspectGrowing leak"})
+  std::sort(firing.begin(), firing.end());
+  EXPECT_EQ(firing, (std::vector<std::string>{"GoroutineLeakProven proven",
+                                              "GoroutineLeakSuspectGrowing leak"}))
       << alerts.dump(2) << testing::ReadFile(dir / "serve.err");
   json up = json::parse(testing::ReadFile(dir / "up.json"));
-  ASSERT_EQ(up["data"]["result"].size(), 2u) << up;
+  ASSERT_EQ(up["data"]["result"].size(), 3u) << up;
   for (const json& s : up["data"]["result"]) EXPECT_EQ(s["value"][1], "1") << s;
   fs::remove_all(dir);
 }
