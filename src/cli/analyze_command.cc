@@ -41,15 +41,21 @@ int RunAnalyze(const AnalyzeFlags& flags) {
   std::vector<std::string> fail_on = ParseFailOn(flags.fail_on, rules);
   Output output(flags);
 
+  ReadProgress progress;
+  progress.total_bytes = TotalInputBytes(flags.inputs);
+  options.progress = &progress;
+  ReadProgressLine progress_line(progress, flags.quiet, flags.inputs);
   // One URL: the target's goroutine-leak profile is asked first, for the
   // runtime's proof (src/pipeline/live_fetch.cc).
   Report report;
   if (options.inputs.size() == 1 && LooksLikeUrl(options.inputs.front())) {
     LiveFetch fetch(options.inputs.front(), !flags.no_leak_profile);
     report = fetch.Fetch(options);
+    progress_line.Stop();
     if (!flags.quiet && !fetch.Note().empty()) PrintNote(fetch.Note());
   } else {
     report = Analyze(options);
+    progress_line.Stop();
   }
   report.tool_version = GLEAK_VERSION;
   bool input_problem = PrintInputProblems(report.inputs, flags.quiet);

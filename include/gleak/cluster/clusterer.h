@@ -29,7 +29,7 @@
 #include "gleak/base/pattern.h"
 #include "gleak/cluster/object_index.h"
 #include "gleak/model/group.h"
-#include "gleak/parse/dump_parser.h"
+#include "gleak/model/record_sink.h"
 
 namespace gleak {
 
