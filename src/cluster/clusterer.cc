@@ -4,6 +4,7 @@
 #include <absl/hash/hash.h>
 #include <absl/types/span.h>
 #include <fmt/core.h>
+#include <fmt/format.h>
 // Inlined: the clusterer hashes two short strings per frame of every goroutine,
 // and a call into the shared library costs as much as the hash.
 #define XXH_INLINE_ALL
@@ -488,28 +489,40 @@ StackFrame Clusterer::Impl::ToStackFrame(uint32_t frame_id, bool inlined) const 
 std::string Clusterer::Impl::IdOf(GroupingLevel level, uint32_t state,
                                   const std::vector<uint32_t>& signature, uint32_t creator) const {
   // The signature as text, so that the id depends on names, never on the
-  // order in which this run happened to intern them.
-  std::string text =
-      fmt::format("gleak.group/v1\n{}\n{}\n", GroupingLevelName(level), strings_.Get(state));
+  // order in which this run happened to intern them. Built with appends (no
+  // string per frame): this runs three times for every distinct stack.
+  std::string text;
+  text.reserve(64 + 96 * signature.size());
+  auto line_text = [&text](uint64_t line) {
+    fmt::format_int digits(line);
+    text.append(digits.data(), digits.size());
+  };
+  text.append("gleak.group/v1\n").append(GroupingLevelName(level)).push_back('\n');
+  text.append(strings_.Get(state)).push_back('\n');
   bool by_func = level == GroupingLevel::kFunc || level == GroupingLevel::kTop;
   for (size_t i = 0; i < signature.size(); ++i) {
     uint32_t id = signature[i];
     if (level == GroupingLevel::kFunc) {
-      text += fmt::format("{}\n", strings_.Get(id));
+      text.append(strings_.Get(id)).push_back('\n');
       continue;
     }
     const FrameInfo& f = frames_[id];
-    text += fmt::format("{} {}:{}", strings_.Get(f.func), strings_.Get(f.file), f.line);
-    if (level == GroupingLevel::kExact) text += fmt::format(" ({})", strings_.Get(signature[++i]));
+    text.append(strings_.Get(f.func)).append(" ").append(strings_.Get(f.file)).push_back(':');
+    line_text(f.line);
+    if (level == GroupingLevel::kExact) {
+      text.append(" (").append(strings_.Get(signature[++i])).push_back(')');
+    }
     text += '\n';
   }
   if (creator != kNone) {
     if (by_func) {
-      text += fmt::format("created by {}\n", strings_.Get(creator));
+      text.append("created by ").append(strings_.Get(creator)).push_back('\n');
     } else {
       const FrameInfo& c = frames_[creator];
-      text +=
-          fmt::format("created by {} {}:{}\n", strings_.Get(c.func), strings_.Get(c.file), c.line);
+      text.append("created by ").append(strings_.Get(c.func)).append(" ");
+      text.append(strings_.Get(c.file)).push_back(':');
+      line_text(c.line);
+      text.push_back('\n');
     }
   }
   return fmt::format("{:016x}", XXH3_64bits(text.data(), text.size()));

@@ -5,6 +5,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <isa-l/igzip_lib.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
@@ -76,24 +78,107 @@ class FdSource : public ByteSource {
   bool at_end_ = false;
 };
 
-// Inflates gzip (all members of a concatenated file) from another source.
+// igzip's AVX code returns with the upper halves of the vector registers in
+// use; until they are cleared, every SSE instruction the parser runs after it
+// waits on them (measured: the parser took 1.5x as long on inflated input).
+inline void ClearUpperVectorState() {
+#if defined(__x86_64__)
+  static const bool avx = __builtin_cpu_supports("avx");
+  if (avx) asm volatile("vzeroupper" ::: "memory");
+#endif
+}
+
+// Why ISA-L's inflate stopped, in words like zlib's.
+const char* InflateErrorText(int rc) {
+  switch (rc) {
+    case ISAL_INVALID_BLOCK:
+      return "invalid block";
+    case ISAL_INVALID_SYMBOL:
+      return "invalid code";
+    case ISAL_INVALID_LOOKBACK:
+      return "invalid distance too far back";
+    case ISAL_INVALID_WRAPPER:
+      return "incorrect header";
+    case ISAL_UNSUPPORTED_METHOD:
+      return "unknown compression method";
+    case ISAL_INCORRECT_CHECKSUM:
+      return "incorrect data check";
+    default:
+      return "inflate error";
+  }
+}
+
+// Inflates gzip (all members of a concatenated file) from another source, in
+// the stream, with ISA-L's igzip: several times faster than zlib's inflate.
+// Memory: the inflate state (about 100 KiB with its window) and one input chunk.
 class GzipSource : public ByteSource {
  public:
   GzipSource(std::unique_ptr<ByteSource> inner, uint64_t max_bytes)
-      : inner_(std::move(inner)), max_bytes_(max_bytes), in_(kInputChunk) {
-    std::memset(&stream_, 0, sizeof(stream_));
-    if (inflateInit2(&stream_, 16 + MAX_WBITS) != Z_OK) {
-      ThrowInputError(fmt::format("{}: cannot start gzip decompression", inner_->name()));
-    }
+      : inner_(std::move(inner)),
+        max_bytes_(max_bytes),
+        in_(kInputChunk),
+        state_(std::make_unique<inflate_state>()) {
+    isal_inflate_init(state_.get());
+    state_->crc_flag = ISAL_GZIP;
   }
-  ~GzipSource() override { inflateEnd(&stream_); }
 
   size_t Read(char* buffer, size_t capacity) override {
-    stream_.next_out = reinterpret_cast<Bytef*>(buffer);
-    stream_.avail_out = static_cast<uInt>(std::min<size_t>(capacity, 1u << 30));
+    if (held_at_ == held_.size() && capacity >= kLeastOut) return Inflate(buffer, capacity);
+    if (held_at_ == held_.size()) {
+      // A small read: inflate into a buffer of our own, so that igzip always
+      // has room. With little room it keeps more of a cut stream's tail to
+      // itself, and what a cut file yields would depend on the read sizes.
+      held_.resize(kLeastOut);
+      held_.resize(Inflate(held_.data(), held_.size()));
+      held_at_ = 0;
+    }
+    size_t n = std::min(capacity, held_.size() - held_at_);
+    std::memcpy(buffer, held_.data() + held_at_, n);
+    held_at_ += n;
+    return n;
+  }
+
+  const std::string& name() const override { return inner_->name(); }
+  const char* encoding() const override { return "gzip"; }
+  uint64_t raw_bytes() const override { return inner_->raw_bytes(); }
+
+ private:
+  static constexpr size_t kInputChunk = 256 * 1024;
+  static constexpr size_t kLeastOut = 64 * 1024;
+
+  size_t Inflate(char* buffer, size_t capacity) {
+    inflate_state& st = *state_;
+    st.next_out = reinterpret_cast<uint8_t*>(buffer);
+    st.avail_out = static_cast<uint32_t>(std::min<size_t>(capacity, 1u << 30));
     size_t produced = 0;
-    while (stream_.avail_out > 0) {
-      if (stream_.avail_in == 0) {
+    auto step = [&] {
+      uint32_t out_before = st.avail_out;
+      uint32_t in_before = st.avail_in;
+      int rc = isal_inflate(&st);
+      ClearUpperVectorState();
+      produced = static_cast<size_t>(st.next_out - reinterpret_cast<uint8_t*>(buffer));
+      if (rc < 0) {
+        ThrowInputError(fmt::format("{}: corrupt gzip data after {} decompressed bytes ({})",
+                                    name(), out_bytes_ + produced, InflateErrorText(rc)));
+      }
+      member_done_ = st.block_state == ISAL_BLOCK_FINISH;
+      // With room left over, igzip wrote all it could of the input it took.
+      drained_ = st.avail_out > 0;
+      if (!member_done_ && in_before > 0 && st.avail_out == out_before &&
+          st.avail_in == in_before) {
+        // Neither read nor written with both at hand: never expected; do not spin.
+        ThrowInputError(
+            fmt::format("{}: corrupt gzip data after {} decompressed bytes (no "
+                        "progress)",
+                        name(), out_bytes_ + produced));
+      }
+    };
+    while (st.avail_out > 0) {
+      if (st.avail_in == 0 && !drained_ && !member_done_) {
+        step();  // output igzip holds from input it already took
+        continue;
+      }
+      if (st.avail_in == 0) {
         if (produced > 0) break;  // hand over what we have before reading on
         size_t n = inner_->Read(reinterpret_cast<char*>(in_.data()), in_.size());
         if (n == 0) {
@@ -105,22 +190,20 @@ class GzipSource : public ByteSource {
           }
           break;
         }
-        stream_.next_in = in_.data();
-        stream_.avail_in = static_cast<uInt>(n);
+        st.next_in = in_.data();
+        st.avail_in = static_cast<uint32_t>(n);
       }
       if (member_done_) {
         // Another gzip member follows the one that ended (concatenated .gz files).
-        inflateReset(&stream_);
+        uint8_t* next_in = st.next_in;
+        uint32_t avail_in = st.avail_in;
+        isal_inflate_reset(&st);
+        st.crc_flag = ISAL_GZIP;
+        st.next_in = next_in;
+        st.avail_in = avail_in;
         member_done_ = false;
       }
-      int rc = inflate(&stream_, Z_NO_FLUSH);
-      if (rc == Z_STREAM_END) {
-        member_done_ = true;
-      } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
-        ThrowInputError(fmt::format("{}: corrupt gzip data after {} decompressed bytes ({})",
-                                    name(), out_bytes_, stream_.msg ? stream_.msg : "zlib error"));
-      }
-      produced = static_cast<size_t>(stream_.next_out - reinterpret_cast<Bytef*>(buffer));
+      step();
     }
     out_bytes_ += produced;
     if (out_bytes_ > max_bytes_) {
@@ -131,18 +214,15 @@ class GzipSource : public ByteSource {
     return produced;
   }
 
-  const std::string& name() const override { return inner_->name(); }
-  const char* encoding() const override { return "gzip"; }
-  uint64_t raw_bytes() const override { return inner_->raw_bytes(); }
-
- private:
-  static constexpr size_t kInputChunk = 256 * 1024;
   std::unique_ptr<ByteSource> inner_;
   uint64_t max_bytes_;
-  std::vector<Bytef> in_;
-  z_stream stream_;
+  std::vector<uint8_t> in_;
+  std::unique_ptr<inflate_state> state_;  // large: on the heap
   bool member_done_ = false;
-  uint64_t out_bytes_ = 0;
+  bool drained_ = true;     // igzip holds no output of the input it took
+  uint64_t out_bytes_ = 0;  // inflated so far
+  std::vector<char> held_;  // inflated for small reads, not yet read
+  size_t held_at_ = 0;
 };
 
 // Passes a plain input through up to a number of bytes, then refuses it:

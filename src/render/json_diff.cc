@@ -1,81 +1,125 @@
 #include "gleak/render/json_diff.h"
 
-#include <nlohmann/json.hpp>
-
 #include "gleak/render/json_parts.h"
+#include "gleak/render/json_writer.h"
 
 namespace gleak {
 
-using nlohmann::json;
+static void OptionalDouble(JsonWriter& w, const std::optional<double>& d) {
+  if (d) {
+    w.Double(*d);
+  } else {
+    w.Null();
+  }
+}
 
 void RenderJsonDiff(const DiffReport& diff, std::ostream& out, bool one_line) {
-  json snapshots = json::array();
-  for (size_t i = 0; i < diff.snapshots.size(); ++i)
-    snapshots.push_back(InputJson(i, diff.snapshots[i]));
-  auto group = [&](size_t i) {
-    const Track& t = diff.tracks[i];
-    json waits = json::array();
-    for (const auto& w : t.waits) {
-      waits.push_back(w ? json{{"min", w->first}, {"max", w->second}} : json(nullptr));
-    }
-    json ids = json::array();
-    for (const std::string& id : t.ids) ids.push_back(id.empty() ? json(nullptr) : json(id));
-    json g = GroupJson(t.group);
-    g["rank"] = i + 1;
-    g["ids"] = ids;
-    g["match"] = std::string(MatchKindName(t.match));
-    g["status"] = std::string(TrackStatusName(t.status));
-    g["counts"] = t.counts;
-    g["min_count"] = t.min_count;
-    g["max_count"] = t.max_count;
-    g["growth"] = t.growth;
-    g["growth_percent"] = t.growth_percent ? json(*t.growth_percent) : json(nullptr);
-    g["monotonic"] = t.monotonic;
-    g["growth_per_snapshot"] = t.growth_per_snapshot;
-    g["growth_per_minute"] = t.growth_per_minute ? json(*t.growth_per_minute) : json(nullptr);
-    g["waits"] = waits;
-    g["suspect"] = t.suspect;
-    g["suspect_reason"] = t.suspect_reason;
-    return g;
-  };
+  JsonWriter w(out, one_line);
   const DiffTotals& t = diff.totals;
-  json doc = {
-      {"schema", kDiffSchema},
-      {"tool", {{"name", "gleak"}, {"version", diff.tool_version}}},
-      {"group_by", std::string(GroupingLevelName(diff.level))},
-      {"path_prefix", diff.path_prefix},
-      {"interval_seconds", diff.interval_seconds ? json(*diff.interval_seconds) : json(nullptr)},
-      {"snapshots", snapshots},
-      {"snapshots_taken", diff.snapshots_taken},
-      {"kept", diff.kept},
-      {"totals",
-       {{"goroutines", t.goroutines},
-        {"growth", t.growth},
-        {"groups", t.tracks},
-        {"grown", t.grown},
-        {"shrunk", t.shrunk},
-        {"steady", t.steady},
-        {"new", t.added},
-        {"gone", t.gone},
-        {"top_explaining", t.top_explaining},
-        {"explained_share", t.explained_share}}},
-      {"suspect_patterns", diff.suspect_patterns},
-      {"groups", json::array()},
-  };
-  if (diff.watch) {
-    const WatchSummary& w = *diff.watch;
-    json failures = json::array();
-    for (const WatchFailure& f : w.failures) {
-      failures.push_back({{"tick", f.tick}, {"time", f.time}, {"error", f.error}});
-    }
-    doc["watch"] = {{"url", w.url},
-                    {"ticks", w.ticks},
-                    {"failed_ticks", w.failed},
-                    {"gave_up", w.gave_up},
-                    {"failures", failures},
-                    {"failures_not_listed", w.failures_not_listed}};
+  // Keys in byte order, as the report's (json_report.cc).
+  w.BeginObject();
+  w.Field("group_by", GroupingLevelName(diff.level));
+  w.Key("groups").BeginArray();
+  for (size_t i = 0; i < diff.tracks.size(); ++i) {
+    const Track& tr = diff.tracks[i];
+    // The diff's members of a group, merged with the group's own by key.
+    const JsonField extra[] = {
+        {"counts",
+         [&](JsonWriter& jw) {
+           jw.BeginArray();
+           for (uint64_t c : tr.counts) jw.Uint(c);
+           jw.EndArray();
+         }},
+        {"growth", [&](JsonWriter& jw) { jw.Int(tr.growth); }},
+        {"growth_per_minute", [&](JsonWriter& jw) { OptionalDouble(jw, tr.growth_per_minute); }},
+        {"growth_per_snapshot", [&](JsonWriter& jw) { jw.Double(tr.growth_per_snapshot); }},
+        {"growth_percent", [&](JsonWriter& jw) { OptionalDouble(jw, tr.growth_percent); }},
+        {"ids",
+         [&](JsonWriter& jw) {
+           jw.BeginArray();
+           for (const std::string& id : tr.ids) {
+             if (id.empty()) {
+               jw.Null();
+             } else {
+               jw.String(id);
+             }
+           }
+           jw.EndArray();
+         }},
+        {"match", [&](JsonWriter& jw) { jw.String(MatchKindName(tr.match)); }},
+        {"max_count", [&](JsonWriter& jw) { jw.Uint(tr.max_count); }},
+        {"min_count", [&](JsonWriter& jw) { jw.Uint(tr.min_count); }},
+        {"monotonic", [&](JsonWriter& jw) { jw.Bool(tr.monotonic); }},
+        {"rank", [&](JsonWriter& jw) { jw.Uint(i + 1); }},
+        {"status", [&](JsonWriter& jw) { jw.String(TrackStatusName(tr.status)); }},
+        {"suspect", [&](JsonWriter& jw) { jw.Bool(tr.suspect); }},
+        {"suspect_reason", [&](JsonWriter& jw) { jw.String(tr.suspect_reason); }},
+        {"waits",
+         [&](JsonWriter& jw) {
+           jw.BeginArray();
+           for (const auto& wt : tr.waits) {
+             if (wt) {
+               jw.BeginObject();
+               jw.Field("max", wt->second);
+               jw.Field("min", wt->first);
+               jw.EndObject();
+             } else {
+               jw.Null();
+             }
+           }
+           jw.EndArray();
+         }},
+    };
+    WriteGroupJson(w, tr.group, extra);
   }
-  DumpWithArray(doc, "groups", diff.tracks.size(), group, one_line ? -1 : 2, out);
+  w.EndArray();
+  w.Key("interval_seconds");
+  OptionalDouble(w, diff.interval_seconds);
+  w.UintArray("kept", diff.kept);
+  w.Field("path_prefix", diff.path_prefix);
+  w.Field("schema", kDiffSchema);
+  w.Key("snapshots").BeginArray();
+  for (size_t i = 0; i < diff.snapshots.size(); ++i) WriteInputJson(w, i, diff.snapshots[i]);
+  w.EndArray();
+  w.Field("snapshots_taken", diff.snapshots_taken);
+  w.StringArray("suspect_patterns", diff.suspect_patterns);
+  w.Key("tool").BeginObject();
+  w.Field("name", "gleak");
+  w.Field("version", diff.tool_version);
+  w.EndObject();
+  w.Key("totals").BeginObject();
+  w.Key("explained_share").Double(t.explained_share);
+  w.Field("gone", t.gone);
+  w.UintArray("goroutines", t.goroutines);
+  w.Field("groups", t.tracks);
+  w.Field("grown", t.grown);
+  w.Field("growth", t.growth);
+  w.Field("new", t.added);
+  w.Field("shrunk", t.shrunk);
+  w.Field("steady", t.steady);
+  w.Field("top_explaining", t.top_explaining);
+  w.EndObject();
+  if (diff.watch) {
+    const WatchSummary& ws = *diff.watch;
+    w.Key("watch").BeginObject();
+    w.Field("failed_ticks", ws.failed);
+    w.Key("failures").BeginArray();
+    for (const WatchFailure& f : ws.failures) {
+      w.BeginObject();
+      w.Field("error", f.error);
+      w.Field("tick", f.tick);
+      w.Field("time", f.time);
+      w.EndObject();
+    }
+    w.EndArray();
+    w.Field("failures_not_listed", ws.failures_not_listed);
+    w.Field("gave_up", ws.gave_up);
+    w.Field("ticks", ws.ticks);
+    w.Field("url", ws.url);
+    w.EndObject();
+  }
+  w.EndObject();
+  w.Flush();
   out << '\n';
 }
 

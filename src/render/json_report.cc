@@ -1,250 +1,353 @@
 #include "gleak/render/json_report.h"
 
+#include <iterator>
+#include <map>
+
 #include "gleak/render/json_parts.h"
-
-#include <fmt/core.h>
-
-#include <nlohmann/json.hpp>
+#include "gleak/render/json_writer.h"
 
 namespace gleak {
 
-using nlohmann::json;
+// Every object below lists its keys in byte order: the order of the documents
+// gleak wrote when they were built as nlohmann::json trees (a std::map).
 
-// Filled key by key: nlohmann's initializer-list form copies every value and
-// costs several times more, and a report holds a frame object per frame.
-json FrameJson(const StackFrame& f) {
-  json j = json::object();
-  j["func"] = f.func;
-  j["file"] = f.file;
-  j["short_file"] = f.short_file;
-  j["line"] = f.line;
-  if (f.inlined) j["inlined"] = true;
-  return j;
+void WriteFrameJson(JsonWriter& w, const StackFrame& f) {
+  w.BeginObject();
+  w.Field("file", f.file);
+  w.Field("func", f.func);
+  if (f.inlined) w.Field("inlined", true);
+  w.Field("line", f.line);
+  w.Field("short_file", f.short_file);
+  w.EndObject();
 }
 
-json InputJson(size_t index, const InputReport& in) {
-  json warnings = json::array();
-  for (const Diagnostic& d : in.warnings) {
-    warnings.push_back(
-        {{"line", d.line > 0 ? json(d.line) : json(nullptr)}, {"message", d.message}});
-  }
+static void WriteCreatorJson(JsonWriter& w, const Creator& c) {
+  const StackFrame& f = c.frame;
+  w.BeginObject();
+  w.Field("count", c.count);
+  w.Field("file", f.file);
+  w.Field("func", f.func);
+  if (f.inlined) w.Field("inlined", true);
+  w.Field("line", f.line);
+  w.Field("short_file", f.short_file);
+  w.EndObject();
+}
+
+void WriteInputJson(JsonWriter& w, size_t index, const InputReport& in) {
   const ProducerDetail& detail = in.detail;
-  json panics = json::array();
+  w.BeginObject();
+  w.Field("bytes", in.bytes);
+  w.Field("compressed_bytes", in.raw_bytes);
+  w.Key("crashed_goroutine");
+  if (detail.has_crashed_goroutine) {
+    w.Uint(detail.crashed_goroutine);
+  } else {
+    w.Null();
+  }
+  w.Field("duplicate_goroutines", in.duplicate_goroutines);
+  w.Field("encoding", in.encoding);
+  w.TextOrNull("error", in.error);
+  w.TextOrNull("fatal_error", detail.fatal_error);
+  w.Field("format", in.format);
+  w.Field("goroutines", in.goroutines);
+  w.Field("index", uint64_t{index});
+  w.Field("lines", in.lines);
+  w.Field("name", in.name);
+  w.Field("noise_lines", in.noise_lines);
+  w.Field("panic_recovered", detail.panic_recovered());
+  w.Key("panic_value");
+  if (detail.panics.empty()) {
+    w.Null();
+  } else {
+    w.String(detail.panic_value());
+  }
+  w.Key("panics").BeginArray();
   for (const PanicEntry& p : detail.panics) {
-    panics.push_back(
-        {{"value", p.value}, {"recovered", p.recovered}, {"repanicked", p.repanicked}});
+    w.BeginObject();
+    w.Field("recovered", p.recovered);
+    w.Field("repanicked", p.repanicked);
+    w.Field("value", p.value);
+    w.EndObject();
   }
-  auto text_or_null = [](const std::string& s) { return s.empty() ? json(nullptr) : json(s); };
-  return {{"index", index},
-          {"name", in.name},
-          {"format", in.format},
-          {"producer", in.producer},
-          {"encoding", in.encoding},
-          {"goroutines", in.goroutines},
-          {"records", in.records},
-          {"bytes", in.bytes},
-          {"compressed_bytes", in.raw_bytes},
-          {"lines", in.lines},
-          {"noise_lines", in.noise_lines},
-          {"duplicate_goroutines", in.duplicate_goroutines},
-          {"truncated", in.truncated},
-          {"panic_value", detail.panics.empty() ? json(nullptr) : json(detail.panic_value())},
-          {"panic_recovered", detail.panic_recovered()},
-          {"panics", panics},
-          {"fatal_error", text_or_null(detail.fatal_error)},
-          {"test_name", text_or_null(detail.test_name)},
-          {"test_timeout", text_or_null(detail.test_timeout)},
-          {"test_timeout_seconds",
-           detail.has_test_timeout_seconds ? json(detail.test_timeout_seconds) : json(nullptr)},
-          {"crashed_goroutine",
-           detail.has_crashed_goroutine ? json(detail.crashed_goroutine) : json(nullptr)},
-          {"warnings", warnings},
-          {"warnings_not_listed", in.warnings_dropped},
-          {"verdict", in.verdict.empty() ? json(nullptr) : json(in.verdict)},
-          {"error", in.error.empty() ? json(nullptr) : json(in.error)}};
-}
-
-json FindingJson(const Finding& f) {
-  json evidence = json::array();
-  for (const Evidence& e : f.evidence) evidence.push_back({{"kind", e.kind}, {"text", e.text}});
-  json source = json::array();
-  for (const SourceSnippet& s : f.source) {
-    source.push_back({{"role", s.role},
-                      {"origin", s.origin},
-                      {"file", s.file},
-                      {"line", s.line},
-                      {"first_line", s.first_line},
-                      {"lines", s.lines}});
+  w.EndArray();
+  w.Field("producer", in.producer);
+  w.Field("records", in.records);
+  w.TextOrNull("test_name", detail.test_name);
+  w.TextOrNull("test_timeout", detail.test_timeout);
+  w.Key("test_timeout_seconds");
+  if (detail.has_test_timeout_seconds) {
+    w.Double(detail.test_timeout_seconds);
+  } else {
+    w.Null();
   }
-  return {{"pattern", f.pattern},
-          {"title", f.title},
-          {"confidence", std::string(ConfidenceName(f.confidence))},
-          {"reason", f.reason},
-          {"evidence", evidence},
-          {"explanation", f.explanation},
-          {"fix", f.fix},
-          {"also_matched", f.also_matched},
-          {"benign", f.benign},
-          {"suspect", f.suspect},
-          {"proven", f.proven},
-          {"suspect_signal", f.suspect_signal.empty() ? json(nullptr) : json(f.suspect_signal)},
-          {"suspect_reason", f.suspect_reason},
-          {"source", source}};
-}
-
-static json ObjectRefsJson(const Group& g) {
-  json refs = json::array();
-  for (const ObjectRef& r : g.objects) {
-    refs.push_back({{"object", r.object}, {"direction", r.direction}, {"count", r.count}});
-  }
-  return refs;
-}
-
-static json ObjectFactsJson(const ObjectFacts& f) {
-  json j = json::object();
-  j["waits_on_object"] = f.waits_on_object;
-  j["object_unmentioned_elsewhere"] = f.object_unmentioned_elsewhere;
-  j["all_mentioners_wait"] = f.all_mentioners_wait;
-  j["lock_cycle"] = f.lock_cycle;
-  j["waiting"] = f.waiting;
-  j["text"] = f.text;
-  return j;
-}
-
-json GroupJson(const Group& g) {
-  json frames = json::array();
-  for (const StackFrame& f : g.frames) frames.push_back(FrameJson(f));
-  json creators = json::array();
-  for (const Creator& c : g.creators) {
-    json j = FrameJson(c.frame);
-    j["count"] = c.count;
-    creators.push_back(j);
-  }
-  json labels = json::array();
-  for (const LabelSet& set : g.label_sets) {
-    json map = json::object();
-    for (const auto& [k, v] : set.labels) map[k] = v;
-    labels.push_back({{"labels", map}, {"count", set.count}});
-  }
-  json inputs = json::array();
-  for (const InputShare& s : g.inputs) inputs.push_back({{"input", s.input}, {"count", s.count}});
-  return {{"id", g.id},
-          {"func_id", g.func_id},
-          {"count", g.count},
-          {"state", g.state},
-          {"wait_minutes", {{"min", g.min_wait_minutes}, {"max", g.max_wait_minutes}}},
-          {"top_frame", g.frames.empty() ? json(nullptr) : FrameJson(g.frames[g.top_frame])},
-          {"frames", frames},
-          {"creators", creators},
-          {"creators_not_listed", g.creators_not_listed},
-          {"creator_ids", g.creator_ids},
-          {"sample_ids", g.sample_ids},
-          {"labels", labels},
-          {"labels_not_listed", g.labels_not_listed},
-          {"inputs", inputs},
-          {"locked_to_thread", g.locked_to_thread},
-          {"leaked", g.leaked},
-          {"truncated", g.truncated},
-          {"overflow", g.overflow},
-          {"objects", ObjectRefsJson(g)},
-          {"object_facts", ObjectFactsJson(g.object_facts)},
-          {"finding", FindingJson(g.finding)}};
-}
-
-static json ObjectJson(const BlockingObject& o) {
-  json waiting = json::array();
-  for (const ObjectWaiters& w : o.waiting) {
-    waiting.push_back({{"group", w.group}, {"direction", w.direction}, {"count", w.count}});
-  }
-  json j = json::object();
-  j["id"] = o.id;
-  j["address"] = o.address;
-  j["kind"] = o.kind;
-  j["input"] = o.input;
-  j["waiters"] = o.waiters;
-  j["waiting"] = waiting;
-  j["sample_ids"] = o.sample_ids;
-  j["mentions_known"] = o.mentions_known;
-  j["mentioners"] = o.mentioners;
-  j["unblocked_mentioners"] = o.unblocked_mentioners;
-  j["mentioner_groups"] = o.mentioner_groups;
-  j["selecting_goroutines"] = o.selecting_goroutines;
-  j["text"] = o.text;
-  return j;
-}
-
-void DumpWithArray(const json& doc, std::string_view key, size_t n,
-                   const std::function<json(size_t)>& item, int indent, std::ostream& out) {
-  constexpr auto kReplace = json::error_handler_t::replace;
-  std::string text = doc.dump(indent, ' ', false, kReplace);
-  // Found where the top level holds it: keys from a dump are escaped strings,
-  // and nested ones are indented deeper.
-  std::string empty = indent < 0 ? fmt::format("\"{}\":[]", key)
-                                 : fmt::format("\n{}\"{}\": []", std::string(indent, ' '), key);
-  size_t at = text.find(empty);
-  if (at == std::string::npos || n == 0) {
-    out << text;
-    return;
-  }
-  out.write(text.data(), static_cast<std::streamsize>(at + empty.size() - 1));  // up to "["
-  std::string inner;
-  if (indent >= 0) inner.append(1, '\n').append(2 * static_cast<size_t>(indent), ' ');
-  for (size_t i = 0; i < n; ++i) {
-    std::string one = item(i).dump(indent, ' ', false, kReplace);
-    if (i > 0) out << ',';
-    out << inner;
-    // Strings hold no raw newline (escaped), so every newline is the layout's.
-    std::string_view rest = one;
-    for (size_t nl = rest.find('\n'); nl != std::string_view::npos; nl = rest.find('\n')) {
-      out.write(rest.data(), static_cast<std::streamsize>(nl));
-      out << inner;
-      rest.remove_prefix(nl + 1);
+  w.Field("truncated", in.truncated);
+  w.TextOrNull("verdict", in.verdict);
+  w.Key("warnings").BeginArray();
+  for (const Diagnostic& d : in.warnings) {
+    w.BeginObject();
+    w.Key("line");
+    if (d.line > 0) {
+      w.Uint(d.line);
+    } else {
+      w.Null();
     }
-    out.write(rest.data(), static_cast<std::streamsize>(rest.size()));
+    w.Field("message", d.message);
+    w.EndObject();
   }
-  if (indent >= 0) out << '\n' << std::string(static_cast<size_t>(indent), ' ');
-  out << ']';
-  out << std::string_view(text).substr(at + empty.size());
+  w.EndArray();
+  w.Field("warnings_not_listed", in.warnings_dropped);
+  w.EndObject();
+}
+
+void WriteFindingJson(JsonWriter& w, const Finding& f) {
+  w.BeginObject();
+  w.StringArray("also_matched", f.also_matched);
+  w.Field("benign", f.benign);
+  w.Field("confidence", ConfidenceName(f.confidence));
+  w.Key("evidence").BeginArray();
+  for (const Evidence& e : f.evidence) {
+    w.BeginObject();
+    w.Field("kind", e.kind);
+    w.Field("text", e.text);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Field("explanation", f.explanation);
+  w.Field("fix", f.fix);
+  w.Field("pattern", f.pattern);
+  w.Field("proven", f.proven);
+  w.Field("reason", f.reason);
+  w.Key("source").BeginArray();
+  for (const SourceSnippet& s : f.source) {
+    w.BeginObject();
+    w.Field("file", s.file);
+    w.Field("first_line", s.first_line);
+    w.Field("line", s.line);
+    w.StringArray("lines", s.lines);
+    w.Field("origin", s.origin);
+    w.Field("role", s.role);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Field("suspect", f.suspect);
+  w.Field("suspect_reason", f.suspect_reason);
+  w.TextOrNull("suspect_signal", f.suspect_signal);
+  w.Field("title", f.title);
+  w.EndObject();
+}
+
+// A label set's map: its keys sorted, the last value of a repeated key kept.
+static void WriteLabelMap(JsonWriter& w, const LabelSet& set) {
+  bool sorted = true;
+  for (size_t i = 1; i < set.labels.size() && sorted; ++i) {
+    sorted = set.labels[i - 1].first < set.labels[i].first;
+  }
+  w.BeginObject();
+  if (sorted) {
+    for (const auto& [k, v] : set.labels) w.Field(k, v);
+  } else {
+    std::map<std::string_view, std::string_view> map;
+    for (const auto& [k, v] : set.labels) map[k] = v;
+    for (const auto& [k, v] : map) w.Field(k, v);
+  }
+  w.EndObject();
+}
+
+using GroupFieldWriter = void (*)(JsonWriter&, const Group&);
+struct GroupField {
+  std::string_view key;
+  GroupFieldWriter write;
+};
+
+// The group's own members, in key order.
+constexpr GroupField kGroupFields[] = {
+    {"count", [](JsonWriter& w, const Group& g) { w.Uint(g.count); }},
+    {"creator_ids",
+     [](JsonWriter& w, const Group& g) {
+       w.BeginArray();
+       for (uint64_t id : g.creator_ids) w.Uint(id);
+       w.EndArray();
+     }},
+    {"creators",
+     [](JsonWriter& w, const Group& g) {
+       w.BeginArray();
+       for (const Creator& c : g.creators) WriteCreatorJson(w, c);
+       w.EndArray();
+     }},
+    {"creators_not_listed", [](JsonWriter& w, const Group& g) { w.Uint(g.creators_not_listed); }},
+    {"finding", [](JsonWriter& w, const Group& g) { WriteFindingJson(w, g.finding); }},
+    {"frames",
+     [](JsonWriter& w, const Group& g) {
+       w.BeginArray();
+       for (const StackFrame& f : g.frames) WriteFrameJson(w, f);
+       w.EndArray();
+     }},
+    {"func_id", [](JsonWriter& w, const Group& g) { w.String(g.func_id); }},
+    {"id", [](JsonWriter& w, const Group& g) { w.String(g.id); }},
+    {"inputs",
+     [](JsonWriter& w, const Group& g) {
+       w.BeginArray();
+       for (const InputShare& s : g.inputs) {
+         w.BeginObject();
+         w.Field("count", s.count);
+         w.Field("input", uint64_t{s.input});
+         w.EndObject();
+       }
+       w.EndArray();
+     }},
+    {"labels",
+     [](JsonWriter& w, const Group& g) {
+       w.BeginArray();
+       for (const LabelSet& set : g.label_sets) {
+         w.BeginObject();
+         w.Field("count", set.count);
+         w.Key("labels");
+         WriteLabelMap(w, set);
+         w.EndObject();
+       }
+       w.EndArray();
+     }},
+    {"labels_not_listed", [](JsonWriter& w, const Group& g) { w.Uint(g.labels_not_listed); }},
+    {"leaked", [](JsonWriter& w, const Group& g) { w.Uint(g.leaked); }},
+    {"locked_to_thread", [](JsonWriter& w, const Group& g) { w.Uint(g.locked_to_thread); }},
+    {"object_facts",
+     [](JsonWriter& w, const Group& g) {
+       const ObjectFacts& f = g.object_facts;
+       w.BeginObject();
+       w.Field("all_mentioners_wait", f.all_mentioners_wait);
+       w.Field("lock_cycle", f.lock_cycle);
+       w.Field("object_unmentioned_elsewhere", f.object_unmentioned_elsewhere);
+       w.Field("text", f.text);
+       w.Field("waiting", f.waiting);
+       w.Field("waits_on_object", f.waits_on_object);
+       w.EndObject();
+     }},
+    {"objects",
+     [](JsonWriter& w, const Group& g) {
+       w.BeginArray();
+       for (const ObjectRef& r : g.objects) {
+         w.BeginObject();
+         w.Field("count", r.count);
+         w.Field("direction", r.direction);
+         w.Field("object", r.object);
+         w.EndObject();
+       }
+       w.EndArray();
+     }},
+    {"overflow", [](JsonWriter& w, const Group& g) { w.Bool(g.overflow); }},
+    {"sample_ids",
+     [](JsonWriter& w, const Group& g) {
+       w.BeginArray();
+       for (uint64_t id : g.sample_ids) w.Uint(id);
+       w.EndArray();
+     }},
+    {"state", [](JsonWriter& w, const Group& g) { w.String(g.state); }},
+    {"top_frame",
+     [](JsonWriter& w, const Group& g) {
+       if (g.frames.empty()) {
+         w.Null();
+       } else {
+         WriteFrameJson(w, g.frames[g.top_frame]);
+       }
+     }},
+    {"truncated", [](JsonWriter& w, const Group& g) { w.Uint(g.truncated); }},
+    {"wait_minutes",
+     [](JsonWriter& w, const Group& g) {
+       w.BeginObject();
+       w.Field("max", g.max_wait_minutes);
+       w.Field("min", g.min_wait_minutes);
+       w.EndObject();
+     }},
+};
+
+void WriteGroupJson(JsonWriter& w, const Group& g, std::span<const JsonField> extra) {
+  w.BeginObject();
+  size_t e = 0;
+  for (const GroupField& field : kGroupFields) {
+    for (; e < extra.size() && extra[e].key < field.key; ++e) {
+      w.Key(extra[e].key);
+      extra[e].write(w);
+    }
+    w.Key(field.key);
+    field.write(w, g);
+  }
+  for (; e < extra.size(); ++e) {
+    w.Key(extra[e].key);
+    extra[e].write(w);
+  }
+  w.EndObject();
+}
+
+static void WriteObjectJson(JsonWriter& w, const BlockingObject& o) {
+  w.BeginObject();
+  w.Field("address", o.address);
+  w.Field("id", o.id);
+  w.Field("input", uint64_t{o.input});
+  w.Field("kind", o.kind);
+  w.StringArray("mentioner_groups", o.mentioner_groups);
+  w.Field("mentioners", o.mentioners);
+  w.Field("mentions_known", o.mentions_known);
+  w.UintArray("sample_ids", o.sample_ids);
+  w.Field("selecting_goroutines", o.selecting_goroutines);
+  w.Field("text", o.text);
+  w.Field("unblocked_mentioners", o.unblocked_mentioners);
+  w.Field("waiters", o.waiters);
+  w.Key("waiting").BeginArray();
+  for (const ObjectWaiters& ow : o.waiting) {
+    w.BeginObject();
+    w.Field("count", ow.count);
+    w.Field("direction", ow.direction);
+    w.Field("group", ow.group);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
 }
 
 void RenderJsonReport(const Report& report, std::ostream& out, bool one_line) {
-  json inputs = json::array();
-  for (size_t i = 0; i < report.inputs.size(); ++i)
-    inputs.push_back(InputJson(i, report.inputs[i]));
+  JsonWriter w(out, one_line);
   const ReportTotals& t = report.totals;
-  json doc = {
-      {"schema", kReportSchema},
-      {"tool", {{"name", "gleak"}, {"version", report.tool_version}}},
-      {"group_by", std::string(GroupingLevelName(report.level))},
-      {"merged", report.merged},
-      {"max_groups", report.max_groups},
-      {"path_prefix", report.path_prefix},
-      {"inputs", inputs},
-      {"totals",
-       {{"goroutines", t.goroutines},
-        {"groups", t.groups},
-        {"ignored_goroutines", t.ignored_goroutines},
-        {"shown_groups", t.shown_groups},
-        {"shown_goroutines", t.shown_goroutines},
-        {"hidden_groups", t.hidden_groups},
-        {"hidden_goroutines", t.hidden_goroutines},
-        {"suspect_groups", t.suspect_groups},
-        {"suspect_goroutines", t.suspect_goroutines},
-        {"proven_groups", t.proven_groups},
-        {"overflow_goroutines", t.overflow_goroutines}}},
-      {"suspect_patterns", report.suspect_patterns},
-      {"groups", json::array()},
-      {"objects", json::array()},
-      {"objects_not_listed", report.objects_not_listed},
-  };
-  for (const BlockingObject& o : report.objects) doc["objects"].push_back(ObjectJson(o));
-  // Dumps can hold any bytes: invalid UTF-8 becomes U+FFFD rather than an error.
-  auto group = [&](size_t i) {
-    json g = GroupJson(report.groups[i]);
-    g["rank"] = i + 1;
-    return g;
-  };
-  DumpWithArray(doc, "groups", report.groups.size(), group, one_line ? -1 : 2, out);
+  w.BeginObject();
+  w.Field("group_by", GroupingLevelName(report.level));
+  w.Key("groups").BeginArray();
+  size_t rank = 0;
+  JsonField extra[] = {{"rank", [&rank](JsonWriter& jw) { jw.Uint(rank); }}};
+  for (const Group& g : report.groups) {
+    ++rank;
+    WriteGroupJson(w, g, extra);
+  }
+  w.EndArray();
+  w.Key("inputs").BeginArray();
+  for (size_t i = 0; i < report.inputs.size(); ++i) WriteInputJson(w, i, report.inputs[i]);
+  w.EndArray();
+  w.Field("max_groups", report.max_groups);
+  w.Field("merged", report.merged);
+  w.Key("objects").BeginArray();
+  for (const BlockingObject& o : report.objects) WriteObjectJson(w, o);
+  w.EndArray();
+  w.Field("objects_not_listed", report.objects_not_listed);
+  w.Field("path_prefix", report.path_prefix);
+  w.Field("schema", kReportSchema);
+  w.StringArray("suspect_patterns", report.suspect_patterns);
+  w.Key("tool").BeginObject();
+  w.Field("name", "gleak");
+  w.Field("version", report.tool_version);
+  w.EndObject();
+  w.Key("totals").BeginObject();
+  w.Field("goroutines", t.goroutines);
+  w.Field("groups", t.groups);
+  w.Field("hidden_goroutines", t.hidden_goroutines);
+  w.Field("hidden_groups", t.hidden_groups);
+  w.Field("ignored_goroutines", t.ignored_goroutines);
+  w.Field("overflow_goroutines", t.overflow_goroutines);
+  w.Field("proven_groups", t.proven_groups);
+  w.Field("shown_goroutines", t.shown_goroutines);
+  w.Field("shown_groups", t.shown_groups);
+  w.Field("suspect_goroutines", t.suspect_goroutines);
+  w.Field("suspect_groups", t.suspect_groups);
+  w.EndObject();
+  w.EndObject();
+  w.Flush();
   out << '\n';
 }
 

@@ -1,6 +1,7 @@
 #include "gleak/report/build_report.h"
 
 #include <algorithm>
+#include <numeric>
 #include <set>
 
 #include <fmt/core.h>
@@ -111,22 +112,35 @@ void RankAndFilter(const ReportOptions& options, Report* report) {
     if (f.benign) return 4;
     return f.pattern == "unclassified" ? 3 : 2;
   };
-  // Deterministic: tier, then larger, longer waits, marked leaks, id.
-  std::sort(groups.begin(), groups.end(), [&](const Group& a, const Group& b) {
+  // Deterministic: tier, then larger, longer waits, marked leaks, id. Sorted
+  // by index, then moved once: a Group is large, and thousands of them were
+  // moved over and over by the sort.
+  auto before = [&](const Group& a, const Group& b) {
     if (tier(a) != tier(b)) return tier(a) < tier(b);
     if (a.count != b.count) return a.count > b.count;
     if (a.max_wait_minutes != b.max_wait_minutes) return a.max_wait_minutes > b.max_wait_minutes;
     if (a.leaked != b.leaked) return a.leaked > b.leaked;
     return a.id < b.id;
+  };
+  std::vector<size_t> order(groups.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    if (before(groups[a], groups[b])) return true;
+    if (before(groups[b], groups[a])) return false;
+    return a < b;  // the same id in two inputs: the input order below parts them
   });
   // Reported per input, each input's groups stay together, in input order.
   auto input_of = [](const Group& g) {
     return g.inputs.empty() ? size_t{0} : g.inputs.front().input;
   };
   if (!report->merged) {
-    std::stable_sort(groups.begin(), groups.end(),
-                     [&](const Group& a, const Group& b) { return input_of(a) < input_of(b); });
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return input_of(groups[a]) < input_of(groups[b]); });
   }
+  std::vector<Group> sorted;
+  sorted.reserve(groups.size());
+  for (size_t i : order) sorted.push_back(std::move(groups[i]));
+  groups = std::move(sorted);
   ReportTotals& totals = report->totals;
   totals.groups = groups.size();
   std::set<std::string> patterns;

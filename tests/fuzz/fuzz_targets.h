@@ -44,6 +44,7 @@
 #include "gleak/pipeline/analyze.h"
 #include "gleak/render/json_escape.h"
 #include "gleak/render/json_report.h"
+#include "gleak/render/json_writer.h"
 #include "gleak/render/record_writer.h"
 #include "gleak/render/text_report.h"
 #include "gleak/report/build_report.h"
@@ -101,13 +102,19 @@ inline void CheckTerminalSafe(std::string_view text, bool color, std::string_vie
   }
 }
 
-// `gleak parse` (AppendJsonString) and `gleak analyze` (nlohmann's dump) write
-// the same text for the same bytes: invalid UTF-8 becomes the same U+FFFDs.
+// `gleak parse` (AppendJsonString) and `gleak analyze` (JsonWriter's
+// AppendJsonQuoted) write the same text for the same bytes: invalid UTF-8
+// becomes the same U+FFFDs; and the report's escapes are byte for byte those
+// of nlohmann's dump, which wrote the report before.
 inline void CheckEscapesAgree(std::string_view s, std::string_view what) {
   fmt::memory_buffer ours;
   AppendJsonString(s, &ours);
+  std::string report;
+  AppendJsonQuoted(s, &report);
   std::string theirs =
       nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  GLEAK_FUZZ_CHECK(report == theirs, "{}: the report escapes differently from nlohmann: {} vs {}",
+                   what, report, theirs);
   std::string a, b;
   try {
     a = nlohmann::json::parse(std::string_view(ours.data(), ours.size())).get<std::string>();

@@ -98,6 +98,37 @@ TEST(OpenInput, CutGzipSaysSo) {
   std::filesystem::remove_all(dir);
 }
 
+// What a cut gzip file yields does not depend on the size of the reads: the
+// same bytes (a start of the text) and the same error at every size.
+TEST(OpenInput, CutGzipYieldsTheSameBytesAtEveryReadSize) {
+  auto dir = TempDir();
+  std::string text;
+  for (int i = 0; i < 30000; ++i) text += "goroutine " + std::to_string(i * 7919 % 10007) + "\n";
+  std::string gz = Gzip(text);
+  auto cut = Write(dir, "cut.gz", gz.substr(0, gz.size() * 2 / 3));
+  std::string first_bytes, first_error;
+  for (size_t size : {size_t{1}, size_t{100}, size_t{4096}, size_t{65536}, size_t{1} << 20}) {
+    auto source = OpenInput(cut.string());
+    std::string bytes, error;
+    std::vector<char> buffer(size);
+    try {
+      while (size_t n = source->Read(buffer.data(), buffer.size())) bytes.append(buffer.data(), n);
+    } catch (const Error& e) {
+      error = e.what();
+    }
+    EXPECT_NE(error.find("ends early"), std::string::npos) << size << ": " << error;
+    EXPECT_EQ(text.compare(0, bytes.size(), bytes), 0) << size;
+    if (first_error.empty()) {
+      first_bytes = bytes;
+      first_error = error;
+      EXPECT_GT(bytes.size(), text.size() / 2) << size;
+    }
+    EXPECT_EQ(bytes.size(), first_bytes.size()) << size;
+    EXPECT_EQ(error, first_error) << size;
+  }
+  std::filesystem::remove_all(dir);
+}
+
 TEST(OpenInput, GzipBombIsRefusedPastTheLimit) {
   auto dir = TempDir();
   auto path = Write(dir, "bomb.gz", Gzip(std::string(4 << 20, '\0')));

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "gleak/base/error.h"
+#include "gleak/base/pattern.h"
 #include "gleak/classify/classifier.h"
 
 namespace gleak {
@@ -21,6 +22,44 @@ std::string UsageError(const std::string& text) {
   }
   ADD_FAILURE() << "no error for: " << text;
   return {};
+}
+
+// Pattern turns texts away by the literal start of an anchored expression
+// before RE2 runs: it must never turn away a text RE2 matches.
+TEST(Pattern, LiteralPrefixNeverHidesAMatch) {
+  struct Case {
+    const char* expression;
+    const char* text;
+    bool matches;
+  };
+  const Case cases[] = {
+      {"^net/http\\.\\(\\*conn\\)\\.serve$", "net/http.(*conn).serve", true},
+      {"^net/http\\.\\(\\*conn\\)\\.serve$", "net/http.(*conn)xserve", false},
+      {"^net/http\\.\\(\\*conn\\)", "net/httpx(*conn)", false},
+      {"^a|b", "b", true},    // the ^ anchors the first alternative only
+      {"^ab?c", "ac", true},  // a quantifier takes the last literal
+      {"^ab*", "a", true},
+      {"^ab{0,1}c", "ac", true},
+      {"^ab+", "abbb", true},
+      {"^(a|b)c", "bc", true},
+      {"^a(b|c)", "ac", true},
+      {"^x[|]y|z", "z", true},   // a | in a class, then one outside
+      {"^x[]|]y", "x|y", true},  // a leading ] belongs to the class
+      {"^x\\|y", "x|y", true},   // an escaped |
+      {"^x\\|y", "y", false},
+      {"^chan send", "chan send (nil chan)", true},
+      {"^chan send", "chan receive", false},
+      {"^a\\db", "a1b", true},  // \d is no literal
+      {"^a.c", "abc", true},
+      {"^(?i)abc", "ABC", true},
+      {"^", "", true},
+      {"^abc", "ab", false},
+      {"abc", "xabc", true},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(Pattern(c.expression, "test").Matches(c.text), c.matches)
+        << c.expression << " on " << c.text;
+  }
 }
 
 TEST(Rules, BuiltinRulesCoverEveryRequiredPattern) {

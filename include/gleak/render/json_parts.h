@@ -1,28 +1,29 @@
-// JSON pieces shared by the report and the diff documents.
+// JSON pieces shared by the report and the diff documents, written with a
+// streaming JsonWriter. Keys are written in nlohmann's order (sorted by bytes),
+// which is the order of the documents gleak has always written.
 #pragma once
 
+#include <cstddef>
 #include <functional>
-#include <ostream>
+#include <span>
 #include <string_view>
 
-#include <nlohmann/json.hpp>
-
 #include "gleak/model/report.h"
+#include "gleak/render/json_writer.h"
 
 namespace gleak {
 
-nlohmann::json FrameJson(const StackFrame& frame);
-nlohmann::json InputJson(size_t index, const InputReport& input);
-nlohmann::json FindingJson(const Finding& finding);
-// The group fields both documents carry (id, count, state, frames, creators, finding...).
-nlohmann::json GroupJson(const Group& group);
+// A member a document adds to a group object: its key and what writes its value.
+struct JsonField {
+  std::string_view key;
+  std::function<void(JsonWriter&)> write;
+};
 
-// Writes `doc` as doc.dump(indent) would, with its top-level `key`, an empty
-// array in `doc`, holding the `n` items item(0..n-1). Each item is made and
-// written on its own: a tree of one group takes about 50 KiB, so a document
-// of many groups is never held whole. Invalid UTF-8 becomes U+FFFD.
-void DumpWithArray(const nlohmann::json& doc, std::string_view key, size_t n,
-                   const std::function<nlohmann::json(size_t)>& item, int indent,
-                   std::ostream& out);
+void WriteFrameJson(JsonWriter& w, const StackFrame& frame);
+void WriteInputJson(JsonWriter& w, size_t index, const InputReport& input);
+void WriteFindingJson(JsonWriter& w, const Finding& finding);
+// The group object both documents carry (id, count, state, frames, creators,
+// finding...), with `extra` members (sorted by key) put in their places.
+void WriteGroupJson(JsonWriter& w, const Group& group, std::span<const JsonField> extra);
 
 }  // namespace gleak
