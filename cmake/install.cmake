@@ -12,7 +12,7 @@ if(GLEAK_INSTALL_STRIP)
 endif()
 install(TARGETS gleak RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 
-set(GLEAK_COMMANDS analyze diff parse watch rules)
+set(GLEAK_COMMANDS analyze diff parse watch serve rules)
 
 # The pages' date: SOURCE_DATE_EPOCH when the build sets it (reproducible-builds.org),
 # else the date of the commit built, else a fixed one; never the time of the build.

@@ -10,6 +10,8 @@
 #include "cli/number_flags.h"
 #include "cli/share_formats.h"
 #include "cli/terminal.h"
+#include "gleak/input/http_source.h"
+#include "gleak/pipeline/live_fetch.h"
 #include "gleak/render/html_report.h"
 #include "gleak/render/json_report.h"
 #include "gleak/render/text_report.h"
@@ -43,8 +45,18 @@ int RunAnalyze(const AnalyzeFlags& flags) {
   progress.total_bytes = TotalInputBytes(flags.inputs);
   options.progress = &progress;
   ReadProgressLine progress_line(progress, flags.quiet, flags.inputs);
-  Report report = Analyze(options);
-  progress_line.Stop();
+  // One URL: the target's goroutine-leak profile is asked first, for the
+  // runtime's proof (src/pipeline/live_fetch.cc).
+  Report report;
+  if (options.inputs.size() == 1 && LooksLikeUrl(options.inputs.front())) {
+    LiveFetch fetch(options.inputs.front(), !flags.no_leak_profile);
+    report = fetch.Fetch(options);
+    progress_line.Stop();
+    if (!flags.quiet && !fetch.Note().empty()) PrintNote(fetch.Note());
+  } else {
+    report = Analyze(options);
+    progress_line.Stop();
+  }
   report.tool_version = GLEAK_VERSION;
   bool input_problem = PrintInputProblems(report.inputs, flags.quiet);
   if (NothingRead(report.inputs)) return kExitInput;  // no report of nothing
@@ -84,6 +96,7 @@ CommandAction AddAnalyzeCommand(CLI::App& app) {
       ->check(WholeNumber(0))
       ->capture_default_str();
   cmd->add_flag("--only-suspects", flags->only_suspects, "Show suspect groups only");
+  AddLeakProfileFlag(cmd, flags.get());
   cmd->footer(
       "\nExamples:\n"
       "  gleak analyze dump.txt\n"

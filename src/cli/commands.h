@@ -15,6 +15,7 @@ CommandAction AddAnalyzeCommand(CLI::App& app);
 CommandAction AddRulesCommand(CLI::App& app);
 CommandAction AddDiffCommand(CLI::App& app);
 CommandAction AddWatchCommand(CLI::App& app);
+CommandAction AddServeCommand(CLI::App& app);
 // Hidden; reads `app` (every command's definition) when it runs.
 CommandAction AddCompletionCommand(CLI::App& app);
 

@@ -108,15 +108,20 @@ void AddCommonFlags(CLI::App* cmd, CommonFlags* flags, const std::vector<std::st
         "; sarif (code scanning), markdown (a PR comment), openmetrics (Prometheus): "
         "docs/formats.md";
   }
-  cmd->add_option("--format", flags->format, format_help)
-      ->check(CLI::IsMember(formats))
-      ->capture_default_str();
-  cmd->add_option("-o,--output", flags->output, "Write the report to FILE");
-  cmd->add_option("--color", flags->color,
-                  "Colour: auto (a terminal, unless NO_COLOR is set), always, never; an explicit "
-                  "always colours even with NO_COLOR set (no-color.org: a flag overrides it)")
-      ->check(CLI::IsMember({"auto", "always", "never"}))
-      ->capture_default_str();
+  // No formats: a command that writes no report (serve) has no output flags.
+  const bool writes_report = !formats.empty();
+  if (writes_report) {
+    cmd->add_option("--format", flags->format, format_help)
+        ->check(CLI::IsMember(formats))
+        ->capture_default_str();
+    cmd->add_option("-o,--output", flags->output, "Write the report to FILE");
+    cmd->add_option("--color", flags->color,
+                    "Colour: auto (a terminal, unless NO_COLOR is set), always, never; an "
+                    "explicit always colours even with NO_COLOR set (no-color.org: a flag "
+                    "overrides it)")
+        ->check(CLI::IsMember({"auto", "always", "never"}))
+        ->capture_default_str();
+  }
   cmd->add_option("--group-by", flags->group_by,
                   "exact (args too), line (function+file:line), func (names only: survives "
                   "redeploys), top (state + first user frame)")
@@ -134,7 +139,8 @@ void AddCommonFlags(CLI::App* cmd, CommonFlags* flags, const std::vector<std::st
   cmd->add_option("--ignore", flags->ignores,
                   "Drop goroutines whose stack contains function FUNC (goleak's IgnoreAnyFunction)")
       ->allow_extra_args(false);
-  cmd->add_flag("--full", flags->full, "Show every frame, runtime ones included");
+  if (writes_report)
+    cmd->add_flag("--full", flags->full, "Show every frame, runtime ones included");
   cmd->add_flag("-q,--quiet", flags->quiet, "Do not print warnings to standard error");
   cmd->add_option("--rules", flags->rules_file,
                   "Add or override rules from FILE (gleak.rules/v1 JSON; see `gleak rules`)");
@@ -157,8 +163,10 @@ void AddCommonFlags(CLI::App* cmd, CommonFlags* flags, const std::vector<std::st
                   "... or one waiting at least MIN minutes (0: never by wait)")
       ->check(WholeNumber(0))
       ->capture_default_str();
-  cmd->add_option("--fail-on", flags->fail_on,
-                  "Exit 1 when a suspect matches these patterns (comma-separated ids, or any)");
+  if (writes_report) {
+    cmd->add_option("--fail-on", flags->fail_on,
+                    "Exit 1 when a suspect matches these patterns (comma-separated ids, or any)");
+  }
   AddInputFlags(cmd, &flags->input);
   cmd->add_option("--max-groups", flags->max_groups,
                   "Keep N distinct groups per input (in all with --merge); the goroutines of "
@@ -172,6 +180,15 @@ void AddCommonFlags(CLI::App* cmd, CommonFlags* flags, const std::vector<std::st
                   "the report is the same whatever N")
       ->check(WholeNumber(0, 1024))
       ->capture_default_str();
+}
+
+void AddLeakProfileFlag(CLI::App* cmd, CommonFlags* flags) {
+  cmd->add_flag("--no-leak-profile", flags->no_leak_profile,
+                "Do not ask a .../debug/pprof/goroutine?debug=2 URL's target for "
+                "/debug/pprof/goroutineleak. By default it is asked first: when served (Go 1.27; "
+                "Go 1.26 with GOEXPERIMENT=goroutineleakprofile) it is read in its place, as it "
+                "prints every goroutine and marks the ones the runtime proved leaked (a GC "
+                "cycle on the target per fetch); a 404 falls back to the goroutine profile");
 }
 
 AnalyzeOptions ToAnalyzeOptions(const CommonFlags& flags, RuleSet* rules) {

@@ -70,10 +70,15 @@ struct CommonFlags {
   uint64_t suspect_wait = 15;
   std::string fail_on;
   size_t threads = 0;
+  bool no_leak_profile = false;  // analyze URL, watch, serve
 };
 
+// `formats` empty: no --format, -o, --color, --full or --fail-on (gleak serve).
 void AddCommonFlags(CLI::App* cmd, CommonFlags* flags,
                     const std::vector<std::string>& formats = {"text", "json", "html"});
+
+// --no-leak-profile, for the commands that poll a live URL (analyze, watch, serve).
+void AddLeakProfileFlag(CLI::App* cmd, CommonFlags* flags);
 
 // The analysis the flags ask for; the rules live in `rules`, which must
 // outlive the options.

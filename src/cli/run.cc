@@ -56,6 +56,7 @@ int RunGleak(int argc, char** argv) {
           "  gleak analyze --format json dump.txt | jq .groups[0]\n"
           "  gleak diff before.txt after.txt      which groups grew\n"
           "  gleak watch http://127.0.0.1:6060/debug/pprof/goroutine   live\n"
+          "  gleak serve --listen 127.0.0.1:9106 URL   /metrics for Prometheus\n"
           "  gleak parse dump.txt                 one JSON line per goroutine\n"
           "  gleak parse --format text dump.txt.gz\n"
           "  curl -s 'http://127.0.0.1:6060/debug/pprof/goroutine?debug=2' | gleak parse -\n\n") +
@@ -64,6 +65,7 @@ int RunGleak(int argc, char** argv) {
   CommandAction diff = AddDiffCommand(app);
   CommandAction parse = AddParseCommand(app);
   CommandAction watch = AddWatchCommand(app);
+  CommandAction serve = AddServeCommand(app);
   CommandAction rules = AddRulesCommand(app);
   CommandAction completion = AddCompletionCommand(app);
 
@@ -105,6 +107,7 @@ int RunGleak(int argc, char** argv) {
       if (sub->get_name() == "parse") code = parse();
       if (sub->get_name() == "rules") code = rules();
       if (sub->get_name() == "watch") code = watch();
+      if (sub->get_name() == "serve") code = serve();
       if (sub->get_name() == "completion") code = completion();
     }
     // A result that did not reach its reader is no result: exit 3, whatever

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -10,6 +11,7 @@
 #include <ctime>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -20,11 +22,15 @@
 #include "cli/common_flags.h"
 #include "cli/exit_codes.h"
 #include "cli/number_flags.h"
+#include "cli/targets.h"
 #include "cli/terminal.h"
 #include "gleak/base/duration.h"
 #include "gleak/base/error.h"
 #include "gleak/base/redact.h"
+#include "gleak/base/terminal_safe.h"
+#include "gleak/diff/diff.h"
 #include "gleak/input/http_source.h"
+#include "gleak/pipeline/live_fetch.h"
 #include "gleak/render/html_report.h"
 #include "gleak/render/json_diff.h"
 #include "gleak/render/text_diff.h"
@@ -35,7 +41,13 @@ namespace {
 
 std::atomic<bool> g_interrupted{false};
 
-// Ends the watch; a fetch under way stops within about 200 ms.
+constexpr size_t kTopTracks = 8;       // tracks a tick's view shows
+constexpr size_t kRecentTotals = 64;   // totals a tick's sparkline shows
+constexpr size_t kMaxTracks = 10'000;  // tracks kept; the ones gone the longest go first
+
+// Ends the watch; a fetch under way stops at once. The handler is installed
+// with SA_RESETHAND, so that a second Ctrl-C ends gleak at once, without the
+// final report.
 void OnInterrupt(int) {
   g_interrupted = true;
   InterruptTransfers();
@@ -47,6 +59,9 @@ struct WatchFlags : CommonFlags {
   std::string duration;
   std::string save_dir;
   uint64_t max_failures = 5;
+  std::string targets_file;
+  uint64_t parallel = 8;
+  uint64_t history = 240;
   std::vector<std::string> fail_on_growth;
 };
 
@@ -57,6 +72,20 @@ std::string NowUtc() {
   char text[32];
   std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return text;
+}
+
+std::string LeakProfileState(LiveFetch::Proof proof) {
+  switch (proof) {
+    case LiveFetch::Proof::kServed:
+      return "served";
+    case LiveFetch::Proof::kNotServed:
+      return "not served";
+    case LiveFetch::Proof::kNotAsked:
+      return "not asked";
+    case LiveFetch::Proof::kUnknown:
+      break;
+  }
+  return "unknown";
 }
 
 // A duration from 1 ms (the sleep counts milliseconds) to `max_seconds`, so
@@ -74,8 +103,10 @@ double Seconds(const std::string& text, const char* flag, double max_seconds) {
 
 // Sleeps until `deadline`, waking early on Ctrl-C.
 void SleepUntil(std::chrono::steady_clock::time_point deadline) {
-  while (!g_interrupted && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  for (auto now = std::chrono::steady_clock::now(); !g_interrupted && now < deadline;
+       now = std::chrono::steady_clock::now()) {
+    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
+        deadline - now, std::chrono::milliseconds(50)));
   }
 }
 
@@ -96,10 +127,7 @@ void MakeSaveFolder(const std::string& dir) {
   }
 }
 
-int RunWatch(const WatchFlags& flags) {
-  if (flags.inputs.size() != 1) ThrowUsageError("watch takes exactly one URL");
-  std::string url = flags.inputs.front();
-  if (!LooksLikeUrl(url)) ThrowUsageError(fmt::format("watch takes an http(s) URL, got '{}'", url));
+int RunWatchOne(const WatchFlags& flags, std::string url) {
   bool added = false;
   url = WithDebugParameter(url, &added);
   const std::string shown_url = RedactUrlPasswords(url);  // the password is never shown
@@ -123,17 +151,25 @@ int RunWatch(const WatchFlags& flags) {
 
   struct sigaction action {};
   action.sa_handler = OnInterrupt;
+  action.sa_flags = SA_RESETHAND;
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
 
-  std::vector<Report> snapshots;
+  // Each tick diffs only its own snapshot against the tracks so far; the
+  // history is thinned past --history, so that a watch of weeks stays small.
+  DiffOptions diff_options;
+  diff_options.interval_seconds = interval;
+  diff_options.max_history = flags.history;
+  diff_options.max_tracks = kMaxTracks;
+  SnapshotTracker tracker(diff_options);
+  uint64_t previous_total = 0;
+  LiveFetch fetch(url, !flags.no_leak_profile);
+  if (!flags.quiet && !fetch.Note().empty()) PrintNote(fetch.Note());
   WatchTick tick;
   tick.url = shown_url;
   tick.interval_seconds = interval;
   WatchSummary summary;
   summary.url = shown_url;
-  DiffOptions diff_options;
-  diff_options.interval_seconds = interval;
   auto start = std::chrono::steady_clock::now();
   auto next = start;
   uint64_t failures = 0;
@@ -154,7 +190,13 @@ int RunWatch(const WatchFlags& flags) {
       partial = std::filesystem::path(flags.save_dir) / fmt::format(".snapshot-{:04}.partial", n);
       one.save_copy_to = partial.string();
     }
-    Report report = AnalyzeOne(one, url);
+    const bool settled = fetch.proof() != LiveFetch::Proof::kUnknown;
+    Report report = fetch.Fetch(one);
+    if (!settled && fetch.proof() != LiveFetch::Proof::kUnknown && !flags.quiet && !live &&
+        !fetch.Note().empty()) {
+      PrintNote(fetch.Note());
+    }
+    tick.leak_profile = LeakProfileState(fetch.proof());
     tick.tick = n;
     tick.time = NowUtc();
     const InputReport& input = report.inputs.front();
@@ -191,13 +233,14 @@ int RunWatch(const WatchFlags& flags) {
       tick.ok = true;
       tick.error.clear();
       tick.failures_in_a_row = 0;
-      uint64_t previous =
-          snapshots.empty() ? report.totals.goroutines : snapshots.back().totals.goroutines;
-      tick.since_previous =
-          static_cast<int64_t>(report.totals.goroutines) - static_cast<int64_t>(previous);
-      snapshots.push_back(std::move(report));
-      tick.totals.push_back(snapshots.back().totals.goroutines);
-      tick.diff = DiffSnapshots(snapshots, diff_options);
+      uint64_t total = report.totals.goroutines;
+      if (tracker.snapshots() == 0) previous_total = total;
+      tick.since_previous = static_cast<int64_t>(total) - static_cast<int64_t>(previous_total);
+      previous_total = total;
+      tracker.Add(std::move(report));
+      tick.totals.push_back(total);
+      if (tick.totals.size() > kRecentTotals) tick.totals.erase(tick.totals.begin());
+      tick.diff = tracker.Current(kTopTracks);
     }
     if (flags.format == "jsonl") {
       RenderWatchJsonLine(tick, output.stream());
@@ -216,7 +259,13 @@ int RunWatch(const WatchFlags& flags) {
                          interval >
                      *duration);
     if (last) break;
-    next += std::chrono::milliseconds(static_cast<int64_t>(interval * 1000));
+    // The next tick on the interval's grid; slots a slow fetch overran are
+    // skipped, not made up in a burst against a process that just stopped
+    // the world for the dump.
+    const auto step = std::chrono::milliseconds(static_cast<int64_t>(interval * 1000));
+    next += step;
+    auto now = std::chrono::steady_clock::now();
+    if (next <= now) next += step * ((now - next) / step + 1);
     if (live) {
       std::string status =
           tick.ok
@@ -229,7 +278,7 @@ int RunWatch(const WatchFlags& flags) {
   }
 
   // The final report: the diff of every good snapshot, and the ones that failed.
-  DiffReport diff = DiffSnapshots(std::move(snapshots), diff_options);
+  DiffReport diff = tracker.Current();
   diff.tool_version = GLEAK_VERSION;
   summary.gave_up = gave_up;
   diff.watch = summary;
@@ -265,14 +314,253 @@ int RunWatch(const WatchFlags& flags) {
   return GrowthGateExit(diff, gate, fail_on, flags.quiet);
 }
 
+// One target of a watch of several.
+struct Watched {
+  TargetSpec spec;
+  std::unique_ptr<LiveFetch> fetch;
+  std::unique_ptr<SnapshotTracker> tracker;
+  WatchTick tick;
+  WatchSummary summary;
+  uint64_t failures = 0;
+  uint64_t previous_total = 0;
+  bool gave_up = false;
+};
+
+// One tick of one target: fetch, then match its snapshot against its tracks.
+void PollTarget(Watched* w, const AnalyzeOptions& options, const WatchFlags& flags, uint64_t n,
+                const std::string& time, bool live) {
+  const bool settled = w->fetch->proof() != LiveFetch::Proof::kUnknown;
+  Report report = w->fetch->Fetch(options);
+  if (!settled && w->fetch->proof() != LiveFetch::Proof::kUnknown && !flags.quiet && !live &&
+      !w->fetch->Note().empty()) {
+    PrintNote(fmt::format("{}: {}", w->spec.name, w->fetch->Note()));
+  }
+  WatchTick& tick = w->tick;
+  tick.tick = n;
+  tick.time = time;
+  tick.leak_profile = LeakProfileState(w->fetch->proof());
+  const InputReport& input = report.inputs.front();
+  std::string error = !input.error.empty()    ? input.error
+                      : input.goroutines == 0 ? "the answer held no goroutines"
+                                              : "";
+  w->summary.ticks = n;
+  if (!error.empty()) {
+    tick.ok = false;
+    tick.error = error;
+    tick.failures_in_a_row = ++w->failures;
+    ++w->summary.failed;
+    if (w->summary.failures.size() < WatchSummary::kMaxListed) {
+      w->summary.failures.push_back(WatchFailure{n, time, error});
+    } else {
+      ++w->summary.failures_not_listed;
+    }
+    if (flags.max_failures > 0 && w->failures >= flags.max_failures) w->gave_up = true;
+    return;
+  }
+  w->failures = 0;
+  tick.ok = true;
+  tick.error.clear();
+  tick.failures_in_a_row = 0;
+  uint64_t total = report.totals.goroutines;
+  if (w->tracker->snapshots() == 0) w->previous_total = total;
+  tick.since_previous = static_cast<int64_t>(total) - static_cast<int64_t>(w->previous_total);
+  w->previous_total = total;
+  w->tracker->Add(std::move(report));
+  tick.totals.push_back(total);
+  if (tick.totals.size() > kRecentTotals) tick.totals.erase(tick.totals.begin());
+  tick.diff = w->tracker->Current(kTopTracks);
+}
+
+// The groups that grow (or are proven) on two targets or more, by group id.
+std::vector<FleetGroup> SharedGroups(const std::vector<WatchTick>& ticks) {
+  std::map<std::string, FleetGroup> by_id;
+  for (const WatchTick& t : ticks) {
+    if (!t.ok) continue;
+    for (const Track& track : t.diff.tracks) {
+      const Group& g = track.group;
+      bool proven = g.finding.proven && !track.counts.empty() && track.counts.back() > 0;
+      if ((track.growth <= 0 && !proven) || g.overflow) continue;
+      FleetGroup& f = by_id[track.id];
+      f.id = track.id;
+      f.pattern = g.finding.pattern;
+      if (!g.frames.empty()) f.function = g.frames[g.top_frame].func;
+      f.targets.push_back(t.target);
+      f.growth += track.growth;
+      f.suspect |= track.suspect;
+      f.proven |= proven;
+    }
+  }
+  std::vector<FleetGroup> out;
+  for (auto& [id, f] : by_id) {
+    if (f.targets.size() >= 2) out.push_back(std::move(f));
+  }
+  std::sort(out.begin(), out.end(), [](const FleetGroup& a, const FleetGroup& b) {
+    if (a.targets.size() != b.targets.size()) return a.targets.size() > b.targets.size();
+    if (a.growth != b.growth) return a.growth > b.growth;
+    return a.id < b.id;
+  });
+  if (out.size() > kTopTracks) out.resize(kTopTracks);
+  return out;
+}
+
+int RunWatchFleet(const WatchFlags& flags, std::vector<TargetSpec> specs) {
+  if (flags.format != "text" && flags.format != "jsonl") {
+    ThrowUsageError(fmt::format(
+        "watch of several targets writes text or jsonl, not --format {} (it takes one target)",
+        flags.format));
+  }
+  if (!flags.save_dir.empty()) ThrowUsageError("--save takes one target; watch got several");
+  double interval = Seconds(flags.interval, "--interval", 7 * 24 * 3600.0);
+  std::optional<double> duration;
+  if (!flags.duration.empty()) duration = Seconds(flags.duration, "--duration", 366 * 24 * 3600.0);
+  RuleSet rules;
+  CommonFlags analyze_flags = flags;
+  AnalyzeOptions options = ToAnalyzeOptions(analyze_flags, &rules);
+  options.report = ReportOptions{};
+  std::vector<std::string> fail_on = ParseFailOn(flags.fail_on, rules);
+  GrowthGate gate = ParseGrowthGate(flags.fail_on_growth);
+  bool live = flags.format == "text" && isatty(fileno(stdout)) && flags.output.empty();
+  Output output(flags);
+  TextStyle style = output.style();
+
+  std::vector<std::unique_ptr<Watched>> targets;
+  for (TargetSpec& spec : specs) {
+    auto w = std::make_unique<Watched>();
+    bool added = false;
+    std::string url = WithDebugParameter(spec.url, &added);
+    w->fetch = std::make_unique<LiveFetch>(url, !flags.no_leak_profile);
+    DiffOptions diff_options;
+    diff_options.interval_seconds = interval;
+    diff_options.max_history = flags.history;
+    diff_options.max_tracks = kMaxTracks;
+    w->tracker = std::make_unique<SnapshotTracker>(diff_options);
+    w->tick.target = spec.name;
+    w->tick.url = RedactUrlPasswords(url);
+    w->tick.interval_seconds = interval;
+    w->summary.url = w->tick.url;
+    w->spec = std::move(spec);
+    targets.push_back(std::move(w));
+  }
+
+  struct sigaction action {};
+  action.sa_handler = OnInterrupt;
+  action.sa_flags = SA_RESETHAND;
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+
+  FleetTick fleet;
+  fleet.interval_seconds = interval;
+  const auto start = std::chrono::steady_clock::now();
+  auto next = start;
+  const auto step = std::chrono::milliseconds(static_cast<int64_t>(interval * 1000));
+  bool all_gave_up = false;
+  for (uint64_t n = 1; !g_interrupted; ++n) {
+    const std::string time = NowUtc();
+    // At most --parallel fetches at once; a target that gave up is left out.
+    std::atomic<size_t> next_target{0};
+    auto worker = [&] {
+      for (size_t i = next_target++; i < targets.size() && !g_interrupted; i = next_target++) {
+        if (!targets[i]->gave_up) PollTarget(targets[i].get(), options, flags, n, time, live);
+      }
+    };
+    std::vector<std::thread> workers;
+    size_t threads = std::min<size_t>(flags.parallel, targets.size());
+    for (size_t i = 0; i < threads; ++i) workers.emplace_back(worker);
+    for (std::thread& t : workers) t.join();
+    if (g_interrupted) break;
+    fleet.tick = n;
+    fleet.time = time;
+    fleet.targets.clear();
+    for (const auto& w : targets) fleet.targets.push_back(w->tick);
+    fleet.shared = SharedGroups(fleet.targets);
+    if (flags.format == "jsonl") {
+      RenderFleetJsonLines(fleet, output.stream());
+    } else if (!live) {
+      RenderFleetLines(fleet, output.stream());
+    }
+    output.stream().flush();
+    output.ThrowIfFailed();
+    all_gave_up =
+        std::all_of(targets.begin(), targets.end(), [](const auto& w) { return w->gave_up; });
+    if (all_gave_up) break;
+    bool last = (flags.count > 0 && n >= flags.count) ||
+                (duration &&
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() +
+                         interval >
+                     *duration);
+    if (last) break;
+    next += step;
+    auto now = std::chrono::steady_clock::now();
+    if (next <= now) next += step * ((now - next) / step + 1);
+    if (live) {
+      RenderFleetScreen(
+          fleet,
+          fmt::format("next snapshots in {:g}s · Ctrl-C ends and prints each target's report",
+                      interval),
+          style, output.stream());
+      output.stream().flush();
+    }
+    SleepUntil(next);
+  }
+
+  if (live) output.stream() << "\x1b[H\x1b[J";
+  int code = kExitOk;
+  bool any_gave_up = false, none_read = true;
+  for (const auto& w : targets) {
+    DiffReport diff = w->tracker->Current();
+    diff.tool_version = GLEAK_VERSION;
+    w->summary.gave_up = w->gave_up;
+    diff.watch = w->summary;
+    if (flags.format == "text") {
+      output.stream() << "== " << TerminalSafe(w->spec.name) << " ==\n";
+      TextStyle final_style = style;
+      final_style.max_groups = 10;
+      RenderTextDiff(diff, final_style, output.stream());
+    } else {
+      RenderJsonDiff(diff, output.stream(), true);
+    }
+    any_gave_up |= w->gave_up;
+    if (!diff.snapshots.empty()) {
+      none_read = false;
+      code = std::max(code, GrowthGateExit(diff, gate, fail_on, flags.quiet));
+    }
+  }
+  output.Commit();
+  for (const auto& w : targets) {
+    if (w->gave_up) {
+      PrintError(fmt::format("{}: {} failed snapshots in a row; gave up (last: {})", w->spec.name,
+                             w->failures, w->tick.error));
+    }
+  }
+  if (any_gave_up || none_read) return kExitInput;
+  return code;
+}
+
+int RunWatch(const WatchFlags& flags) {
+  if (flags.inputs.empty() && flags.targets_file.empty()) {
+    ThrowUsageError("watch takes a URL (several, or --targets FILE, for a fleet)");
+  }
+  std::vector<TargetSpec> specs = ReadTargets(flags.inputs, flags.targets_file, "watch");
+  if (specs.empty()) ThrowUsageError("--targets " + flags.targets_file + ": no target in it");
+  if (specs.size() == 1) return RunWatchOne(flags, specs.front().url);
+  return RunWatchFleet(flags, std::move(specs));
+}
+
 }  // namespace
 
 CommandAction AddWatchCommand(CLI::App& app) {
   auto flags = std::make_shared<WatchFlags>();
   CLI::App* cmd = app.add_subcommand(
       "watch", "Take snapshots of a pprof URL on an interval and show the groups that grow.");
-  cmd->add_option("url", flags->inputs, "e.g. http://127.0.0.1:6060/debug/pprof/goroutine?debug=2")
-      ->required();
+  cmd->add_option("url", flags->inputs,
+                  "e.g. http://127.0.0.1:6060/debug/pprof/goroutine?debug=2; several: each is "
+                  "polled every tick, and the groups that grow on several are told");
+  cmd->add_option("--targets", flags->targets_file,
+                  "File of targets, one a line: URL, or URL NAME; # starts a comment");
+  cmd->add_option("--parallel", flags->parallel,
+                  "With several targets: fetches running at once in a tick")
+      ->check(WholeNumber(1, 1024))
+      ->capture_default_str();
   // watch also prints a JSON line per tick (jsonl).
   AddCommonFlags(cmd, flags.get(), {"text", "json", "jsonl", "html"});
   cmd->add_option("--interval", flags->interval, "Time between snapshots")->capture_default_str();
@@ -287,6 +575,13 @@ CommandAction AddWatchCommand(CLI::App& app) {
                   "Give up (exit 3) after N failed snapshots in a row (0: never give up)")
       ->check(WholeNumber(0))
       ->capture_default_str();
+  cmd->add_option("--history", flags->history,
+                  "Snapshots the final report keeps counts of; past N every other one is "
+                  "dropped (the first and the latest always stay), so that a watch of days "
+                  "keeps its memory flat. First, last, min, max and pace count every snapshot")
+      ->check(WholeNumber(2))
+      ->capture_default_str();
+  AddLeakProfileFlag(cmd, flags.get());
   cmd->add_option("--fail-on-growth", flags->fail_on_growth,
                   "Exit 1 at the end when a growing leak-pattern group grew by N goroutines or P%")
       ->allow_extra_args(false);
@@ -294,9 +589,19 @@ CommandAction AddWatchCommand(CLI::App& app) {
       "\nOn a terminal the view redraws in place; piped, it prints a line per snapshot\n"
       "(--format jsonl: a JSON object per snapshot, then the final gleak.diff/v1 document;\n"
       "--format html: nothing per snapshot, then the final diff as one page).\n"
-      "Ctrl-C, --count or --duration ends the watch and prints the diff of all snapshots.\n\n"
+      "Ctrl-C, --count or --duration ends the watch and prints the diff of the snapshots\n"
+      "(Ctrl-C stops a fetch under way at once; a second Ctrl-C quits without the diff).\n"
+      "Each tick diffs only its new snapshot against the groups' tracks, so memory and\n"
+      "time per tick stay flat over days (--history bounds the counts kept). A tick\n"
+      "whose fetch overran the interval is not made up: the next one keeps the grid.\n\n"
+      "Several targets (URL URL… or --targets FILE) are polled together every tick,\n"
+      "at most --parallel at once: a row per target, and the groups growing on several\n"
+      "targets first (the same group id: the same stack in the same build). Their\n"
+      "output is text or jsonl (a line per target per tick, with \"target\", and a\n"
+      "\"fleet\" line); the end prints each target's diff. --save takes one target.\n\n"
       "Examples:\n"
       "  gleak watch http://127.0.0.1:6060/debug/pprof/goroutine\n"
+      "  gleak watch --interval 1m --targets fleet.txt\n"
       "  gleak watch --interval 30s --count 20 --save snaps/ URL\n"
       "  gleak watch --format jsonl --count 10 --interval 5s URL | jq -c '.growing[0]'\n\n" +
       std::string(kExitCodesHelp));

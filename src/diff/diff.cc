@@ -48,9 +48,12 @@ struct Matcher {
   }
 };
 
-void Measure(const DiffOptions& options, Track* t) {
-  size_t n = t->counts.size();
-  uint64_t first = t->counts.front(), last = t->counts.back();
+// Fills the measured fields of `t` (a copy of k.track) from the all-time
+// figures of its keeper; `n` is the number of snapshots taken.
+void Measure(const DiffOptions& options, const SnapshotTracker::Kept& k, uint64_t n, Track* t) {
+  uint64_t first = k.first, last = t->counts.back();
+  t->min_count = k.min;
+  t->max_count = k.max;
   t->growth = static_cast<int64_t>(last) - static_cast<int64_t>(first);
   if (first > 0)
     t->growth_percent = 100.0 * static_cast<double>(t->growth) / static_cast<double>(first);
@@ -65,12 +68,11 @@ void Measure(const DiffOptions& options, Track* t) {
   } else {
     t->status = TrackStatus::kSteady;
   }
-  t->monotonic = last > first;
-  for (size_t i = 1; i < n; ++i) t->monotonic &= t->counts[i] >= t->counts[i - 1];
+  t->monotonic = last > first && k.never_fell;
   t->growth_per_snapshot = n > 1 ? static_cast<double>(t->growth) / static_cast<double>(n - 1) : 0;
   if (options.interval_seconds && *options.interval_seconds > 0 && n > 1) {
-    t->growth_per_minute =
-        static_cast<double>(t->growth) / (*options.interval_seconds * (n - 1) / 60.0);
+    t->growth_per_minute = static_cast<double>(t->growth) /
+                           (*options.interval_seconds * static_cast<double>(n - 1) / 60.0);
   }
   const Finding& f = t->group.finding;
   // The overflow group is many groups counted together: its growth is no
@@ -85,122 +87,224 @@ void Measure(const DiffOptions& options, Track* t) {
   }
 }
 
+template <typename T>
+void KeepEveryOther(std::vector<T>* v) {
+  size_t n = v->size(), out = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (i % 2 != 0 && i + 1 != n) continue;
+    if (out != i) (*v)[out] = std::move((*v)[i]);  // never onto itself: that empties a string
+    ++out;
+  }
+  v->resize(out);
+}
+
 }  // namespace
 
-DiffReport DiffSnapshots(std::vector<Report> snapshots, const DiffOptions& options) {
-  DiffReport diff;
-  diff.interval_seconds = options.interval_seconds;
-  const size_t n = snapshots.size();
-  if (n > 0) {
-    diff.level = snapshots.front().level;
-    diff.path_prefix = snapshots.back().path_prefix;
-  }
-  std::vector<Track> tracks;
-  for (size_t s = 0; s < n; ++s) {
-    Report& snapshot = snapshots[s];
-    diff.snapshots.insert(diff.snapshots.end(), snapshot.inputs.begin(), snapshot.inputs.end());
-    diff.totals.goroutines.push_back(snapshot.totals.goroutines);
-    // Index the tracks seen so far, then match this snapshot's groups: exact
-    // ids first for every group, then the looser keys for what is left.
-    Matcher matcher;
-    for (size_t t = 0; t < tracks.size(); ++t) matcher.Index(tracks[t].group, t);
-    std::vector<std::optional<size_t>> matched(snapshot.groups.size());
-    std::vector<MatchKind> how(snapshot.groups.size(), MatchKind::kId);
-    std::set<size_t> taken;
-    auto try_match = [&](const absl::flat_hash_map<std::string, size_t>& index, MatchKind kind,
-                         auto key_of) {
-      for (size_t i = 0; i < snapshot.groups.size(); ++i) {
-        if (matched[i]) continue;
-        auto it = index.find(key_of(snapshot.groups[i]));
-        if (it == index.end() || (kind != MatchKind::kId && taken.count(it->second))) continue;
-        matched[i] = it->second;
-        how[i] = kind;
-        taken.insert(it->second);
-      }
-    };
-    try_match(matcher.by_id, MatchKind::kId, [](const Group& g) { return g.id; });
-    try_match(matcher.by_func, MatchKind::kFunc, [](const Group& g) { return g.func_id; });
-    try_match(matcher.by_shape, MatchKind::kShape, [](const Group& g) { return g.shape_id; });
+SnapshotTracker::SnapshotTracker(DiffOptions options) : options_(options) {}
 
+void SnapshotTracker::Add(Report snapshot) {
+  const uint64_t s = snapshots_++;
+  if (s == 0) {
+    level_ = snapshot.level;
+    first_total_ = snapshot.totals.goroutines;
+  }
+  last_total_ = snapshot.totals.goroutines;
+  path_prefix_ = snapshot.path_prefix;
+  kept_ticks_.push_back(s);
+  inputs_.insert(inputs_.end(), snapshot.inputs.begin(), snapshot.inputs.end());
+  totals_.push_back(snapshot.totals.goroutines);
+  for (Kept& k : tracks_) {
+    k.track.ids.emplace_back();
+    k.track.counts.push_back(0);
+    k.track.waits.emplace_back();
+  }
+  // Index the tracks seen so far, then match this snapshot's groups: exact
+  // ids first for every group, then the looser keys for what is left.
+  Matcher matcher;
+  for (size_t t = 0; t < tracks_.size(); ++t) matcher.Index(tracks_[t].track.group, t);
+  std::vector<std::optional<size_t>> matched(snapshot.groups.size());
+  std::vector<MatchKind> how(snapshot.groups.size(), MatchKind::kId);
+  std::set<size_t> taken;
+  auto try_match = [&](const absl::flat_hash_map<std::string, size_t>& index, MatchKind kind,
+                       auto key_of) {
     for (size_t i = 0; i < snapshot.groups.size(); ++i) {
-      Group& g = snapshot.groups[i];
-      size_t t;
-      if (matched[i]) {
-        t = *matched[i];
-      } else {
-        t = tracks.size();
-        Track fresh;
-        fresh.ids.assign(n, "");
-        fresh.counts.assign(n, 0);
-        fresh.waits.assign(n, std::nullopt);
-        tracks.push_back(std::move(fresh));
-      }
-      Track& track = tracks[t];
-      track.match = std::max(track.match, how[i]);
-      // Two groups of one snapshot that match one track (lines split in one
-      // build, not in the other) add up.
-      track.counts[s] += g.count;
-      track.ids[s] = g.id;
-      auto wait = std::make_pair(g.min_wait_minutes, g.max_wait_minutes);
-      if (track.waits[s]) {
-        wait.first = std::min(wait.first, track.waits[s]->first);
-        wait.second = std::max(wait.second, track.waits[s]->second);
-      }
-      track.waits[s] = wait;
-      track.id = g.id;
-      track.group = std::move(g);
+      if (matched[i]) continue;
+      auto it = index.find(key_of(snapshot.groups[i]));
+      if (it == index.end() || (kind != MatchKind::kId && taken.count(it->second))) continue;
+      matched[i] = it->second;
+      how[i] = kind;
+      taken.insert(it->second);
     }
-  }
+  };
+  try_match(matcher.by_id, MatchKind::kId, [](const Group& g) { return g.id; });
+  try_match(matcher.by_func, MatchKind::kFunc, [](const Group& g) { return g.func_id; });
+  try_match(matcher.by_shape, MatchKind::kShape, [](const Group& g) { return g.shape_id; });
 
-  std::set<std::string> patterns;
-  for (Track& t : tracks) {
-    Measure(options, &t);
-    DiffTotals& totals = diff.totals;
-    ++totals.tracks;
-    switch (t.status) {
-      case TrackStatus::kNew:
-        ++totals.added;
-        break;
-      case TrackStatus::kGone:
-        ++totals.gone;
-        break;
-      case TrackStatus::kGrown:
-        ++totals.grown;
-        break;
-      case TrackStatus::kShrunk:
-        ++totals.shrunk;
-        break;
-      case TrackStatus::kSteady:
-        ++totals.steady;
-        break;
+  const size_t width = kept_ticks_.size();
+  for (size_t i = 0; i < snapshot.groups.size(); ++i) {
+    Group& g = snapshot.groups[i];
+    size_t t;
+    if (matched[i]) {
+      t = *matched[i];
+    } else {
+      t = tracks_.size();
+      Kept fresh;  // first and min stay 0 when made after the first snapshot
+      fresh.track.ids.assign(width, "");
+      fresh.track.counts.assign(width, 0);
+      fresh.track.waits.assign(width, std::nullopt);
+      tracks_.push_back(std::move(fresh));
     }
-    if (t.suspect) patterns.insert(t.group.finding.pattern);
+    Track& track = tracks_[t].track;
+    track.match = std::max(track.match, how[i]);
+    // Two groups of one snapshot that match one track (lines split in one
+    // build, not in the other) add up.
+    track.counts.back() += g.count;
+    track.ids.back() = g.id;
+    auto wait = std::make_pair(g.min_wait_minutes, g.max_wait_minutes);
+    if (track.waits.back()) {
+      wait.first = std::min(wait.first, track.waits.back()->first);
+      wait.second = std::max(wait.second, track.waits.back()->second);
+    }
+    track.waits.back() = wait;
+    track.id = g.id;
+    track.group = std::move(g);
+    tracks_[t].last_seen = s;
+  }
+  // The all-time figures, over every snapshot (the history may be thinned).
+  for (Kept& k : tracks_) {
+    uint64_t now = k.track.counts.back();
+    if (s == 0) k.first = now;
+    // A track made after the first snapshot was absent (0) from those before.
+    uint64_t before = width > 1 ? k.track.counts[width - 2] : 0;
+    k.min = s == 0 ? now : std::min(k.min, now);
+    k.max = std::max(k.max, now);
+    if (s > 0 && now < before) k.never_fell = false;
+  }
+  if (options_.max_history > 1 && kept_ticks_.size() > options_.max_history) Thin();
+  if (options_.max_tracks > 0 && tracks_.size() > options_.max_tracks) Forget();
+}
+
+void SnapshotTracker::Thin() {
+  KeepEveryOther(&kept_ticks_);
+  KeepEveryOther(&inputs_);
+  KeepEveryOther(&totals_);
+  for (Kept& k : tracks_) {
+    KeepEveryOther(&k.track.ids);
+    KeepEveryOther(&k.track.counts);
+    KeepEveryOther(&k.track.waits);
+  }
+}
+
+// Forgets the tracks absent now and gone the longest, down to 3/4 of the
+// bound, so that it does not run on every snapshot.
+void SnapshotTracker::Forget() {
+  std::vector<size_t> absent;
+  for (size_t t = 0; t < tracks_.size(); ++t) {
+    if (tracks_[t].track.counts.back() == 0) absent.push_back(t);
+  }
+  size_t target = options_.max_tracks - options_.max_tracks / 4;
+  if (tracks_.size() <= target) return;
+  size_t drop = std::min(absent.size(), tracks_.size() - target);
+  std::partial_sort(
+      absent.begin(), absent.begin() + static_cast<long>(drop), absent.end(),
+      [&](size_t a, size_t b) { return tracks_[a].last_seen < tracks_[b].last_seen; });
+  std::vector<bool> gone(tracks_.size(), false);
+  for (size_t i = 0; i < drop; ++i) gone[absent[i]] = true;
+  size_t out = 0;
+  for (size_t t = 0; t < tracks_.size(); ++t) {
+    if (gone[t]) continue;
+    if (out != t) tracks_[out] = std::move(tracks_[t]);
+    ++out;
+  }
+  tracks_.resize(out);
+}
+
+DiffReport SnapshotTracker::Current(size_t top) const {
+  DiffReport diff;
+  diff.interval_seconds = options_.interval_seconds;
+  diff.level = level_;
+  diff.path_prefix = path_prefix_;
+  diff.snapshots = inputs_;
+  diff.snapshots_taken = snapshots_;
+  for (uint64_t s : kept_ticks_) diff.kept.push_back(s + 1);
+  DiffTotals& totals = diff.totals;
+  totals.goroutines = totals_;
+  // Rank without copying a track: growth, then the latest count, then id.
+  struct Rank {
+    int64_t growth;
+    uint64_t last;
+    size_t index;
+    bool proven;  // present now and proven leaked by the runtime
+  };
+  std::vector<Rank> ranks;
+  ranks.reserve(tracks_.size());
+  std::set<std::string> patterns;
+  for (size_t i = 0; i < tracks_.size(); ++i) {
+    const Kept& k = tracks_[i];
+    uint64_t first = k.first, last = k.track.counts.back();
+    ranks.push_back({static_cast<int64_t>(last) - static_cast<int64_t>(first), last, i,
+                     last > 0 && k.track.group.finding.proven});
+    ++totals.tracks;
+    if (first == 0 && last > 0) {
+      ++totals.added;
+    } else if (first > 0 && last == 0) {
+      ++totals.gone;
+    } else if (last > first) {
+      ++totals.grown;
+    } else if (last < first) {
+      ++totals.shrunk;
+    } else {
+      ++totals.steady;
+    }
+    const Group& g = k.track.group;
+    const Finding& f = g.finding;
+    if (last > first && !g.overflow && !f.benign && f.pattern != "unclassified" &&
+        !f.pattern.empty()) {
+      patterns.insert(f.pattern);
+    }
   }
   diff.suspect_patterns.assign(patterns.begin(), patterns.end());
-  // Most growth first; then new, grown, shrunk, gone, steady; then larger; then id.
-  std::sort(tracks.begin(), tracks.end(), [](const Track& a, const Track& b) {
+  // A view of the top tracks (a watch tick) shows proven leaks first, from
+  // the first snapshot; the whole diff keeps its order by growth.
+  auto better = [&](const Rank& a, const Rank& b) {
+    if (top > 0 && a.proven != b.proven) return a.proven;
     if (a.growth != b.growth) return a.growth > b.growth;
-    if (a.counts.back() != b.counts.back()) return a.counts.back() > b.counts.back();
-    return a.id < b.id;
-  });
-  if (!diff.totals.goroutines.empty()) {
-    diff.totals.growth = static_cast<int64_t>(diff.totals.goroutines.back()) -
-                         static_cast<int64_t>(diff.totals.goroutines.front());
+    if (a.last != b.last) return a.last > b.last;
+    return tracks_[a.index].track.id < tracks_[b.index].track.id;
+  };
+  size_t shown = top > 0 ? std::min(top, ranks.size()) : ranks.size();
+  std::partial_sort(ranks.begin(), ranks.begin() + static_cast<long>(shown), ranks.end(), better);
+  if (snapshots_ > 0) {
+    totals.growth = static_cast<int64_t>(last_total_) - static_cast<int64_t>(first_total_);
   }
   // The fewest top groups whose growth covers 90% of the total growth.
-  if (diff.totals.growth > 0) {
-    int64_t covered = 0;
-    for (const Track& t : tracks) {
-      if (t.growth <= 0) break;
-      covered += t.growth;
-      ++diff.totals.top_explaining;
-      if (covered * 10 >= diff.totals.growth * 9) break;
+  if (totals.growth > 0) {
+    std::vector<int64_t> growths;
+    for (const Rank& r : ranks) {
+      if (r.growth > 0) growths.push_back(r.growth);
     }
-    diff.totals.explained_share =
-        static_cast<double>(covered) / static_cast<double>(diff.totals.growth);
+    std::sort(growths.begin(), growths.end(), std::greater<>());
+    int64_t covered = 0;
+    for (int64_t growth : growths) {
+      covered += growth;
+      ++totals.top_explaining;
+      if (covered * 10 >= totals.growth * 9) break;
+    }
+    totals.explained_share = static_cast<double>(covered) / static_cast<double>(totals.growth);
   }
-  diff.tracks = std::move(tracks);
+  diff.tracks.reserve(shown);
+  for (size_t i = 0; i < shown; ++i) {
+    const Kept& k = tracks_[ranks[i].index];
+    diff.tracks.push_back(k.track);
+    Measure(options_, k, snapshots_, &diff.tracks.back());
+  }
   return diff;
+}
+
+DiffReport DiffSnapshots(std::vector<Report> snapshots, const DiffOptions& options) {
+  SnapshotTracker tracker(options);
+  for (Report& snapshot : snapshots) tracker.Add(std::move(snapshot));
+  return tracker.Current();
 }
 
 }  // namespace gleak

@@ -16,7 +16,10 @@
 #include <curl/curl.h>
 #include <fmt/core.h>
 
+#include <fcntl.h>
+#include <unistd.h>
 #include <algorithm>
+
 #include <atomic>
 #include <cstring>
 #include <mutex>
@@ -29,10 +32,22 @@ namespace {
 
 std::atomic<bool> g_interrupted{false};
 static_assert(std::atomic<bool>::is_always_lock_free, "set from a signal handler");
+// A pipe the transfers' poll also waits on: InterruptTransfers writes a byte
+// into it, so that a waiting transfer wakes at once rather than at the end of
+// its poll. Never read: once interrupted, every transfer stops.
+std::atomic<int> g_wake_read{-1}, g_wake_write{-1};
+static_assert(std::atomic<int>::is_always_lock_free, "read from a signal handler");
 
 void GlobalInit() {
   static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  std::call_once(once, [] {
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    int fds[2];
+    if (::pipe2(fds, O_NONBLOCK | O_CLOEXEC) == 0) {
+      g_wake_read = fds[0];
+      g_wake_write = fds[1];
+    }
+  });
 }
 
 struct EasyDeleter {
@@ -113,7 +128,14 @@ std::optional<UrlOrigin> OriginOf(const std::string& url) {
   return origin;
 }
 
-void InterruptTransfers() { g_interrupted.store(true); }
+void InterruptTransfers() {
+  g_interrupted.store(true);
+  int fd = g_wake_write.load();
+  if (fd >= 0) {
+    ssize_t ignored = ::write(fd, "!", 1);  // async-signal-safe; a full pipe is awake already
+    (void)ignored;
+  }
+}
 
 namespace {
 
@@ -313,7 +335,9 @@ class HttpSource : public ByteSource {
     int running = 0;
     CURLMcode mc = curl_multi_perform(multi_.get(), &running);
     if (mc == CURLM_OK && running > 0 && pending_.empty()) {
-      mc = curl_multi_poll(multi_.get(), nullptr, 0, 200, nullptr);
+      curl_waitfd wake{g_wake_read.load(), CURL_WAIT_POLLIN, 0};
+      mc = curl_multi_poll(multi_.get(), wake.fd >= 0 ? &wake : nullptr, wake.fd >= 0 ? 1 : 0, 200,
+                           nullptr);
     }
     if (mc != CURLM_OK) ThrowInputError(fmt::format("{}: {}", url_, curl_multi_strerror(mc)));
     int queued = 0;
@@ -376,6 +400,31 @@ bool LooksLikeUrl(const std::string& spec) {
   return std::all_of(spec.begin(), spec.begin() + static_cast<long>(sep), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '+';
   });
+}
+
+std::optional<std::string> LeakProfileUrl(const std::string& url) {
+  GlobalInit();
+  UrlHandle handle = ParseUrl(url);
+  if (handle == nullptr) return std::nullopt;
+  std::string path = UrlPart(handle.get(), CURLUPART_PATH);
+  constexpr std::string_view kEnd = "/debug/pprof/goroutine";
+  if (!path.ends_with(kEnd)) return std::nullopt;
+  std::string query = UrlPart(handle.get(), CURLUPART_QUERY);
+  bool debug2 = false;
+  for (size_t start = 0; start <= query.size();) {
+    size_t amp = query.find('&', start);
+    std::string_view param(query.data() + start,
+                           (amp == std::string::npos ? query.size() : amp) - start);
+    if (param.starts_with("debug=")) debug2 = param == "debug=2";
+    if (amp == std::string::npos) break;
+    start = amp + 1;
+  }
+  if (!debug2) return std::nullopt;
+  path += "leak";
+  if (curl_url_set(handle.get(), CURLUPART_PATH, path.c_str(), 0) != CURLUE_OK) return std::nullopt;
+  std::string out = UrlPart(handle.get(), CURLUPART_URL);
+  if (out.empty()) return std::nullopt;
+  return out;
 }
 
 std::string WithDebugParameter(const std::string& url, bool* added) {

@@ -47,6 +47,8 @@ void RenderJsonDiff(const DiffReport& diff, std::ostream& out, bool one_line) {
            jw.EndArray();
          }},
         {"match", [&](JsonWriter& jw) { jw.String(MatchKindName(tr.match)); }},
+        {"max_count", [&](JsonWriter& jw) { jw.Uint(tr.max_count); }},
+        {"min_count", [&](JsonWriter& jw) { jw.Uint(tr.min_count); }},
         {"monotonic", [&](JsonWriter& jw) { jw.Bool(tr.monotonic); }},
         {"rank", [&](JsonWriter& jw) { jw.Uint(i + 1); }},
         {"status", [&](JsonWriter& jw) { jw.String(TrackStatusName(tr.status)); }},
@@ -73,11 +75,13 @@ void RenderJsonDiff(const DiffReport& diff, std::ostream& out, bool one_line) {
   w.EndArray();
   w.Key("interval_seconds");
   OptionalDouble(w, diff.interval_seconds);
+  w.UintArray("kept", diff.kept);
   w.Field("path_prefix", diff.path_prefix);
   w.Field("schema", kDiffSchema);
   w.Key("snapshots").BeginArray();
   for (size_t i = 0; i < diff.snapshots.size(); ++i) WriteInputJson(w, i, diff.snapshots[i]);
   w.EndArray();
+  w.Field("snapshots_taken", diff.snapshots_taken);
   w.StringArray("suspect_patterns", diff.suspect_patterns);
   w.Key("tool").BeginObject();
   w.Field("name", "gleak");

@@ -32,8 +32,13 @@ class Exposition {
  public:
   explicit Exposition(std::ostream& out) : out_(out) {}
 
-  void Family(std::string_view name, std::string_view help) {
-    out_ << "# TYPE " << name << " gauge\n# HELP " << name << ' ' << help << '\n';
+  void Family(std::string_view name, std::string_view help, std::string_view type = "gauge") {
+    out_ << "# TYPE " << name << ' ' << type << "\n# HELP " << name << ' ' << help << '\n';
+  }
+  void Sample(std::string_view name, std::string_view labels, double value) {
+    out_ << name;
+    if (!labels.empty()) out_ << '{' << labels << '}';
+    out_ << ' ' << fmt::format("{}", value) << '\n';
   }
   void Sample(std::string_view name, std::string_view labels, int64_t value) {
     out_ << name;
@@ -61,6 +66,8 @@ std::string GroupLabels(const ShareGroup& g) {
 
 constexpr std::string_view kOtherLabels =
     R"(group="other",pattern="other",state="other",function="other")";
+
+std::string TargetLabel(const ServeTarget& t) { return "target=" + Quoted(t.name); }
 
 }  // namespace
 
@@ -117,6 +124,99 @@ void RenderOpenMetrics(const ShareView& view, std::ostream& out) {
     e.Family("gleak_growth", "Goroutines gained from the first snapshot to the last.");
     e.Sample("gleak_growth", "", view.growth);
   }
+  out << "# EOF\n";
+}
+
+void RenderServeMetrics(const ServeStatus& status, std::ostream& out) {
+  Exposition e(out);
+  // One family at a time, a sample per target: OpenMetrics wants a family's
+  // samples together.
+  auto per_target = [&](std::string_view name, std::string_view help, auto value) {
+    e.Family(name, help);
+    for (const ServeTarget& t : status.targets) e.Sample(name, TargetLabel(t), value(t));
+  };
+  auto counter = [&](std::string_view name, std::string_view help, auto value) {
+    e.Family(name, help, "counter");
+    std::string sample = std::string(name) + "_total";
+    for (const ServeTarget& t : status.targets) e.Sample(sample, TargetLabel(t), value(t));
+  };
+  e.Family("gleak_target_info", "One per target: its URL (password shown as ***).");
+  for (const ServeTarget& t : status.targets) {
+    e.Sample("gleak_target_info", TargetLabel(t) + ",url=" + Quoted(t.url), uint64_t{1});
+  }
+  per_target("gleak_target_up", "1 when the last poll of the target gave a snapshot, else 0.",
+             [](const ServeTarget& t) { return uint64_t{t.up ? 1u : 0u}; });
+  counter("gleak_target_polls", "Polls of the target that ended (good or failed).",
+          [](const ServeTarget& t) { return t.polls; });
+  counter("gleak_target_poll_failures", "Polls of the target that gave no snapshot.",
+          [](const ServeTarget& t) { return t.failures; });
+  per_target("gleak_target_failures_in_a_row", "Failed polls since the last good one.",
+             [](const ServeTarget& t) { return t.failures_in_a_row; });
+  per_target("gleak_target_last_success_timestamp_seconds",
+             "When the last good poll ended, in seconds since 1970 (0: none yet).",
+             [](const ServeTarget& t) { return t.last_success_unix; });
+  per_target("gleak_target_poll_duration_seconds",
+             "How long the last poll took (fetch and analysis).",
+             [](const ServeTarget& t) { return t.last_poll_seconds; });
+  per_target("gleak_target_leak_profile",
+             "1 when the target serves /debug/pprof/goroutineleak and gleak reads it, so that "
+             "leaks the runtime proves are counted in gleak_proven_groups.",
+             [](const ServeTarget& t) { return uint64_t{t.leak_profile ? 1u : 0u}; });
+  per_target("gleak_target_snapshots", "Good snapshots of the target since gleak serve started.",
+             [](const ServeTarget& t) { return t.snapshots; });
+  // The figures of each target's diff, for the targets that have one.
+  auto per_view = [&](std::string_view name, std::string_view help, auto value) {
+    e.Family(name, help);
+    for (const ServeTarget& t : status.targets) {
+      if (t.view) e.Sample(name, TargetLabel(t), value(*t.view));
+    }
+  };
+  per_view("gleak_goroutines", "Goroutines in the target's last snapshot.",
+           [](const ShareView& v) { return v.goroutines; });
+  per_view("gleak_groups", "Groups tracked across the target's snapshots.",
+           [](const ShareView& v) { return v.groups; });
+  per_view("gleak_suspect_groups",
+           "Leak-pattern groups that grew since gleak serve started watching the target.",
+           [](const ShareView& v) { return v.suspect_groups; });
+  per_view("gleak_suspect_goroutines", "Goroutines in the target's suspect groups.",
+           [](const ShareView& v) { return v.suspect_goroutines; });
+  per_view("gleak_proven_groups",
+           "Suspect groups the runtime proved leaked (a goroutineleak profile).",
+           [](const ShareView& v) { return v.proven_groups; });
+  per_view("gleak_growth", "Goroutines the target gained since the first snapshot.",
+           [](const ShareView& v) { return v.growth; });
+  per_view("gleak_other_groups",
+           "Groups of the target counted in its series labelled other, past the first ones.",
+           [](const ShareView& v) { return v.other_groups; });
+  // Per group: the first max_series groups of each target (by growth), the
+  // rest in one series labelled other, so that the series stay bounded.
+  auto per_group = [&](std::string_view name, std::string_view help, auto value, bool other) {
+    e.Family(name, help);
+    for (const ServeTarget& t : status.targets) {
+      if (!t.view) continue;
+      std::string target = TargetLabel(t) + ",";
+      for (const ShareGroup& g : t.view->series) e.Sample(name, target + GroupLabels(g), value(g));
+      if (other && t.view->other_groups > 0) {
+        e.Sample(name, target + std::string(kOtherLabels), t.view->other_goroutines);
+      }
+    }
+  };
+  per_group(
+      "gleak_group_goroutines",
+      fmt::format("Goroutines of a group in the target's last snapshot; groups past the "
+                  "first {} add up in the series whose labels are all other.",
+                  status.max_series),
+      [](const ShareGroup& g) { return g.count; }, true);
+  per_group(
+      "gleak_group_suspect",
+      "1 when a group is a suspect (a leak pattern that grew since the first snapshot).",
+      [](const ShareGroup& g) { return uint64_t{g.suspect ? 1u : 0u}; }, false);
+  per_group(
+      "gleak_group_growth", "Goroutines a group gained since the first snapshot.",
+      [](const ShareGroup& g) { return g.growth; }, false);
+  per_group(
+      "gleak_group_proven", "1 when the runtime proved the group's goroutines leaked.",
+      [](const ShareGroup& g) { return uint64_t{g.proven ? 1u : 0u}; }, false);
   out << "# EOF\n";
 }
 

@@ -37,6 +37,7 @@ void RenderTrack(size_t rank, const Track& t, const TextStyle& style, std::ostre
   line.End();
   std::string pace;
   if (t.monotonic) pace = "never falls back";
+
   if (t.counts.size() > 2 || t.growth_per_minute) {
     pace += fmt::format("{}{:+.1f} per snapshot", pace.empty() ? "" : ", ", t.growth_per_snapshot);
   }
@@ -88,14 +89,21 @@ void RenderTextDiff(const DiffReport& diff, const TextStyle& style, std::ostream
   std::string totals;
   for (size_t i = 0; i < t.goroutines.size(); ++i)
     totals += fmt::format("{}{}", i ? " → " : "", t.goroutines[i]);
+  // A long watch keeps every other snapshot past --history: say which.
+  const bool thinned =
+      diff.kept.size() == diff.snapshots.size() && diff.kept.size() < diff.snapshots_taken;
   line.Add("gleak " + diff.tool_version + " diff", Ink::kBold)
-      .Add(fmt::format(" · {} snapshots · goroutines {} ({}) · grouped by {}",
-                       diff.snapshots.size(), totals, Signed(t.growth),
-                       GroupingLevelName(diff.level)));
+      .Add(thinned ? fmt::format(" · {} snapshots ({} kept: the first, the latest and evenly "
+                                 "between) · goroutines {} ({}) · grouped by {}",
+                                 diff.snapshots_taken, diff.kept.size(), totals, Signed(t.growth),
+                                 GroupingLevelName(diff.level))
+                   : fmt::format(" · {} snapshots · goroutines {} ({}) · grouped by {}",
+                                 diff.snapshots.size(), totals, Signed(t.growth),
+                                 GroupingLevelName(diff.level)));
   line.End();
   for (size_t i = 0; i < diff.snapshots.size(); ++i) {
     const InputReport& in = diff.snapshots[i];
-    line.Add(fmt::format("  [{}] ", i + 1)).Add(Safe(in.name), Ink::kBold);
+    line.Add(fmt::format("  [{}] ", thinned ? diff.kept[i] : i + 1)).Add(Safe(in.name), Ink::kBold);
     if (!in.error.empty()) {
       line.Add("  error: " + Safe(in.error), Ink::kRed);
     } else {

@@ -12,11 +12,14 @@ namespace {
 
 constexpr size_t kTopGroups = 8;
 
+// The groups a tick shows: the ones the runtime proved leaked (present now),
+// then the ones that grow, as the tick's diff ranks them.
 std::vector<const Track*> Growing(const DiffReport& diff, size_t limit) {
   std::vector<const Track*> out;
   for (const Track& t : diff.tracks) {
-    if (t.growth <= 0 || out.size() >= limit) break;  // tracks are ranked by growth
-    out.push_back(&t);
+    if (out.size() >= limit) break;
+    bool proven = t.group.finding.proven && !t.counts.empty() && t.counts.back() > 0;
+    if (t.growth > 0 || proven) out.push_back(&t);
   }
   return out;
 }
@@ -58,6 +61,14 @@ void RenderWatchScreen(const WatchTick& tick, const std::string& status, const T
                          Signed(tick.since_previous)));
     line.End();
   }
+  if (tick.leak_profile == "served") {
+    line.Add("leak profile served: groups the runtime proved leaked are marked PROVEN", Ink::kDim);
+    line.End();
+  } else if (tick.leak_profile == "not served") {
+    line.Add("no leak profile (/debug/pprof/goroutineleak not served): no proofs, growth only",
+             Ink::kDim);
+    line.End();
+  }
   out << '\n';
   std::vector<const Track*> growing = Growing(tick.diff, kTopGroups);
   if (growing.empty()) {
@@ -73,6 +84,7 @@ void RenderWatchScreen(const WatchTick& tick, const std::string& status, const T
     line.Add(fmt::format("  {:>6} ", Signed(t->growth)), Ink::kRed)
         .Add(fmt::format("{:<15}", g.finding.pattern), t->suspect ? Ink::kRed : Ink::kPlain)
         .Add(fmt::format("{:>6} now", t->counts.back()));
+    if (g.finding.proven) line.Add("  PROVEN", Ink::kRed);
     if (t->growth_per_minute) line.Add(fmt::format("  {:+.1f}/min", *t->growth_per_minute));
     line.Add("  ");
     if (g.overflow) {
@@ -113,6 +125,8 @@ void RenderWatchLine(const WatchTick& tick, std::ostream& out) {
 void RenderWatchJsonLine(const WatchTick& tick, std::ostream& out) {
   using nlohmann::json;
   json line = {{"tick", tick.tick}, {"time", tick.time}, {"url", tick.url}, {"ok", tick.ok}};
+  if (!tick.target.empty()) line["target"] = tick.target;
+  if (!tick.leak_profile.empty()) line["leak_profile"] = tick.leak_profile;
   if (!tick.ok) {
     line["error"] = tick.error;
     line["failures_in_a_row"] = tick.failures_in_a_row;
@@ -127,6 +141,7 @@ void RenderWatchJsonLine(const WatchTick& tick, std::ostream& out) {
           {{"id", t->id},
            {"pattern", g.finding.pattern},
            {"suspect", t->suspect},
+           {"proven", g.finding.proven},
            {"count", t->counts.back()},
            {"growth_since_start", t->growth},
            {"growth_since_previous", SincePrevious(*t)},
@@ -137,6 +152,101 @@ void RenderWatchJsonLine(const WatchTick& tick, std::ostream& out) {
     }
     line["growing"] = groups;
   }
+  out << line.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
+  out.flush();
+}
+
+namespace {
+
+std::string FleetGroupText(const FleetGroup& g) {
+  return fmt::format("{} {} on {} targets ({}){}: {}", Signed(g.growth), g.pattern,
+                     g.targets.size(), fmt::join(g.targets, ", "), g.proven ? " PROVEN" : "",
+                     Safe(g.function));
+}
+
+}  // namespace
+
+void RenderFleetScreen(const FleetTick& tick, const std::string& status, const TextStyle& style,
+                       std::ostream& out) {
+  out << "\x1b[H\x1b[J";
+  LineOut line(style, out);
+  line.Add("gleak watch ", Ink::kBold)
+      .Add(fmt::format("{} targets", tick.targets.size()))
+      .Add(fmt::format("  every {:g}s · tick {} · {}", tick.interval_seconds, tick.tick, tick.time),
+           Ink::kDim);
+  line.End();
+  out << '\n';
+  for (const WatchTick& t : tick.targets) {
+    line.Add(fmt::format("  {:<20} ", Safe(t.target)), Ink::kBold);
+    if (!t.ok) {
+      line.Add(fmt::format("error ({} in a row): {}", t.failures_in_a_row, Safe(t.error)),
+               Ink::kRed);
+    } else if (!t.totals.empty()) {
+      line.Add(fmt::format("{:>7} goroutines {:>7} since start  ", t.totals.back(),
+                           Signed(t.diff.totals.growth)))
+          .Add(Sparkline(t.totals, 20), Ink::kCyan);
+      std::vector<const Track*> growing = Growing(t.diff, 1);
+      if (!growing.empty()) {
+        const Track* g = growing.front();
+        line.Add(fmt::format("  {} {}", Signed(g->growth), g->group.finding.pattern),
+                 g->suspect || g->group.finding.proven ? Ink::kRed : Ink::kPlain);
+        if (!g->group.frames.empty()) {
+          line.Add(" ").Add(Safe(g->group.frames[g->group.top_frame].func), Ink::kCyan);
+        }
+      }
+    }
+    line.End();
+  }
+  out << '\n';
+  if (tick.shared.empty()) {
+    line.Add("no group grows on more than one target", Ink::kGreen);
+    line.End();
+  } else {
+    line.Add("growing on several targets", Ink::kBold);
+    line.End();
+    for (const FleetGroup& g : tick.shared) {
+      std::string text = "  ";
+      text += FleetGroupText(g);
+      line.Add(text, g.suspect || g.proven ? Ink::kRed : Ink::kPlain);
+      line.End();
+    }
+  }
+  out << '\n';
+  line.Add(status, Ink::kDim);
+  line.End();
+  out.flush();
+}
+
+void RenderFleetLines(const FleetTick& tick, std::ostream& out) {
+  for (const WatchTick& t : tick.targets) {
+    out << '[' << Safe(t.target) << "] ";
+    RenderWatchLine(t, out);
+  }
+  std::string shared;
+  for (const FleetGroup& g : tick.shared) {
+    shared += "  ";
+    shared += FleetGroupText(g);
+  }
+  out << fmt::format("{} tick {}: fleet: {} group{} grow{} on several targets{}\n", tick.time,
+                     tick.tick, tick.shared.size(), tick.shared.size() == 1 ? "" : "s",
+                     tick.shared.size() == 1 ? "s" : "", shared);
+  out.flush();
+}
+
+void RenderFleetJsonLines(const FleetTick& tick, std::ostream& out) {
+  using nlohmann::json;
+  for (const WatchTick& t : tick.targets) RenderWatchJsonLine(t, out);
+  json shared = json::array();
+  for (const FleetGroup& g : tick.shared) {
+    shared.push_back({{"id", g.id},
+                      {"pattern", g.pattern},
+                      {"top_frame", g.function},
+                      {"targets", g.targets},
+                      {"growth", g.growth},
+                      {"suspect", g.suspect},
+                      {"proven", g.proven}});
+  }
+  json line = {{"tick", tick.tick}, {"time", tick.time}, {"fleet", shared}};
   out << line.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
   out.flush();
 }

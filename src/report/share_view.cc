@@ -96,6 +96,7 @@ ShareGroup GroupOf(const Group& g, const ShareOptions& options) {
   row.top_function = TopFunction(g, options.max_label_bytes);
   row.count = g.count;
   row.suspect = g.finding.suspect;
+  row.proven = g.finding.proven;
   return row;
 }
 

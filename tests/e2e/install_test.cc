@@ -84,8 +84,8 @@ TEST_F(Install, EveryCommandHasAManPageMadeFromItsHelp) {
   if (!InCi() && (!HaveTool("man") || !fs::exists(Path("share/man/man1/gleak.1")))) {
     GTEST_SKIP() << "\n\n*** SKIPPED: needs man (man-db) and pages made by help2man ***\n";
   }
-  for (const char* page :
-       {"gleak", "gleak-analyze", "gleak-diff", "gleak-parse", "gleak-watch", "gleak-rules"}) {
+  for (const char* page : {"gleak", "gleak-analyze", "gleak-diff", "gleak-parse", "gleak-watch",
+                           "gleak-serve", "gleak-rules"}) {
     SCOPED_TRACE(page);
     EXPECT_TRUE(fs::exists(Path(std::string("share/man/man1/") + page + ".1")));
     auto r = RunShell("MANWIDTH=80 MANPAGER=cat LC_ALL=C.UTF-8 man -M " +
@@ -111,7 +111,7 @@ TEST_F(Install, EveryCommandHasAManPageMadeFromItsHelp) {
 TEST_F(Install, BashCompletesCommandsOptionsAndValues) {
   EXPECT_EQ(BashComplete("gleak ana"), "analyze\n");
   std::string top = BashComplete("gleak ''");
-  for (const char* word : {"analyze", "diff", "parse", "watch", "rules", "--version"}) {
+  for (const char* word : {"analyze", "diff", "parse", "watch", "serve", "rules", "--version"}) {
     EXPECT_NE(top.find(std::string(word) + "\n"), std::string::npos) << word << " in " << top;
   }
   EXPECT_EQ(top.find("completion"), std::string::npos);  // hidden

@@ -5,7 +5,9 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -260,6 +262,188 @@ TEST(Live, WatchRetriesThenGivesUpWhenTheTargetIsGone) {
   }
   EXPECT_EQ(failed, 3) << r.out;
   EXPECT_NE(r.err.find("3 failed snapshots in a row"), std::string::npos) << r.err;
+}
+
+// A long watch keeps a bounded history: past --history the per-snapshot
+// arrays are thinned (the first and the latest kept, `kept` says which),
+// while growth, monotony, min and max still count every snapshot.
+TEST(Live, WatchPastHistoryKeepsTheFirstAndLatestAndEveryFigure) {
+  GLEAK_REQUIRE_GO();
+  auto server = StartOrFail("leakserver", "-capture series");
+  ASSERT_NE(server, nullptr);
+  std::vector<json> lines =
+      WatchWhileWorking(*server, 40, "0.04", "--count 12 --interval 60ms --history 4");
+  ASSERT_EQ(lines.size(), 13u);  // twelve ticks and the final diff
+  const json& diff = lines[12];
+  EXPECT_TRUE(testing::MatchesSchema("diff-v1.json", diff.dump()));
+  EXPECT_EQ(diff["snapshots_taken"], 12);
+  const json& kept = diff["kept"];
+  ASSERT_GE(kept.size(), 2u);
+  EXPECT_LE(kept.size(), 4u);
+  EXPECT_EQ(kept.front(), 1);
+  EXPECT_EQ(kept.back(), 12);
+  EXPECT_EQ(diff["snapshots"].size(), kept.size());
+  EXPECT_EQ(diff["totals"]["goroutines"].size(), kept.size());
+  EXPECT_EQ(diff["totals"]["goroutines"].back(), lines[11]["goroutines"]);
+  const json& leak = diff["groups"][0];
+  EXPECT_EQ(leak["top_frame"]["func"], "main.leakyWork");
+  EXPECT_EQ(leak["counts"].size(), kept.size());
+  EXPECT_EQ(leak["max_count"], leak["counts"].back());
+  EXPECT_EQ(leak["growth"], leak["counts"].back().get<int>() - leak["counts"].front().get<int>());
+  // The pace counts the 11 steps between 12 snapshots, not the kept ones.
+  EXPECT_DOUBLE_EQ(leak["growth_per_snapshot"].get<double>(), leak["growth"].get<double>() / 11);
+  EXPECT_TRUE(leak["suspect"].get<bool>());
+}
+
+// Ctrl-C stops a fetch that is waiting on the network at once (not at its
+// timeout), and the watch still prints its report.
+TEST(Live, CtrlCStopsAFetchUnderWayAtOnce) {
+  GLEAK_REQUIRE_GO();
+  auto server = StartOrFail("badserver", "");
+  ASSERT_NE(server, nullptr);
+  auto r =
+      RunShell("'" + std::string(GLEAK_BINARY) + "' watch --timeout 30 --format json '" +
+               server->Url("/stall") +
+               "' >/dev/null 2>&1 & pid=$!; sleep 1; start=$(date +%s%N); kill -INT $pid; "
+               "wait $pid; rc=$?; end=$(date +%s%N); echo \"$rc $(( (end - start) / 1000000 ))\"");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  int rc = -1, ms = -1;
+  std::istringstream(r.out) >> rc >> ms;
+  EXPECT_EQ(rc, 3) << r.out;  // no snapshot could be taken: an input error
+  EXPECT_GE(ms, 0) << r.out;
+  EXPECT_LT(ms, 500) << "the watch took " << ms << " ms to stop after Ctrl-C";
+}
+
+// A fetch that overran the interval does not make the missed ticks up in a
+// burst: the next tick waits for the interval's next slot.
+TEST(Live, WatchKeepsItsPaceAfterASlowFetch) {
+  GLEAK_REQUIRE_GO();
+  auto server = StartOrFail("badserver", "");
+  ASSERT_NE(server, nullptr);
+  // Each fetch stalls until the 1 s timeout; ticks every 0.25 s would come at
+  // once after each (3 s in all); on the grid they start at 0, 1.25 and 2.5 s.
+  auto start = std::chrono::steady_clock::now();
+  auto r = RunGleak(
+      "watch --count 3 --interval 0.25s --timeout 1 --max-failures 0 "
+      "--format jsonl '" +
+      server->Url("/stall") + "'");
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_GE(seconds, 3.4) << r.out;
+}
+
+// The goroutine-leak profile fetched live: leakserver built with Go 1.27.3
+// (served by default), Go 1.26 with GOEXPERIMENT=goroutineleakprofile (served)
+// and plain Go 1.26 (404: said, and the goroutine profile read instead).
+struct LeakProfileCase {
+  const char* name;
+  const char* build_env;
+  bool served;
+};
+
+class LiveLeakProfile : public ::testing::TestWithParam<LeakProfileCase> {};
+
+TEST_P(LiveLeakProfile, AnalyzeAndWatchOfAUrlMarkTheProvenGroupsWhenServed) {
+  GLEAK_REQUIRE_GO();
+  const LeakProfileCase& c = GetParam();
+  std::string error;
+  auto server = LiveServer::Start("leakserver", "-capture series", &error, c.build_env);
+  ASSERT_NE(server, nullptr) << error;
+  Requests(*server, 6);
+  const std::string url = server->Url("/debug/pprof/goroutine");
+  // --no-leak-profile reads the goroutine profile: no proof. (First: once the
+  // runtime's leak detector has run, the goroutine profile too marks the
+  // goroutines it found leaked.)
+  auto plain = RunGleak("analyze --no-leak-profile --format json '" + url + "'");
+  EXPECT_EQ(json::parse(plain.out)["totals"]["proven_groups"], 0) << plain.err;
+  EXPECT_FALSE(testing::Has(plain.err, "goroutineleak")) << plain.err;
+  auto analyze = RunGleak("analyze --format json '" + url + "'");
+  ASSERT_EQ(analyze.exit_code, 0) << analyze.err;
+  json report = json::parse(analyze.out);
+  const json* leak = nullptr;
+  for (const json& g : report["groups"]) {
+    if (g["top_frame"].is_object() && g["top_frame"]["func"] == "main.leakyWork") leak = &g;
+  }
+  ASSERT_NE(leak, nullptr) << analyze.out;
+  EXPECT_EQ((*leak)["count"], 6);
+  EXPECT_EQ((*leak)["finding"]["proven"].get<bool>(), c.served) << *leak;
+  EXPECT_EQ(report["totals"]["proven_groups"], c.served ? 1 : 0);
+  EXPECT_EQ(testing::Has(report["inputs"][0]["name"], "/debug/pprof/goroutineleak?debug=2"),
+            c.served);
+  EXPECT_TRUE(testing::Has(analyze.err, c.served ? "the target serves the goroutine-leak profile"
+                                                 : "does not serve /debug/pprof/goroutineleak"))
+      << analyze.err;
+  // watch: proven from the first tick, before any growth.
+  auto watch = RunGleak("watch --count 2 --interval 0.2s --format jsonl '" + url + "'");
+  ASSERT_EQ(watch.exit_code, 0) << watch.err;
+  json first = json::parse(watch.out.substr(0, watch.out.find('\n')));
+  EXPECT_EQ(first["leak_profile"], c.served ? "served" : "not served") << first;
+  if (c.served) {
+    ASSERT_FALSE(first["growing"].empty()) << first;
+    EXPECT_EQ(first["growing"][0]["top_frame"], "main.leakyWork");
+    EXPECT_TRUE(first["growing"][0]["proven"].get<bool>());
+    EXPECT_EQ(first["growing"][0]["growth_since_start"], 0);
+  } else {
+    EXPECT_TRUE(first["growing"].empty()) << first;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    GoVersions, LiveLeakProfile,
+    ::testing::Values(LeakProfileCase{"go1_27_3", "GOTOOLCHAIN=go1.27.3", true},
+                      LeakProfileCase{"go1_26_experiment",
+                                      "GOTOOLCHAIN=local GOEXPERIMENT=goroutineleakprofile", true},
+                      LeakProfileCase{"go1_26", "GOTOOLCHAIN=local", false}),
+    [](const ::testing::TestParamInfo<LeakProfileCase>& info) { return info.param.name; });
+
+// A watch of several targets (two leaking instances of one service and a
+// healthy service): a line per target per tick with its name, a fleet line
+// naming the group that grows on both leaking ones, then each target's diff.
+TEST(Live, WatchOfSeveralTargetsTellsTheGroupGrowingOnSeveral) {
+  GLEAK_REQUIRE_GO();
+  auto a = StartOrFail("leakserver", "-capture series");
+  auto b = StartOrFail("leakserver", "-capture series");
+  auto healthy = StartOrFail("healthy", "-capture http_debug2");
+  ASSERT_TRUE(a && b && healthy);
+  fs::path dir = testing::TempDir();
+  std::ofstream(dir / "targets") << "# two instances of one service\n"
+                                 << a->Url("/debug/pprof/goroutine") << " api-1\n"
+                                 << b->Url("/debug/pprof/goroutine") << " api-2\n";
+  std::string driver;
+  for (const LiveServer* s : {a.get(), b.get()}) {
+    driver += "(for i in $(seq 25); do curl -fsS '" + s->Url("/work") +
+              "' >/dev/null; sleep 0.08; done) & ";
+  }
+  auto r = RunShell(driver + "'" + GLEAK_BINARY +
+                    "' watch --no-leak-profile --count 4 --interval 0.6s --parallel 2 "
+                    "--format jsonl --targets " +
+                    testing::Quote(dir / "targets") + " '" +
+                    healthy->Url("/debug/pprof/goroutine") + "'; status=$?; wait; exit $status");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<json> lines;
+  std::istringstream in(r.out);
+  for (std::string line; std::getline(in, line);) lines.push_back(json::parse(line));
+  ASSERT_EQ(lines.size(), 4u * 4 + 3) << r.out;  // per tick 3 targets and a fleet line; 3 diffs
+  std::set<std::string> names;
+  for (size_t i = 0; i < 3; ++i) names.insert(lines[i]["target"].get<std::string>());
+  // The command line's URLs first, then the file's.
+  EXPECT_EQ(names, (std::set<std::string>{"api-1", "api-2", healthy->Url("").substr(7)}));
+  const json& fleet = lines[4 * 4 - 1];
+  ASSERT_TRUE(fleet.contains("fleet")) << fleet;
+  ASSERT_EQ(fleet["fleet"].size(), 1u) << fleet;
+  EXPECT_EQ(fleet["fleet"][0]["top_frame"], "main.leakyWork");
+  EXPECT_EQ(fleet["fleet"][0]["targets"], (json{"api-1", "api-2"}));
+  EXPECT_TRUE(fleet["fleet"][0]["suspect"].get<bool>());
+  for (size_t i = 16; i < 19; ++i) {
+    EXPECT_EQ(lines[i]["schema"], "gleak.diff/v1");
+    EXPECT_TRUE(testing::MatchesSchema("diff-v1.json", lines[i].dump()));
+  }
+  // json and html stay one target's.
+  auto html = RunGleak("watch --format html --count 1 '" + a->Url("/debug/pprof/goroutine") +
+                       "' '" + b->Url("/debug/pprof/goroutine") + "'");
+  EXPECT_EQ(html.exit_code, 2);
+  EXPECT_TRUE(testing::Has(html.err, "watch of several targets writes text or jsonl")) << html.err;
+  fs::remove_all(dir);
 }
 
 }  // namespace

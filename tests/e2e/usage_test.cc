@@ -54,7 +54,7 @@ TEST(Usage, AMistypedCommandGetsTheNearestOne) {
   EXPECT_EQ(far.exit_code, 2);
   EXPECT_TRUE(Has(far.err,
                   "unknown command 'frobnicate' (the commands: analyze, diff, parse, "
-                  "watch, rules)"))
+                  "watch, serve, rules)"))
       << far.err;
 }
 

@@ -16,20 +16,21 @@ namespace gleak::testing {
 bool HaveGo() { return std::system("command -v go >/dev/null 2>&1") == 0; }
 
 std::unique_ptr<LiveServer> LiveServer::Start(const std::string& program, const std::string& args,
-                                              std::string* error) {
+                                              std::string* error, const std::string& build_env) {
   static std::map<std::string, std::filesystem::path> built;
   static std::filesystem::path bin_dir = TempDir();
-  auto it = built.find(program);
+  const std::string key = program + " " + build_env;
+  auto it = built.find(key);
   if (it == built.end()) {
-    std::filesystem::path bin = bin_dir / program;
-    CommandResult r = RunShell("cd '" + (SourceDir() / "testdata" / "programs").string() +
-                               "' && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -o '" + bin.string() +
-                               "' ./" + program);
+    std::filesystem::path bin = bin_dir / (program + std::to_string(built.size()));
+    CommandResult r =
+        RunShell("cd '" + (SourceDir() / "testdata" / "programs").string() + "' && " + build_env +
+                 " CGO_ENABLED=0 GOFLAGS=-mod=mod go build -o '" + bin.string() + "' ./" + program);
     if (r.exit_code != 0) {
       *error = "go build " + program + " failed: " + r.err;
       return nullptr;
     }
-    it = built.emplace(program, bin).first;
+    it = built.emplace(key, bin).first;
   }
   std::unique_ptr<LiveServer> server(new LiveServer);
   server->dir_ = TempDir();

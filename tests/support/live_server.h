@@ -21,9 +21,10 @@ class LiveServer {
  public:
   // Builds testdata/programs/<program> (once per test binary) and starts it
   // with `args`; waits for its "READY ... http=ADDR" line. Null on failure,
-  // with the reason in *error.
+  // with the reason in *error. `build_env` goes before `go build`
+  // ("GOTOOLCHAIN=go1.27.3", "GOEXPERIMENT=goroutineleakprofile").
   static std::unique_ptr<LiveServer> Start(const std::string& program, const std::string& args,
-                                           std::string* error);
+                                           std::string* error, const std::string& build_env = "");
   ~LiveServer();
 
   std::string Url(const std::string& path) const { return "http://" + address_ + path; }

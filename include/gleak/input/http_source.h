@@ -37,8 +37,8 @@ struct UrlOrigin {
 std::optional<UrlOrigin> OriginOf(const std::string& url);
 
 // Makes every transfer, running or to come, stop with an input error
-// ("URL: interrupted") within about 200 ms. Async-signal-safe: meant for a
-// SIGINT handler.
+// ("URL: interrupted") at once (a transfer waiting on the network wakes).
+// Async-signal-safe: meant for a SIGINT handler.
 void InterruptTransfers();
 
 // True for "scheme://..." inputs; only http and https are then accepted.
@@ -48,6 +48,11 @@ bool LooksLikeUrl(const std::string& spec);
 // names a pprof goroutine endpoint without a debug parameter; `added` tells
 // whether it changed. The URL is read and written by libcurl's URL API.
 std::string WithDebugParameter(const std::string& url, bool* added);
+// The goroutine-leak profile beside a goroutine profile URL at debug=2:
+// ".../debug/pprof/goroutine?debug=2" gives ".../debug/pprof/goroutineleak?debug=2"
+// (the rest of the URL kept). nullopt for any other URL, or another debug level
+// (the leak profile at debug=0 and 1 lists the leaked goroutines alone).
+std::optional<std::string> LeakProfileUrl(const std::string& url);
 // What a command says when WithDebugParameter added debug=2.
 inline constexpr const char* kAskedForDebug2 =
     "the URL had no debug= parameter; gleak asked for debug=2 (full stacks)";

@@ -23,9 +23,10 @@ enum class MatchKind {
 std::string_view MatchKindName(MatchKind kind);
 
 struct Track {
-  std::string id;                // the group id in the latest snapshot that has the group
-  std::vector<std::string> ids;  // per snapshot, "" where absent
-  std::vector<uint64_t> counts;  // per snapshot, 0 where absent
+  std::string id;                         // the group id in the latest snapshot that has the group
+  std::vector<std::string> ids;           // per snapshot kept, "" where absent
+  std::vector<uint64_t> counts;           // per snapshot kept, 0 where absent
+  uint64_t min_count = 0, max_count = 0;  // over every snapshot, kept or thinned
   std::vector<std::optional<std::pair<uint64_t, uint64_t>>> waits;  // min/max minutes per snapshot
   MatchKind match = MatchKind::kId;                                 // the loosest match used
   TrackStatus status = TrackStatus::kSteady;
@@ -69,7 +70,12 @@ struct WatchSummary {
 struct DiffReport {
   std::string tool_version;
   GroupingLevel level = GroupingLevel::kLine;
-  std::vector<InputReport> snapshots;
+  std::vector<InputReport> snapshots;  // the snapshots kept (all, unless thinned)
+  // Snapshots diffed: more than snapshots.size() once a long watch thinned
+  // its history (DiffOptions::max_history), and `kept` then says which ones
+  // (1-based) the per-snapshot arrays hold.
+  uint64_t snapshots_taken = 0;
+  std::vector<uint64_t> kept;
   std::optional<double> interval_seconds;
   DiffTotals totals;
   std::vector<Track> tracks;  // ranked: most growth first; steady and shrinking last

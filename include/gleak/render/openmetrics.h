@@ -7,10 +7,14 @@
 
 #include <ostream>
 
+#include "gleak/model/serve_status.h"
 #include "gleak/report/share_view.h"
 
 namespace gleak {
 
 void RenderOpenMetrics(const ShareView& view, std::ostream& out);
+// `gleak serve`'s /metrics: every target's scrape health and its diff so far,
+// each series labelled target="NAME" (docs/metrics.md lists them).
+void RenderServeMetrics(const ServeStatus& status, std::ostream& out);
 
 }  // namespace gleak

@@ -79,6 +79,7 @@ struct ShareGroup {
   std::string top_function;
   uint64_t count = 0;
   bool suspect = false;
+  bool proven = false;  // the runtime proved its goroutines leaked
   // diff only
   std::string status;            // "new", "gone", "grown", "shrunk", "steady"
   std::vector<uint64_t> counts;  // per snapshot
