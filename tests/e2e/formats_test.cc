@@ -363,7 +363,8 @@ TEST(ShareFormats, SameBytesTwiceOnEveryFixture) {
     for (const char* merge : {"", "--merge "}) {
       std::string args = std::string("analyze -q --format ") + format + " " + merge + all;
       CommandResult first = RunGleak(args);
-      EXPECT_EQ(first.exit_code, 3) << first.err;  // three dumps hold no goroutine
+      // Three dumps hold no goroutine (Goexit crashes): an answer, not a problem.
+      EXPECT_EQ(first.exit_code, 0) << first.err;
       EXPECT_GT(first.out.size(), 10000u);
       EXPECT_EQ(first.out, RunGleak(args).out) << format << " " << merge;
     }
