@@ -9,6 +9,7 @@
 
 #include "gleak/cluster/clusterer.h"
 #include "gleak/cluster/object_index.h"
+#include "gleak/cluster/spawn_index.h"
 #include "gleak/input/byte_source.h"
 #include "gleak/model/group.h"
 #include "gleak/parse/dump_parser.h"
@@ -19,11 +20,12 @@ namespace gleak {
 // (null when objects are off), told which group each goroutine went to.
 class ClusterSink : public RecordSink {
  public:
-  ClusterSink(Clusterer& clusterer, ObjectIndex* objects)
-      : clusterer_(clusterer), objects_(objects) {}
+  ClusterSink(Clusterer& clusterer, ObjectIndex* objects, SpawnIndex* spawn = nullptr)
+      : clusterer_(clusterer), objects_(objects), spawn_(spawn) {}
   void OnGoroutine(const Goroutine& g) override {
     clusterer_.OnGoroutine(g);
     if (objects_ != nullptr) objects_->Add(g, clusterer_.last_group());
+    if (spawn_ != nullptr) spawn_->Add(g, clusterer_.last_group());
   }
   bool wants_arguments() const override {
     return objects_ != nullptr || clusterer_.wants_arguments();
@@ -33,12 +35,14 @@ class ClusterSink : public RecordSink {
  private:
   Clusterer& clusterer_;
   ObjectIndex* objects_;
+  SpawnIndex* spawn_;
 };
 
 struct ClusteredInput {
   ParseSummary summary;
   std::vector<Group> groups;
   ObjectEvidence objects;
+  SpawnEvidence spawn;
   uint64_t goroutines = 0;  // counted by the clusterer (after --ignore/--filter)
   uint64_t ignored = 0;
 };
@@ -57,9 +61,10 @@ struct SplitPolicy {
 
 // Reads `source` whole on this thread. Throws gleak::Error (kInput) when it
 // cannot be read; `clusterer` and `*partial` then hold what was read before.
-// `objects` may be null (objects off).
+// `objects` and `spawn` may be null (off).
 ClusteredInput ClusterSource(ByteSource& source, Clusterer& clusterer, ObjectIndex* objects,
-                             const ParseLimits& limits, ParseSummary* partial = nullptr);
+                             SpawnIndex* spawn, const ParseLimits& limits,
+                             ParseSummary* partial = nullptr);
 
 // Reads the local plain file `path` in ranges on up to policy.threads
 // threads; returns false when `path` is no such file or too small to split,

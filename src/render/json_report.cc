@@ -128,8 +128,19 @@ json GroupJson(const Group& g) {
   }
   json inputs = json::array();
   for (const InputShare& s : g.inputs) inputs.push_back({{"input", s.input}, {"count", s.count}});
+  auto links = [](const std::vector<GroupLink>& list) {
+    json a = json::array();
+    for (const GroupLink& l : list) a.push_back({{"id", l.id}, {"count", l.count}});
+    return a;
+  };
+  json by_label = nullptr;
+  if (!g.label_key.empty()) {
+    by_label = {{"key", g.label_key},
+                {"value", g.has_label_value ? json(g.label_value) : json(nullptr)}};
+  }
   return {{"id", g.id},
           {"func_id", g.func_id},
+          {"by_label", by_label},
           {"count", g.count},
           {"state", g.state},
           {"wait_minutes", {{"min", g.min_wait_minutes}, {"max", g.max_wait_minutes}}},
@@ -142,6 +153,10 @@ json GroupJson(const Group& g) {
           {"labels", labels},
           {"labels_not_listed", g.labels_not_listed},
           {"inputs", inputs},
+          {"parent_groups", links(g.parent_groups)},
+          {"child_groups", links(g.child_groups)},
+          {"spawned_by_exited", g.spawned_by_exited},
+          {"exited_parents", g.exited_parents},
           {"locked_to_thread", g.locked_to_thread},
           {"leaked", g.leaked},
           {"truncated", g.truncated},
@@ -236,6 +251,7 @@ void RenderJsonReport(const Report& report, std::ostream& out, bool one_line) {
       {"groups", json::array()},
       {"objects", json::array()},
       {"objects_not_listed", report.objects_not_listed},
+      {"spawn_sample_level", report.spawn_sample_level},
   };
   for (const BlockingObject& o : report.objects) doc["objects"].push_back(ObjectJson(o));
   // Dumps can hold any bytes: invalid UTF-8 becomes U+FFFD rather than an error.

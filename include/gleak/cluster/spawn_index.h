@@ -1,0 +1,85 @@
+// SpawnIndex: gathers, as records stream by beside the clusterer, which group
+// each goroutine went to and which goroutine created it (`created by F in
+// goroutine N`, Go 1.21+), so that the report can say which group's
+// goroutines create which group's: the spawn tree. A parent id that is no
+// goroutine of the dump belongs to a goroutine that has exited.
+//
+// Memory: 8 bytes per goroutine with an id (its id and group, packed), and 16
+// per distinct (parent, child group) pair, aggregated as they come; a million
+// goroutines spawned by a few parents take about 8 MB, spawned each by a
+// parent of its own about 24 MB. Past ObjectLimits-like caps (SpawnLimits) an
+// id is kept only if its hash falls below a bound that halves as often as
+// needed (a level), so that what is kept depends on the set of ids, never on
+// their order or on where an input was cut into ranges: ranges indexed apart
+// and merged give exactly what one index over the whole input gives. A
+// sampled tree scales its counts by the sampling rate (and says so).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "gleak/model/goroutine.h"
+#include "gleak/model/group.h"
+
+namespace gleak {
+
+struct SpawnLimits {
+  bool enabled = true;
+  // Goroutine ids plus distinct (parent, child group) pairs kept before
+  // sampling starts: 4M entries, 32 to 64 MB at most.
+  size_t max_entries = size_t{1} << 22;
+};
+
+// The evidence of one input, or of a range of one: mergeable.
+struct SpawnEvidence {
+  std::vector<std::string> group_ids;  // local group index -> Group::id
+  std::vector<uint64_t> ids;           // id << 24 | local group, sorted, one per id
+  struct Edge {
+    uint64_t key = 0;  // parent id << 24 | local child group
+    uint64_t count = 0;
+  };
+  std::vector<Edge> edges;  // sorted by key, one per key
+  uint32_t level = 0;       // kept: ids whose hash's top `level` bits are 0
+  uint64_t untracked = 0;   // goroutines beyond what the packing holds (ids >= 2^40)
+};
+
+class SpawnIndex {
+ public:
+  static constexpr uint32_t kNoGroup = UINT32_MAX;
+
+  explicit SpawnIndex(SpawnLimits limits = {});
+
+  // `group`: the goroutine's group among the clusterer's TakeGroups()
+  // (Clusterer::last_group), kNoGroup when it was left out (--filter...): its
+  // id is then still known as a parent, of no group.
+  void Add(const Goroutine& g, uint32_t group);
+
+  // The evidence so far, groups named by the ids of `groups` (the
+  // clusterer's TakeGroups(), in its order). Leaves the index empty.
+  SpawnEvidence Take(const std::vector<Group>& groups);
+
+ private:
+  void Compact();
+
+  SpawnLimits limits_;
+  std::vector<uint64_t> ids_;
+  std::vector<SpawnEvidence::Edge> edges_;
+  uint32_t level_ = 0;
+  uint64_t untracked_ = 0;
+  size_t compact_at_ = size_t{1} << 16;
+};
+
+// Folds the evidence of ranges of one input (or of one input's snapshots of
+// the same process) into one, as one index over all of it would have.
+SpawnEvidence MergeSpawnEvidence(std::vector<SpawnEvidence> parts, const SpawnLimits& limits = {});
+
+// Resolves each input's parent ids (`per_input[i]` for input i) into each
+// group's parent_groups, child_groups, spawned_by_exited and exited_parents.
+// `merged`: groups were merged across inputs (--merge), so a group is found
+// by its id alone; else by its input and id. Returns the highest sampling
+// level met (0: every goroutine counted).
+uint32_t AttachSpawnTree(std::vector<SpawnEvidence> per_input, bool merged,
+                         std::vector<Group>* groups);
+
+}  // namespace gleak
