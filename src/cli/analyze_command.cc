@@ -8,8 +8,8 @@
 #include "cli/common_flags.h"
 #include "cli/exit_codes.h"
 #include "cli/number_flags.h"
-#include "cli/terminal.h"
 #include "cli/share_formats.h"
+#include "cli/terminal.h"
 #include "gleak/base/error.h"
 #include "gleak/render/html_report.h"
 #include "gleak/render/json_report.h"
@@ -40,8 +40,8 @@ int RunAnalyze(const AnalyzeFlags& flags) {
         "and HTML shows the tree");
   }
   // The tree shows every group by default: a parent past --top would cut a branch.
-  options.report.top = flags.top >= 0 ? static_cast<size_t>(flags.top)
-                                      : (flags.format == "text" && !tree ? 25 : 0);
+  options.report.top =
+      flags.top >= 0 ? static_cast<size_t>(flags.top) : (flags.format == "text" && !tree ? 25 : 0);
   options.report.min_count = flags.min_count;
   options.report.min_wait_minutes = flags.min_wait;
   options.report.only_suspects = flags.only_suspects;

@@ -85,8 +85,7 @@ void SpawnIndex::Add(const Goroutine& g, uint32_t group) {
   }
   uint64_t local = group == kNoGroup ? kHidden : group;
   if (Kept(g.id, level_)) ids_.push_back(Pack(g.id, local));
-  if (g.has_creator_id && local != kHidden && g.creator_id < kMaxId &&
-      Kept(g.creator_id, level_)) {
+  if (g.has_creator_id && local != kHidden && g.creator_id < kMaxId && Kept(g.creator_id, level_)) {
     uint64_t key = Pack(g.creator_id, local);
     if (!edges_.empty() && edges_.back().key == key) {
       edges_.back().count = SaturatingAdd(edges_.back().count, g.count);

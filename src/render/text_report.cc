@@ -342,11 +342,10 @@ void RenderTreeRow(const Report& report, const SpawnRow& row, const TextStyle& s
   RenderHeadline(g, line);  // ends the line
   if (g.spawned_by_exited > 0) {
     std::string pad(indent.size() == 0 ? 5 : Columns(indent) + 5, ' ');
-    line.Add(pad)
-        .Add(fmt::format("{} created by {} that {} exited", g.spawned_by_exited,
-                         Plural(g.exited_parents, "goroutine"),
-                         g.exited_parents == 1 ? "has" : "have"),
-             Ink::kYellow);
+    line.Add(pad).Add(
+        fmt::format("{} created by {} that {} exited", g.spawned_by_exited,
+                    Plural(g.exited_parents, "goroutine"), g.exited_parents == 1 ? "has" : "have"),
+        Ink::kYellow);
     line.End();
   }
 }
@@ -390,9 +389,10 @@ void RenderTextSpawnTree(const Report& report, const TextStyle& style, std::ostr
     any_link |= !g.parent_groups.empty() || !g.child_groups.empty() || g.spawned_by_exited > 0;
   }
   line.Add("Spawn tree", Ink::kBold)
-      .Add(": each group under the group whose goroutines created it (the parent ids of "
-           "`created by … in goroutine N`)",
-           Ink::kDim);
+      .Add(
+          ": each group under the group whose goroutines created it (the parent ids of "
+          "`created by … in goroutine N`)",
+          Ink::kDim);
   line.EndWrapped(2);
   if (report.spawn_sample_level > 0) {
     line.Add(fmt::format("  counts estimated from 1 parent id in {} (too many to keep all)",
@@ -401,9 +401,10 @@ void RenderTextSpawnTree(const Report& report, const TextStyle& style, std::ostr
     line.End();
   }
   if (!any_link) {
-    line.Add("  no parent ids in this dump: Go 1.21+ prints them in tracebacks (debug=2, "
-             "SIGQUIT, panics), not in debug=1 or protobuf profiles",
-             Ink::kDim);
+    line.Add(
+        "  no parent ids in this dump: Go 1.21+ prints them in tracebacks (debug=2, "
+        "SIGQUIT, panics), not in debug=1 or protobuf profiles",
+        Ink::kDim);
     line.EndWrapped(2);
   }
   out << '\n';

@@ -44,7 +44,7 @@ struct LabelSet {
 // Goroutines of one group created by goroutines of another (`created by F in
 // goroutine N`, Go 1.21+): the spawn tree, within one input.
 struct GroupLink {
-  std::string id;  // the other group's id
+  std::string id;      // the other group's id
   uint64_t count = 0;  // goroutines of the child group whose parent is in that group
 };
 
@@ -133,11 +133,11 @@ struct Group {
   // exited parents is the mark of a goroutine spawned per request and left.
   uint64_t spawned_by_exited = 0;
   uint64_t exited_parents = 0;
-  bool overflow = false;              // the overflow group (below)
-  std::vector<ObjectRef> objects;     // objects its goroutines wait on, the most waiters first
-  uint64_t objects_not_listed = 0;    // goroutines waiting on further objects
-  ObjectFacts object_facts;           // set before classification (model/objects.h)
-  Finding finding;                    // set by the classifier
+  bool overflow = false;            // the overflow group (below)
+  std::vector<ObjectRef> objects;   // objects its goroutines wait on, the most waiters first
+  uint64_t objects_not_listed = 0;  // goroutines waiting on further objects
+  ObjectFacts object_facts;         // set before classification (model/objects.h)
+  Finding finding;                  // set by the classifier
 };
 
 // The overflow group. Past ClusterOptions::max_groups distinct groups, a
