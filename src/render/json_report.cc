@@ -252,7 +252,14 @@ void RenderJsonReport(const Report& report, std::ostream& out, bool one_line) {
       {"objects", json::array()},
       {"objects_not_listed", report.objects_not_listed},
       {"spawn_sample_level", report.spawn_sample_level},
+      {"spawn_tree", json::array()},
   };
+  for (const SpawnRow& row : report.spawn_tree) {
+    doc["spawn_tree"].push_back({{"rank", row.group + 1},
+                                 {"depth", row.depth},
+                                 {"count", row.count},
+                                 {"repeat", row.repeat}});
+  }
   for (const BlockingObject& o : report.objects) doc["objects"].push_back(ObjectJson(o));
   // Dumps can hold any bytes: invalid UTF-8 becomes U+FFFD rather than an error.
   auto group = [&](size_t i) {
