@@ -75,7 +75,7 @@ void Fit(size_t max_entries, uint32_t* level, std::vector<uint64_t>* ids,
 
 }  // namespace
 
-SpawnIndex::SpawnIndex(SpawnLimits limits) : limits_(limits) {}
+SpawnIndex::SpawnIndex(SpawnLimits limits) : limits_(limits), cache_(kCacheSlots) {}
 
 void SpawnIndex::Add(const Goroutine& g, uint32_t group) {
   if (!g.has_id) return;
@@ -86,26 +86,36 @@ void SpawnIndex::Add(const Goroutine& g, uint32_t group) {
   uint64_t local = group == kNoGroup ? kHidden : group;
   if (Kept(g.id, level_)) ids_.push_back(Pack(g.id, local));
   if (g.has_creator_id && local != kHidden && g.creator_id < kMaxId && Kept(g.creator_id, level_)) {
+    // A direct-mapped cache of recent pairs: the few parents that spawn most
+    // goroutines add to their entry instead of a new one.
     uint64_t key = Pack(g.creator_id, local);
-    if (!edges_.empty() && edges_.back().key == key) {
-      edges_.back().count = SaturatingAdd(edges_.back().count, g.count);
+    CacheSlot& slot = cache_[Mix(key) & (kCacheSlots - 1)];
+    if (slot.key == key) {
+      edges_[slot.index].count = SaturatingAdd(edges_[slot.index].count, g.count);
     } else {
+      slot = CacheSlot{key, edges_.size()};
       edges_.push_back(SpawnEvidence::Edge{key, g.count});
     }
   }
-  if (ids_.size() + edges_.size() >= compact_at_) Compact();
+  // Checked past a margin, so that duplicates folded back under the cap do not
+  // make every record sort: when the level is raised depends only on the
+  // distinct entries, whenever it is checked.
+  if (edges_.size() >= compact_at_ ||
+      ids_.size() + edges_.size() > limits_.max_entries + limits_.max_entries / 16 + 4096) {
+    Compact();
+  }
 }
 
 // Edges are aggregated as they pile up (a few parents spawn most goroutines);
 // ids are sorted only when the entries pass the cap.
 void SpawnIndex::Compact() {
   SortAggregate(&edges_);
+  std::fill(cache_.begin(), cache_.end(), CacheSlot{});  // the entries moved
   if (ids_.size() + edges_.size() > limits_.max_entries) {
     SortUnique(&ids_);
     Fit(limits_.max_entries, &level_, &ids_, &edges_);
   }
-  compact_at_ = std::max(compact_at_, 2 * edges_.size() + ids_.size());
-  if (ids_.size() + edges_.size() >= compact_at_) compact_at_ = ids_.size() + edges_.size() + 4096;
+  compact_at_ = std::max<size_t>(4096, 2 * edges_.size());
 }
 
 SpawnEvidence SpawnIndex::Take(const std::vector<Group>& groups) {
@@ -121,9 +131,10 @@ SpawnEvidence SpawnIndex::Take(const std::vector<Group>& groups) {
   out.untracked = untracked_;
   ids_ = {};
   edges_ = {};
+  std::fill(cache_.begin(), cache_.end(), CacheSlot{});
   level_ = 0;
   untracked_ = 0;
-  compact_at_ = size_t{1} << 16;
+  compact_at_ = 4096;
   return out;
 }
 

@@ -67,7 +67,13 @@ class SpawnIndex {
   std::vector<SpawnEvidence::Edge> edges_;
   uint32_t level_ = 0;
   uint64_t untracked_ = 0;
-  size_t compact_at_ = size_t{1} << 16;
+  size_t compact_at_ = 4096;  // edges that make a compaction
+  struct CacheSlot {
+    uint64_t key = UINT64_MAX;  // no key: ids are below 2^40
+    size_t index = 0;           // into edges_
+  };
+  static constexpr size_t kCacheSlots = 4096;
+  std::vector<CacheSlot> cache_;
 };
 
 // Folds the evidence of ranges of one input (or of one input's snapshots of
