@@ -33,11 +33,6 @@ uint64_t Mix(uint64_t x) {
 
 bool Kept(uint64_t id, uint32_t level) { return level == 0 || Mix(id) >> (64 - level) == 0; }
 
-void SortUnique(std::vector<uint64_t>* ids) {
-  if (!std::is_sorted(ids->begin(), ids->end())) std::sort(ids->begin(), ids->end());
-  ids->erase(std::unique(ids->begin(), ids->end()), ids->end());
-}
-
 void SortAggregate(std::vector<SpawnEvidence::Edge>* edges) {
   auto by_key = [](const SpawnEvidence::Edge& a, const SpawnEvidence::Edge& b) {
     return a.key < b.key;
@@ -56,24 +51,163 @@ void SortAggregate(std::vector<SpawnEvidence::Edge>* edges) {
   edges->resize(out);
 }
 
-// Drops what the level does not keep.
-void Filter(uint32_t level, std::vector<uint64_t>* ids, std::vector<SpawnEvidence::Edge>* edges) {
-  if (level == 0) return;
-  std::erase_if(*ids, [&](uint64_t p) { return !Kept(IdOf(p), level); });
-  std::erase_if(*edges, [&](const SpawnEvidence::Edge& e) { return !Kept(IdOf(e.key), level); });
-}
-
 // Raises the level until the distinct entries fit: the smallest level at
 // which the whole set fits, whatever order it came in.
-void Fit(size_t max_entries, uint32_t* level, std::vector<uint64_t>* ids,
+void Fit(size_t max_entries, uint32_t* level, SpawnIds* ids,
          std::vector<SpawnEvidence::Edge>* edges) {
   while (ids->size() + edges->size() > max_entries && *level < 63) {
     ++*level;
-    Filter(*level, ids, edges);
+    ids->Filter(*level);
+    std::erase_if(*edges, [&](const SpawnEvidence::Edge& e) { return !Kept(IdOf(e.key), *level); });
   }
 }
 
 }  // namespace
+
+// ---- SpawnIds ----------------------------------------------------------------
+
+namespace {
+constexpr int kPageBits = 12;
+constexpr uint64_t kPageSize = uint64_t{1} << kPageBits;
+constexpr size_t kDenseAt = kPageSize / 2;  // ids of a page that make it a page of slots
+}  // namespace
+
+struct SpawnIds::Page {
+  uint32_t count = 0;
+  std::unique_ptr<uint32_t[]> slots;  // group + 1; 0: no such id
+  Page() : slots(new uint32_t[kPageSize]()) {}
+};
+struct SpawnIds::Pages {
+  absl::flat_hash_map<uint64_t, Page> map;  // by id >> kPageBits
+};
+
+SpawnIds::SpawnIds() = default;
+SpawnIds::~SpawnIds() = default;
+SpawnIds::SpawnIds(SpawnIds&&) noexcept = default;
+SpawnIds& SpawnIds::operator=(SpawnIds&&) noexcept = default;
+
+void SpawnIds::Add(uint64_t id, uint32_t group) {
+  if (pages_) {
+    if (auto it = pages_->map.find(id >> kPageBits); it != pages_->map.end()) {
+      uint32_t& slot = it->second.slots[id & (kPageSize - 1)];
+      if (slot == 0) {
+        slot = group + 1;
+        ++it->second.count;
+      }
+      return;
+    }
+  }
+  loose_.push_back(Pack(id, group));
+  if (loose_.size() >= compact_at_) Compact();
+}
+
+bool SpawnIds::Find(uint64_t id, uint32_t* group) const {
+  if (pages_) {
+    if (auto it = pages_->map.find(id >> kPageBits); it != pages_->map.end()) {
+      uint32_t slot = it->second.slots[id & (kPageSize - 1)];
+      if (slot == 0) return false;
+      *group = slot - 1;
+      return true;
+    }
+  }
+  auto at = std::lower_bound(loose_.begin(), loose_.end(), Pack(id, 0));
+  if (at == loose_.end() || IdOf(*at) != id) return false;
+  *group = static_cast<uint32_t>(GroupOf(*at));
+  return true;
+}
+
+size_t SpawnIds::size() const {
+  size_t n = loose_.size();
+  if (pages_) {
+    for (const auto& [number, page] : pages_->map) n += page.count;
+  }
+  return n;
+}
+
+void SpawnIds::Compact() {
+  if (!std::is_sorted(loose_.begin(), loose_.end())) std::sort(loose_.begin(), loose_.end());
+  // One entry per id: the smallest group (a repeated goroutine is the same one).
+  loose_.erase(std::unique(loose_.begin(), loose_.end(),
+                           [](uint64_t a, uint64_t b) { return IdOf(a) == IdOf(b); }),
+               loose_.end());
+  size_t out = 0;
+  for (size_t i = 0; i < loose_.size();) {
+    uint64_t page = IdOf(loose_[i]) >> kPageBits;
+    size_t j = i;
+    while (j < loose_.size() && IdOf(loose_[j]) >> kPageBits == page) ++j;
+    bool paged = pages_ && pages_->map.contains(page);
+    if (j - i >= kDenseAt || paged) {
+      if (!pages_) pages_ = std::make_unique<Pages>();
+      Page& p = pages_->map[page];
+      for (size_t k = i; k < j; ++k) {
+        uint32_t& slot = p.slots[IdOf(loose_[k]) & (kPageSize - 1)];
+        if (slot == 0) {
+          slot = static_cast<uint32_t>(GroupOf(loose_[k])) + 1;
+          ++p.count;
+        }
+      }
+    } else {
+      for (size_t k = i; k < j; ++k) loose_[out++] = loose_[k];
+    }
+    i = j;
+  }
+  loose_.resize(out);
+  loose_.shrink_to_fit();
+  compact_at_ = std::max<size_t>(size_t{1} << 16, 2 * loose_.size());
+}
+
+void SpawnIds::Filter(uint32_t level) {
+  if (level == 0) return;
+  std::erase_if(loose_, [&](uint64_t p) { return !Kept(IdOf(p), level); });
+  if (!pages_) return;
+  for (auto& [number, page] : pages_->map) {
+    for (uint64_t k = 0; k < kPageSize; ++k) {
+      if (page.slots[k] != 0 && !Kept(number << kPageBits | k, level)) {
+        page.slots[k] = 0;
+        --page.count;
+      }
+    }
+  }
+  absl::erase_if(pages_->map, [](const auto& entry) { return entry.second.count == 0; });
+}
+
+void SpawnIds::Remap(const std::vector<uint64_t>& remap) {
+  auto map = [&](uint64_t local) {
+    return local == kHidden || local >= remap.size() ? kHidden : remap[local];
+  };
+  for (uint64_t& p : loose_) p = Pack(IdOf(p), map(GroupOf(p)));
+  std::sort(loose_.begin(), loose_.end());  // the order of one id's entries may change
+  if (!pages_) return;
+  for (auto& [number, page] : pages_->map) {
+    for (uint64_t k = 0; k < kPageSize; ++k) {
+      if (page.slots[k] != 0) page.slots[k] = static_cast<uint32_t>(map(page.slots[k] - 1)) + 1;
+    }
+  }
+}
+
+void SpawnIds::Absorb(SpawnIds&& other) {
+  if (other.pages_) {
+    if (!pages_) pages_ = std::make_unique<Pages>();
+    for (auto& [number, page] : other.pages_->map) {
+      auto [it, fresh] = pages_->map.try_emplace(number, std::move(page));
+      if (fresh) continue;
+      Page& mine = it->second;
+      for (uint64_t k = 0; k < kPageSize; ++k) {
+        if (mine.slots[k] == 0 && page.slots[k] != 0) {
+          mine.slots[k] = page.slots[k];
+          ++mine.count;
+        }
+      }
+    }
+    other.pages_.reset();
+  }
+  // This part's loose ids come first, so that a repeated id keeps this part's group.
+  loose_.insert(loose_.end(), other.loose_.begin(), other.loose_.end());
+  other.loose_ = {};
+  std::stable_sort(loose_.begin(), loose_.end(),
+                   [](uint64_t a, uint64_t b) { return IdOf(a) < IdOf(b); });
+  Compact();
+}
 
 SpawnIndex::SpawnIndex(SpawnLimits limits) : limits_(limits), cache_(kCacheSlots) {}
 
@@ -84,7 +218,7 @@ void SpawnIndex::Add(const Goroutine& g, uint32_t group) {
     return;
   }
   uint64_t local = group == kNoGroup ? kHidden : group;
-  if (Kept(g.id, level_)) ids_.push_back(Pack(g.id, local));
+  if (Kept(g.id, level_)) ids_.Add(g.id, static_cast<uint32_t>(local));
   if (g.has_creator_id && local != kHidden && g.creator_id < kMaxId && Kept(g.creator_id, level_)) {
     // A direct-mapped cache of recent pairs: the few parents that spawn most
     // goroutines add to their entry instead of a new one.
@@ -100,10 +234,7 @@ void SpawnIndex::Add(const Goroutine& g, uint32_t group) {
   // Checked past a margin, so that duplicates folded back under the cap do not
   // make every record sort: when the level is raised depends only on the
   // distinct entries, whenever it is checked.
-  if (edges_.size() >= compact_at_ ||
-      ids_.size() + edges_.size() > limits_.max_entries + limits_.max_entries / 16 + 4096) {
-    Compact();
-  }
+  if (edges_.size() >= compact_at_ || ++since_cap_check_ >= 4096) Compact();
 }
 
 // Edges are aggregated as they pile up (a few parents spawn most goroutines);
@@ -111,8 +242,12 @@ void SpawnIndex::Add(const Goroutine& g, uint32_t group) {
 void SpawnIndex::Compact() {
   SortAggregate(&edges_);
   std::fill(cache_.begin(), cache_.end(), CacheSlot{});  // the entries moved
-  if (ids_.size() + edges_.size() > limits_.max_entries) {
-    SortUnique(&ids_);
+  since_cap_check_ = 0;
+  // Checked past a margin, so that repeats folded back under the cap do not
+  // make every check sort: when the level is raised depends only on the
+  // distinct entries, whenever it is checked.
+  if (ids_.size() + edges_.size() > limits_.max_entries + limits_.max_entries / 16) {
+    ids_.Compact();
     Fit(limits_.max_entries, &level_, &ids_, &edges_);
   }
   compact_at_ = std::max<size_t>(4096, 2 * edges_.size());
@@ -120,7 +255,7 @@ void SpawnIndex::Compact() {
 
 SpawnEvidence SpawnIndex::Take(const std::vector<Group>& groups) {
   SortAggregate(&edges_);
-  SortUnique(&ids_);
+  ids_.Compact();
   Fit(limits_.max_entries, &level_, &ids_, &edges_);
   SpawnEvidence out;
   out.group_ids.reserve(groups.size());
@@ -129,7 +264,7 @@ SpawnEvidence SpawnIndex::Take(const std::vector<Group>& groups) {
   out.edges = std::move(edges_);
   out.level = level_;
   out.untracked = untracked_;
-  ids_ = {};
+  ids_ = SpawnIds();
   edges_ = {};
   std::fill(cache_.begin(), cache_.end(), CacheSlot{});
   level_ = 0;
@@ -178,31 +313,29 @@ SpawnEvidence MergeSpawnEvidence(std::vector<SpawnEvidence> parts, const SpawnLi
   SpawnEvidence out;
   if (parts.empty()) return out;
   absl::flat_hash_map<std::string, uint64_t> index;
-  size_t total_ids = 0, total_edges = 0;
+  size_t total_edges = 0;
   for (const SpawnEvidence& p : parts) {
     out.level = std::max(out.level, p.level);
-    total_ids += p.ids.size();
     total_edges += p.edges.size();
   }
-  out.ids.reserve(total_ids);
   out.edges.reserve(total_edges);
-  std::vector<size_t> id_runs, edge_runs;
+  std::vector<size_t> edge_runs;
   for (SpawnEvidence& p : parts) {
     out.untracked = SaturatingAdd(out.untracked, p.untracked);
     std::vector<uint64_t> remap(p.group_ids.size());
+    bool same = true;
     for (size_t i = 0; i < p.group_ids.size(); ++i) {
       auto [it, fresh] = index.try_emplace(p.group_ids[i], out.group_ids.size());
       if (fresh) out.group_ids.push_back(p.group_ids[i]);
       remap[i] = it->second;
+      same &= remap[i] == i;
     }
     auto map_group = [&](uint64_t local) {
       return local == kHidden || local >= remap.size() ? kHidden : remap[local];
     };
-    id_runs.push_back(out.ids.size());
-    for (uint64_t packed : p.ids) {
-      if (Kept(IdOf(packed), out.level))
-        out.ids.push_back(Pack(IdOf(packed), map_group(GroupOf(packed))));
-    }
+    p.ids.Filter(out.level);
+    if (!same) p.ids.Remap(remap);
+    out.ids.Absorb(std::move(p.ids));
     edge_runs.push_back(out.edges.size());
     for (const SpawnEvidence::Edge& e : p.edges) {
       if (Kept(IdOf(e.key), out.level))
@@ -210,8 +343,6 @@ SpawnEvidence MergeSpawnEvidence(std::vector<SpawnEvidence> parts, const SpawnLi
     }
     p = SpawnEvidence{};  // let each part go as soon as it is folded
   }
-  MergeRuns(&out.ids, std::move(id_runs), [](uint64_t x) { return x; });
-  out.ids.erase(std::unique(out.ids.begin(), out.ids.end()), out.ids.end());
   MergeRuns(&out.edges, std::move(edge_runs), [](const SpawnEvidence::Edge& e) { return e.key; });
   SortAggregate(&out.edges);  // sorted already: only adds up equal keys
   Fit(limits.max_entries, &out.level, &out.ids, &out.edges);
@@ -268,21 +399,18 @@ uint32_t AttachSpawnTree(std::vector<SpawnEvidence> per_input, bool merged,
       if (local == kHidden || local >= where.size() || where[local] == SIZE_MAX) return nullptr;
       return &(*groups)[where[local]];
     };
-    // Both lists are sorted by id: one pass finds each parent.
-    size_t at = 0;
     for (const SpawnEvidence::Edge& e : ev.edges) {
       uint64_t parent = IdOf(e.key);
       Group* child = group_at(GroupOf(e.key));
       if (child == nullptr) continue;
       uint64_t count = e.count > UINT64_MAX / scale ? UINT64_MAX : e.count * scale;
-      while (at < ev.ids.size() && IdOf(ev.ids[at]) < parent) ++at;
-      if (at == ev.ids.size() || IdOf(ev.ids[at]) != parent) {
+      uint32_t parent_local = 0;
+      if (!ev.ids.Find(parent, &parent_local)) {
         child->spawned_by_exited = SaturatingAdd(child->spawned_by_exited, count);
         child->exited_parents = SaturatingAdd(child->exited_parents, scale);
         continue;
       }
-      // A duplicated id (dumps pasted together) counts once, for its first group.
-      Group* parent_group = group_at(GroupOf(ev.ids[at]));
+      Group* parent_group = group_at(parent_local);
       if (parent_group == nullptr) continue;  // left out by --filter/--ignore/--exclude
       AddLink(&child->parent_groups, parent_group->id, count);
       AddLink(&parent_group->child_groups, child->id, count);

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -31,10 +32,43 @@ struct SpawnLimits {
   size_t max_entries = size_t{1} << 22;
 };
 
+// Goroutine id -> local group index. Ids come dense in real dumps (a
+// process's live goroutines among the ids it has handed out), so a run of
+// 4096 ids with at least half of them present is a page of 4-byte slots (4
+// bytes an id); the rest are a sorted vector of 8-byte entries (id << 24 |
+// group). Never more than 8 bytes an id, whatever the ids.
+class SpawnIds {
+ public:
+  SpawnIds();
+  ~SpawnIds();
+  SpawnIds(SpawnIds&&) noexcept;
+  SpawnIds& operator=(SpawnIds&&) noexcept;
+
+  void Add(uint64_t id, uint32_t group);  // id < 2^40, group < 2^24
+  // After Compact: the group of `id`, false when it is not held.
+  bool Find(uint64_t id, uint32_t* group) const;
+  size_t size() const;  // ids held (after Compact: distinct)
+  // Sorts the loose entries, drops repeats, moves full runs into pages.
+  void Compact();
+  // Keeps the ids a sample at `level` keeps (see SpawnEvidence::level).
+  void Filter(uint32_t level);
+  // Local group i becomes remap[i] (kept when it is the hidden group).
+  void Remap(const std::vector<uint64_t>& remap);
+  // Adds another part's ids (remapped already); an id held in both keeps this one's group.
+  void Absorb(SpawnIds&& other);
+
+ private:
+  struct Page;
+  struct Pages;
+  std::unique_ptr<Pages> pages_;
+  std::vector<uint64_t> loose_;  // id << 24 | group; sorted after Compact
+  size_t compact_at_ = size_t{1} << 16;
+};
+
 // The evidence of one input, or of a range of one: mergeable.
 struct SpawnEvidence {
   std::vector<std::string> group_ids;  // local group index -> Group::id
-  std::vector<uint64_t> ids;           // id << 24 | local group, sorted, one per id
+  SpawnIds ids;
   struct Edge {
     uint64_t key = 0;  // parent id << 24 | local child group
     uint64_t count = 0;
@@ -63,11 +97,12 @@ class SpawnIndex {
   void Compact();
 
   SpawnLimits limits_;
-  std::vector<uint64_t> ids_;
+  SpawnIds ids_;
   std::vector<SpawnEvidence::Edge> edges_;
   uint32_t level_ = 0;
   uint64_t untracked_ = 0;
   size_t compact_at_ = 4096;  // edges that make a compaction
+  size_t since_cap_check_ = 0;
   struct CacheSlot {
     uint64_t key = UINT64_MAX;  // no key: ids are below 2^40
     size_t index = 0;           // into edges_
