@@ -154,6 +154,13 @@ void RenderGroup(size_t rank, const Group& g, const TextStyle& style, std::ostre
     }
     line.End();
   }
+  if (!g.label_key.empty()) {
+    line.Add("   label  ", Ink::kDim)
+        .Add(g.has_label_value ? fmt::format("{}={}", Safe(LabelWord(g.label_key)),
+                                             Safe(LabelWord(g.label_value)))
+                               : fmt::format("no {} label", Safe(LabelWord(g.label_key))));
+    line.End();
+  }
   for (const LabelSet& set : g.label_sets) {
     std::string text;
     for (const auto& [k, v] : set.labels)

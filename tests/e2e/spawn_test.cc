@@ -265,6 +265,10 @@ TEST(ByLabel, SplitsAndFiltersInEveryForm) {
     egress.cluster.label_filters = {{"pool", "egress"}, {"region", "eu"}};
     EXPECT_EQ(AnalyzeToJson({path}, egress)["totals"]["shown_goroutines"], 0);
   }
+  auto text = testing::RunGleak("analyze --no-source --color never --by-label region " +
+                                (Dumps() / "go1.27/labels/labels_default.txt").string());
+  EXPECT_NE(text.out.find("   label  region=\"eu west\""), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("   label  no region label"), std::string::npos) << text.out;
   auto bad = testing::RunGleak("analyze --label pool " +
                                (Dumps() / "go1.26/labels/http_debug1.txt").string());
   EXPECT_EQ(bad.exit_code, 2);

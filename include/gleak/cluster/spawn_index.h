@@ -4,10 +4,11 @@
 // goroutines create which group's: the spawn tree. A parent id that is no
 // goroutine of the dump belongs to a goroutine that has exited.
 //
-// Memory: 8 bytes per goroutine with an id (its id and group, packed), and 16
-// per distinct (parent, child group) pair, aggregated as they come; a million
-// goroutines spawned by a few parents take about 8 MB, spawned each by a
-// parent of its own about 24 MB. Past ObjectLimits-like caps (SpawnLimits) an
+// Memory: 4 bytes per goroutine id where ids are dense (as a process hands
+// them out), 8 where they are sparse (SpawnIds), and 16 per distinct (parent,
+// child group) pair, aggregated as they come; a million goroutines spawned by
+// a few parents take about 4 MB, spawned each by a parent of its own about 20
+// MB. Past a cap on entries (SpawnLimits) an
 // id is kept only if its hash falls below a bound that halves as often as
 // needed (a level), so that what is kept depends on the set of ids, never on
 // their order or on where an input was cut into ranges: ranges indexed apart
@@ -28,7 +29,7 @@ namespace gleak {
 struct SpawnLimits {
   bool enabled = true;
   // Goroutine ids plus distinct (parent, child group) pairs kept before
-  // sampling starts: 4M entries, 32 to 64 MB at most.
+  // sampling starts: 4M entries, 16 to 64 MB at most (4 to 16 bytes each).
   size_t max_entries = size_t{1} << 22;
 };
 
