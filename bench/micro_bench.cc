@@ -38,6 +38,7 @@
 #include "gleak/parse/line_scanner.h"
 #include "gleak/pipeline/analyze.h"
 #include "gleak/render/json_report.h"
+#include "gleak/parse/parse_source.h"
 
 namespace fs = std::filesystem;
 

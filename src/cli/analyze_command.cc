@@ -48,7 +48,12 @@ int RunAnalyze(const AnalyzeFlags& flags) {
   std::vector<std::string> fail_on = ParseFailOn(flags.fail_on, rules);
   Output output(flags);
 
+  ReadProgress progress;
+  progress.total_bytes = TotalInputBytes(flags.inputs);
+  options.progress = &progress;
+  ReadProgressLine progress_line(progress, flags.quiet, flags.inputs);
   Report report = Analyze(options);
+  progress_line.Stop();
   report.tool_version = GLEAK_VERSION;
   bool input_problem = PrintInputProblems(report.inputs, flags.quiet);
   if (NothingRead(report.inputs)) return kExitInput;  // no report of nothing

@@ -11,8 +11,8 @@
 #include "cli/common_flags.h"
 #include "cli/exit_codes.h"
 #include "cli/number_flags.h"
-#include "cli/terminal.h"
 #include "cli/share_formats.h"
+#include "cli/terminal.h"
 #include "gleak/base/duration.h"
 #include "gleak/base/error.h"
 #include "gleak/render/html_report.h"
@@ -46,7 +46,12 @@ int RunDiff(const DiffFlags& flags) {
     }
   }
   Output output(flags);
+  ReadProgress progress;
+  progress.total_bytes = TotalInputBytes(flags.inputs);
+  options.progress = &progress;
+  ReadProgressLine progress_line(progress, flags.quiet, flags.inputs);
   DiffReport diff = AnalyzeSnapshots(options, diff_options);
+  progress_line.Stop();
   diff.tool_version = GLEAK_VERSION;
   bool input_problem = PrintInputProblems(diff.snapshots, flags.quiet);
   // A snapshot that gave nothing would make every group of the others look

@@ -12,7 +12,9 @@
 #include <fmt/core.h>
 
 #include "cli/commands.h"
+#include "cli/exit_codes.h"
 #include "gleak/base/error.h"
+#include "gleak/cli/run.h"
 #include "gleak/input/http_source.h"
 
 namespace gleak {
@@ -136,7 +138,7 @@ void OutputFile::Commit() {
   errno = 0;
   if (std::fflush(file_) != 0 || std::ferror(file_)) NoteFailure();
   if (failed_) ThrowFailure("cannot write");
-  if (file_ == stdout) return;  // CloseStandardOutput closes it
+  if (file_ == stdout) return;  // main closes it (CloseStandardOutputAfter)
   if (!temp_path_.empty() && ::fsync(::fileno(file_)) != 0) {
     NoteFailure();
     ThrowFailure("cannot write");
@@ -181,16 +183,22 @@ int OutputFile::Buffer::sync() {
   return 0;
 }
 
-bool CloseStandardOutput() {
+bool FlushStandardOutput() {
   errno = 0;
   bool ok = std::fflush(stdout) == 0 && !std::ferror(stdout);
-  int error = errno;
-  if (std::fclose(stdout) != 0 && ok) {
-    ok = false;
-    error = errno;
-  }
-  if (!ok) PrintError(fmt::format("standard output: cannot write: {}", Reason(error)));
+  if (!ok) PrintError(fmt::format("standard output: cannot write: {}", Reason(errno)));
   return ok;
+}
+
+int CloseStandardOutputAfter(int code) {
+  // A write can still fail at the close (a full disk behind NFS): the result
+  // did not reach its reader, whatever the findings.
+  errno = 0;
+  if (std::fclose(stdout) != 0) {
+    PrintError(fmt::format("standard output: cannot write: {}", Reason(errno)));
+    return kExitOutput;
+  }
+  return code;
 }
 
 }  // namespace gleak

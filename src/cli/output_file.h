@@ -71,9 +71,10 @@ class OutputFile {
   std::ostream stream_{&buffer_};
 };
 
-// Flushes and closes standard output when nothing else has, for output
-// written outside an OutputFile (--help, --version). Returns false, with an
-// error printed, when that failed.
-bool CloseStandardOutput();
+// Flushes standard output and checks that every write to it went through,
+// for output written outside an OutputFile (--help, --version) too. Returns
+// false, with an error printed, when one failed. It stays open (RunGleak may
+// run in-process); main closes it (CloseStandardOutputAfter).
+bool FlushStandardOutput();
 
 }  // namespace gleak

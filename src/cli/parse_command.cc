@@ -19,6 +19,7 @@
 #include "gleak/input/http_source.h"
 #include "gleak/parse/dump_parser.h"
 #include "gleak/render/record_writer.h"
+#include "gleak/parse/parse_source.h"
 
 namespace gleak {
 

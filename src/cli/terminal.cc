@@ -14,8 +14,10 @@
 #include <fmt/core.h>
 
 #include "cli/commands.h"
+#include "cli/number_flags.h"
 #include "gleak/base/redact.h"
 #include "gleak/base/terminal_safe.h"
+#include "gleak/input/http_source.h"
 
 namespace gleak {
 
@@ -48,6 +50,23 @@ std::string ProgressBytes(double n) {
   return fmt::format("{:.2f} GiB", n / (1024.0 * 1024 * 1024));
 }
 
+bool ShowsProgress(bool quiet) {
+  if (quiet || isatty(STDERR_FILENO) == 0) return false;
+  const char* term = std::getenv("TERM");
+  return term == nullptr || std::strcmp(term, "dumb") != 0;
+}
+
+// `line` cut to one line of `width` columns, or the carriage return could not
+// rewrite it (counts code points: every character here is one column).
+std::string OneLine(const std::string& line, size_t width) {
+  size_t columns = 0, cut = 0;
+  for (; cut < line.size(); ++cut) {
+    if ((static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) continue;
+    if (++columns >= width) break;
+  }
+  return line.substr(0, cut);
+}
+
 }  // namespace
 
 void EraseProgressLine() {
@@ -59,9 +78,7 @@ void EraseProgressLine() {
 }
 
 std::function<void(const std::string&, uint64_t, bool)> FetchProgress(bool quiet) {
-  if (quiet || isatty(STDERR_FILENO) == 0) return {};
-  const char* term = std::getenv("TERM");
-  if (term != nullptr && std::strcmp(term, "dumb") == 0) return {};
+  if (!ShowsProgress(quiet)) return {};
   using Clock = std::chrono::steady_clock;
   struct Fetch {
     Clock::time_point start, shown;
@@ -89,16 +106,61 @@ std::function<void(const std::string&, uint64_t, bool)> FetchProgress(bool quiet
         fmt::format("gleak: fetching {}: {} in {:.0f}s ({}/s)", RedactUrlPasswords(url),
                     ProgressBytes(static_cast<double>(received)), seconds,
                     ProgressBytes(static_cast<double>(received) / seconds)));
-    // One terminal line, or the carriage return could not rewrite it.
-    size_t columns = 0, cut = 0;
-    for (; cut < line.size(); ++cut) {
-      if ((static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) continue;
-      if (++columns >= width) break;
-    }
-    std::fputs(("\r\x1b[K" + line.substr(0, cut)).c_str(), stderr);
+    std::fputs(("\r\x1b[K" + OneLine(line, width)).c_str(), stderr);
     std::fflush(stderr);
     g_progress_showing = true;
   };
+}
+
+ReadProgressLine::ReadProgressLine(const ReadProgress& progress, bool quiet,
+                                   const std::vector<std::string>& inputs)
+    : progress_(progress) {
+  if (!ShowsProgress(quiet)) return;
+  if (std::any_of(inputs.begin(), inputs.end(),
+                  [](const std::string& in) { return LooksLikeUrl(in); })) {
+    return;
+  }
+  thread_ = std::thread([this] { Run(); });
+}
+
+ReadProgressLine::~ReadProgressLine() { Stop(); }
+
+void ReadProgressLine::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  EraseProgressLine();
+}
+
+void ReadProgressLine::Run() {
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point start = Clock::now();
+  const size_t width = TerminalWidth(stderr);
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (wake_.wait_for(lock, std::chrono::milliseconds(500), [this] { return stopping_; })) return;
+  do {
+    double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    uint64_t total = progress_.total_bytes.load(std::memory_order_relaxed);
+    uint64_t bytes = progress_.bytes.load(std::memory_order_relaxed);
+    if (total > 0) bytes = std::min(bytes, total);  // a range read twice counts twice
+    std::string share =
+        total > 0 ? fmt::format(" of {} ({:.0f}%)", ProgressBytes(static_cast<double>(total)),
+                                100.0 * static_cast<double>(bytes) / static_cast<double>(total))
+                  : "";
+    std::string line = fmt::format(
+        "gleak: reading {}{}, {} goroutines, {}/s", ProgressBytes(static_cast<double>(bytes)),
+        share, WithThousandsSeparators(progress_.goroutines.load(std::memory_order_relaxed)),
+        ProgressBytes(static_cast<double>(bytes) / seconds));
+    {
+      std::lock_guard<std::mutex> out(g_progress_mutex);
+      std::fputs(("\r\x1b[K" + OneLine(line, width)).c_str(), stderr);
+      std::fflush(stderr);
+      g_progress_showing = true;
+    }
+  } while (!wake_.wait_for(lock, std::chrono::milliseconds(250), [this] { return stopping_; }));
 }
 
 void NoteStdinFromTerminal(const std::vector<std::string>& inputs) {

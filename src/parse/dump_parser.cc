@@ -23,8 +23,6 @@
 #include "gleak/base/text.h"
 #include "gleak/parse/line_grammar.h"
 #include "gleak/parse/log_lines.h"
-#include "gleak/parse/pprof_proto.h"
-#include "gleak/parse/ranges.h"
 
 namespace gleak {
 namespace {
@@ -907,29 +905,6 @@ void ConcludeSummary(ParseSummary* summary, const ParseLimits& limits) {
                            summary->profile_total, summary->goroutines,
                            summary->truncated ? " (the input is cut short)" : ""));
   }
-}
-
-void ParseSource(ByteSource& source, RecordSink& sink, const ParseLimits& limits,
-                 ParseSummary* summary) {
-  // The one place an input goes to its parser: pprof protobuf or text.
-  PeekedSource peeked(source, kPprofSniffBytes);
-  if (LooksLikePprofProto(peeked.head())) return ParsePprofProto(peeked, sink, limits, summary);
-  RangeParse range;
-  try {
-    ParseRange(peeked, sink, limits, ParseContext{}, &range);
-  } catch (const Error&) {
-    *summary = std::move(range.summary);  // what was read before the source failed
-    ConcludeSummary(summary, limits);
-    throw;
-  }
-  *summary = std::move(range.summary);
-  ConcludeSummary(summary, limits);
-}
-
-ParseSummary ParseSource(ByteSource& source, RecordSink& sink, const ParseLimits& limits) {
-  ParseSummary summary;
-  ParseSource(source, sink, limits, &summary);
-  return summary;
 }
 
 }  // namespace gleak

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <exception>
+#include <filesystem>
 #include <iterator>
 #include <string_view>
 #include <thread>
@@ -71,6 +72,7 @@ ClusteredInput ReadOne(const AnalyzeOptions& options, const std::string& spec, s
   policy.threads = threads;
   policy.min_part_bytes = options.min_split_bytes;
   policy.max_bytes = options.input_limits.max_decompressed_bytes;
+  policy.progress = options.progress;
   if (options.save_copy_to.empty() &&
       ClusterFileInParts(spec, policy, options.cluster, index, options.parse_limits, &result)) {
     return result;
@@ -84,7 +86,9 @@ ClusteredInput ReadOne(const AnalyzeOptions& options, const std::string& spec, s
     source = ReadAhead(std::move(source));
   }
   if (!options.save_copy_to.empty()) source = SavingCopy(std::move(source), options.save_copy_to);
-  return ClusterSource(*source, clusterer, objects, spawn, options.parse_limits, partial);
+  ProgressCounter counter(options.progress);
+  source = CountingBytes(std::move(source), &counter);
+  return ClusterSource(*source, clusterer, objects, spawn, options.parse_limits, partial, &counter);
 }
 
 InputResult ReadInput(const AnalyzeOptions& options, size_t index, size_t threads) {
@@ -141,6 +145,7 @@ InputResult ReadInput(const AnalyzeOptions& options, size_t index, size_t thread
 // Reads every input, on as many threads as there are cores and inputs.
 std::vector<InputResult> ReadInputs(const AnalyzeOptions& options) {
   size_t n = options.inputs.size();
+
   std::vector<InputResult> results(n);
   size_t cores = Threads(options);
   size_t threads = std::min<size_t>(n, cores);
@@ -239,6 +244,20 @@ Report AnalyzeOne(const AnalyzeOptions& options, const std::string& input) {
 bool IsEmptyWithoutAnswer(const InputReport& input) {
   return input.goroutines == 0 &&
          input.producer != DumpProducerName(DumpProducer::kGoroutineLeakProfile);
+}
+
+uint64_t TotalInputBytes(const std::vector<std::string>& inputs) {
+  uint64_t total = 0;
+  for (const std::string& input : inputs) {
+    std::error_code error;
+    if (input == "-" || LooksLikeUrl(input) || !std::filesystem::is_regular_file(input, error)) {
+      return 0;
+    }
+    uint64_t size = std::filesystem::file_size(input, error);
+    if (error) return 0;
+    total = SaturatingAdd(total, size);
+  }
+  return total;
 }
 
 bool HasInputProblem(const Report& report) {

@@ -11,6 +11,7 @@
 
 #include "gleak/base/text.h"
 #include "gleak/cluster/merge.h"
+#include "gleak/parse/parse_source.h"
 #include "gleak/parse/pprof_proto.h"
 #include "gleak/parse/ranges.h"
 
@@ -46,8 +47,11 @@ struct Part {
   uint64_t ignored = 0;
 };
 
+// `progress` (may be null) counts the range's bytes and goroutines: given on
+// a range's first read only, not when it is read again in another context.
 Part ParsePart(const std::string& path, uint64_t begin, uint64_t end, const ClusterOptions& options,
-               size_t input_index, const ParseLimits& limits, const ParseContext& context) {
+               size_t input_index, const ParseLimits& limits, const ParseContext& context,
+               ReadProgress* progress) {
   Part part;
   Clusterer clusterer(options);
   clusterer.set_input(input_index);
@@ -55,8 +59,9 @@ Part ParsePart(const std::string& path, uint64_t begin, uint64_t end, const Clus
       options.objects.enabled ? std::make_unique<ObjectIndex>(options.objects) : nullptr;
   std::unique_ptr<SpawnIndex> spawn =
       options.spawn.enabled ? std::make_unique<SpawnIndex>(options.spawn) : nullptr;
-  ClusterSink sink(clusterer, objects.get(), spawn.get());
-  std::unique_ptr<ByteSource> range = OpenFileRange(path, begin, end);
+  ProgressCounter counter(progress);
+  ClusterSink sink(clusterer, objects.get(), spawn.get(), &counter);
+  std::unique_ptr<ByteSource> range = CountingBytes(OpenFileRange(path, begin, end), &counter);
   ParseRange(*range, sink, limits, context, &part.parse);
   part.groups = clusterer.TakeGroups();
   if (objects) part.objects = objects->Take(part.groups);
@@ -72,12 +77,46 @@ bool IsPprofProfile(const std::string& path) {
   return LooksLikePprofProto(peeked.head());
 }
 
+// Counts what `source` takes from its file or stream (raw_bytes: a gzip
+// file's compressed bytes, which is what its size on disk measures), and
+// hands on the goroutines parsed so far before each read, which may wait.
+class CountingSource : public ByteSource {
+ public:
+  CountingSource(std::unique_ptr<ByteSource> source, ProgressCounter* counter)
+      : source_(std::move(source)), counter_(counter) {}
+  size_t Read(char* buffer, size_t capacity) override {
+    counter_->Flush();
+    size_t n = source_->Read(buffer, capacity);
+    uint64_t raw = source_->raw_bytes();
+    if (raw > counted_) {
+      counter_->progress()->bytes.fetch_add(raw - counted_, std::memory_order_relaxed);
+      counted_ = raw;
+    }
+    return n;
+  }
+  const std::string& name() const override { return source_->name(); }
+  const char* encoding() const override { return source_->encoding(); }
+  uint64_t raw_bytes() const override { return source_->raw_bytes(); }
+
+ private:
+  std::unique_ptr<ByteSource> source_;
+  ProgressCounter* counter_;
+  uint64_t counted_ = 0;
+};
+
 }  // namespace
 
+std::unique_ptr<ByteSource> CountingBytes(std::unique_ptr<ByteSource> source,
+                                          ProgressCounter* counter) {
+  if (counter == nullptr || counter->progress() == nullptr) return source;
+  return std::make_unique<CountingSource>(std::move(source), counter);
+}
+
 ClusteredInput ClusterSource(ByteSource& source, Clusterer& clusterer, ObjectIndex* objects,
-                             SpawnIndex* spawn, const ParseLimits& limits, ParseSummary* partial) {
+                             SpawnIndex* spawn, const ParseLimits& limits, ParseSummary* partial,
+                             ProgressCounter* counter) {
   ClusteredInput result;
-  ClusterSink sink(clusterer, objects, spawn);
+  ClusterSink sink(clusterer, objects, spawn, counter);
   ParseSource(source, sink, limits, partial != nullptr ? partial : &result.summary);
   if (partial != nullptr) result.summary = *partial;
   result.goroutines = clusterer.goroutines();
@@ -101,7 +140,8 @@ bool ClusterFileInParts(const std::string& path, const SplitPolicy& policy,
       std::min<uint64_t>(policy.threads * std::max<size_t>(policy.ranges_per_thread, 1), most));
   std::vector<uint64_t> cuts = CutPoints(path, *size, parts);
   if (cuts.size() < 3) return false;
-  ClusteredInput read = ClusterFileRanges(path, cuts, options, input_index, limits, policy.threads);
+  ClusteredInput read =
+      ClusterFileRanges(path, cuts, options, input_index, limits, policy.threads, policy.progress);
   for (const Group& g : read.groups) {
     if (g.overflow) return false;
   }
@@ -116,7 +156,8 @@ bool ClusterFileInParts(const std::string& path, const SplitPolicy& policy,
 // ranges took four times the memory of one thread).
 ClusteredInput ClusterFileRanges(const std::string& path, const std::vector<uint64_t>& cuts,
                                  const ClusterOptions& options, size_t input_index,
-                                 const ParseLimits& limits, size_t threads) {
+                                 const ParseLimits& limits, size_t threads,
+                                 ReadProgress* read_progress) {
   size_t n = cuts.size() - 1;
   std::mutex mu;
   std::condition_variable progress;  // a range was folded, or one failed
@@ -136,7 +177,7 @@ ClusteredInput ClusterFileRanges(const std::string& path, const std::vector<uint
   // context than the default (a log prefix, a crash dump's thread sections).
   auto fold = [&](size_t i, Part part, const ParseContext& context) {
     if (context != ParseContext{}) {
-      part = ParsePart(path, cuts[i], cuts[i + 1], options, input_index, limits, context);
+      part = ParsePart(path, cuts[i], cuts[i + 1], options, input_index, limits, context, nullptr);
     }
     out.goroutines = SaturatingAdd(out.goroutines, part.goroutines);
     out.ignored = SaturatingAdd(out.ignored, part.ignored);
@@ -190,7 +231,8 @@ ClusteredInput ClusterFileRanges(const std::string& path, const std::vector<uint
     std::optional<Part> part;
     std::exception_ptr error;
     try {
-      part = ParsePart(path, cuts[i], cuts[i + 1], options, input_index, limits, ParseContext{});
+      part = ParsePart(path, cuts[i], cuts[i + 1], options, input_index, limits, ParseContext{},
+                       read_progress);
     } catch (...) {
       error = std::current_exception();
     }

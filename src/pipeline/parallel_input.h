@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -13,19 +14,46 @@
 #include "gleak/input/byte_source.h"
 #include "gleak/model/group.h"
 #include "gleak/parse/dump_parser.h"
+#include "gleak/pipeline/read_progress.h"
 
 namespace gleak {
+
+// Counts one read's goroutines into a shared ReadProgress in batches, so that
+// threads do not contend for it per goroutine; the read's source flushes the
+// batch before each read, so that a stalled input shows all it has given.
+class ProgressCounter {
+ public:
+  explicit ProgressCounter(ReadProgress* progress) : progress_(progress) {}
+  ~ProgressCounter() { Flush(); }
+  ProgressCounter(const ProgressCounter&) = delete;
+  ProgressCounter& operator=(const ProgressCounter&) = delete;
+  ReadProgress* progress() const { return progress_; }
+  void AddGoroutine() {
+    if (progress_ != nullptr && ++pending_ == kBatch) Flush();
+  }
+  void Flush() {
+    if (pending_ > 0) progress_->goroutines.fetch_add(pending_, std::memory_order_relaxed);
+    pending_ = 0;
+  }
+
+ private:
+  static constexpr uint64_t kBatch = 4096;
+  ReadProgress* progress_;
+  uint64_t pending_ = 0;
+};
 
 // The sink of one read: the clusterer, and beside it the object index
 // (null when objects are off), told which group each goroutine went to.
 class ClusterSink : public RecordSink {
  public:
-  ClusterSink(Clusterer& clusterer, ObjectIndex* objects, SpawnIndex* spawn = nullptr)
-      : clusterer_(clusterer), objects_(objects), spawn_(spawn) {}
+  ClusterSink(Clusterer& clusterer, ObjectIndex* objects, SpawnIndex* spawn = nullptr,
+              ProgressCounter* counter = nullptr)
+      : clusterer_(clusterer), objects_(objects), spawn_(spawn), counter_(counter) {}
   void OnGoroutine(const Goroutine& g) override {
     clusterer_.OnGoroutine(g);
     if (objects_ != nullptr) objects_->Add(g, clusterer_.last_group());
     if (spawn_ != nullptr) spawn_->Add(g, clusterer_.last_group());
+    if (counter_ != nullptr) counter_->AddGoroutine();
   }
   bool wants_arguments() const override {
     return objects_ != nullptr || clusterer_.wants_arguments();
@@ -36,6 +64,7 @@ class ClusterSink : public RecordSink {
   Clusterer& clusterer_;
   ObjectIndex* objects_;
   SpawnIndex* spawn_;
+  ProgressCounter* counter_;
 };
 
 struct ClusteredInput {
@@ -54,6 +83,7 @@ struct SplitPolicy {
   // thread slowed by another process or a slower part of the file does not
   // hold up the end.
   size_t ranges_per_thread = 4;
+  ReadProgress* progress = nullptr;  // counts what the ranges read; may be null
   // A larger file is not split: read whole, it is refused at this many bytes
   // (InputLimits::max_decompressed_bytes) with what came before it kept.
   uint64_t max_bytes = UINT64_MAX;
@@ -64,7 +94,12 @@ struct SplitPolicy {
 // `objects` and `spawn` may be null (off).
 ClusteredInput ClusterSource(ByteSource& source, Clusterer& clusterer, ObjectIndex* objects,
                              SpawnIndex* spawn, const ParseLimits& limits,
-                             ParseSummary* partial = nullptr);
+                             ParseSummary* partial = nullptr, ProgressCounter* counter = nullptr);
+
+// Passes `source` through, adding the bytes it takes from its file or stream
+// to the counter's ReadProgress; `source` itself when there is none.
+std::unique_ptr<ByteSource> CountingBytes(std::unique_ptr<ByteSource> source,
+                                          ProgressCounter* counter);
 
 // Reads the local plain file `path` in ranges on up to policy.threads
 // threads; returns false when `path` is no such file or too small to split,
@@ -80,6 +115,7 @@ bool ClusterFileInParts(const std::string& path, const SplitPolicy& policy,
 // `threads` 0: one per range.
 ClusteredInput ClusterFileRanges(const std::string& path, const std::vector<uint64_t>& cuts,
                                  const ClusterOptions& options, size_t input_index,
-                                 const ParseLimits& limits, size_t threads = 0);
+                                 const ParseLimits& limits, size_t threads = 0,
+                                 ReadProgress* read_progress = nullptr);
 
 }  // namespace gleak

@@ -7,8 +7,6 @@
 namespace gleak {
 namespace {
 
-std::string Signed(int64_t n) { return n > 0 ? fmt::format("+{}", n) : fmt::format("{}", n); }
-
 std::string Counts(const Track& t) {
   std::string text;
   for (size_t i = 0; i < t.counts.size(); ++i)

@@ -162,6 +162,11 @@ inline std::string Bytes(uint64_t n) {
   return fmt::format("{:.2f} GiB", n / (1024.0 * 1024 * 1024));
 }
 
+// A change in a count: "+3", "-2", "0".
+inline std::string Signed(int64_t n) {
+  return n > 0 ? fmt::format("+{}", n) : fmt::format("{}", n);
+}
+
 inline std::string Plural(uint64_t n, std::string_view word) {
   return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
 }

@@ -26,8 +26,6 @@ int64_t SincePrevious(const Track& t) {
   return n < 2 ? 0 : static_cast<int64_t>(t.counts[n - 1]) - static_cast<int64_t>(t.counts[n - 2]);
 }
 
-std::string Signed(int64_t n) { return n > 0 ? fmt::format("+{}", n) : fmt::format("{}", n); }
-
 }  // namespace
 
 std::string Sparkline(const std::vector<uint64_t>& values, size_t width) {

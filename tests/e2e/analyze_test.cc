@@ -21,6 +21,7 @@
 #include "pipeline/parallel_input.h"
 #include "support/live_server.h"
 #include "support/test_support.h"
+#include "gleak/parse/parse_source.h"
 
 namespace gleak {
 namespace {

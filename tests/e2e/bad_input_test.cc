@@ -34,6 +34,7 @@
 #include "gleak/input/byte_source.h"
 #include "gleak/pipeline/analyze.h"
 #include "support/test_support.h"
+#include "gleak/parse/parse_source.h"
 
 namespace gleak {
 namespace {

@@ -16,6 +16,7 @@
 #include "gleak/cluster/clusterer.h"
 #include "gleak/input/byte_source.h"
 #include "support/test_support.h"
+#include "gleak/parse/parse_source.h"
 
 namespace gleak {
 namespace {

@@ -228,7 +228,7 @@ TEST(Numbers, MaxBytesTakesUnits) {
   }
   CommandResult help = RunGleak("analyze --help");
   EXPECT_TRUE(Has(help.out, "--max-bytes SIZE=16G")) << help.out;
-  EXPECT_TRUE(Has(help.out, "64K, 512M, 1G, 2T, or 64KiB, 512MiB, 1GiB")) << help.out;
+  EXPECT_TRUE(Has(testing::Unwrapped(help.out), "64K, 512M, 1G, 2T, or 64KiB, 512MiB, 1GiB")) << help.out;
 }
 
 TEST(Watch, MaxFailuresZeroNeverGivesUp) {
@@ -323,7 +323,7 @@ TEST(Color, AnExplicitColorAlwaysOverridesNoColorAndHelpSaysSo) {
   EXPECT_FALSE(Has(auto_color.out, "\x1b["));
   for (const std::string& command : std::vector<std::string>{"analyze", "diff", "watch"}) {
     CommandResult help = RunGleak(command + " --help");
-    EXPECT_TRUE(Has(help.out, "an explicit always colours even with NO_COLOR set")) << help.out;
+    EXPECT_TRUE(Has(testing::Unwrapped(help.out), "an explicit always colours even with NO_COLOR set")) << help.out;
   }
 }
 

@@ -8,6 +8,10 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "gleak/cli/run.h"
 #include "support/live_server.h"
 #include "support/test_support.h"
 
@@ -161,8 +165,8 @@ sys.exit(p.returncode)
 
 // Runs `gleak ARGS...` with its standard output (or its standard error) on a
 // pseudo-terminal of `columns` columns, as a person at that terminal sees it.
-std::string OnTerminal(size_t columns, const std::vector<std::string>& args,
-                       bool standard_error = false) {
+std::string CommandOnTerminal(size_t columns, const std::vector<std::string>& argv,
+                              bool standard_error) {
   std::string script = R"(
 import fcntl, os, pty, struct, subprocess, sys, termios
 master, slave = pty.openpty()
@@ -185,11 +189,18 @@ p.wait()
 sys.stdout.write(out.decode().replace('\r\n', '\n'))
 )";
   std::string command = "python3 -c " + ShellQuoted(script) + " " + std::to_string(columns) +
-                        (standard_error ? " err " : " out ") + ShellQuoted(GLEAK_BINARY);
-  for (const std::string& a : args) command.append(" ").append(ShellQuoted(a));
+                        (standard_error ? " err" : " out");
+  for (const std::string& a : argv) command.append(" ").append(ShellQuoted(a));
   auto r = testing::RunShell(command);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   return r.out;
+}
+
+std::string OnTerminal(size_t columns, const std::vector<std::string>& args,
+                       bool standard_error = false) {
+  std::vector<std::string> argv{GLEAK_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return CommandOnTerminal(columns, argv, standard_error);
 }
 
 TEST(Progress, AUrlFetchShowsProgressOnATerminalNeverInAPipe) {
@@ -210,6 +221,36 @@ TEST(Progress, AUrlFetchShowsProgressOnATerminalNeverInAPipe) {
   EXPECT_FALSE(Has(piped.err, "\r")) << piped.err;
   std::string quiet = OnTerminal(100, {"analyze", "--quiet", "--timeout", "2", url}, true);
   EXPECT_FALSE(Has(quiet, "fetching")) << quiet;
+}
+
+TEST(Progress, ReadingShowsProgressOnATerminalNeverInAPipe) {
+  // Standard input that stops for a while after a dump: the read takes more
+  // than the half second after which the line shows.
+  std::string dump = testing::Quote(DeepDump());
+  std::string slow = "{ cat " + dump + "; sleep 1.5; } | " + ShellQuoted(GLEAK_BINARY) +
+                     " analyze --format json -o /dev/null -";
+  std::string err = CommandOnTerminal(100, {"sh", "-c", slow}, true);
+  auto expected = RunGleak("analyze --format json " + dump);
+  uint64_t goroutines = nlohmann::json::parse(expected.out)["totals"]["goroutines"];
+  // Bytes so far, no total (a pipe's size is not known), goroutines, rate.
+  EXPECT_TRUE(Has(err, "\r\x1b[Kgleak: reading ")) << err;
+  // The goroutines parsed before the pause: all but the last, whose record
+  // ends only with the input.
+  EXPECT_TRUE(Has(err, fmt::format(" KiB, {} goroutines, ", goroutines - 1))) << err;
+  EXPECT_FALSE(Has(err, " of ")) << err;
+  // Erased when the read ends: nothing follows the last erase.
+  EXPECT_TRUE(err.ends_with("\r\x1b[K")) << err;
+
+  auto piped = testing::RunShell(slow + " 2>&1");
+  EXPECT_EQ(piped.exit_code, 0);
+  EXPECT_FALSE(Has(piped.out, "reading")) << piped.out;
+  std::string quiet =
+      CommandOnTerminal(100,
+                        {"sh", "-c",
+                         "{ cat " + dump + "; sleep 1; } | " + ShellQuoted(GLEAK_BINARY) +
+                             " analyze --quiet -o /dev/null -"},
+                        true);
+  EXPECT_EQ(quiet, "");
 }
 
 size_t CodePoints(const std::string& line) {
@@ -248,6 +289,56 @@ TEST(Text, AtEightyColumnsProseWrapsAndTheWholeFixShows) {
   EXPECT_EQ(shown, fix) << out;
   // A table row is still cut, not wrapped: a frame line stays one line.
   EXPECT_NE(out.find("      at  main.sendForever"), std::string::npos) << out;
+}
+
+// Lines of `text` wider than `columns`, but for a line of one word (a URL
+// in an example), which must stay whole to be copied.
+std::vector<std::string> LinesWiderThan(const std::string& text, size_t columns) {
+  std::vector<std::string> wide;
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    size_t start = line.find_first_not_of(' ');
+    bool one_word = start != std::string::npos && line.find(' ', start) == std::string::npos;
+    if (CodePoints(line) > columns && !one_word) wide.push_back(line);
+  }
+  return wide;
+}
+
+TEST(Help, WrapsAtTheTerminalWidthAndAtEightyColumnsInAPipe) {
+  for (std::string command : {"", "analyze", "diff", "watch", "parse", "rules"}) {
+    std::vector<std::string> args;
+    if (!command.empty()) args.push_back(command);
+    args.push_back("--help");
+    std::string narrow = OnTerminal(60, args);
+    std::string wide = OnTerminal(200, args);
+    EXPECT_EQ(LinesWiderThan(narrow, 60), std::vector<std::string>{}) << narrow;
+    // Wrapping moves words, never drops or cuts one.
+    EXPECT_EQ(testing::Unwrapped(narrow), testing::Unwrapped(wide)) << narrow;
+    auto piped = RunGleak(command + " --help");
+    EXPECT_EQ(piped.exit_code, 0);
+    EXPECT_EQ(LinesWiderThan(piped.out, 80), std::vector<std::string>{}) << piped.out;
+    EXPECT_EQ(testing::Unwrapped(piped.out), testing::Unwrapped(wide)) << piped.out;
+  }
+}
+
+// The commands are a library: a test runs one in-process, as main does.
+int RunInProcess(std::vector<std::string> args) {
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  return gleak::RunGleak(static_cast<int>(argv.size()), argv.data());
+}
+
+TEST(InProcess, ACommandRunsAsALibraryCallAndReturnsItsExitCode) {
+  fs::path out = testing::TempDir() / "report.json";
+  std::string dump = testing::Dump("go1.26/chansend/http_debug2.txt").string();
+  EXPECT_EQ(RunInProcess({"gleak", "analyze", "--format", "json", "-o", out.string(), dump}), 0);
+  auto subprocess = RunGleak("analyze --format json " + ShellQuoted(dump));
+  EXPECT_EQ(testing::ReadFile(out), subprocess.out);
+  // The exit codes a CI job sees: findings, usage, input.
+  EXPECT_EQ(RunInProcess({"gleak", "analyze", "--fail-on", "any", "-o", out.string(), dump}), 1);
+  EXPECT_EQ(RunInProcess({"gleak", "analyze", "--no-such-flag", dump}), 2);
+  EXPECT_EQ(RunInProcess({"gleak", "analyze", "-o", out.string(), "/no/such/dump.txt"}), 3);
 }
 
 }  // namespace

@@ -47,6 +47,7 @@
 #include "gleak/render/record_writer.h"
 #include "gleak/render/text_report.h"
 #include "gleak/report/build_report.h"
+#include "gleak/parse/parse_source.h"
 
 namespace gleak::fuzz {
 

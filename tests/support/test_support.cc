@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "gleak/input/byte_source.h"
+#include "gleak/parse/parse_source.h"
 
 namespace gleak::testing {
 namespace {
@@ -180,6 +181,17 @@ std::filesystem::path TempDir() {
   std::string pattern = (std::filesystem::temp_directory_path() / "gleak-test-XXXXXX").string();
   char* made = mkdtemp(pattern.data());
   return made ? std::filesystem::path(made) : std::filesystem::temp_directory_path();
+}
+
+std::string Unwrapped(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    bool space = c == ' ' || c == '\n';
+    if (space && !out.empty() && out.back() == ' ') continue;
+    out += space ? ' ' : c;
+  }
+  return out;
 }
 
 std::string Quote(const std::filesystem::path& path) { return ShellQuoted(path.string()); }

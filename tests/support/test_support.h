@@ -91,6 +91,9 @@ std::string Quote(const std::filesystem::path& path);
 inline bool Has(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
+// `text` with every run of spaces and line breaks made one space: --help
+// text as one paragraph, whatever width it was wrapped at.
+std::string Unwrapped(const std::string& text);
 // Runs the gleak binary with `args` (already shell-quoted where needed).
 CommandResult RunGleak(const std::string& args, const std::string& stdin_text = "");
 // Runs a shell command line.

@@ -15,6 +15,7 @@
 #include "gleak/base/error.h"
 #include "gleak/input/byte_source.h"
 #include "support/test_support.h"
+#include "gleak/parse/parse_source.h"
 
 namespace gleak {
 namespace {

@@ -24,6 +24,7 @@
 #include "gleak/parse/dump_parser.h"
 #include "pipeline/parallel_input.h"
 #include "support/test_support.h"
+#include "gleak/parse/parse_source.h"
 
 namespace {
 std::atomic<uint64_t> g_allocations{0};

@@ -31,7 +31,7 @@
 #include "gleak/cluster/object_index.h"
 #include "gleak/cluster/spawn_index.h"
 #include "gleak/model/group.h"
-#include "gleak/parse/dump_parser.h"
+#include "gleak/model/record_sink.h"
 
 namespace gleak {
 

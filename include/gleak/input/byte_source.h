@@ -1,5 +1,8 @@
-// ByteSource: where dump bytes come from. The only module that does I/O.
-// Sources are read in chunks; nothing here ever holds a whole input.
+// ByteSource: where dump bytes come from (files and byte ranges of files,
+// standard input, http(s) URLs, gzip): every dump is read through it. (Rule
+// files, source files and the output are read and written by their own
+// modules.) Sources are read in chunks: none holds a whole input, but for a
+// MemorySource, which is given one.
 #pragma once
 
 #include <cstddef>

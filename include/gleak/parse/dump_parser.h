@@ -14,22 +14,10 @@
 #include "gleak/model/diagnostic.h"
 #include "gleak/model/goroutine.h"
 #include "gleak/model/producer_detail.h"
+#include "gleak/model/record_sink.h"
 #include "gleak/parse/line_scanner.h"
 
 namespace gleak {
-
-class RecordSink {
- public:
-  virtual ~RecordSink() = default;
-  // The record and everything it points to are valid only during this call.
-  virtual void OnGoroutine(const Goroutine& goroutine) = 0;
-  // False when the sink never reads Frame::args: the parser then does not
-  // copy them (they are left empty).
-  virtual bool wants_arguments() const { return true; }
-  // True when the sink reads Goroutine::stack_key: the parser hashes each
-  // record for it only then.
-  virtual bool wants_stack_keys() const { return false; }
-};
 
 struct ParseLimits {
   size_t max_line_length = LineScanner::kDefaultMaxLineLength;
@@ -117,12 +105,5 @@ void AddWarning(ParseSummary* summary, const ParseLimits& limits, uint64_t line,
 
 // Sets the producer and adds the warnings about the input as a whole.
 void ConcludeSummary(ParseSummary* summary, const ParseLimits& limits);
-
-// Reads a whole source through a LineScanner and a DumpParser, and concludes.
-ParseSummary ParseSource(ByteSource& source, RecordSink& sink, const ParseLimits& limits = {});
-// The same into `summary`, which also holds what was read (records, bytes,
-// lines, encoding) when the source fails partway and gleak::Error is thrown.
-void ParseSource(ByteSource& source, RecordSink& sink, const ParseLimits& limits,
-                 ParseSummary* summary);
 
 }  // namespace gleak

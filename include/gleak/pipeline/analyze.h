@@ -12,6 +12,7 @@
 #include "gleak/input/http_source.h"
 #include "gleak/model/report.h"
 #include "gleak/parse/dump_parser.h"
+#include "gleak/pipeline/read_progress.h"
 #include "gleak/report/build_report.h"
 
 namespace gleak {
@@ -34,6 +35,9 @@ struct AnalyzeOptions {
   size_t threads = 0;        // 0: one per core. Inputs are read in parallel, and a large
                              // local file in ranges when there are more cores than inputs
   uint64_t min_split_bytes = uint64_t{16} << 20;  // smallest range worth a thread of its own
+  // Counts the bytes and goroutines read so far, for a progress line; null:
+  // not counted. The caller sets its total_bytes (TotalInputBytes).
+  ReadProgress* progress = nullptr;
 };
 
 // An input that cannot be read is reported in its InputReport::error and the
@@ -48,6 +52,10 @@ Report AnalyzeOne(const AnalyzeOptions& options, const std::string& input);
 // diffs them. Every group is kept (no --top or --min-count) so that growth
 // is measured on everything.
 DiffReport AnalyzeSnapshots(const AnalyzeOptions& options, const DiffOptions& diff_options);
+
+// The inputs' bytes when every input is a regular local file; else 0 (the
+// size of a pipe or a URL's body is not known before it ends).
+uint64_t TotalInputBytes(const std::vector<std::string>& inputs);
 
 // True when some input could not be read or held no goroutines.
 bool HasInputProblem(const Report& report);

@@ -1,5 +1,5 @@
 // Writers for `gleak parse`: one line of JSON per record (JSON Lines), or a
-// compact text form. They see only model types.
+// compact text form. They see only model types (a record, the sink interface).
 #pragma once
 
 #include <cstdio>
@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 
 #include "gleak/model/goroutine.h"
-#include "gleak/parse/dump_parser.h"
+#include "gleak/model/record_sink.h"
 
 namespace gleak {
 
