@@ -12,6 +12,7 @@
 #include "cli/terminal.h"
 #include "gleak/input/http_source.h"
 #include "gleak/pipeline/live_fetch.h"
+#include "gleak/base/error.h"
 #include "gleak/render/html_report.h"
 #include "gleak/render/json_report.h"
 #include "gleak/render/text_report.h"
@@ -25,6 +26,7 @@ struct AnalyzeFlags : CommonFlags {
   uint64_t min_count = 1;
   uint64_t min_wait = 0;
   bool only_suspects = false;
+  std::string view = "groups";
 };
 
 int RunAnalyze(const AnalyzeFlags& flags) {
@@ -33,8 +35,15 @@ int RunAnalyze(const AnalyzeFlags& flags) {
   AnalyzeOptions options = ToAnalyzeOptions(flags, &rules);
   options.http.on_progress = FetchProgress(flags.quiet);
   options.cluster.per_input = !flags.merge;
+  bool tree = flags.view == "tree";
+  if (tree && flags.format != "text") {
+    ThrowUsageError(
+        "--view tree is a text view; JSON gives each group's parent_groups and child_groups, "
+        "and HTML shows the tree");
+  }
+  // The tree shows every group by default: a parent past --top would cut a branch.
   options.report.top =
-      flags.top >= 0 ? static_cast<size_t>(flags.top) : (flags.format == "text" ? 25 : 0);
+      flags.top >= 0 ? static_cast<size_t>(flags.top) : (flags.format == "text" && !tree ? 25 : 0);
   options.report.min_count = flags.min_count;
   options.report.min_wait_minutes = flags.min_wait;
   options.report.only_suspects = flags.only_suspects;
@@ -66,6 +75,8 @@ int RunAnalyze(const AnalyzeFlags& flags) {
     RenderJsonReport(report, output.stream());
   } else if (flags.format == "html") {
     RenderHtmlReport(report, output.stream());
+  } else if (tree) {
+    RenderTextSpawnTree(report, output.style(), output.stream());
   } else {
     RenderTextReport(report, output.style(), output.stream());
   }
@@ -97,12 +108,18 @@ CommandAction AddAnalyzeCommand(CLI::App& app) {
       ->capture_default_str();
   cmd->add_flag("--only-suspects", flags->only_suspects, "Show suspect groups only");
   AddLeakProfileFlag(cmd, flags.get());
+  cmd->add_option("--view", flags->view,
+                  "groups: each group in full; tree: the spawn tree, each group under the group "
+                  "whose goroutines created it (parent ids, Go 1.21+), every group unless --top")
+      ->check(CLI::IsMember({"groups", "tree"}))
+      ->capture_default_str();
   cmd->footer(
       "\nExamples:\n"
       "  gleak analyze dump.txt\n"
       "  gleak analyze --format json dump.txt.gz | jq '.groups[] | {count, state, top: "
       ".top_frame.func}'\n"
       "  gleak analyze --group-by func --merge host1.txt host2.txt host3.txt\n"
+      "  gleak analyze --view tree dump.txt   (which group keeps creating which)\n"
       "  gleak analyze --ignore 'net/http.(*persistConn).readLoop' --min-count 10 dump.txt\n"
       "  gleak analyze --fail-on chan-send,waitgroup --format json dump.txt   (CI gate)\n"
       "  gleak analyze --source-root ./ --rewrite /build/src=./ dump.txt\n\n" +

@@ -139,6 +139,16 @@ void AddCommonFlags(CLI::App* cmd, CommonFlags* flags, const std::vector<std::st
   cmd->add_option("--ignore", flags->ignores,
                   "Drop goroutines whose stack contains function FUNC (goleak's IgnoreAnyFunction)")
       ->allow_extra_args(false);
+  cmd->add_option("--by-label", flags->by_label,
+                  "Split groups by the value of pprof label KEY (debug=1 '# labels', protobuf "
+                  "profiles, Go 1.26+ traceback headers): one group per value, and one for "
+                  "goroutines without it")
+      ->type_name("KEY");
+  cmd->add_option("--label", flags->labels,
+                  "Keep only goroutines carrying pprof label KEY=VALUE; repeatable (all must "
+                  "match)")
+      ->type_name("KEY=VALUE")
+      ->allow_extra_args(false);
   if (writes_report)
     cmd->add_flag("--full", flags->full, "Show every frame, runtime ones included");
   cmd->add_flag("-q,--quiet", flags->quiet, "Do not print warnings to standard error");
@@ -201,6 +211,14 @@ AnalyzeOptions ToAnalyzeOptions(const CommonFlags& flags, RuleSet* rules) {
   options.cluster.include_creator = !flags.no_creator;
   options.cluster.max_groups = flags.max_groups;
   options.cluster.ignore_funcs = flags.ignores;
+  options.cluster.by_label = flags.by_label;
+  for (const std::string& l : flags.labels) {
+    size_t eq = l.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      ThrowUsageError(fmt::format("--label takes KEY=VALUE, got '{}'", l));
+    }
+    options.cluster.label_filters.emplace_back(l.substr(0, eq), l.substr(eq + 1));
+  }
   for (const std::string& e : flags.filters) {
     options.cluster.filters.push_back(std::make_shared<Pattern>(e, "--filter"));
   }

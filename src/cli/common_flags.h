@@ -58,6 +58,8 @@ struct CommonFlags {
   std::vector<std::string> filters;
   std::vector<std::string> excludes;
   std::vector<std::string> ignores;
+  std::string by_label;             // --by-label KEY
+  std::vector<std::string> labels;  // --label KEY=VALUE
   bool full = false;
   InputFlags input;
   size_t max_groups = ClusterOptions{}.max_groups;

@@ -23,6 +23,7 @@
 #include "cli/exit_codes.h"
 #include "cli/number_flags.h"
 #include "cli/targets.h"
+#include "cli/share_formats.h"
 #include "cli/terminal.h"
 #include "gleak/base/duration.h"
 #include "gleak/base/error.h"
@@ -108,6 +109,17 @@ void SleepUntil(std::chrono::steady_clock::time_point deadline) {
     std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
         deadline - now, std::chrono::milliseconds(50)));
   }
+}
+
+// The file --save DIR gets the final report in, by --format: the formats
+// people share go with the snapshots they show; text, json and jsonl are for
+// the terminal and scripts (""), and leave the folder to the snapshots.
+std::string_view SavedReportName(const std::string& format) {
+  if (format == "html") return "report.html";
+  if (format == "markdown") return "report.md";
+  if (format == "sarif") return "report.sarif";
+  if (format == "openmetrics") return "report.metrics.txt";
+  return "";
 }
 
 // --save DIR: made when the watch starts, so that a folder that cannot be made
@@ -283,20 +295,28 @@ int RunWatchOne(const WatchFlags& flags, std::string url) {
   summary.gave_up = gave_up;
   diff.watch = summary;
   if (live) output.stream() << "\x1b[H\x1b[J";
+  auto render = [&](std::ostream& out) {
+    if (flags.format == "html") {
+      RenderHtmlDiff(diff, out);
+    } else if (IsShareFormat(flags.format)) {
+      RenderShareFormat(flags.format, diff, flags, out);
+    } else {
+      RenderJsonDiff(diff, out, flags.format == "jsonl");
+    }
+  };
   if (flags.format == "text") {
     TextStyle final_style = style;
     final_style.max_groups = 20;
     RenderTextDiff(diff, final_style, output.stream());
-  } else if (flags.format == "html") {
-    RenderHtmlDiff(diff, output.stream());
-    if (!flags.save_dir.empty()) {
-      // The page goes with the snapshots it shows.
-      OutputFile page((std::filesystem::path(flags.save_dir) / "report.html").string(), {});
-      RenderHtmlDiff(diff, page.stream());
-      page.Commit();
-    }
   } else {
-    RenderJsonDiff(diff, output.stream(), flags.format == "jsonl");
+    render(output.stream());
+    std::string_view name = SavedReportName(flags.format);
+    if (!name.empty() && !flags.save_dir.empty()) {
+      // The final report goes with the snapshots it shows.
+      OutputFile saved((std::filesystem::path(flags.save_dir) / name).string(), {});
+      render(saved.stream());
+      saved.Commit();
+    }
   }
   output.Commit();
   if (gave_up) {
@@ -562,15 +582,16 @@ CommandAction AddWatchCommand(CLI::App& app) {
       ->check(WholeNumber(1, 1024))
       ->capture_default_str();
   // watch also prints a JSON line per tick (jsonl).
-  AddCommonFlags(cmd, flags.get(), {"text", "json", "jsonl", "html"});
+  AddCommonFlags(cmd, flags.get(), WithShareFormats({"text", "json", "jsonl", "html"}));
   cmd->add_option("--interval", flags->interval, "Time between snapshots")->capture_default_str();
   cmd->add_option("--count", flags->count, "Stop after N snapshots (0: until Ctrl-C or --duration)")
       ->check(WholeNumber(0));
   cmd->add_option("--duration", flags->duration, "Stop after this long (30s, 10m, 1h)");
   cmd->add_option("--save", flags->save_dir,
                   "Keep each good snapshot, gzipped, in DIR (for gleak diff later); a failed "
-                  "one is not kept. With --format html the final page is also written there "
-                  "as report.html");
+                  "one is not kept. With --format html, markdown, sarif or openmetrics the final "
+                  "report is also written there: report.html, report.md, report.sarif, "
+                  "report.metrics.txt");
   cmd->add_option("--max-failures", flags->max_failures,
                   "Give up (exit 3) after N failed snapshots in a row (0: never give up)")
       ->check(WholeNumber(0))
@@ -588,7 +609,8 @@ CommandAction AddWatchCommand(CLI::App& app) {
   cmd->footer(
       "\nOn a terminal the view redraws in place; piped, it prints a line per snapshot\n"
       "(--format jsonl: a JSON object per snapshot, then the final gleak.diff/v1 document;\n"
-      "--format html: nothing per snapshot, then the final diff as one page).\n"
+      "--format html, markdown, sarif, openmetrics: nothing per snapshot, then the final\n"
+      "diff in that format).\n"
       "Ctrl-C, --count or --duration ends the watch and prints the diff of the snapshots\n"
       "(Ctrl-C stops a fetch under way at once; a second Ctrl-C quits without the diff).\n"
       "Each tick diffs only its new snapshot against the groups' tracks, so memory and\n"

@@ -113,6 +113,7 @@ struct GroupState {
   uint32_t state = 0;                      // the key's (NormalizeState)
   uint32_t shown_state = 0;                // what the group shows (ParkedState)
   uint32_t creator = kNone;                // frame id, or func id at func/top levels
+  uint32_t label_value = kNone;            // --by-label: the value's string id, kNone: no label
   uint64_t count = 0;
   uint64_t min_wait = std::numeric_limits<uint64_t>::max();
   uint64_t max_wait = 0;
@@ -170,7 +171,9 @@ class Clusterer::Impl {
     if (out->empty() || out->back() != id) out->push_back(id);
   }
   std::string IdOf(GroupingLevel level, uint32_t state, const std::vector<uint32_t>& signature,
-                   uint32_t creator) const;
+                   uint32_t creator, uint32_t label_value) const;
+  bool HasFilteredLabels(std::span<const Label> labels) const;
+  uint32_t LabelValue(std::span<const Label> labels);
   void CountLabels(GroupState* group, std::span<const Label> labels, uint64_t count);
   void CountInto(GroupState* group, const Goroutine& g, uint32_t creator_frame);
   void RememberStack(const StackKey& key, SeenStack seen);
@@ -343,11 +346,36 @@ void Clusterer::Impl::Forget(size_t frames_mark, const StringInterner::Mark& str
   strings_.Rollback(strings_mark);
 }
 
+bool Clusterer::Impl::HasFilteredLabels(std::span<const Label> labels) const {
+  for (const auto& [key, value] : options_.label_filters) {
+    bool found = false;
+    for (const Label& l : labels) found |= l.key == key && l.value == value;
+    if (!found) return false;
+  }
+  return true;
+}
+
+uint32_t Clusterer::Impl::LabelValue(std::span<const Label> labels) {
+  if (options_.by_label.empty()) return kNone;
+  for (const Label& l : labels) {
+    if (l.key == options_.by_label) return strings_.Intern(l.value);
+  }
+  return kNone;
+}
+
 void Clusterer::Impl::OnGoroutine(const Goroutine& g) {
   goroutines_ = SaturatingAdd(goroutines_, g.count);
+  if (!options_.label_filters.empty() && !HasFilteredLabels(g.labels)) {
+    last_group_ = kNone;
+    ignored_ = SaturatingAdd(ignored_, g.count);
+    return;
+  }
   // Nearly every goroutine of a large dump repeats a stack seen before: its
   // key leads straight to its group, past the frames.
-  bool keyed = options_.level != GroupingLevel::kExact && g.stack_key != StackKey{};
+  // A stack key does not cover labels: with --by-label every record is keyed
+  // by its frames and label value.
+  bool keyed = options_.level != GroupingLevel::kExact && g.stack_key != StackKey{} &&
+               options_.by_label.empty();
   if (keyed) {
     auto seen = seen_stacks_.find(g.stack_key);
     if (seen != seen_stacks_.end()) {
@@ -389,6 +417,8 @@ void Clusterer::Impl::OnGoroutine(const Goroutine& g) {
   key_.push_back(state);
   key_.push_back(creator);
   key_.push_back(options_.per_input ? static_cast<uint32_t>(input_) : kNone);
+  uint32_t label_value = LabelValue(g.labels);
+  key_.push_back(label_value);
   key_.insert(key_.end(), signature_.begin(), signature_.end());
 
   uint32_t index;
@@ -410,6 +440,7 @@ void Clusterer::Impl::OnGoroutine(const Goroutine& g) {
     fresh.state = state;
     fresh.shown_state = strings_.Intern(ParkedState(key_state, g.frames));
     fresh.creator = creator;
+    fresh.label_value = label_value;
     fresh.stack = record_frames_;
     for (const Frame& f : g.frames) fresh.inlined.push_back(f.inlined);
     // Looser ids for matching groups across snapshots (gleak diff): by function
@@ -418,8 +449,9 @@ void Clusterer::Impl::OnGoroutine(const Goroutine& g) {
     SignatureOf(g, creator_frame, GroupingLevel::kFunc, &func_signature_);
     uint32_t creator_func =
         options_.include_creator && creator_frame != kNone ? frames_[creator_frame].func : kNone;
-    fresh.func_id = IdOf(GroupingLevel::kFunc, state, func_signature_, creator_func);
-    fresh.shape_id = IdOf(GroupingLevel::kFunc, strings_.Intern(""), func_signature_, kNone);
+    fresh.func_id = IdOf(GroupingLevel::kFunc, state, func_signature_, creator_func, label_value);
+    fresh.shape_id =
+        IdOf(GroupingLevel::kFunc, strings_.Intern(""), func_signature_, kNone, label_value);
   }
   if (keyed) RememberStack(g.stack_key, SeenStack{index, creator_frame});
   last_group_ = index;
@@ -487,7 +519,8 @@ StackFrame Clusterer::Impl::ToStackFrame(uint32_t frame_id, bool inlined) const 
 }
 
 std::string Clusterer::Impl::IdOf(GroupingLevel level, uint32_t state,
-                                  const std::vector<uint32_t>& signature, uint32_t creator) const {
+                                  const std::vector<uint32_t>& signature, uint32_t creator,
+                                  uint32_t label_value) const {
   // The signature as text, so that the id depends on names, never on the
   // order in which this run happened to intern them. Built with appends (no
   // string per frame): this runs three times for every distinct stack.
@@ -525,6 +558,12 @@ std::string Clusterer::Impl::IdOf(GroupingLevel level, uint32_t state,
       text.push_back('\n');
     }
   }
+  // Only with --by-label: every other id stays what it was.
+  if (!options_.by_label.empty()) {
+    text += label_value == kNone
+                ? fmt::format("label {}\n", options_.by_label)
+                : fmt::format("label {}={}\n", options_.by_label, strings_.Get(label_value));
+  }
   return fmt::format("{:016x}", XXH3_64bits(text.data(), text.size()));
 }
 
@@ -536,9 +575,14 @@ std::vector<Group> Clusterer::Impl::TakeGroups() const {
     if (s.overflow) {
       MakeOverflow(&g);
     } else {
-      g.id = IdOf(options_.level, s.state, s.signature_frames, s.creator);
+      g.id = IdOf(options_.level, s.state, s.signature_frames, s.creator, s.label_value);
       g.func_id = s.func_id;
       g.shape_id = s.shape_id;
+      if (!options_.by_label.empty()) {
+        g.label_key = options_.by_label;
+        g.has_label_value = s.label_value != kNone;
+        if (g.has_label_value) g.label_value = std::string(strings_.Get(s.label_value));
+      }
       g.state = std::string(strings_.Get(s.shown_state));
     }
     g.count = s.count;

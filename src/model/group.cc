@@ -48,6 +48,9 @@ void MakeOverflow(Group* g) {
   g->creators_not_listed = 0;
   g->label_sets.clear();
   g->labels_not_listed = 0;
+  g->label_key.clear();
+  g->label_value.clear();
+  g->has_label_value = false;
   g->overflow = true;
 }
 

@@ -53,6 +53,7 @@ struct InputResult {
   InputReport input;
   std::vector<Group> groups;
   ObjectEvidence objects;
+  SpawnEvidence spawn;
   uint64_t goroutines = 0;
   uint64_t ignored = 0;
   ProducerVerdict verdict;
@@ -66,7 +67,7 @@ size_t Threads(const AnalyzeOptions& options) {
 // local file.
 ClusteredInput ReadOne(const AnalyzeOptions& options, const std::string& spec, size_t index,
                        size_t threads, Clusterer& clusterer, ObjectIndex* objects,
-                       ParseSummary* partial) {
+                       SpawnIndex* spawn, ParseSummary* partial) {
   ClusteredInput result;
   SplitPolicy policy;
   policy.threads = threads;
@@ -88,7 +89,7 @@ ClusteredInput ReadOne(const AnalyzeOptions& options, const std::string& spec, s
   if (!options.save_copy_to.empty()) source = SavingCopy(std::move(source), options.save_copy_to);
   ProgressCounter counter(options.progress);
   source = CountingBytes(std::move(source), &counter);
-  return ClusterSource(*source, clusterer, objects, options.parse_limits, partial, &counter);
+  return ClusterSource(*source, clusterer, objects, spawn, options.parse_limits, partial, &counter);
 }
 
 InputResult ReadInput(const AnalyzeOptions& options, size_t index, size_t threads) {
@@ -98,13 +99,15 @@ InputResult ReadInput(const AnalyzeOptions& options, size_t index, size_t thread
   std::unique_ptr<ObjectIndex> objects =
       options.cluster.objects.enabled ? std::make_unique<ObjectIndex>(options.cluster.objects)
                                       : nullptr;
+  std::unique_ptr<SpawnIndex> spawn =
+      options.cluster.spawn.enabled ? std::make_unique<SpawnIndex>(options.cluster.spawn) : nullptr;
   const std::string& input = options.inputs[index];
   bool asked_for_debug2 = false;
   std::string spec = LooksLikeUrl(input) ? WithDebugParameter(input, &asked_for_debug2) : input;
   ParseSummary summary;  // as far as it got, also when the input fails partway
   try {
     ClusteredInput read =
-        ReadOne(options, spec, index, threads, clusterer, objects.get(), &summary);
+        ReadOne(options, spec, index, threads, clusterer, objects.get(), spawn.get(), &summary);
     result.input = ToInputReport(read.summary);
     result.goroutines = read.goroutines;
     result.ignored = read.ignored;
@@ -115,6 +118,7 @@ InputResult ReadInput(const AnalyzeOptions& options, size_t index, size_t thread
     }
     result.input.verdict = DescribeVerdict(result.verdict, result.input.goroutines);
     result.objects = std::move(read.objects);
+    result.spawn = std::move(read.spawn);
     if (asked_for_debug2) {
       result.input.warnings.insert(result.input.warnings.begin(), Diagnostic{0, kAskedForDebug2});
     }
@@ -130,6 +134,7 @@ InputResult ReadInput(const AnalyzeOptions& options, size_t index, size_t thread
     result.ignored = clusterer.ignored_goroutines();
     result.groups = clusterer.TakeGroups();
     if (objects) result.objects = objects->Take(result.groups);
+    if (spawn) result.spawn = spawn->Take(result.groups);
   }
   // A URL's password never reaches a report, a warning or an error.
   result.input.name = RedactUrlPasswords(result.input.name);
@@ -162,9 +167,11 @@ Report Analyze(const AnalyzeOptions& options) {
   std::vector<std::vector<Group>> parts;
   ClassifyOptions classify = options.classify;
   std::vector<ObjectEvidence> objects;
+  std::vector<SpawnEvidence> spawn;
   for (InputResult& r : results) {
     classify.verdicts.push_back(r.verdict);
     objects.push_back(std::move(r.objects));
+    spawn.push_back(std::move(r.spawn));
     report.inputs.push_back(std::move(r.input));
     report.totals.goroutines = SaturatingAdd(report.totals.goroutines, r.goroutines);
     report.totals.ignored_goroutines = SaturatingAdd(report.totals.ignored_goroutines, r.ignored);
@@ -178,6 +185,9 @@ Report Analyze(const AnalyzeOptions& options) {
     }
   }
   LimitCreators(&report.groups, options.cluster.max_creators);
+  if (options.cluster.spawn.enabled) {
+    report.spawn_sample_level = AttachSpawnTree(std::move(spawn), report.merged, &report.groups);
+  }
   // Before classification, so that the classifier can weigh the facts.
   if (options.cluster.objects.enabled) {
     AttachObjects(std::move(objects), report.merged, options.cluster.objects, &report.groups,

@@ -42,6 +42,7 @@ std::vector<uint64_t> CutPoints(const std::string& path, uint64_t size, size_t p
 struct Part {
   std::vector<Group> groups;
   ObjectEvidence objects;
+  SpawnEvidence spawn;
   RangeParse parse;
   uint64_t goroutines = 0;
   uint64_t ignored = 0;
@@ -57,12 +58,15 @@ Part ParsePart(const std::string& path, uint64_t begin, uint64_t end, const Clus
   clusterer.set_input(input_index);
   std::unique_ptr<ObjectIndex> objects =
       options.objects.enabled ? std::make_unique<ObjectIndex>(options.objects) : nullptr;
+  std::unique_ptr<SpawnIndex> spawn =
+      options.spawn.enabled ? std::make_unique<SpawnIndex>(options.spawn) : nullptr;
   ProgressCounter counter(progress);
-  ClusterSink sink(clusterer, objects.get(), &counter);
+  ClusterSink sink(clusterer, objects.get(), spawn.get(), &counter);
   std::unique_ptr<ByteSource> range = CountingBytes(OpenFileRange(path, begin, end), &counter);
   ParseRange(*range, sink, limits, context, &part.parse);
   part.groups = clusterer.TakeGroups();
   if (objects) part.objects = objects->Take(part.groups);
+  if (spawn) part.spawn = spawn->Take(part.groups);
   part.goroutines = clusterer.goroutines();
   part.ignored = clusterer.ignored_goroutines();
   return part;
@@ -110,16 +114,17 @@ std::unique_ptr<ByteSource> CountingBytes(std::unique_ptr<ByteSource> source,
 }
 
 ClusteredInput ClusterSource(ByteSource& source, Clusterer& clusterer, ObjectIndex* objects,
-                             const ParseLimits& limits, ParseSummary* partial,
+                             SpawnIndex* spawn, const ParseLimits& limits, ParseSummary* partial,
                              ProgressCounter* counter) {
   ClusteredInput result;
-  ClusterSink sink(clusterer, objects, counter);
+  ClusterSink sink(clusterer, objects, spawn, counter);
   ParseSource(source, sink, limits, partial != nullptr ? partial : &result.summary);
   if (partial != nullptr) result.summary = *partial;
   result.goroutines = clusterer.goroutines();
   result.ignored = clusterer.ignored_goroutines();
   result.groups = clusterer.TakeGroups();
   if (objects != nullptr) result.objects = objects->Take(result.groups);
+  if (spawn != nullptr) result.spawn = spawn->Take(result.groups);
   return result;
 }
 
@@ -166,6 +171,7 @@ ClusteredInput ClusterFileRanges(const std::string& path, const std::vector<uint
   std::vector<ParseSummary> summaries;
   GroupMerger groups(options);
   ObjectEvidence objects;
+  SpawnEvidence spawn;
   ClusteredInput out;
 
   // Folds range `i`, read again when the range before it ended in another
@@ -182,6 +188,12 @@ ClusteredInput ClusterFileRanges(const std::string& path, const std::vector<uint
       two.push_back(std::move(objects));
       two.push_back(std::move(part.objects));
       objects = MergeObjectEvidence(std::move(two), options.objects);
+    }
+    if (options.spawn.enabled) {
+      std::vector<SpawnEvidence> two;
+      two.push_back(std::move(spawn));
+      two.push_back(std::move(part.spawn));
+      spawn = MergeSpawnEvidence(std::move(two), options.spawn);
     }
     summaries.push_back(std::move(part.parse.summary));
     return part.parse.end_context;
@@ -254,6 +266,7 @@ ClusteredInput ClusterFileRanges(const std::string& path, const std::vector<uint
   out.summary = CombineRanges(std::move(summaries), limits);
   out.groups = groups.Take();
   if (options.objects.enabled) out.objects = std::move(objects);
+  if (options.spawn.enabled) out.spawn = std::move(spawn);
   return out;
 }
 

@@ -10,6 +10,7 @@
 
 #include "gleak/cluster/clusterer.h"
 #include "gleak/cluster/object_index.h"
+#include "gleak/cluster/spawn_index.h"
 #include "gleak/input/byte_source.h"
 #include "gleak/model/group.h"
 #include "gleak/parse/dump_parser.h"
@@ -45,11 +46,13 @@ class ProgressCounter {
 // (null when objects are off), told which group each goroutine went to.
 class ClusterSink : public RecordSink {
  public:
-  ClusterSink(Clusterer& clusterer, ObjectIndex* objects, ProgressCounter* counter = nullptr)
-      : clusterer_(clusterer), objects_(objects), counter_(counter) {}
+  ClusterSink(Clusterer& clusterer, ObjectIndex* objects, SpawnIndex* spawn = nullptr,
+              ProgressCounter* counter = nullptr)
+      : clusterer_(clusterer), objects_(objects), spawn_(spawn), counter_(counter) {}
   void OnGoroutine(const Goroutine& g) override {
     clusterer_.OnGoroutine(g);
     if (objects_ != nullptr) objects_->Add(g, clusterer_.last_group());
+    if (spawn_ != nullptr) spawn_->Add(g, clusterer_.last_group());
     if (counter_ != nullptr) counter_->AddGoroutine();
   }
   bool wants_arguments() const override {
@@ -60,6 +63,7 @@ class ClusterSink : public RecordSink {
  private:
   Clusterer& clusterer_;
   ObjectIndex* objects_;
+  SpawnIndex* spawn_;
   ProgressCounter* counter_;
 };
 
@@ -67,6 +71,7 @@ struct ClusteredInput {
   ParseSummary summary;
   std::vector<Group> groups;
   ObjectEvidence objects;
+  SpawnEvidence spawn;
   uint64_t goroutines = 0;  // counted by the clusterer (after --ignore/--filter)
   uint64_t ignored = 0;
 };
@@ -88,10 +93,10 @@ struct SplitPolicy {
 
 // Reads `source` whole on this thread. Throws gleak::Error (kInput) when it
 // cannot be read; `clusterer` and `*partial` then hold what was read before.
-// `objects` may be null (objects off).
+// `objects` and `spawn` may be null (off).
 ClusteredInput ClusterSource(ByteSource& source, Clusterer& clusterer, ObjectIndex* objects,
-                             const ParseLimits& limits, ParseSummary* partial = nullptr,
-                             ProgressCounter* counter = nullptr);
+                             SpawnIndex* spawn, const ParseLimits& limits,
+                             ParseSummary* partial = nullptr, ProgressCounter* counter = nullptr);
 
 // Passes `source` through, adding the bytes it takes from its file or stream
 // to the counter's ReadProgress; `source` itself when there is none.

@@ -153,6 +153,17 @@ static void WriteLabelMap(JsonWriter& w, const LabelSet& set) {
   w.EndObject();
 }
 
+static void WriteLinks(JsonWriter& w, const std::vector<GroupLink>& links) {
+  w.BeginArray();
+  for (const GroupLink& l : links) {
+    w.BeginObject();
+    w.Field("count", l.count);
+    w.Field("id", l.id);
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
 using GroupFieldWriter = void (*)(JsonWriter&, const Group&);
 struct GroupField {
   std::string_view key;
@@ -161,6 +172,23 @@ struct GroupField {
 
 // The group's own members, in key order.
 constexpr GroupField kGroupFields[] = {
+    {"by_label",
+     [](JsonWriter& w, const Group& g) {
+       if (g.label_key.empty()) {
+         w.Null();
+         return;
+       }
+       w.BeginObject();
+       w.Field("key", g.label_key);
+       w.Key("value");
+       if (g.has_label_value) {
+         w.String(g.label_value);
+       } else {
+         w.Null();
+       }
+       w.EndObject();
+     }},
+    {"child_groups", [](JsonWriter& w, const Group& g) { WriteLinks(w, g.child_groups); }},
     {"count", [](JsonWriter& w, const Group& g) { w.Uint(g.count); }},
     {"creator_ids",
      [](JsonWriter& w, const Group& g) {
@@ -175,6 +203,7 @@ constexpr GroupField kGroupFields[] = {
        w.EndArray();
      }},
     {"creators_not_listed", [](JsonWriter& w, const Group& g) { w.Uint(g.creators_not_listed); }},
+    {"exited_parents", [](JsonWriter& w, const Group& g) { w.Uint(g.exited_parents); }},
     {"finding", [](JsonWriter& w, const Group& g) { WriteFindingJson(w, g.finding); }},
     {"frames",
      [](JsonWriter& w, const Group& g) {
@@ -235,12 +264,14 @@ constexpr GroupField kGroupFields[] = {
        w.EndArray();
      }},
     {"overflow", [](JsonWriter& w, const Group& g) { w.Bool(g.overflow); }},
+    {"parent_groups", [](JsonWriter& w, const Group& g) { WriteLinks(w, g.parent_groups); }},
     {"sample_ids",
      [](JsonWriter& w, const Group& g) {
        w.BeginArray();
        for (uint64_t id : g.sample_ids) w.Uint(id);
        w.EndArray();
      }},
+    {"spawned_by_exited", [](JsonWriter& w, const Group& g) { w.Uint(g.spawned_by_exited); }},
     {"state", [](JsonWriter& w, const Group& g) { w.String(g.state); }},
     {"top_frame",
      [](JsonWriter& w, const Group& g) {
@@ -328,6 +359,17 @@ void RenderJsonReport(const Report& report, std::ostream& out, bool one_line) {
   w.Field("objects_not_listed", report.objects_not_listed);
   w.Field("path_prefix", report.path_prefix);
   w.Field("schema", kReportSchema);
+  w.Field("spawn_sample_level", uint64_t{report.spawn_sample_level});
+  w.Key("spawn_tree").BeginArray();
+  for (const SpawnRow& row : report.spawn_tree) {
+    w.BeginObject();
+    w.Field("count", row.count);
+    w.Field("depth", uint64_t{row.depth});
+    w.Field("rank", uint64_t{row.group + 1});
+    w.Field("repeat", row.repeat);
+    w.EndObject();
+  }
+  w.EndArray();
   w.StringArray("suspect_patterns", report.suspect_patterns);
   w.Key("tool").BeginObject();
   w.Field("name", "gleak");

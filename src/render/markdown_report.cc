@@ -51,6 +51,17 @@ void RenderMarkdownSuspects(const ShareView& view, std::ostream& out) {
     out << "\n\n";
     if (s.blocks_at) out << "- Blocks at " << Where(*s.blocks_at) << "\n";
     if (s.spawned_at) out << "- Started by the `go` statement at " << Where(*s.spawned_at) << "\n";
+    if (s.spawned_by_exited > 0) {
+      out << fmt::format("- {} created by {} that {} exited\n", s.spawned_by_exited,
+                         Plural(s.exited_parents, "goroutine", "goroutines"),
+                         s.exited_parents == 1 ? "has" : "have");
+    }
+    if (!s.labels.empty()) {
+      out << "- Labels:";
+      for (size_t l = 0; l < s.labels.size(); ++l)
+        out << (l > 0 ? "; " : " ") << MarkdownText(s.labels[l]);
+      out << "\n";
+    }
     if (!s.reason.empty()) out << "- Suspect: " << MarkdownText(s.reason) << "\n";
     out << "- Confidence: " << MarkdownText(s.confidence) << " · group " << MarkdownCode(s.group_id)
         << "\n\n";
@@ -83,13 +94,15 @@ void RenderMarkdownReport(const ShareView& view, std::ostream& out) {
   Inputs(view, out);
   RenderMarkdownSuspects(view, out);
   if (!view.rows.empty()) {
-    out << "### Groups\n\n| # | Goroutines | Pattern | State | Function | Suspect |\n"
-           "| ---: | ---: | --- | --- | --- | --- |\n";
+    out << "### Groups\n\n| # | Goroutines | Pattern | State | Function | Labels | Suspect |\n"
+           "| ---: | ---: | --- | --- | --- | --- | --- |\n";
     for (size_t i = 0; i < view.rows.size(); ++i) {
       const ShareGroup& g = view.rows[i];
-      out << fmt::format("| {} | {} | {} | {} | {} | {} |\n", i + 1, g.count,
+      std::string labels = g.by_label.empty() ? g.labels : g.by_label;
+      out << fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", i + 1, g.count,
                          MarkdownText(g.pattern), MarkdownText(g.state),
-                         MarkdownText(g.top_function), g.suspect ? "yes" : "");
+                         MarkdownText(g.top_function), MarkdownText(labels),
+                         g.suspect ? "yes" : "");
     }
     if (view.rows_not_listed > 0) {
       out << fmt::format("\n{} not listed.\n",

@@ -59,13 +59,20 @@ class Exposition {
   std::ostream& out_;
 };
 
-std::string GroupLabels(const ShareGroup& g) {
-  return fmt::format("group={},pattern={},state={},function={}", Quoted(g.group_id),
-                     Quoted(g.pattern), Quoted(g.state), Quoted(g.top_function));
+// With --by-label, the label's value too (one series per value already: the
+// value is part of the group), as `pprof_label="KEY=VALUE"`.
+std::string GroupLabels(const ShareView& view, const ShareGroup& g) {
+  std::string labels = fmt::format("group={},pattern={},state={},function={}", Quoted(g.group_id),
+                                   Quoted(g.pattern), Quoted(g.state), Quoted(g.top_function));
+  if (!view.by_label.empty()) labels += ",pprof_label=" + Quoted(g.by_label);
+  return labels;
 }
 
-constexpr std::string_view kOtherLabels =
-    R"(group="other",pattern="other",state="other",function="other")";
+std::string OtherLabels(const ShareView& view) {
+  std::string labels = R"(group="other",pattern="other",state="other",function="other")";
+  if (!view.by_label.empty()) labels += R"(,pprof_label="other")";
+  return labels;
+}
 
 std::string TargetLabel(const ServeTarget& t) { return "target=" + Quoted(t.name); }
 
@@ -106,12 +113,12 @@ void RenderOpenMetrics(const ShareView& view, std::ostream& out) {
                        "the series whose labels are all other.",
                        view.diff ? " in the last snapshot" : "", view.max_series));
   for (const ShareGroup& g : view.series)
-    e.Sample("gleak_group_goroutines", GroupLabels(g), g.count);
+    e.Sample("gleak_group_goroutines", GroupLabels(view, g), g.count);
   if (view.other_groups > 0)
-    e.Sample("gleak_group_goroutines", kOtherLabels, view.other_goroutines);
+    e.Sample("gleak_group_goroutines", OtherLabels(view), view.other_goroutines);
   e.Family("gleak_group_suspect", "1 when a group is a suspect, else 0.");
   for (const ShareGroup& g : view.series) {
-    e.Sample("gleak_group_suspect", GroupLabels(g), uint64_t{g.suspect ? 1u : 0u});
+    e.Sample("gleak_group_suspect", GroupLabels(view, g), uint64_t{g.suspect ? 1u : 0u});
   }
   e.Gauge("gleak_other_groups",
           "Groups counted in the series labelled other rather than in one of their own.",
@@ -120,7 +127,7 @@ void RenderOpenMetrics(const ShareView& view, std::ostream& out) {
     e.Family("gleak_group_growth",
              "Goroutines a group gained from the first snapshot to the last (negative: lost).");
     for (const ShareGroup& g : view.series)
-      e.Sample("gleak_group_growth", GroupLabels(g), g.growth);
+      e.Sample("gleak_group_growth", GroupLabels(view, g), g.growth);
     e.Family("gleak_growth", "Goroutines gained from the first snapshot to the last.");
     e.Sample("gleak_growth", "", view.growth);
   }
@@ -195,9 +202,11 @@ void RenderServeMetrics(const ServeStatus& status, std::ostream& out) {
     for (const ServeTarget& t : status.targets) {
       if (!t.view) continue;
       std::string target = TargetLabel(t) + ",";
-      for (const ShareGroup& g : t.view->series) e.Sample(name, target + GroupLabels(g), value(g));
+      for (const ShareGroup& g : t.view->series) {
+        e.Sample(name, target + GroupLabels(*t.view, g), value(g));
+      }
       if (other && t.view->other_groups > 0) {
-        e.Sample(name, target + std::string(kOtherLabels), t.view->other_goroutines);
+        e.Sample(name, target + OtherLabels(*t.view), t.view->other_goroutines);
       }
     }
   };

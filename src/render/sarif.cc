@@ -1,6 +1,6 @@
 #include "gleak/render/sarif.h"
 
-#include <fmt/core.h>
+#include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
 
@@ -60,6 +60,12 @@ std::string Message(const ShareSuspect& s) {
                   where, s.title.empty() ? s.rule_id : s.title);
   if (!s.reason.empty()) text += fmt::format(" Suspect: {}.", s.reason);
   if (s.growth != 0) text += fmt::format(" Grew by {} between the snapshots.", s.growth);
+  if (s.spawned_by_exited > 0) {
+    text += fmt::format(" {} created by {} goroutine{} that ha{} exited.", s.spawned_by_exited,
+                        s.exited_parents, s.exited_parents == 1 ? "" : "s",
+                        s.exited_parents == 1 ? "s" : "ve");
+  }
+  if (!s.labels.empty()) text += fmt::format(" Labels: {}.", fmt::join(s.labels, "; "));
   if (!s.fix.empty()) text += " Fix: " + s.fix;
   return text;
 }
@@ -112,6 +118,9 @@ void RenderSarif(const ShareView& view, std::ostream& out) {
                        {"signal", s.signal},         {"maxWaitMinutes", s.max_wait_minutes},
                        {"groupId", s.group_id}};
     if (view.diff) properties["growth"] = s.growth;
+    if (!s.labels.empty()) properties["labels"] = s.labels;
+    properties["spawnedByExited"] = s.spawned_by_exited;
+    properties["exitedParents"] = s.exited_parents;
     result["properties"] = properties;
     results.push_back(result);
   }

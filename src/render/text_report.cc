@@ -146,6 +146,19 @@ void RenderGroup(size_t rank, const Group& g, const TextStyle& style, std::ostre
   if (!g.creator_ids.empty()) {
     std::string parents = fmt::format("{}", fmt::join(g.creator_ids, " "));
     line.Add("  parents ", Ink::kDim).Add("goroutine " + parents);
+    if (g.spawned_by_exited > 0) {
+      line.Add(fmt::format(" · {} created by {} that {} exited", g.spawned_by_exited,
+                           Plural(g.exited_parents, "goroutine"),
+                           g.exited_parents == 1 ? "has" : "have"),
+               Ink::kYellow);
+    }
+    line.End();
+  }
+  if (!g.label_key.empty()) {
+    line.Add("   label  ", Ink::kDim)
+        .Add(g.has_label_value ? fmt::format("{}={}", Safe(LabelWord(g.label_key)),
+                                             Safe(LabelWord(g.label_value)))
+                               : fmt::format("no {} label", Safe(LabelWord(g.label_key))));
     line.End();
   }
   for (const LabelSet& set : g.label_sets) {
@@ -212,9 +225,8 @@ void RenderGroup(size_t rank, const Group& g, const TextStyle& style, std::ostre
   out << '\n';
 }
 
-}  // namespace
-
-void RenderTextReport(const Report& report, const TextStyle& style, std::ostream& out) {
+// The run, its inputs, the suspects: the head of every text view.
+void RenderHead(const Report& report, const TextStyle& style, std::ostream& out) {
   LineOut line(style, out);
   const ReportTotals& t = report.totals;
   line.Add("gleak " + report.tool_version, Ink::kBold)
@@ -267,27 +279,12 @@ void RenderTextReport(const Report& report, const TextStyle& style, std::ostream
     line.End();
   }
   out << '\n';
+}
 
-  size_t current_input = SIZE_MAX;
-  for (size_t i = 0; i < report.groups.size(); ++i) {
-    const Group& g = report.groups[i];
-    if (!report.merged && report.inputs.size() > 1 && !g.inputs.empty() &&
-        g.inputs.front().input != current_input) {
-      current_input = g.inputs.front().input;
-      line.Add(
-          fmt::format("── [{}] {} ", current_input + 1, Safe(report.inputs[current_input].name)),
-          Ink::kBold);
-      line.End();
-      out << '\n';
-    }
-    RenderGroup(i + 1, g, style, out);
-  }
-  if (report.groups.empty()) {
-    line.Add("  no groups to show");
-    line.End();
-    out << '\n';
-  }
-
+// What was hidden, left out or skipped: the tail of every text view.
+void RenderTail(const Report& report, const TextStyle& style, std::ostream& out) {
+  LineOut line(style, out);
+  const ReportTotals& t = report.totals;
   if (t.hidden_groups > 0) {
     line.Add(fmt::format("{} ({}) not shown: below --min-count/--min-wait or past --top",
                          Plural(t.hidden_groups, "more group"),
@@ -321,6 +318,122 @@ void RenderTextReport(const Report& report, const TextStyle& style, std::ostream
       line.EndWrapped(2);
     }
   }
+}
+
+// "#3    40 goroutines  main.worker  chan receive  SUSPECT chan-recv  id …": a
+// group on one line, for the tree.
+void RenderTreeRow(const Report& report, const SpawnRow& row, const TextStyle& style,
+                   std::ostream& out) {
+  LineOut line(style, out);
+  const Group& g = report.groups[row.group];
+  std::string indent;
+  for (size_t d = 1; d < row.depth; ++d) indent += "   ";
+  if (row.depth > 0) indent += "└─ ";
+  line.Add(indent, Ink::kDim).Add(fmt::format("#{:<3}", row.group + 1), Ink::kBold);
+  std::string count = row.depth > 0 && row.count != g.count
+                          ? fmt::format("{} of {}", row.count, g.count)
+                          : fmt::format("{}", g.count);
+  line.Add(fmt::format("{:>6} ", count), Ink::kBold)
+      .Add(g.count == 1 && row.count <= 1 ? "goroutine   " : "goroutines  ");
+  if (g.overflow) {
+    line.Add("OVERFLOW", Ink::kYellow).Add("  id " + g.id, Ink::kDim);
+    line.End();
+    return;
+  }
+  if (!g.frames.empty()) line.Add(Safe(g.frames[g.top_frame].func) + "  ", Ink::kCyan);
+  if (row.repeat) {
+    line.Add("(shown above)", Ink::kDim).Add("  id " + g.id, Ink::kDim);
+    line.End();
+    return;
+  }
+  RenderHeadline(g, line);  // ends the line
+  if (g.spawned_by_exited > 0) {
+    std::string pad(indent.size() == 0 ? 5 : Columns(indent) + 5, ' ');
+    line.Add(pad).Add(
+        fmt::format("{} created by {} that {} exited", g.spawned_by_exited,
+                    Plural(g.exited_parents, "goroutine"), g.exited_parents == 1 ? "has" : "have"),
+        Ink::kYellow);
+    line.End();
+  }
+}
+
+void RenderGroups(const Report& report, const TextStyle& style, std::ostream& out) {
+  LineOut line(style, out);
+  size_t current_input = SIZE_MAX;
+  for (size_t i = 0; i < report.groups.size(); ++i) {
+    const Group& g = report.groups[i];
+    if (!report.merged && report.inputs.size() > 1 && !g.inputs.empty() &&
+        g.inputs.front().input != current_input) {
+      current_input = g.inputs.front().input;
+      line.Add(
+          fmt::format("── [{}] {} ", current_input + 1, Safe(report.inputs[current_input].name)),
+          Ink::kBold);
+      line.End();
+      out << '\n';
+    }
+    RenderGroup(i + 1, g, style, out);
+  }
+  if (report.groups.empty()) {
+    line.Add("  no groups to show");
+    line.End();
+    out << '\n';
+  }
+}
+
+}  // namespace
+
+void RenderTextReport(const Report& report, const TextStyle& style, std::ostream& out) {
+  RenderHead(report, style, out);
+  RenderGroups(report, style, out);
+  RenderTail(report, style, out);
+}
+
+void RenderTextSpawnTree(const Report& report, const TextStyle& style, std::ostream& out) {
+  RenderHead(report, style, out);
+  LineOut line(style, out);
+  bool any_link = false;
+  for (const Group& g : report.groups) {
+    any_link |= !g.parent_groups.empty() || !g.child_groups.empty() || g.spawned_by_exited > 0;
+  }
+  line.Add("Spawn tree", Ink::kBold)
+      .Add(
+          ": each group under the group whose goroutines created it (the parent ids of "
+          "`created by … in goroutine N`)",
+          Ink::kDim);
+  line.EndWrapped(2);
+  if (report.spawn_sample_level > 0) {
+    line.Add(fmt::format("  counts estimated from 1 parent id in {} (too many to keep all)",
+                         uint64_t{1} << std::min<uint32_t>(report.spawn_sample_level, 63)),
+             Ink::kYellow);
+    line.End();
+  }
+  if (!any_link) {
+    line.Add(
+        "  no parent ids in this dump: Go 1.21+ prints them in tracebacks (debug=2, "
+        "SIGQUIT, panics), not in debug=1 or protobuf profiles",
+        Ink::kDim);
+    line.EndWrapped(2);
+  }
+  out << '\n';
+  size_t current_input = SIZE_MAX;
+  for (const SpawnRow& row : report.spawn_tree) {
+    const Group& g = report.groups[row.group];
+    if (row.depth == 0 && !report.merged && report.inputs.size() > 1 && !g.inputs.empty() &&
+        g.inputs.front().input != current_input) {
+      current_input = g.inputs.front().input;
+      line.Add(
+          fmt::format("── [{}] {} ", current_input + 1, Safe(report.inputs[current_input].name)),
+          Ink::kBold);
+      line.End();
+    }
+    RenderTreeRow(report, row, style, out);
+  }
+  if (report.groups.empty()) {
+    line.Add("  no groups to show");
+    line.End();
+  }
+  out << '\n';
+  RenderTail(report, style, out);
 }
 
 }  // namespace gleak

@@ -8,6 +8,7 @@
 
 #include "gleak/base/text.h"
 #include "gleak/model/go_names.h"
+#include "gleak/report/spawn_tree.h"
 
 namespace gleak {
 namespace {
@@ -171,6 +172,7 @@ void RankAndFilter(const ReportOptions& options, Report* report) {
     }
   }
   groups = std::move(shown);
+  report->spawn_tree = BuildSpawnTree(*report);
 }
 
 }  // namespace gleak

@@ -5,6 +5,8 @@
 #include <map>
 #include <system_error>
 
+#include <fmt/format.h>
+
 #include "gleak/base/terminal_safe.h"
 #include "gleak/base/text.h"
 
@@ -88,6 +90,21 @@ std::string TopFunction(const Group& g, size_t max) {
   return Bounded(Safe(g.frames[g.top_frame].func), max);
 }
 
+std::string LabelSetText(const LabelSet& set) {
+  std::string text;
+  for (const auto& [k, v] : set.labels) {
+    if (!text.empty()) text += ' ';
+    text.append(Safe(k)).append("=").append(Safe(v));
+  }
+  return text;
+}
+
+std::string ByLabel(const Group& g) {
+  if (g.label_key.empty()) return "";
+  std::string text = Safe(g.label_key);
+  return g.has_label_value ? text.append("=").append(Safe(g.label_value)) : text.append(" unset");
+}
+
 ShareGroup GroupOf(const Group& g, const ShareOptions& options) {
   ShareGroup row;
   row.group_id = g.id;
@@ -97,6 +114,13 @@ ShareGroup GroupOf(const Group& g, const ShareOptions& options) {
   row.count = g.count;
   row.suspect = g.finding.suspect;
   row.proven = g.finding.proven;
+  row.by_label = Bounded(ByLabel(g), options.max_label_bytes);
+  if (!g.label_sets.empty()) {
+    row.labels = Bounded(LabelSetText(g.label_sets.front()), options.max_label_bytes);
+    size_t more = g.label_sets.size() - 1 + (g.labels_not_listed > 0 ? 1 : 0);
+    if (more > 0)
+      row.labels += g.labels_not_listed > 0 ? " (+more sets)" : fmt::format(" (+{} sets)", more);
+  }
   return row;
 }
 
@@ -119,6 +143,12 @@ ShareSuspect SuspectOf(const Group& g, const Locator& locator) {
   if (!g.creators.empty())
     s.spawned_at = locator.Locate(g.creators.front().frame, f, "go statement");
   for (const Evidence& e : f.evidence) s.evidence.push_back(Safe(e.text));
+  for (const LabelSet& set : g.label_sets)
+    s.labels.push_back(fmt::format("{} ×{}", LabelSetText(set), set.count));
+  if (g.labels_not_listed > 0)
+    s.labels.push_back(fmt::format("{} more with other labels", g.labels_not_listed));
+  s.spawned_by_exited = g.spawned_by_exited;
+  s.exited_parents = g.exited_parents;
   s.explanation = Safe(f.explanation);
   s.fix = Safe(f.fix);
   return s;
@@ -186,6 +216,9 @@ ShareView BuildShareView(const Report& report, const ShareOptions& options) {
   view.suspect_goroutines = t.suspect_goroutines;
   view.proven_groups = t.proven_groups;
   for (const std::string& p : report.suspect_patterns) view.suspect_patterns.push_back(Safe(p));
+  for (const Group& g : report.groups) {
+    if (!g.label_key.empty()) view.by_label = Safe(g.label_key);
+  }
   std::vector<const Finding*> findings;
   std::vector<ShareGroup> groups;
   for (const Group& g : report.groups) {
@@ -216,6 +249,9 @@ ShareView BuildShareView(const DiffReport& diff, const ShareOptions& options) {
   view.gone = t.gone;
   view.steady = t.steady;
   for (const std::string& p : diff.suspect_patterns) view.suspect_patterns.push_back(Safe(p));
+  for (const Track& track : diff.tracks) {
+    if (!track.group.label_key.empty()) view.by_label = Safe(track.group.label_key);
+  }
   std::vector<const Finding*> findings;
   std::vector<ShareGroup> tracks;
   for (const Track& track : diff.tracks) {

@@ -554,7 +554,7 @@ TEST(ParallelRead, SameRecordsWhereverADumpIsCut) {
     SCOPED_TRACE(dump.string());
     auto source = OpenInput(dump.string());
     Clusterer clusterer(ClusterOptions{});
-    std::string whole = Describe(ClusterSource(*source, clusterer, nullptr, ParseLimits{}));
+    std::string whole = Describe(ClusterSource(*source, clusterer, nullptr, nullptr, ParseLimits{}));
     for (size_t at = text.find("\n\n"); at != std::string::npos; at = text.find("\n\n", at + 1)) {
       std::vector<uint64_t> cuts{0, at + 2, text.size()};
       ASSERT_EQ(

@@ -21,10 +21,10 @@ namespace gleak {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::Quote;
-using testing::Has;
 using nlohmann::json;
 using testing::CommandResult;
+using testing::Has;
+using testing::Quote;
 using testing::RunGleak;
 using testing::RunShell;
 
@@ -235,10 +235,10 @@ TEST(MarkdownFormat, RendersAsASummaryTableAndSuspectsWithTheirFix) {
   EXPECT_TRUE(Has(html, fmt::format("<td>Goroutines</td>\n<td align=\"right\">{}</td>",
                                     report["totals"]["goroutines"].get<uint64_t>())))
       << html;
-  // Every group row has its six cells.
+  // Every group row has its seven cells.
   std::vector<size_t> cells = CellsPerRow(html, "<h3>Groups</h3>");
   ASSERT_EQ(cells.size(), report["groups"].size() + 1);
-  for (size_t n : cells) EXPECT_EQ(n, 6u);
+  for (size_t n : cells) EXPECT_EQ(n, 7u);
 }
 
 TEST(MarkdownFormat, TellsTwentySuspectsAndCountsTheRest) {
@@ -325,6 +325,28 @@ TEST(OpenMetricsFormat, PromtoolAcceptsItAndSeriesAreBounded) {
                     first["top_frame"]["func"].get<std::string>(), first["count"].get<uint64_t>())))
         << r.out;
   }
+}
+
+// pprof labels in the shared formats: the Markdown group table has a Labels
+// column, and with --by-label each series carries the label's value.
+TEST(ShareFormats, LabelsShowInMarkdownAndOpenMetrics) {
+  GLEAK_REQUIRE_TOOL("cmark-gfm", "cmark-gfm");
+  GLEAK_REQUIRE_OPENMETRICS_TOOLS();
+  std::string dump = Quote(testing::Dump("go1.27/labels/labels_default.txt"));
+  CommandResult md = RunGleak("analyze --no-source --format markdown " + dump);
+  ASSERT_EQ(md.exit_code, 0) << md.err;
+  std::string html = Gfm(md.out);
+  EXPECT_TRUE(Has(html, "<td>pool=ingest shard=7</td>")) << html;
+  EXPECT_TRUE(Has(html, "<td>pool=egress region=eu west</td>")) << html;
+  CommandResult by = RunGleak("analyze --no-source --format markdown --by-label pool " + dump);
+  EXPECT_TRUE(Has(Gfm(by.out), "<td>pool unset</td>")) << by.out;
+  CommandResult om = RunGleak("analyze --no-source --format openmetrics --by-label pool " + dump);
+  ASSERT_EQ(om.exit_code, 0) << om.err;
+  EXPECT_EQ(MetricsProblems(om.out), "");
+  EXPECT_TRUE(Has(om.out, "function=\"main.egressWorker\",pprof_label=\"pool=egress\"} 3\n"))
+      << om.out;
+  CommandResult plain = RunGleak("analyze --no-source --format openmetrics " + dump);
+  EXPECT_FALSE(Has(plain.out, "pprof_label")) << plain.out;
 }
 
 TEST(OpenMetricsFormat, DiffHasGrowthPerGroup) {
@@ -463,7 +485,7 @@ TEST(ShareFormats, MarkupFromADumpStaysText) {
   EXPECT_TRUE(Has(html, "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;|`tick`|**bold**"))
       << html;
   EXPECT_EQ(Count(html, "<details>"), Count(html, "</details>"));
-  for (size_t n : CellsPerRow(html, "<h3>Groups</h3>")) EXPECT_EQ(n, 6u);
+  for (size_t n : CellsPerRow(html, "<h3>Groups</h3>")) EXPECT_EQ(n, 7u);
 
   std::string metrics = RunGleak("analyze --format openmetrics " + Quote(Hostile())).out;
   EXPECT_EQ(MetricsProblems(metrics), "");

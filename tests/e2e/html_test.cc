@@ -7,6 +7,8 @@
 // load, so that a filter, a sort or an open stack is set without a click.
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -24,10 +26,10 @@ namespace gleak {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::Quote;
-using testing::Has;
 using nlohmann::json;
 using testing::CommandResult;
+using testing::Has;
+using testing::Quote;
 using testing::RunGleak;
 using testing::RunShell;
 
@@ -145,6 +147,36 @@ TEST(Html, FixturesLoadWithoutConsoleMessagesAndShowEveryGroup) {
     EXPECT_FALSE(std::regex_search(page.dom, std::regex(" href=\"(?!#)")))
         << "a link leaves the page";
   }
+}
+
+// The spawn tree: a row per spawn_tree row of the report, indented by depth,
+// each linking to its group; per-request spawning said in words. A dump
+// without parent ids has no tree section.
+TEST(Html, TheSpawnTreeShowsEachGroupUnderItsParent) {
+  GLEAK_REQUIRE_CHROMIUM();
+  Written w = Write("analyze", Quote(Dumps() / "go1.26/svclongpoll/http_debug2.txt"));
+  Loaded page = Load(w.page);
+  EXPECT_TRUE(page.console.empty()) << page.console.front();
+  ASSERT_TRUE(Has(page.dom, "<section id=\"tree\""));
+  std::string tree = page.dom.substr(page.dom.find("<section id=\"tree\""));
+  tree = tree.substr(0, tree.find("</section>"));
+  const json& rows = w.report["spawn_tree"];
+  ASSERT_GT(rows.size(), 3u);
+  EXPECT_EQ(Count(tree, "<li data-depth="), rows.size());
+  size_t deepest = 0;
+  for (const json& r : rows) deepest = std::max<size_t>(deepest, r["depth"].get<size_t>());
+  EXPECT_GE(deepest, 3u);
+  EXPECT_TRUE(Has(tree, fmt::format("<li data-depth=\"{}\" style=\"padding-left: {}em;\">", deepest,
+                                    deepest * 1.5)))
+      << tree;
+  EXPECT_TRUE(Has(tree, ">main.serveApp</a>")) << tree;
+  EXPECT_TRUE(Has(tree, "(shown above)")) << tree;
+
+  Written api = Write("analyze", Quote(Dumps() / "go1.26/svcapi/http_debug2.txt"));
+  Loaded api_page = Load(api.page);
+  EXPECT_TRUE(Has(api_page.dom, "32 created by 32 goroutines that have exited")) << api_page.dom;
+  Written none = Write("analyze", Quote(Dumps() / "go1.26/svcapi/http_debug1.txt"));
+  EXPECT_FALSE(Has(Load(none.page).dom, "<section id=\"tree\""));
 }
 
 TEST(Html, TheFragmentFiltersByPatternStateFunctionAndLabel) {

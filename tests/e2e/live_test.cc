@@ -244,6 +244,36 @@ TEST(Live, WatchSavesSnapshotsForALaterDiff) {
   fs::remove_all(dir);
 }
 
+// The formats people share, from watch: the final diff on standard output and
+// the same bytes kept with the snapshots.
+TEST(Live, WatchSavesTheSharedFormatsWithTheSnapshots) {
+  GLEAK_REQUIRE_GO();
+  auto server = StartOrFail("leakserver", "-capture series");
+  ASSERT_NE(server, nullptr);
+  fs::path dir = testing::TempDir();
+  Requests(*server, 3);
+  for (const auto& [format, file] :
+       std::vector<std::pair<std::string, std::string>>{{"markdown", "report.md"},
+                                                        {"sarif", "report.sarif"},
+                                                        {"openmetrics", "report.metrics.txt"}}) {
+    SCOPED_TRACE(format);
+    fs::path snaps = dir / format;
+    auto r = RunGleak("watch --count 2 --interval 0.2s --format " + format + " --save '" +
+                      snaps.string() + "' '" + server->Url("/debug/pprof/goroutine?debug=2") + "'");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    ASSERT_TRUE(fs::exists(snaps / file));
+    EXPECT_EQ(testing::ReadFile(snaps / file), r.out);
+    size_t gz = 0;
+    for (const auto& e : fs::directory_iterator(snaps)) gz += e.path().extension() == ".gz";
+    EXPECT_EQ(gz, 2u);
+  }
+  auto md = testing::ReadFile(dir / "markdown" / "report.md");
+  EXPECT_NE(md.find("## gleak"), std::string::npos) << md;
+  EXPECT_NE(testing::ReadFile(dir / "openmetrics" / "report.metrics.txt").find("# EOF"),
+            std::string::npos);
+  fs::remove_all(dir);
+}
+
 TEST(Live, WatchRetriesThenGivesUpWhenTheTargetIsGone) {
   GLEAK_REQUIRE_GO();
   auto server = StartOrFail("badserver", "");

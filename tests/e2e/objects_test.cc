@@ -285,7 +285,7 @@ TEST(Objects, CapsOnlyWeakenAndRangesFoldExactly) {
         auto source = OpenInput(dump.string());
         Clusterer clusterer(whole_options.cluster);
         ObjectIndex index(limits);
-        ClusteredInput whole = ClusterSource(*source, clusterer, &index, ParseLimits{});
+        ClusteredInput whole = ClusterSource(*source, clusterer, &index, nullptr, ParseLimits{});
         std::vector<Group> whole_groups = whole.groups;
         std::vector<BlockingObject> whole_objects;
         uint64_t whole_dropped = 0;

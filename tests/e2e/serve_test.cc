@@ -62,8 +62,15 @@ TEST(Serve, MetricsAreValidOpenMetricsWithScrapeHealthPerTarget) {
                                  << "http://127.0.0.1:1/debug/pprof/goroutine gone\n";
   auto r = RunShell("pids=\n trap 'kill $pids 2>/dev/null' EXIT\n" +
                     StartServe(dir, "--interval 0.3s --targets " + Quote(dir / "targets")) +
-                    "for i in $(seq 30); do curl -fsS '" + leak->Url("/work") +
-                    "' >/dev/null; done; sleep 1.5\n"
+                    // The first snapshot, then 30 leaks, then the snapshot that
+                    // holds all of them (a loaded machine may poll late).
+                    "for i in $(seq 100); do curl -fsS http://$SERVE/metrics | grep -q "
+                    "'^gleak_goroutines{target=\"leak\"}' && break; sleep 0.1; done\n"
+                    "for i in $(seq 30); do curl -fsS '" +
+                    leak->Url("/work") +
+                    "' >/dev/null; done\n"
+                    "for i in $(seq 100); do curl -fsS http://$SERVE/metrics | grep -q "
+                    "'function=\"main.leakyWork\"} 30$' && break; sleep 0.1; done\n"
                     "curl -fsS http://$SERVE/metrics > " +
                     Quote(dir / "metrics.txt") + " && curl -fsS http://$SERVE/ > " +
                     Quote(dir / "page.html"));
@@ -81,7 +88,7 @@ TEST(Serve, MetricsAreValidOpenMetricsWithScrapeHealthPerTarget) {
       std::regex(R"(gleak_group_growth\{target="leak",group="[0-9a-f]+",pattern="chan-send",)"
                  R"(state="chan send",function="main.leakyWork"\} (\d+))")))
       << metrics;
-  EXPECT_GE(std::stoi(m[1]), 25);
+  EXPECT_EQ(std::stoi(m[1]), 30);
   EXPECT_FALSE(testing::Has(metrics, "gleak_goroutines{target=\"gone\"}"));  // no snapshot yet
   std::string page = testing::ReadFile(dir / "page.html");
   EXPECT_TRUE(testing::Has(page, "main.leakyWork")) << page;

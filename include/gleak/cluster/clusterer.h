@@ -24,10 +24,12 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gleak/base/pattern.h"
 #include "gleak/cluster/object_index.h"
+#include "gleak/cluster/spawn_index.h"
 #include "gleak/model/group.h"
 #include "gleak/model/record_sink.h"
 
@@ -40,6 +42,12 @@ struct ClusterOptions {
   std::vector<std::string> ignore_funcs;  // drop goroutines with any frame of these functions
   std::vector<std::shared_ptr<const Pattern>> filters;   // keep only goroutines matching one
   std::vector<std::shared_ptr<const Pattern>> excludes;  // drop goroutines matching any
+  // --label KEY=VALUE: keep only goroutines carrying every one of these labels.
+  std::vector<std::pair<std::string, std::string>> label_filters;
+  // --by-label KEY: the value of this pprof label is part of the signature, so
+  // goroutines of one stack with different values are different groups (and
+  // those without the label one more). Empty: labels do not split groups.
+  std::string by_label;
   size_t sample_ids = 5;      // the smallest goroutine ids kept per group
   size_t max_creators = 8;    // listed by LimitCreators; the clusterer counts every creator
   size_t max_label_sets = 8;  // sampled per group (see group_summary.h)
@@ -50,6 +58,7 @@ struct ClusterOptions {
   // MiB, 570 MiB for the deepest stacks. Real dumps hold hundreds at most.
   size_t max_groups = 10'000;
   ObjectLimits objects;  // the blocking objects indexed beside the groups (object_index.h)
+  SpawnLimits spawn;     // the parent ids indexed beside the groups (spawn_index.h)
 };
 
 class Clusterer : public RecordSink {

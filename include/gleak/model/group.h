@@ -41,6 +41,13 @@ struct LabelSet {
   uint64_t count = 0;
 };
 
+// Goroutines of one group created by goroutines of another (`created by F in
+// goroutine N`, Go 1.21+): the spawn tree, within one input.
+struct GroupLink {
+  std::string id;      // the other group's id
+  uint64_t count = 0;  // goroutines of the child group whose parent is in that group
+};
+
 struct InputShare {
   size_t input = 0;  // index into Report::inputs
   uint64_t count = 0;
@@ -110,11 +117,27 @@ struct Group {
   std::vector<LabelSet> label_sets;   // most common first
   uint64_t labels_not_listed = 0;     // labelled goroutines whose label set fell beyond the list
   std::vector<InputShare> inputs;     // which inputs hold these goroutines
-  bool overflow = false;              // the overflow group (below)
-  std::vector<ObjectRef> objects;     // objects its goroutines wait on, the most waiters first
-  uint64_t objects_not_listed = 0;    // goroutines waiting on further objects
-  ObjectFacts object_facts;           // set before classification (model/objects.h)
-  Finding finding;                    // set by the classifier
+  // --by-label KEY: the value of that label its goroutines share
+  // (has_label_value false: they carry no such label). label_key is empty
+  // when groups are not split by a label.
+  std::string label_key;
+  std::string label_value;
+  bool has_label_value = false;
+  // The spawn tree (cluster/spawn_index.h), from parent ids: the groups whose
+  // goroutines created this group's, and the groups this group's goroutines
+  // created, the most goroutines first.
+  std::vector<GroupLink> parent_groups;
+  std::vector<GroupLink> child_groups;
+  // Goroutines whose parent (`in goroutine N`) is not in the dump: it has
+  // exited. `exited_parents` counts those parents: many children of many
+  // exited parents is the mark of a goroutine spawned per request and left.
+  uint64_t spawned_by_exited = 0;
+  uint64_t exited_parents = 0;
+  bool overflow = false;            // the overflow group (below)
+  std::vector<ObjectRef> objects;   // objects its goroutines wait on, the most waiters first
+  uint64_t objects_not_listed = 0;  // goroutines waiting on further objects
+  ObjectFacts object_facts;         // set before classification (model/objects.h)
+  Finding finding;                  // set by the classifier
 };
 
 // The overflow group. Past ClusterOptions::max_groups distinct groups, a

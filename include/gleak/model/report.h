@@ -48,6 +48,15 @@ struct ReportTotals {
   uint64_t overflow_goroutines = 0;  // in overflow groups: their groups were past max_groups
 };
 
+// One line of the spawn tree view (report/spawn_tree.h): a group under the
+// group whose goroutines created it.
+struct SpawnRow {
+  size_t group = 0;     // index into Report::groups
+  size_t depth = 0;     // 0 for a root
+  uint64_t count = 0;   // a root: its goroutines; else those its parent row's group created
+  bool repeat = false;  // shown in full higher up (a group with several parents, or a cycle)
+};
+
 struct Report {
   std::string tool_version;
   GroupingLevel level = GroupingLevel::kLine;
@@ -63,6 +72,10 @@ struct Report {
   std::vector<BlockingObject> objects;
   uint64_t objects_not_listed = 0;            // waiting goroutines whose objects were past the caps
   std::vector<std::string> suspect_patterns;  // patterns of all suspect groups, sorted
+  // The spawn tree's sampling (cluster/spawn_index.h): 0 when every parent id
+  // was counted, else counts are estimates from 1 parent id in 2^level.
+  uint32_t spawn_sample_level = 0;
+  std::vector<SpawnRow> spawn_tree;  // the shown groups as a spawn tree (report/spawn_tree.h)
   bool classified = false;
 };
 

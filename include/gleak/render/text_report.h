@@ -18,4 +18,8 @@ struct TextStyle {
 
 void RenderTextReport(const Report& report, const TextStyle& style, std::ostream& out);
 
+// `--view tree`: the report's head, then its spawn tree (Report::spawn_tree),
+// one line per group, children indented under their parents.
+void RenderTextSpawnTree(const Report& report, const TextStyle& style, std::ostream& out);
+
 }  // namespace gleak

@@ -65,6 +65,11 @@ struct ShareSuspect {
   std::optional<ShareLocation> blocks_at;   // the first user frame: where the goroutines wait
   std::optional<ShareLocation> spawned_at;  // the `go` statement (the most common creator)
   std::vector<std::string> evidence;
+  // pprof labels: "key=value key=value ×count" per listed set, then "N more
+  // with other labels" when some were not listed.
+  std::vector<std::string> labels;
+  uint64_t spawned_by_exited = 0;  // Group::spawned_by_exited and exited_parents
+  uint64_t exited_parents = 0;
   std::string explanation;
   std::string fix;
   int64_t growth = 0;  // diff: last - first snapshot
@@ -80,6 +85,11 @@ struct ShareGroup {
   uint64_t count = 0;
   bool suspect = false;
   bool proven = false;  // the runtime proved its goroutines leaked
+  // --by-label KEY: "KEY=VALUE" (or "KEY unset"), cut like the rest; "" without it.
+  std::string by_label;
+  // The group's most common label set, "key=value key=value", cut like the
+  // rest, and " (+N sets)" when it has more; "" when unlabelled.
+  std::string labels;
   // diff only
   std::string status;            // "new", "gone", "grown", "shrunk", "steady"
   std::vector<uint64_t> counts;  // per snapshot
@@ -97,6 +107,7 @@ struct ShareView {
   uint64_t suspect_goroutines = 0;
   uint64_t proven_groups = 0;
   std::vector<std::string> suspect_patterns;
+  std::string by_label;                // --by-label KEY: the key, "" without it
   std::vector<ShareRule> rules;        // of the suspects, by id
   std::vector<ShareSuspect> suspects;  // as ranked in the report
   size_t suspects_listed = 0;          // Markdown tells the first ones: max_listed_suspects at most

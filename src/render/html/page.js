@@ -357,6 +357,35 @@
       data.objects_not_listed ? el('p', null, data.objects_not_listed + ' more objects not listed') : null);
   }
 
+  // ---- the spawn tree ---------------------------------------------------------------
+
+  function spawnTree() {
+    var rows = data.spawn_tree || [];
+    var linked = rows.some(function (r) {
+      var g = groups[r.rank - 1];
+      return r.depth > 0 || (g && g.spawned_by_exited > 0);
+    });
+    if (!linked) return null;
+    return el('section', { id: 'tree', 'aria-labelledby': 'tree-h' },
+      el('h2', { id: 'tree-h' }, 'Spawn tree'),
+      el('p', { class: 'sub' }, 'Each group under the group whose goroutines created it (parent ids, Go 1.21+)',
+        data.spawn_sample_level ? '; counts estimated from a sample of parent ids' : ''),
+      el('ul', { class: 'tree' }, rows.map(function (r) {
+        var g = groups[r.rank - 1];
+        if (!g) return null;
+        var top = g.top_frame ? g.top_frame.func : '(no frames)';
+        var count = r.depth > 0 && r.count !== g.count ? r.count + ' of ' + g.count : String(g.count);
+        var li = el('li', { 'data-depth': r.depth },
+          r.depth ? '└ ' : '', el('span', { class: 'num' }, count), ' ', openLink(g.id, top),
+          r.repeat ? ' (shown above)' : [' · ', g.state || 'no state', ' · ', g.finding.pattern,
+            g.finding.suspect ? ' · suspect' : '',
+            g.spawned_by_exited ? ' · ' + g.spawned_by_exited + ' created by ' +
+              plural(g.exited_parents, 'goroutine') + ' that ' + (g.exited_parents === 1 ? 'has' : 'have') + ' exited' : '']);
+        li.style.paddingLeft = (r.depth * 1.5) + 'em';  // CSSOM: the page's policy allows no style attribute
+        return li;
+      })));
+  }
+
   // ---- the group table --------------------------------------------------------------
 
   var COLUMNS = [
@@ -575,7 +604,7 @@
       el('h1', null, 'gleak ', isDiff ? (data.watch ? 'watch' : 'diff') : 'report'),
       el('p', { class: 'sub' }, where_, ' · grouped by ', data.group_by,
         data.merged ? ' (merged)' : '', ' · gleak ', data.tool.version)),
-    summary(), diffCharts(), suspects(), objects(), groupTable()
+    summary(), diffCharts(), suspects(), objects(), spawnTree(), groupTable()
   ]);
   syncControls();
   drawRows();

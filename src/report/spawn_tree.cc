@@ -1,0 +1,63 @@
+#include "gleak/report/spawn_tree.h"
+
+#include <map>
+#include <string>
+#include <utility>
+
+namespace gleak {
+namespace {
+
+// A group's input: groups of different inputs never link (unless merged).
+size_t InputOf(const Report& report, const Group& g) {
+  return report.merged || g.inputs.empty() ? 0 : g.inputs.front().input;
+}
+
+}  // namespace
+
+std::vector<SpawnRow> BuildSpawnTree(const Report& report) {
+  const std::vector<Group>& groups = report.groups;
+  std::map<std::pair<size_t, std::string>, size_t> where;
+  for (size_t i = 0; i < groups.size(); ++i)
+    where.emplace(std::make_pair(InputOf(report, groups[i]), groups[i].id), i);
+  auto find = [&](size_t input, const std::string& id) -> size_t {
+    auto it = where.find({input, id});
+    return it == where.end() ? SIZE_MAX : it->second;
+  };
+  std::vector<SpawnRow> rows;
+  std::vector<bool> shown(groups.size(), false);
+  // Depth-first with an explicit stack: a chain of many groups must not
+  // exhaust the call stack.
+  auto walk = [&](size_t root) {
+    std::vector<SpawnRow> stack{SpawnRow{root, 0, groups[root].count, false}};
+    while (!stack.empty()) {
+      SpawnRow row = stack.back();
+      stack.pop_back();
+      row.repeat = shown[row.group];
+      rows.push_back(row);
+      if (row.repeat) continue;
+      shown[row.group] = true;
+      const Group& g = groups[row.group];
+      size_t input = InputOf(report, g);
+      for (auto it = g.child_groups.rbegin(); it != g.child_groups.rend(); ++it) {
+        size_t child = find(input, it->id);
+        if (child == SIZE_MAX || child == row.group) continue;
+        stack.push_back(SpawnRow{child, row.depth + 1, it->count, false});
+      }
+    }
+  };
+  for (size_t i = 0; i < groups.size(); ++i) {
+    bool has_parent = false;
+    for (const GroupLink& p : groups[i].parent_groups) {
+      size_t parent = find(InputOf(report, groups[i]), p.id);
+      has_parent |= parent != SIZE_MAX && parent != i;
+    }
+    if (!has_parent && !shown[i]) walk(i);
+  }
+  // What is left hangs in a cycle of groups that create each other.
+  for (size_t i = 0; i < groups.size(); ++i) {
+    if (!shown[i]) walk(i);
+  }
+  return rows;
+}
+
+}  // namespace gleak
