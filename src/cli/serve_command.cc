@@ -332,7 +332,7 @@ CommandAction AddServeCommand(CLI::App& app) {
       "it learns is served at /metrics (OpenMetrics, for Prometheus to scrape) and at / (a\n"
       "status page). Every series has a target label; groups are bounded per target by\n"
       "--max-series. Scrape health per target: gleak_target_up, gleak_target_polls_total,\n"
-      "gleak_target_poll_failures_total. docs/metrics.md lists the metrics and\n"
+      "gleak_target_poll_failures_total. docs/live.md lists the metrics and\n"
       "docs/alerts.yml has alerting rules (a proven leak, a suspect group growing for\n"
       "30 minutes, a target that fails). SIGINT or SIGTERM stops it.\n\n"
       "Examples:\n"

@@ -22,8 +22,8 @@
 #include "cli/common_flags.h"
 #include "cli/exit_codes.h"
 #include "cli/number_flags.h"
-#include "cli/targets.h"
 #include "cli/share_formats.h"
+#include "cli/targets.h"
 #include "cli/terminal.h"
 #include "gleak/base/duration.h"
 #include "gleak/base/error.h"
@@ -139,19 +139,40 @@ void MakeSaveFolder(const std::string& dir) {
   }
 }
 
+// What a watch of one target and of several take alike from the flags: the
+// pace, the rules (which `options` points at) and the gates.
+struct WatchSetup {
+  explicit WatchSetup(const WatchFlags& flags)
+      : interval(Seconds(flags.interval, "--interval", 7 * 24 * 3600.0)),
+        options(ToAnalyzeOptions(flags, &rules)),
+        fail_on(ParseFailOn(flags.fail_on, rules)),
+        gate(ParseGrowthGate(flags.fail_on_growth)) {
+    if (!flags.duration.empty()) {
+      duration = Seconds(flags.duration, "--duration", 366 * 24 * 3600.0);
+    }
+    options.report = ReportOptions{};
+  }
+  WatchSetup(const WatchSetup&) = delete;
+  WatchSetup& operator=(const WatchSetup&) = delete;
+
+  double interval;
+  std::optional<double> duration;
+  RuleSet rules;
+  AnalyzeOptions options;
+  std::vector<std::string> fail_on;
+  GrowthGate gate;
+};
+
 int RunWatchOne(const WatchFlags& flags, std::string url) {
   bool added = false;
   url = WithDebugParameter(url, &added);
   const std::string shown_url = RedactUrlPasswords(url);  // the password is never shown
-  double interval = Seconds(flags.interval, "--interval", 7 * 24 * 3600.0);
-  std::optional<double> duration;
-  if (!flags.duration.empty()) duration = Seconds(flags.duration, "--duration", 366 * 24 * 3600.0);
-  RuleSet rules;
-  CommonFlags analyze_flags = flags;
-  AnalyzeOptions options = ToAnalyzeOptions(analyze_flags, &rules);
-  options.report = ReportOptions{};
-  std::vector<std::string> fail_on = ParseFailOn(flags.fail_on, rules);
-  GrowthGate gate = ParseGrowthGate(flags.fail_on_growth);
+  WatchSetup setup(flags);
+  const double interval = setup.interval;
+  const std::optional<double>& duration = setup.duration;
+  AnalyzeOptions& options = setup.options;
+  const std::vector<std::string>& fail_on = setup.fail_on;
+  const GrowthGate& gate = setup.gate;
   if (!flags.save_dir.empty()) MakeSaveFolder(flags.save_dir);
 
   bool live = flags.format == "text" && isatty(fileno(stdout)) && flags.output.empty();
@@ -430,15 +451,12 @@ int RunWatchFleet(const WatchFlags& flags, std::vector<TargetSpec> specs) {
         flags.format));
   }
   if (!flags.save_dir.empty()) ThrowUsageError("--save takes one target; watch got several");
-  double interval = Seconds(flags.interval, "--interval", 7 * 24 * 3600.0);
-  std::optional<double> duration;
-  if (!flags.duration.empty()) duration = Seconds(flags.duration, "--duration", 366 * 24 * 3600.0);
-  RuleSet rules;
-  CommonFlags analyze_flags = flags;
-  AnalyzeOptions options = ToAnalyzeOptions(analyze_flags, &rules);
-  options.report = ReportOptions{};
-  std::vector<std::string> fail_on = ParseFailOn(flags.fail_on, rules);
-  GrowthGate gate = ParseGrowthGate(flags.fail_on_growth);
+  WatchSetup setup(flags);
+  const double interval = setup.interval;
+  const std::optional<double>& duration = setup.duration;
+  AnalyzeOptions& options = setup.options;
+  const std::vector<std::string>& fail_on = setup.fail_on;
+  const GrowthGate& gate = setup.gate;
   bool live = flags.format == "text" && isatty(fileno(stdout)) && flags.output.empty();
   Output output(flags);
   TextStyle style = output.style();

@@ -1,5 +1,6 @@
 #include <fmt/core.h>
 
+#include "gleak/render/html_text.h"
 #include "gleak/render/markdown_report.h"
 #include "gleak/render/markdown_text.h"
 
@@ -41,7 +42,7 @@ void RenderMarkdownDiff(const ShareView& view, std::ostream& out) {
   } else {
     out << "No group changed.\n\n";
   }
-  out << fmt::format("<sub>gleak {}</sub>\n", MarkdownHtml(view.tool_version));
+  out << fmt::format("<sub>gleak {}</sub>\n", HtmlText(view.tool_version));
 }
 
 }  // namespace gleak

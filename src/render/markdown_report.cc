@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 
+#include "gleak/render/html_text.h"
 #include "gleak/render/markdown_text.h"
 
 namespace gleak {
@@ -110,7 +111,7 @@ void RenderMarkdownReport(const ShareView& view, std::ostream& out) {
     }
     out << '\n';
   }
-  out << fmt::format("<sub>gleak {}</sub>\n", MarkdownHtml(view.tool_version));
+  out << fmt::format("<sub>gleak {}</sub>\n", HtmlText(view.tool_version));
 }
 
 }  // namespace gleak

@@ -2,38 +2,13 @@
 
 #include <fmt/core.h>
 
+#include "gleak/render/html_text.h"
+
 #include <algorithm>
 #include <string_view>
 
 namespace gleak {
 namespace {
-
-std::string Html(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 constexpr size_t kGroupsShown = 5;
 
@@ -51,8 +26,9 @@ void RenderServePage(const ServeStatus& status, std::ostream& out) {
       << fmt::format(
              "<h1>gleak serve</h1>\n<p>gleak {} · polling {} target{} every {:g}s since "
              "{} · <a href=\"/metrics\">/metrics</a></p>\n",
-             Html(status.tool_version), status.targets.size(),
-             status.targets.size() == 1 ? "" : "s", status.interval_seconds, Html(status.started))
+             HtmlText(status.tool_version), status.targets.size(),
+             status.targets.size() == 1 ? "" : "s", status.interval_seconds,
+             HtmlText(status.started))
       << "<table>\n<tr><th>target</th><th>state</th><th>goroutines</th><th>growth</th>"
          "<th>suspect groups</th><th>growing groups</th></tr>\n";
   for (const ServeTarget& t : status.targets) {
@@ -60,9 +36,9 @@ void RenderServePage(const ServeStatus& status, std::ostream& out) {
                         : t.up ? fmt::format("<span class=\"up\">up</span> ({} polls, {} failed)",
                                              t.polls, t.failures)
                                : fmt::format("<span class=\"down\">down</span>: {} ({} in a row)",
-                                             Html(t.last_error), t.failures_in_a_row);
-    out << fmt::format("<tr><td><b>{}</b><br><code>{}</code></td><td>{}</td>", Html(t.name),
-                       Html(t.url), state);
+                                             HtmlText(t.last_error), t.failures_in_a_row);
+    out << fmt::format("<tr><td><b>{}</b><br><code>{}</code></td><td>{}</td>", HtmlText(t.name),
+                       HtmlText(t.url), state);
     if (!t.view) {
       out << "<td></td><td></td><td></td><td></td></tr>\n";
       continue;
@@ -75,8 +51,8 @@ void RenderServePage(const ServeStatus& status, std::ostream& out) {
     for (const ShareGroup& g : v.series) {
       if (g.growth <= 0 || shown == kGroupsShown) break;  // series are ranked by growth
       out << fmt::format("<div{}>{:+} {} <code>{}</code> ({} now)</div>",
-                         g.suspect ? " class=\"suspect\"" : "", g.growth, Html(g.pattern),
-                         Html(g.top_function), g.count);
+                         g.suspect ? " class=\"suspect\"" : "", g.growth, HtmlText(g.pattern),
+                         HtmlText(g.top_function), g.count);
       ++shown;
     }
     if (shown == 0) out << "none";

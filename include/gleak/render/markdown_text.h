@@ -19,7 +19,4 @@ std::string MarkdownText(std::string_view s);
 // the cell; use MarkdownText there).
 std::string MarkdownCode(std::string_view s);
 
-// Text inside raw HTML (a <summary>): & < > " ' as character references.
-std::string MarkdownHtml(std::string_view s);
-
 }  // namespace gleak
