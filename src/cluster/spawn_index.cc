@@ -351,14 +351,15 @@ SpawnEvidence MergeSpawnEvidence(std::vector<SpawnEvidence> parts, const SpawnLi
 
 namespace {
 
-void AddLink(std::vector<GroupLink>* links, const std::string& id, uint64_t count) {
-  for (GroupLink& l : *links) {
-    if (l.id == id) {
-      l.count = SaturatingAdd(l.count, count);
-      return;
-    }
-  }
-  links->push_back(GroupLink{id, count});
+// Links of one group to the groups it was created by or created, by the
+// other group's id (per-input groups of one id are one link), summed before
+// they become the groups' lists: a group that spawned into thousands of groups
+// would otherwise be searched once per edge.
+using LinkSums = absl::flat_hash_map<std::pair<size_t, std::string_view>, uint64_t>;
+
+void AddLink(LinkSums* sums, size_t group, std::string_view other, uint64_t count) {
+  uint64_t& sum = (*sums)[{group, other}];
+  sum = SaturatingAdd(sum, count);
 }
 
 void SortLinks(std::vector<GroupLink>* links) {
@@ -383,6 +384,7 @@ uint32_t AttachSpawnTree(std::vector<SpawnEvidence> per_input, bool merged,
     }
   }
   uint32_t highest = 0;
+  LinkSums parents, children;  // by child group, by parent group
   for (size_t input = 0; input < per_input.size(); ++input) {
     const SpawnEvidence& ev = per_input[input];
     highest = std::max(highest, ev.level);
@@ -412,9 +414,15 @@ uint32_t AttachSpawnTree(std::vector<SpawnEvidence> per_input, bool merged,
       }
       Group* parent_group = group_at(parent_local);
       if (parent_group == nullptr) continue;  // left out by --filter/--ignore/--exclude
-      AddLink(&child->parent_groups, parent_group->id, count);
-      AddLink(&parent_group->child_groups, child->id, count);
+      AddLink(&parents, static_cast<size_t>(child - groups->data()), parent_group->id, count);
+      AddLink(&children, static_cast<size_t>(parent_group - groups->data()), child->id, count);
     }
+  }
+  for (const auto& [key, count] : parents) {
+    (*groups)[key.first].parent_groups.push_back(GroupLink{std::string(key.second), count});
+  }
+  for (const auto& [key, count] : children) {
+    (*groups)[key.first].child_groups.push_back(GroupLink{std::string(key.second), count});
   }
   for (Group& g : *groups) {
     SortLinks(&g.parent_groups);

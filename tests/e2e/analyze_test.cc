@@ -34,16 +34,7 @@ fs::path Dumps() { return testing::SourceDir() / "testdata" / "dumps"; }
 // Every committed dump.
 std::vector<fs::path> AllDumps() { return testing::CommittedDumps(); }
 
-json AnalyzeToJson(const std::vector<std::string>& inputs, AnalyzeOptions options = {}) {
-  static const RuleSet rules = RuleSet::Builtin();
-  options.inputs = inputs;
-  if (options.rules == nullptr) options.rules = &rules;
-  Report report = Analyze(options);
-  report.tool_version = "test";
-  std::ostringstream out;
-  RenderJsonReport(report, out);
-  return json::parse(out.str());
-}
+using testing::AnalyzeToJson;
 
 json Expected(const fs::path& dump) {
   fs::path e = dump;
@@ -554,7 +545,8 @@ TEST(ParallelRead, SameRecordsWhereverADumpIsCut) {
     SCOPED_TRACE(dump.string());
     auto source = OpenInput(dump.string());
     Clusterer clusterer(ClusterOptions{});
-    std::string whole = Describe(ClusterSource(*source, clusterer, nullptr, nullptr, ParseLimits{}));
+    std::string whole =
+        Describe(ClusterSource(*source, clusterer, nullptr, nullptr, ParseLimits{}));
     for (size_t at = text.find("\n\n"); at != std::string::npos; at = text.find("\n\n", at + 1)) {
       std::vector<uint64_t> cuts{0, at + 2, text.size()};
       ASSERT_EQ(

@@ -26,16 +26,7 @@ using nlohmann::json;
 
 fs::path Dumps() { return testing::SourceDir() / "testdata" / "dumps"; }
 
-json AnalyzeToJson(const std::vector<std::string>& inputs, AnalyzeOptions options = {}) {
-  static const RuleSet rules = RuleSet::Builtin();
-  options.inputs = inputs;
-  if (options.rules == nullptr) options.rules = &rules;
-  Report report = Analyze(options);
-  report.tool_version = "test";
-  std::ostringstream out;
-  RenderJsonReport(report, out);
-  return json::parse(out.str());
-}
+using testing::AnalyzeToJson;
 
 // What a plain reading of a traceback says: each goroutine's parent id.
 struct Parents {

@@ -12,6 +12,7 @@
 
 #include "gleak/input/byte_source.h"
 #include "gleak/parse/parse_source.h"
+#include "gleak/render/json_report.h"
 
 namespace gleak::testing {
 namespace {
@@ -181,6 +182,17 @@ std::filesystem::path TempDir() {
   std::string pattern = (std::filesystem::temp_directory_path() / "gleak-test-XXXXXX").string();
   char* made = mkdtemp(pattern.data());
   return made ? std::filesystem::path(made) : std::filesystem::temp_directory_path();
+}
+
+nlohmann::json AnalyzeToJson(const std::vector<std::string>& inputs, AnalyzeOptions options) {
+  static const RuleSet rules = RuleSet::Builtin();
+  options.inputs = inputs;
+  if (options.rules == nullptr) options.rules = &rules;
+  Report report = Analyze(options);
+  report.tool_version = "test";
+  std::ostringstream out;
+  RenderJsonReport(report, out);
+  return nlohmann::json::parse(out.str());
 }
 
 std::string Unwrapped(const std::string& text) {

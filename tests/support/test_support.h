@@ -9,8 +9,10 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "gleak/parse/dump_parser.h"
+#include "gleak/pipeline/analyze.h"
 
 namespace gleak::testing {
 
@@ -94,6 +96,9 @@ inline bool Has(const std::string& text, const std::string& part) {
 // `text` with every run of spaces and line breaks made one space: --help
 // text as one paragraph, whatever width it was wrapped at.
 std::string Unwrapped(const std::string& text);
+// The JSON report of `inputs` analyzed in-process with the built-in rules
+// (unless options.rules says otherwise), tool version "test".
+nlohmann::json AnalyzeToJson(const std::vector<std::string>& inputs, AnalyzeOptions options = {});
 // Runs the gleak binary with `args` (already shell-quoted where needed).
 CommandResult RunGleak(const std::string& args, const std::string& stdin_text = "");
 // Runs a shell command line.
