@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <set>
 
+#include "gleak/base/text.h"
+
 namespace gleak {
 
 std::string_view TrackStatusName(TrackStatus status) {
@@ -255,6 +257,7 @@ DiffReport SnapshotTracker::Current(size_t top) const {
       ++totals.shrunk;
     } else {
       ++totals.steady;
+      totals.steady_goroutines = SaturatingAdd(totals.steady_goroutines, last);
     }
     const Group& g = k.track.group;
     const Finding& f = g.finding;

@@ -143,19 +143,14 @@ void RenderTextDiff(const DiffReport& diff, const TextStyle& style, std::ostream
   }
   out << '\n';
   size_t rank = 0;
-  uint64_t steady_groups = 0, steady_goroutines = 0;
   for (const Track& track : diff.tracks) {
-    if (track.status == TrackStatus::kSteady) {
-      ++steady_groups;
-      steady_goroutines += track.counts.back();
-      continue;
-    }
+    if (track.status == TrackStatus::kSteady) continue;
     if (style.max_groups > 0 && rank >= style.max_groups) continue;
     RenderTrack(++rank, track, style, out);
   }
-  if (steady_groups > 0) {
-    line.Add(fmt::format("{} steady ({} in each snapshot)", Plural(steady_groups, "group"),
-                         Plural(steady_goroutines, "goroutine")),
+  if (t.steady > 0) {
+    line.Add(fmt::format("{} steady ({} in each snapshot)", Plural(t.steady, "group"),
+                         Plural(t.steady_goroutines, "goroutine")),
              Ink::kDim);
     line.End();
   }

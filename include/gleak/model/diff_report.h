@@ -45,8 +45,9 @@ struct DiffTotals {
   int64_t growth = 0;                // last - first
   uint64_t tracks = 0;
   uint64_t grown = 0, shrunk = 0, steady = 0, added = 0, gone = 0;
-  uint64_t top_explaining = 0;  // the fewest growing groups that explain most of the growth
-  double explained_share = 0;   // their share of the total growth (0..1+)
+  uint64_t steady_goroutines = 0;  // in the steady groups, in each snapshot
+  uint64_t top_explaining = 0;     // the fewest growing groups that explain most of the growth
+  double explained_share = 0;      // their share of the total growth (0..1+)
 };
 
 // One snapshot `gleak watch` could not take.

@@ -1,5 +1,6 @@
 // The report: everything a renderer shows, already ranked and filtered.
-// Renderers only format it; they never sort, filter or compute.
+// Renderers format it: they never rank, filter or judge; they only choose how
+// much of it a format shows (runtime frames, rows past --top) and count that.
 #pragma once
 
 #include <cstdint>
