@@ -139,6 +139,16 @@ void MakeSaveFolder(const std::string& dir) {
   }
 }
 
+// Ctrl-C and SIGTERM set the flag (OnInterrupt); the handler then resets, so
+// a second one ends gleak at once.
+void CatchInterrupts() {
+  struct sigaction action {};
+  action.sa_handler = OnInterrupt;
+  action.sa_flags = SA_RESETHAND;
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
 // What a watch of one target and of several take alike from the flags: the
 // pace, the rules (which `options` points at) and the gates.
 struct WatchSetup {
@@ -182,11 +192,7 @@ int RunWatchOne(const WatchFlags& flags, std::string url) {
     PrintNote(fmt::format("the URL had no debug= parameter; asking for debug=2: {}", shown_url));
   }
 
-  struct sigaction action {};
-  action.sa_handler = OnInterrupt;
-  action.sa_flags = SA_RESETHAND;
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
+  CatchInterrupts();
 
   // Each tick diffs only its own snapshot against the tracks so far; the
   // history is thinned past --history, so that a watch of weeks stays small.
@@ -480,11 +486,7 @@ int RunWatchFleet(const WatchFlags& flags, std::vector<TargetSpec> specs) {
     targets.push_back(std::move(w));
   }
 
-  struct sigaction action {};
-  action.sa_handler = OnInterrupt;
-  action.sa_flags = SA_RESETHAND;
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
+  CatchInterrupts();
 
   FleetTick fleet;
   fleet.interval_seconds = interval;
