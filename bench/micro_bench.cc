@@ -29,16 +29,16 @@
 #include <string_view>
 #include <vector>
 
-#include "gleak/classify/rules.h"
-#include "gleak/cluster/clusterer.h"
-#include "gleak/cluster/normalize.h"
-#include "gleak/input/byte_source.h"
-#include "gleak/parse/dump_parser.h"
-#include "gleak/parse/line_grammar.h"
-#include "gleak/parse/line_scanner.h"
-#include "gleak/pipeline/analyze.h"
-#include "gleak/render/json_report.h"
-#include "gleak/parse/parse_source.h"
+#include "classify/rules.h"
+#include "cluster/clusterer.h"
+#include "cluster/normalize.h"
+#include "input/byte_source.h"
+#include "parse/dump_parser.h"
+#include "parse/line_grammar.h"
+#include "parse/line_scanner.h"
+#include "parse/parse_source.h"
+#include "pipeline/analyze.h"
+#include "render/json_report.h"
 
 namespace fs = std::filesystem;
 

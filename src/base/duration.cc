@@ -1,4 +1,4 @@
-#include "gleak/base/duration.h"
+#include "base/duration.h"
 
 #include <cctype>
 #include <cstdlib>

@@ -1,4 +1,4 @@
-#include "gleak/base/error.h"
+#include "base/error.h"
 
 namespace gleak {
 

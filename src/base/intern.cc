@@ -1,4 +1,4 @@
-#include "gleak/base/intern.h"
+#include "base/intern.h"
 
 #include <cstring>
 

@@ -1,4 +1,4 @@
-#include "gleak/base/parallel.h"
+#include "base/parallel.h"
 
 #include <algorithm>
 #include <atomic>

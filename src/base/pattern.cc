@@ -1,8 +1,8 @@
-#include "gleak/base/pattern.h"
+#include "base/pattern.h"
 
 #include <re2/re2.h>
 
-#include "gleak/base/error.h"
+#include "base/error.h"
 
 namespace gleak {
 

@@ -1,4 +1,4 @@
-#include "gleak/base/redact.h"
+#include "base/redact.h"
 
 namespace gleak {
 

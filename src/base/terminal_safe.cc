@@ -1,4 +1,4 @@
-#include "gleak/base/terminal_safe.h"
+#include "base/terminal_safe.h"
 
 namespace gleak {
 namespace {

@@ -1,4 +1,4 @@
-#include "gleak/classify/classifier.h"
+#include "classify/classifier.h"
 
 #include <fmt/core.h>
 
@@ -214,7 +214,7 @@ bool JudgeByProducer(const ClassifyOptions& options, const Group& g, Finding* f)
                                     g.max_wait_minutes, v->test_timeout_seconds)
                       : "blocked while the test hung until its timeout");
       return true;
-    case ProducerJudgement::kLeakProfile:  // its goroutines carry `leaked`, above
+    case ProducerJudgement::kLeakProfile:   // its goroutines carry `leaked`, above
     case ProducerJudgement::kNoGoroutines:  // it has none
     case ProducerJudgement::kNone:
       break;

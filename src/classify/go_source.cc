@@ -1,4 +1,4 @@
-#include "gleak/classify/go_source.h"
+#include "classify/go_source.h"
 
 #include <cstdlib>
 #include <filesystem>

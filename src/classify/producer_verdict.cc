@@ -1,10 +1,10 @@
-#include "gleak/classify/producer_verdict.h"
+#include "classify/producer_verdict.h"
 
 #include <fmt/core.h>
 
 #include <cmath>
 
-#include "gleak/base/duration.h"
+#include "base/duration.h"
 
 namespace gleak {
 

@@ -1,4 +1,4 @@
-#include "gleak/classify/rules.h"
+#include "classify/rules.h"
 
 #include <fmt/core.h>
 
@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "gleak/base/error.h"
+#include "base/error.h"
 
 namespace gleak {
 

@@ -1,10 +1,10 @@
-#include "gleak/classify/source_tree.h"
+#include "classify/source_tree.h"
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 
-#include "gleak/base/error.h"
+#include "base/error.h"
 
 namespace gleak {
 namespace {

@@ -4,18 +4,18 @@
 #include <memory>
 #include <string>
 
+#include "base/error.h"
 #include "cli/commands.h"
 #include "cli/common_flags.h"
 #include "cli/exit_codes.h"
 #include "cli/number_flags.h"
 #include "cli/share_formats.h"
 #include "cli/terminal.h"
-#include "gleak/input/http_source.h"
-#include "gleak/pipeline/live_fetch.h"
-#include "gleak/base/error.h"
-#include "gleak/render/html_report.h"
-#include "gleak/render/json_report.h"
-#include "gleak/render/text_report.h"
+#include "input/http_source.h"
+#include "pipeline/live_fetch.h"
+#include "render/html_report.h"
+#include "render/json_report.h"
+#include "render/text_report.h"
 
 namespace gleak {
 namespace {

@@ -8,11 +8,11 @@
 
 #include <fmt/core.h>
 
+#include "base/error.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/number_flags.h"
 #include "cli/terminal.h"
-#include "gleak/base/error.h"
 
 namespace gleak {
 

@@ -9,12 +9,12 @@
 
 #include <CLI/CLI.hpp>
 
+#include "classify/rules.h"
 #include "cli/output_file.h"
-#include "gleak/classify/rules.h"
-#include "gleak/model/diff_report.h"
-#include "gleak/model/report.h"
-#include "gleak/pipeline/analyze.h"
-#include "gleak/render/text_report.h"
+#include "model/diff_report.h"
+#include "model/report.h"
+#include "pipeline/analyze.h"
+#include "render/text_report.h"
 
 namespace gleak {
 

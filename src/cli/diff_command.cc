@@ -7,17 +7,17 @@
 
 #include <fmt/core.h>
 
+#include "base/duration.h"
+#include "base/error.h"
 #include "cli/commands.h"
 #include "cli/common_flags.h"
 #include "cli/exit_codes.h"
 #include "cli/number_flags.h"
 #include "cli/share_formats.h"
 #include "cli/terminal.h"
-#include "gleak/base/duration.h"
-#include "gleak/base/error.h"
-#include "gleak/render/html_report.h"
-#include "gleak/render/json_diff.h"
-#include "gleak/render/text_diff.h"
+#include "render/html_report.h"
+#include "render/json_diff.h"
+#include "render/text_diff.h"
 
 namespace gleak {
 namespace {

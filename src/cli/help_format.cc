@@ -5,7 +5,7 @@
 #include <string>
 
 #include "cli/terminal.h"
-#include "gleak/render/wrap_text.h"
+#include "render/wrap_text.h"
 
 namespace gleak {
 namespace {

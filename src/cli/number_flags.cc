@@ -5,7 +5,7 @@
 
 #include <fmt/core.h>
 
-#include "gleak/base/text.h"
+#include "base/text.h"
 
 namespace gleak {
 namespace {

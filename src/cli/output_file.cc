@@ -11,11 +11,11 @@
 
 #include <fmt/core.h>
 
+#include "base/error.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
-#include "gleak/base/error.h"
-#include "gleak/cli/run.h"
-#include "gleak/input/http_source.h"
+#include "gleak/gleak.h"
+#include "input/http_source.h"
 
 namespace gleak {
 namespace {

@@ -7,19 +7,19 @@
 
 #include <fmt/core.h>
 
+#include "base/error.h"
+#include "base/redact.h"
+#include "base/terminal_safe.h"
 #include "cli/commands.h"
 #include "cli/common_flags.h"
 #include "cli/exit_codes.h"
 #include "cli/output_file.h"
 #include "cli/terminal.h"
-#include "gleak/base/error.h"
-#include "gleak/base/redact.h"
-#include "gleak/base/terminal_safe.h"
-#include "gleak/input/byte_source.h"
-#include "gleak/input/http_source.h"
-#include "gleak/parse/dump_parser.h"
-#include "gleak/render/record_writer.h"
-#include "gleak/parse/parse_source.h"
+#include "input/byte_source.h"
+#include "input/http_source.h"
+#include "parse/dump_parser.h"
+#include "parse/parse_source.h"
+#include "render/record_writer.h"
 
 namespace gleak {
 

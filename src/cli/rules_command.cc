@@ -3,11 +3,11 @@
 
 #include <fmt/core.h>
 
+#include "base/error.h"
+#include "classify/rules.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/output_file.h"
-#include "gleak/base/error.h"
-#include "gleak/classify/rules.h"
 
 namespace gleak {
 namespace {

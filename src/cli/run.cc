@@ -1,4 +1,4 @@
-#include "gleak/cli/run.h"
+#include "gleak/gleak.h"
 
 #include <cstdio>
 #include <exception>
@@ -8,14 +8,14 @@
 #include <fmt/core.h>
 #include <CLI/CLI.hpp>
 
+#include "base/error.h"
+#include "base/redact.h"
+#include "base/terminal_safe.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/help_format.h"
 #include "cli/output_file.h"
 #include "cli/suggest.h"
-#include "gleak/base/error.h"
-#include "gleak/base/redact.h"
-#include "gleak/base/terminal_safe.h"
 
 namespace gleak {
 namespace {

@@ -19,20 +19,21 @@
 
 #include <fmt/core.h>
 
+#include "base/duration.h"
+#include "base/error.h"
+#include "base/redact.h"
 #include "cli/commands.h"
 #include "cli/common_flags.h"
 #include "cli/exit_codes.h"
 #include "cli/number_flags.h"
 #include "cli/targets.h"
-#include "gleak/base/duration.h"
-#include "gleak/base/error.h"
-#include "gleak/base/redact.h"
-#include "gleak/diff/diff.h"
-#include "gleak/input/http_source.h"
-#include "gleak/pipeline/live_fetch.h"
-#include "gleak/render/openmetrics.h"
-#include "gleak/render/serve_page.h"
-#include "gleak/serve/http_server.h"
+#include "diff/diff.h"
+#include "input/http_source.h"
+#include "pipeline/live_fetch.h"
+#include "render/openmetrics.h"
+#include "render/serve_page.h"
+#include "report/share_view.h"
+#include "serve/http_server.h"
 
 namespace gleak {
 namespace {

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <iterator>
 
-#include "gleak/render/markdown_report.h"
-#include "gleak/render/openmetrics.h"
-#include "gleak/render/sarif.h"
-#include "gleak/report/share_view.h"
+#include "render/markdown_report.h"
+#include "render/openmetrics.h"
+#include "render/sarif.h"
+#include "report/share_view.h"
 
 namespace gleak {
 namespace {

@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "cli/common_flags.h"
-#include "gleak/model/diff_report.h"
-#include "gleak/model/report.h"
+#include "model/diff_report.h"
+#include "model/report.h"
 
 namespace gleak {
 

@@ -7,9 +7,9 @@
 
 #include <fmt/core.h>
 
-#include "gleak/base/error.h"
-#include "gleak/base/redact.h"
-#include "gleak/input/http_source.h"
+#include "base/error.h"
+#include "base/redact.h"
+#include "input/http_source.h"
 
 namespace gleak {
 namespace {

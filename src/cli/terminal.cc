@@ -13,11 +13,11 @@
 
 #include <fmt/core.h>
 
+#include "base/redact.h"
+#include "base/terminal_safe.h"
 #include "cli/commands.h"
 #include "cli/number_flags.h"
-#include "gleak/base/redact.h"
-#include "gleak/base/terminal_safe.h"
-#include "gleak/input/http_source.h"
+#include "input/http_source.h"
 
 namespace gleak {
 

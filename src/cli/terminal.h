@@ -12,7 +12,7 @@
 #include <thread>
 #include <vector>
 
-#include "gleak/pipeline/read_progress.h"
+#include "pipeline/read_progress.h"
 
 namespace gleak {
 

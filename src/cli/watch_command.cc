@@ -18,6 +18,10 @@
 
 #include <fmt/core.h>
 
+#include "base/duration.h"
+#include "base/error.h"
+#include "base/redact.h"
+#include "base/terminal_safe.h"
 #include "cli/commands.h"
 #include "cli/common_flags.h"
 #include "cli/exit_codes.h"
@@ -25,17 +29,13 @@
 #include "cli/share_formats.h"
 #include "cli/targets.h"
 #include "cli/terminal.h"
-#include "gleak/base/duration.h"
-#include "gleak/base/error.h"
-#include "gleak/base/redact.h"
-#include "gleak/base/terminal_safe.h"
-#include "gleak/diff/diff.h"
-#include "gleak/input/http_source.h"
-#include "gleak/pipeline/live_fetch.h"
-#include "gleak/render/html_report.h"
-#include "gleak/render/json_diff.h"
-#include "gleak/render/text_diff.h"
-#include "gleak/render/watch_view.h"
+#include "diff/diff.h"
+#include "input/http_source.h"
+#include "pipeline/live_fetch.h"
+#include "render/html_report.h"
+#include "render/json_diff.h"
+#include "render/text_diff.h"
+#include "render/watch_view.h"
 
 namespace gleak {
 namespace {

@@ -1,4 +1,4 @@
-#include "gleak/cluster/clusterer.h"
+#include "cluster/clusterer.h"
 
 #include <absl/container/flat_hash_map.h>
 #include <absl/hash/hash.h>
@@ -15,11 +15,11 @@
 #include <cstring>
 #include <limits>
 
-#include "gleak/base/intern.h"
-#include "gleak/base/text.h"
-#include "gleak/cluster/group_summary.h"
-#include "gleak/cluster/normalize.h"
-#include "gleak/model/go_names.h"
+#include "base/intern.h"
+#include "base/text.h"
+#include "cluster/group_summary.h"
+#include "cluster/normalize.h"
+#include "model/go_names.h"
 
 namespace gleak {
 namespace {

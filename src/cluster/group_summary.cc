@@ -1,11 +1,11 @@
-#include "gleak/cluster/group_summary.h"
+#include "cluster/group_summary.h"
 
 #include <xxhash.h>
 
 #include <algorithm>
 #include <tuple>
 
-#include "gleak/base/text.h"
+#include "base/text.h"
 
 namespace gleak {
 

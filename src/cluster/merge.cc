@@ -1,10 +1,10 @@
-#include "gleak/cluster/merge.h"
+#include "cluster/merge.h"
 
 #include <algorithm>
 #include <optional>
 
-#include "gleak/base/text.h"
-#include "gleak/cluster/group_summary.h"
+#include "base/text.h"
+#include "cluster/group_summary.h"
 
 namespace gleak {
 namespace {

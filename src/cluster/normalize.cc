@@ -1,6 +1,6 @@
-#include "gleak/cluster/normalize.h"
+#include "cluster/normalize.h"
 
-#include "gleak/model/go_names.h"
+#include "model/go_names.h"
 
 namespace gleak {
 namespace {

@@ -1,4 +1,4 @@
-#include "gleak/cluster/object_index.h"
+#include "cluster/object_index.h"
 
 #include <absl/container/flat_hash_map.h>
 #include <fmt/format.h>
@@ -11,8 +11,8 @@
 #include <set>
 #include <utility>
 
-#include "gleak/base/text.h"
-#include "gleak/cluster/group_summary.h"
+#include "base/text.h"
+#include "cluster/group_summary.h"
 
 namespace gleak {
 namespace {

@@ -1,4 +1,4 @@
-#include "gleak/cluster/spawn_index.h"
+#include "cluster/spawn_index.h"
 
 #include <absl/container/flat_hash_map.h>
 
@@ -7,7 +7,7 @@
 #include <tuple>
 #include <utility>
 
-#include "gleak/base/text.h"
+#include "base/text.h"
 
 namespace gleak {
 namespace {

@@ -1,4 +1,4 @@
-#include "gleak/diff/diff.h"
+#include "diff/diff.h"
 
 #include <absl/container/flat_hash_map.h>
 #include <fmt/core.h>
@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <set>
 
-#include "gleak/base/text.h"
+#include "base/text.h"
 
 namespace gleak {
 

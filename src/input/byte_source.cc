@@ -1,4 +1,4 @@
-#include "gleak/input/byte_source.h"
+#include "input/byte_source.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -21,8 +21,8 @@
 
 #include <fmt/core.h>
 
-#include "gleak/base/error.h"
-#include "gleak/input/http_source.h"
+#include "base/error.h"
+#include "input/http_source.h"
 
 namespace gleak {
 namespace {

@@ -11,7 +11,7 @@
 // Redirects are followed here, not by libcurl, so that the user's --header
 // values go only to the origin (scheme, host, port) of the URL given, and a
 // redirect from https to http is refused.
-#include "gleak/input/http_source.h"
+#include "input/http_source.h"
 
 #include <curl/curl.h>
 #include <fmt/core.h>
@@ -25,7 +25,7 @@
 #include <mutex>
 #include <optional>
 
-#include "gleak/base/error.h"
+#include "base/error.h"
 
 namespace gleak {
 namespace {

@@ -1,4 +1,4 @@
-#include "gleak/model/go_names.h"
+#include "model/go_names.h"
 
 namespace gleak {
 

@@ -1,4 +1,4 @@
-#include "gleak/model/goroutine.h"
+#include "model/goroutine.h"
 
 namespace gleak {
 

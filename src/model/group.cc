@@ -1,4 +1,4 @@
-#include "gleak/model/group.h"
+#include "model/group.h"
 
 namespace gleak {
 

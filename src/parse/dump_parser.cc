@@ -10,7 +10,7 @@
 // identifies a stack (state, functions, files); arguments and labels, which
 // differ from goroutine to goroutine, have arenas of their own, so that one
 // hash over `text_` tells repeated stacks apart (Goroutine::stack_key).
-#include "gleak/parse/dump_parser.h"
+#include "parse/dump_parser.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -18,11 +18,11 @@
 #include <fmt/core.h>
 #include <xxhash.h>
 
-#include "gleak/base/duration.h"
-#include "gleak/base/error.h"
-#include "gleak/base/text.h"
-#include "gleak/parse/line_grammar.h"
-#include "gleak/parse/log_lines.h"
+#include "base/duration.h"
+#include "base/error.h"
+#include "base/text.h"
+#include "parse/line_grammar.h"
+#include "parse/log_lines.h"
 
 namespace gleak {
 namespace {

@@ -1,9 +1,9 @@
-#include "gleak/parse/line_grammar.h"
+#include "parse/line_grammar.h"
 
 #include <cstdint>
 #include <cstring>
 
-#include "gleak/base/text.h"
+#include "base/text.h"
 
 namespace gleak {
 namespace {

@@ -1,4 +1,4 @@
-#include "gleak/parse/line_scanner.h"
+#include "parse/line_scanner.h"
 
 #include <algorithm>
 #include <cstring>

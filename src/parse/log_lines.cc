@@ -1,8 +1,8 @@
-#include "gleak/parse/log_lines.h"
+#include "parse/log_lines.h"
 
 #include <cstdint>
 
-#include "gleak/base/text.h"
+#include "base/text.h"
 
 namespace gleak {
 namespace {

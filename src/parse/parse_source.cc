@@ -1,8 +1,8 @@
-#include "gleak/parse/parse_source.h"
+#include "parse/parse_source.h"
 
-#include "gleak/base/error.h"
-#include "gleak/parse/pprof_proto.h"
-#include "gleak/parse/ranges.h"
+#include "base/error.h"
+#include "parse/pprof_proto.h"
+#include "parse/ranges.h"
 
 namespace gleak {
 

@@ -5,7 +5,7 @@
 // (distinct samples, locations, functions, strings) and not its size. The
 // records are resolved and emitted at the end, once the string table (which
 // Go writes last) is known.
-#include "gleak/parse/pprof_proto.h"
+#include "parse/pprof_proto.h"
 
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
@@ -22,8 +22,8 @@
 #include <utility>
 #include <vector>
 
-#include "gleak/base/error.h"
-#include "gleak/base/text.h"
+#include "base/error.h"
+#include "base/text.h"
 #include "pprof_profile.pb.h"
 
 namespace gleak {

@@ -1,11 +1,11 @@
-#include "gleak/parse/ranges.h"
+#include "parse/ranges.h"
 
 #include <cstring>
 #include <utility>
 
-#include "gleak/base/error.h"
-#include "gleak/base/text.h"
-#include "gleak/parse/line_scanner.h"
+#include "base/error.h"
+#include "base/text.h"
+#include "parse/line_scanner.h"
 
 namespace gleak {
 

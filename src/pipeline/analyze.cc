@@ -1,4 +1,4 @@
-#include "gleak/pipeline/analyze.h"
+#include "pipeline/analyze.h"
 
 #include <algorithm>
 #include <atomic>
@@ -8,12 +8,12 @@
 #include <string_view>
 #include <thread>
 
-#include "gleak/base/error.h"
-#include "gleak/base/parallel.h"
-#include "gleak/base/redact.h"
-#include "gleak/base/text.h"
-#include "gleak/cluster/group_summary.h"
-#include "gleak/cluster/merge.h"
+#include "base/error.h"
+#include "base/parallel.h"
+#include "base/redact.h"
+#include "base/text.h"
+#include "cluster/group_summary.h"
+#include "cluster/merge.h"
 #include "pipeline/parallel_input.h"
 
 namespace gleak {

@@ -1,9 +1,9 @@
-#include "gleak/pipeline/live_fetch.h"
+#include "pipeline/live_fetch.h"
 
 #include <fmt/core.h>
 
-#include "gleak/base/redact.h"
-#include "gleak/input/http_source.h"
+#include "base/redact.h"
+#include "input/http_source.h"
 
 namespace gleak {
 

@@ -9,12 +9,12 @@
 #include <optional>
 #include <thread>
 
-#include "gleak/base/parallel.h"
-#include "gleak/base/text.h"
-#include "gleak/cluster/merge.h"
-#include "gleak/parse/parse_source.h"
-#include "gleak/parse/pprof_proto.h"
-#include "gleak/parse/ranges.h"
+#include "base/parallel.h"
+#include "base/text.h"
+#include "cluster/merge.h"
+#include "parse/parse_source.h"
+#include "parse/pprof_proto.h"
+#include "parse/ranges.h"
 
 namespace gleak {
 namespace {

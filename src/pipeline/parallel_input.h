@@ -8,13 +8,13 @@
 #include <string>
 #include <vector>
 
-#include "gleak/cluster/clusterer.h"
-#include "gleak/cluster/object_index.h"
-#include "gleak/cluster/spawn_index.h"
-#include "gleak/input/byte_source.h"
-#include "gleak/model/group.h"
-#include "gleak/parse/dump_parser.h"
-#include "gleak/pipeline/read_progress.h"
+#include "cluster/clusterer.h"
+#include "cluster/object_index.h"
+#include "cluster/spawn_index.h"
+#include "input/byte_source.h"
+#include "model/group.h"
+#include "parse/dump_parser.h"
+#include "pipeline/read_progress.h"
 
 namespace gleak {
 

@@ -1,12 +1,12 @@
-#include "gleak/render/html_report.h"
+#include "render/html_report.h"
 
 #include <sstream>
 #include <string>
 #include <string_view>
 
-#include "gleak/render/json_diff.h"
-#include "gleak/render/json_report.h"
 #include "render/html_assets.h"
+#include "render/json_diff.h"
+#include "render/json_report.h"
 
 namespace gleak {
 namespace {

@@ -1,4 +1,4 @@
-#include "gleak/render/html_text.h"
+#include "render/html_text.h"
 
 namespace gleak {
 

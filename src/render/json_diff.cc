@@ -1,7 +1,7 @@
-#include "gleak/render/json_diff.h"
+#include "render/json_diff.h"
 
-#include "gleak/render/json_parts.h"
-#include "gleak/render/json_writer.h"
+#include "render/json_parts.h"
+#include "render/json_writer.h"
 
 namespace gleak {
 

@@ -1,6 +1,6 @@
-#include "gleak/render/json_escape.h"
+#include "render/json_escape.h"
 
-#include "gleak/base/terminal_safe.h"
+#include "base/terminal_safe.h"
 
 namespace gleak {
 

@@ -1,10 +1,10 @@
-#include "gleak/render/json_report.h"
+#include "render/json_report.h"
 
 #include <iterator>
 #include <map>
 
-#include "gleak/render/json_parts.h"
-#include "gleak/render/json_writer.h"
+#include "render/json_parts.h"
+#include "render/json_writer.h"
 
 namespace gleak {
 

@@ -1,4 +1,4 @@
-#include "gleak/render/json_writer.h"
+#include "render/json_writer.h"
 
 #include <fmt/format.h>
 
@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "gleak/base/terminal_safe.h"
+#include "base/terminal_safe.h"
 
 namespace gleak {
 

@@ -1,8 +1,8 @@
 #include <fmt/core.h>
 
-#include "gleak/render/html_text.h"
-#include "gleak/render/markdown_report.h"
-#include "gleak/render/markdown_text.h"
+#include "render/html_text.h"
+#include "render/markdown_report.h"
+#include "render/markdown_text.h"
 
 namespace gleak {
 

@@ -1,4 +1,4 @@
-#include "gleak/render/markdown_text.h"
+#include "render/markdown_text.h"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "gleak/render/openmetrics.h"
+#include "render/openmetrics.h"
 
 #include <fmt/core.h>
 

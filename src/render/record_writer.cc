@@ -1,9 +1,9 @@
-#include "gleak/render/record_writer.h"
+#include "render/record_writer.h"
 
 #include <iterator>
 
-#include "gleak/base/terminal_safe.h"
-#include "gleak/render/json_escape.h"
+#include "base/terminal_safe.h"
+#include "render/json_escape.h"
 
 namespace gleak {
 namespace {

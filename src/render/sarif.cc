@@ -1,4 +1,4 @@
-#include "gleak/render/sarif.h"
+#include "render/sarif.h"
 
 #include <fmt/format.h>
 

@@ -1,8 +1,8 @@
-#include "gleak/render/serve_page.h"
+#include "render/serve_page.h"
 
 #include <fmt/core.h>
 
-#include "gleak/render/html_text.h"
+#include "render/html_text.h"
 
 #include <algorithm>
 #include <string_view>

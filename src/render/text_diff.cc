@@ -1,4 +1,4 @@
-#include "gleak/render/text_diff.h"
+#include "render/text_diff.h"
 
 #include <fmt/format.h>
 

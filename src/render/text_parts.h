@@ -10,10 +10,10 @@
 #include <string_view>
 #include <vector>
 
-#include "gleak/base/terminal_safe.h"
-#include "gleak/model/group.h"
-#include "gleak/render/text_report.h"
+#include "base/terminal_safe.h"
+#include "model/group.h"
 #include "render/display_width.h"
+#include "render/text_report.h"
 
 namespace gleak {
 

@@ -1,4 +1,4 @@
-#include "gleak/render/text_report.h"
+#include "render/text_report.h"
 
 #include <fmt/format.h>
 
@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "gleak/model/go_names.h"
+#include "model/go_names.h"
 #include "render/text_parts.h"
 
 namespace gleak {

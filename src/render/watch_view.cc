@@ -1,4 +1,4 @@
-#include "gleak/render/watch_view.h"
+#include "render/watch_view.h"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-#include "gleak/render/wrap_text.h"
+#include "render/wrap_text.h"
 
 #include <vector>
 

@@ -1,4 +1,4 @@
-#include "gleak/report/build_report.h"
+#include "report/build_report.h"
 
 #include <algorithm>
 #include <numeric>
@@ -6,9 +6,9 @@
 
 #include <fmt/core.h>
 
-#include "gleak/base/text.h"
-#include "gleak/model/go_names.h"
-#include "gleak/report/spawn_tree.h"
+#include "base/text.h"
+#include "model/go_names.h"
+#include "report/spawn_tree.h"
 
 namespace gleak {
 namespace {

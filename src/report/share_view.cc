@@ -1,4 +1,4 @@
-#include "gleak/report/share_view.h"
+#include "report/share_view.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -7,8 +7,8 @@
 
 #include <fmt/format.h>
 
-#include "gleak/base/terminal_safe.h"
-#include "gleak/base/text.h"
+#include "base/terminal_safe.h"
+#include "base/text.h"
 
 namespace gleak {
 namespace {

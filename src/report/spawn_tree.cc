@@ -1,4 +1,4 @@
-#include "gleak/report/spawn_tree.h"
+#include "report/spawn_tree.h"
 
 #include <map>
 #include <string>

@@ -1,10 +1,10 @@
-#include "gleak/serve/http_server.h"
+#include "serve/http_server.h"
 
 #include <httplib.h>
 
 #include <fmt/core.h>
 
-#include "gleak/base/error.h"
+#include "base/error.h"
 
 namespace gleak {
 

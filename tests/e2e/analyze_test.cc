@@ -13,13 +13,13 @@
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
-#include "gleak/classify/rules.h"
-#include "gleak/cluster/clusterer.h"
-#include "gleak/input/byte_source.h"
-#include "gleak/parse/parse_source.h"
-#include "gleak/pipeline/analyze.h"
-#include "gleak/render/json_report.h"
+#include "classify/rules.h"
+#include "cluster/clusterer.h"
+#include "input/byte_source.h"
+#include "parse/parse_source.h"
+#include "pipeline/analyze.h"
 #include "pipeline/parallel_input.h"
+#include "render/json_report.h"
 #include "support/live_server.h"
 #include "support/test_support.h"
 

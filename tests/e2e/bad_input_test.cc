@@ -29,22 +29,22 @@
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
+#include "base/error.h"
 #include "fuzz/fuzz_targets.h"
-#include "gleak/base/error.h"
-#include "gleak/input/byte_source.h"
-#include "gleak/pipeline/analyze.h"
+#include "input/byte_source.h"
+#include "parse/parse_source.h"
+#include "pipeline/analyze.h"
 #include "support/test_support.h"
-#include "gleak/parse/parse_source.h"
 
 namespace gleak {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::Quote;
-using testing::Has;
 using nlohmann::json;
 using testing::CommandResult;
+using testing::Has;
 using testing::kAsan;
+using testing::Quote;
 using testing::RunGleak;
 
 fs::path Bad(const std::string& name) { return testing::SourceDir() / "testdata" / "bad" / name; }

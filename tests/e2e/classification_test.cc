@@ -15,7 +15,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "gleak/pipeline/analyze.h"
+#include "pipeline/analyze.h"
 #include "support/test_support.h"
 
 namespace gleak {

@@ -15,10 +15,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "gleak/base/error.h"
-#include "gleak/classify/source_tree.h"
-#include "gleak/cluster/merge.h"
-#include "gleak/input/http_source.h"
+#include "base/error.h"
+#include "classify/source_tree.h"
+#include "cluster/merge.h"
+#include "input/http_source.h"
 #include "support/live_server.h"
 #include "support/test_support.h"
 
@@ -26,12 +26,12 @@ namespace gleak {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::Quote;
-using testing::Has;
 using nlohmann::json;
 using testing::CommandResult;
+using testing::Has;
 using testing::kAsan;
 using testing::LiveServer;
+using testing::Quote;
 using testing::RunGleak;
 using testing::RunShell;
 

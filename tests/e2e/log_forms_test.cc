@@ -13,10 +13,10 @@
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
-#include "gleak/cluster/clusterer.h"
-#include "gleak/input/byte_source.h"
+#include "cluster/clusterer.h"
+#include "input/byte_source.h"
+#include "parse/parse_source.h"
 #include "support/test_support.h"
-#include "gleak/parse/parse_source.h"
 
 namespace gleak {
 namespace {

@@ -16,9 +16,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "gleak/cluster/object_index.h"
-#include "gleak/input/byte_source.h"
-#include "gleak/pipeline/analyze.h"
+#include "cluster/object_index.h"
+#include "input/byte_source.h"
+#include "pipeline/analyze.h"
 #include "pipeline/parallel_input.h"
 #include "support/test_support.h"
 

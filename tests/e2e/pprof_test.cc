@@ -10,8 +10,8 @@
 #include <nlohmann/json.hpp>
 
 #include "fuzz/fuzz_targets.h"
-#include "gleak/input/http_source.h"
-#include "gleak/pipeline/analyze.h"
+#include "input/http_source.h"
+#include "pipeline/analyze.h"
 #include "support/live_server.h"
 #include "support/test_support.h"
 
@@ -19,12 +19,11 @@ namespace gleak {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::Quote;
 using nlohmann::json;
+using testing::Quote;
 using testing::RunGleak;
 
 fs::path Dumps() { return testing::SourceDir() / "testdata" / "dumps"; }
-
 
 // The report of `gleak analyze`; checked against the JSON schema when asked
 // (the check starts a Python process: a few times per test file is enough).

@@ -13,8 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "gleak/pipeline/analyze.h"
-#include "gleak/render/json_report.h"
+#include "pipeline/analyze.h"
+#include "render/json_report.h"
 #include "support/live_server.h"
 #include "support/test_support.h"
 

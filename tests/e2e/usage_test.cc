@@ -11,7 +11,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "gleak/cli/run.h"
+#include "gleak/gleak.h"
 #include "support/live_server.h"
 #include "support/test_support.h"
 

@@ -33,22 +33,22 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "gleak/base/error.h"
-#include "gleak/base/text.h"
-#include "gleak/classify/classifier.h"
-#include "gleak/classify/rules.h"
-#include "gleak/cluster/clusterer.h"
-#include "gleak/input/byte_source.h"
-#include "gleak/parse/dump_parser.h"
-#include "gleak/parse/pprof_proto.h"
-#include "gleak/pipeline/analyze.h"
-#include "gleak/render/json_escape.h"
-#include "gleak/render/json_report.h"
-#include "gleak/render/json_writer.h"
-#include "gleak/render/record_writer.h"
-#include "gleak/render/text_report.h"
-#include "gleak/report/build_report.h"
-#include "gleak/parse/parse_source.h"
+#include "base/error.h"
+#include "base/text.h"
+#include "classify/classifier.h"
+#include "classify/rules.h"
+#include "cluster/clusterer.h"
+#include "input/byte_source.h"
+#include "parse/dump_parser.h"
+#include "parse/parse_source.h"
+#include "parse/pprof_proto.h"
+#include "pipeline/analyze.h"
+#include "render/json_escape.h"
+#include "render/json_report.h"
+#include "render/json_writer.h"
+#include "render/record_writer.h"
+#include "render/text_report.h"
+#include "report/build_report.h"
 
 namespace gleak::fuzz {
 

@@ -10,9 +10,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "gleak/input/byte_source.h"
-#include "gleak/parse/parse_source.h"
-#include "gleak/render/json_report.h"
+#include "input/byte_source.h"
+#include "parse/parse_source.h"
+#include "render/json_report.h"
 
 namespace gleak::testing {
 namespace {

@@ -11,8 +11,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "gleak/parse/dump_parser.h"
-#include "gleak/pipeline/analyze.h"
+#include "parse/dump_parser.h"
+#include "pipeline/analyze.h"
 
 namespace gleak::testing {
 

@@ -1,4 +1,4 @@
-#include "gleak/input/byte_source.h"
+#include "input/byte_source.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "gleak/base/error.h"
+#include "base/error.h"
 #include "support/test_support.h"
 
 namespace gleak {

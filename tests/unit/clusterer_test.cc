@@ -1,6 +1,6 @@
 // Grouping on real dumps: counts are conserved, levels zoom as documented,
 // ids are stable, and filters do what they say.
-#include "gleak/cluster/clusterer.h"
+#include "cluster/clusterer.h"
 
 #include <gtest/gtest.h>
 
@@ -11,12 +11,12 @@
 
 #include <fmt/core.h>
 
-#include "gleak/base/intern.h"
-#include "gleak/cluster/merge.h"
-#include "gleak/cluster/normalize.h"
-#include "gleak/input/byte_source.h"
+#include "base/intern.h"
+#include "cluster/merge.h"
+#include "cluster/normalize.h"
+#include "input/byte_source.h"
+#include "parse/parse_source.h"
 #include "support/test_support.h"
-#include "gleak/parse/parse_source.h"
 
 namespace gleak {
 namespace {

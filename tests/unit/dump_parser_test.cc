@@ -3,7 +3,7 @@
 // tracebacks, count profiles, names of every shape) and on variants of them
 // that real life produces: CRLF endings, log prefixes, interleaved noise,
 // cut files.
-#include "gleak/parse/dump_parser.h"
+#include "parse/dump_parser.h"
 
 #include <gtest/gtest.h>
 

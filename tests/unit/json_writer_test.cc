@@ -9,12 +9,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "gleak/classify/rules.h"
-#include "gleak/diff/diff.h"
-#include "gleak/pipeline/analyze.h"
-#include "gleak/render/json_diff.h"
-#include "gleak/render/json_report.h"
-#include "gleak/render/json_writer.h"
+#include "classify/rules.h"
+#include "diff/diff.h"
+#include "pipeline/analyze.h"
+#include "render/json_diff.h"
+#include "render/json_report.h"
+#include "render/json_writer.h"
 #include "support/test_support.h"
 
 namespace gleak {

@@ -1,5 +1,5 @@
 // Line shapes taken from real dumps (go-dump-format.md §3-§12 and the committed dumps).
-#include "gleak/parse/line_grammar.h"
+#include "parse/line_grammar.h"
 
 #include <gtest/gtest.h>
 

@@ -1,13 +1,13 @@
 // What log collectors wrap around a dump's lines, taken off line by line.
 // The lines are those of the committed *_stamped and *_docker captures
 // (testdata/programs/logstamp, dockerlog) and of the forms they stand for.
-#include "gleak/parse/log_lines.h"
+#include "parse/log_lines.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "gleak/parse/line_grammar.h"
+#include "parse/line_grammar.h"
 
 namespace gleak {
 namespace {

@@ -3,7 +3,7 @@
 // testdata/dumps (written by runtime/pprof and net/http/pprof, see
 // testdata/programs/README.md); the few hand-encoded messages here are
 // hostile or foreign inputs no Go program writes.
-#include "gleak/parse/pprof_proto.h"
+#include "parse/pprof_proto.h"
 
 #include <gtest/gtest.h>
 #include <zlib.h>
@@ -12,10 +12,10 @@
 #include <map>
 #include <string>
 
-#include "gleak/base/error.h"
-#include "gleak/input/byte_source.h"
+#include "base/error.h"
+#include "input/byte_source.h"
+#include "parse/parse_source.h"
 #include "support/test_support.h"
-#include "gleak/parse/parse_source.h"
 
 namespace gleak {
 namespace {

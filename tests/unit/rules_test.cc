@@ -1,14 +1,14 @@
 // The rule file: the built-in rules load, user files extend and override
 // them, and every mistake in a rule file is reported with the rule and field.
-#include "gleak/classify/rules.h"
+#include "classify/rules.h"
 
 #include <gtest/gtest.h>
 
 #include <set>
 
-#include "gleak/base/error.h"
-#include "gleak/base/pattern.h"
-#include "gleak/classify/classifier.h"
+#include "base/error.h"
+#include "base/pattern.h"
+#include "classify/classifier.h"
 
 namespace gleak {
 namespace {
@@ -315,19 +315,19 @@ namespace {
 
 TEST(GoSource, LineInFunctionKnowsDeclarationsClosuresAndMethods) {
   std::vector<std::string> src = Lines(
-      "package main\n"                                      // 1
-      "func (s *Server) handle(c chan int) {\n"             // 2
-      "\tgo func() {\n"                                     // 3
-      "\t\tgo func() { <-c }()\n"                           // 4
-      "\t}()\n"                                             // 5
-      "}\n"                                                 // 6
-      "type T struct {\n"                                   // 7
-      "}\n"                                                 // 8
-      "func Map[K comparable, V any](m map[K]V) {\n"        // 9
-      "\tselect {}\n"                                       // 10
-      "}\n"                                                 // 11
-      "func main() {\n"                                     // 12
-      "\tvar t T\n"                                         // 13
+      "package main\n"                                // 1
+      "func (s *Server) handle(c chan int) {\n"       // 2
+      "\tgo func() {\n"                               // 3
+      "\t\tgo func() { <-c }()\n"                     // 4
+      "\t}()\n"                                       // 5
+      "}\n"                                           // 6
+      "type T struct {\n"                             // 7
+      "}\n"                                           // 8
+      "func Map[K comparable, V any](m map[K]V) {\n"  // 9
+      "\tselect {}\n"                                 // 10
+      "}\n"                                           // 11
+      "func main() {\n"                               // 12
+      "\tvar t T\n"                                   // 13
       "}\n");
   EXPECT_TRUE(LineInFunction(src, 3, "main.(*Server).handle"));
   EXPECT_TRUE(LineInFunction(src, 4, "main.(*Server).handle.func1.1"));
@@ -353,9 +353,10 @@ TEST(GoSource, CandidatesForStdlibAndModulePathsInBothForms) {
                                       "GOROOT /opt/go/src/net/http/server.go"}));
   EXPECT_EQ(paths("net/http/server.go"),  // -trimpath
             std::vector<std::string>{"GOROOT /opt/go/src/net/http/server.go"});
-  EXPECT_EQ(paths("/home/u/go/pkg/mod/github.com/a/b@v1.2.3/c/d.go"),
-            (std::vector<std::string>{"path as printed /home/u/go/pkg/mod/github.com/a/b@v1.2.3/c/d.go",
-                                      "GOMODCACHE /cache/mod/github.com/a/b@v1.2.3/c/d.go"}));
+  EXPECT_EQ(
+      paths("/home/u/go/pkg/mod/github.com/a/b@v1.2.3/c/d.go"),
+      (std::vector<std::string>{"path as printed /home/u/go/pkg/mod/github.com/a/b@v1.2.3/c/d.go",
+                                "GOMODCACHE /cache/mod/github.com/a/b@v1.2.3/c/d.go"}));
   EXPECT_EQ(paths("github.com/a/b@v1.2.3/c/d.go"),  // -trimpath
             std::vector<std::string>{"GOMODCACHE /cache/mod/github.com/a/b@v1.2.3/c/d.go"});
   EXPECT_TRUE(paths("example.com/app/main.go").empty());  // a module path outside the cache

@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <set>
 
-#include "gleak/diff/diff.h"
-#include "gleak/pipeline/analyze.h"
+#include "diff/diff.h"
+#include "pipeline/analyze.h"
 #include "support/test_support.h"
 
 namespace gleak {

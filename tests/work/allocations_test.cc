@@ -18,13 +18,13 @@
 #include <string>
 #include <vector>
 
-#include "gleak/cluster/clusterer.h"
-#include "gleak/cluster/object_index.h"
-#include "gleak/input/byte_source.h"
-#include "gleak/parse/dump_parser.h"
+#include "cluster/clusterer.h"
+#include "cluster/object_index.h"
+#include "input/byte_source.h"
+#include "parse/dump_parser.h"
+#include "parse/parse_source.h"
 #include "pipeline/parallel_input.h"
 #include "support/test_support.h"
-#include "gleak/parse/parse_source.h"
 
 namespace {
 std::atomic<uint64_t> g_allocations{0};

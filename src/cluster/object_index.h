@@ -1,0 +1,135 @@
+// ObjectIndex: gathers, as records stream by beside the clusterer, which
+// blocking object (channel, mutex, rwmutex, waitgroup, cond) each goroutine
+// waits on and which addresses the printed arguments of its frames mention.
+// Only values the runtime vouches for are read: never one marked "?" (Go
+// 1.18+ prints that after a register argument it may have lost), never a
+// frame printed "(...)" (inlined). docs/rules.md, "Blocking objects", lists
+// the frames read, per Go version.
+//
+// Memory is bounded whatever the input. Objects and mentioned addresses are
+// kept in exact tables while they fit their caps; past a cap an address is
+// kept only if its hash falls below a bound that halves as often as needed
+// (a level), so that what is kept depends on the set of addresses, never on
+// their order: ranges of one input indexed apart and merged give exactly what
+// one index over the whole input gives. Mentions past the cap only set bits
+// of two Bloom filters ("mentioned", "mentioned by a goroutine not blocked
+// itself"): the evidence is then weaker ("perhaps mentioned"), never
+// stronger. Objects past the cap are dropped and their waiters counted.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "model/goroutine.h"
+#include "model/group.h"
+#include "model/objects.h"
+
+namespace gleak {
+
+struct ObjectLimits {
+  bool enabled = true;
+  // Weights: one per object or address, plus one per group listed in it.
+  // About 100 bytes a unit at most: the defaults bound an index to a few MB.
+  size_t max_object_weight = size_t{1} << 14;
+  size_t max_mention_weight = size_t{1} << 15;
+  size_t bloom_bits = size_t{1} << 20;  // per filter, allocated on the first spill
+  size_t sample_ids = 5;
+  size_t refs_per_group = 8;  // objects listed per group (Group::objects)
+};
+
+// The evidence of one input, or of a range of one: mergeable.
+class ObjectEvidence {
+ public:
+  ObjectEvidence();
+  ~ObjectEvidence();
+  ObjectEvidence(ObjectEvidence&&) noexcept;
+  ObjectEvidence& operator=(ObjectEvidence&&) noexcept;
+
+  struct Tables;
+  std::unique_ptr<Tables> tables;
+};
+
+class ObjectIndex {
+ public:
+  static constexpr uint32_t kNoGroup = UINT32_MAX;
+
+  explicit ObjectIndex(ObjectLimits limits = {});
+  ~ObjectIndex();
+
+  // `group` is the index of the goroutine's group among the groups the
+  // clusterer will return (Clusterer::last_group), kNoGroup if it has none.
+  void Add(const Goroutine& g, uint32_t group);
+
+  // The evidence so far, with groups named by the ids of `groups`, the
+  // clusterer's TakeGroups() in its order. Leaves the index empty.
+  ObjectEvidence Take(const std::vector<Group>& groups);
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Folds the evidence of consecutive ranges of one input into one, as one
+// index over the whole input would have gathered it.
+ObjectEvidence MergeObjectEvidence(std::vector<ObjectEvidence> parts,
+                                   const ObjectLimits& limits = {});
+
+// Turns each input's evidence (`per_input[i]` for input i) into the report's
+// objects, each group's references to the objects it waits on and its
+// ObjectFacts. `merged`: groups were merged across inputs (--merge), so a
+// group is found by its id alone; else by its input and id.
+void AttachObjects(std::vector<ObjectEvidence> per_input, bool merged, const ObjectLimits& limits,
+                   std::vector<Group>* groups, std::vector<BlockingObject>* objects,
+                   uint64_t* objects_not_listed);
+
+// The address of the blocking object the goroutine's frames show, for tests
+// and `gleak parse`: false when none is trusted.
+struct BlockingWait {
+  uint64_t address = 0;
+  std::string_view kind;       // "chan", "mutex", ...
+  std::string_view direction;  // "send", "receive", "lock", "rlock", "wait"
+};
+bool FindBlockingWait(std::span<const Frame> frames, BlockingWait* out);
+
+// Calls `on_word(uint64_t)` with each value of a frame's printed arguments
+// that is trusted (no "?" after it) and could be an address (0x1000 or more).
+namespace object_detail {
+// 0-15 for a lowercase hex digit (as Go prints them), 16 for anything else.
+inline constexpr auto kHexValue = [] {
+  std::array<uint8_t, 256> t{};
+  for (auto& v : t) v = 16;
+  for (int c = '0'; c <= '9'; ++c) t[c] = static_cast<uint8_t>(c - '0');
+  for (int c = 'a'; c <= 'f'; ++c) t[c] = static_cast<uint8_t>(c - 'a' + 10);
+  return t;
+}();
+}  // namespace object_detail
+
+template <typename OnWord>
+void ForEachTrustedWord(std::string_view args, OnWord on_word) {
+  // Values are "0x" and hex digits; "{", ", ", "...", "_" around them are
+  // skipped. Most values are short ("0x0?", "0x1") or doubtful: a value's
+  // digits are only summed once it is known to be long enough and trusted.
+  const auto* p = reinterpret_cast<const unsigned char*>(args.data());
+  const auto* end = p + args.size();
+  while (p != end) {
+    if (*p++ != 'x' || p - 2 < reinterpret_cast<const unsigned char*>(args.data()) ||
+        p[-2] != '0') {
+      continue;
+    }
+    const unsigned char* digits = p;
+    while (p != end && object_detail::kHexValue[*p] < 16) ++p;
+    size_t n = static_cast<size_t>(p - digits);
+    if (n < 4 || n > 16 || (p != end && *p == '?')) continue;  // small, too long, or doubtful
+    uint64_t value = 0;
+    for (const unsigned char* d = digits; d != p; ++d)
+      value = value << 4 | object_detail::kHexValue[*d];
+    on_word(value);
+  }
+}
+
+}  // namespace gleak

@@ -1,0 +1,13 @@
+// The diff for a person: the groups that grew, most growth first.
+#pragma once
+
+#include <ostream>
+
+#include "model/diff_report.h"
+#include "render/text_report.h"
+
+namespace gleak {
+
+void RenderTextDiff(const DiffReport& diff, const TextStyle& style, std::ostream& out);
+
+}  // namespace gleak

@@ -1,0 +1,19 @@
+// The spawn tree view (`--view tree`): the shown groups laid out under the
+// groups whose goroutines created them, from Group::parent_groups and
+// child_groups (cluster/spawn_index.h).
+#pragma once
+
+#include <vector>
+
+#include "model/report.h"
+
+namespace gleak {
+
+// Rows in display order. Roots are the groups with no shown parent group
+// other than themselves, in rank order (suspects first); each child follows
+// its parent, the most goroutines first. A group reached again (several
+// parents, or a cycle) gets a row marked `repeat` and no subtree. Groups of
+// one input only link to groups of the same input.
+std::vector<SpawnRow> BuildSpawnTree(const Report& report);
+
+}  // namespace gleak
