@@ -56,6 +56,9 @@ struct SpawnRow {
   size_t depth = 0;     // 0 for a root
   uint64_t count = 0;   // a root: its goroutines; else those its parent row's group created
   bool repeat = false;  // shown in full higher up (a group with several parents, or a cycle)
+  // Rows directly under this one (its subtree follows it in display order):
+  // what a view that folds the tree, or nests it, needs to know.
+  size_t children = 0;
 };
 
 struct Report {

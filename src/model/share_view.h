@@ -86,6 +86,17 @@ struct ShareGroup {
   std::optional<double> growth_percent;
 };
 
+// One row of the spawn tree (Report::spawn_tree, as `--view tree` prints it).
+struct ShareTreeRow {
+  size_t rank = 0;      // the group's place in the report, from 1
+  size_t depth = 0;     // 0 for a root
+  uint64_t count = 0;   // a root: its goroutines; else those its parent row's group created
+  bool repeat = false;  // shown in full higher up; its children are not repeated
+  ShareGroup group;
+  uint64_t spawned_by_exited = 0;  // Group::spawned_by_exited and exited_parents
+  uint64_t exited_parents = 0;
+};
+
 struct ShareView {
   bool diff = false;
   std::string tool_version;
@@ -109,6 +120,12 @@ struct ShareView {
   // Markdown's tables: the first max_rows groups or changed tracks.
   std::vector<ShareGroup> rows;
   uint64_t rows_not_listed = 0;
+  // analyze: the spawn tree's first max_tree_rows rows (a prefix of the rows
+  // in display order is a tree too); empty when no shown group has a parent
+  // group, a child group or an exited parent (no parent ids in the dump).
+  std::vector<ShareTreeRow> tree;
+  uint64_t tree_rows_not_listed = 0;
+  uint32_t tree_sample_level = 0;  // Report::spawn_sample_level: counts are estimates when > 0
   // diff only
   std::vector<uint64_t> snapshot_goroutines;
   int64_t growth = 0;

@@ -363,6 +363,7 @@ void RenderJsonReport(const Report& report, std::ostream& out, bool one_line) {
   w.Key("spawn_tree").BeginArray();
   for (const SpawnRow& row : report.spawn_tree) {
     w.BeginObject();
+    w.Field("children", uint64_t{row.children});
     w.Field("count", row.count);
     w.Field("depth", uint64_t{row.depth});
     w.Field("rank", uint64_t{row.group + 1});

@@ -32,6 +32,44 @@ void Inputs(const ShareView& view, std::ostream& out) {
   out << '\n';
 }
 
+// The spawn tree as a nested list, folded in <details>: a list item's
+// children are indented to its text, two spaces per level.
+void SpawnTree(const ShareView& view, std::ostream& out) {
+  if (view.tree.empty()) return;
+  size_t rows = view.tree.size() + view.tree_rows_not_listed;
+  out << "### Spawn tree\n\n<details>\n<summary>" << Plural(rows, "row", "rows")
+      << ": each group under the group whose goroutines created it</summary>\n\n";
+  if (view.tree_sample_level > 0) out << "Counts are estimated from a sample of parent ids.\n\n";
+  for (const ShareTreeRow& r : view.tree) {
+    const ShareGroup& g = r.group;
+    std::string count = r.depth > 0 && r.count != g.count
+                            ? fmt::format("{} of {}", r.count, g.count)
+                            : fmt::format("{}", g.count);
+    out << std::string(2 * r.depth, ' ') << "- " << fmt::format("\\#{} · **{}** ", r.rank, count)
+        << MarkdownCode(g.top_function.empty() ? "(no frames)" : g.top_function);
+    if (r.repeat) {
+      out << " (shown above)\n";
+      continue;
+    }
+    out << " · " << MarkdownText(g.state.empty() ? "no state" : g.state) << " · "
+        << MarkdownText(g.pattern);
+    if (g.suspect) out << " · **suspect**";
+    std::string labels = g.by_label.empty() ? g.labels : g.by_label;
+    if (!labels.empty()) out << " · " << MarkdownCode(labels);
+    if (r.spawned_by_exited > 0) {
+      out << fmt::format(" · {} created by {} that {} exited", r.spawned_by_exited,
+                         Plural(r.exited_parents, "goroutine", "goroutines"),
+                         r.exited_parents == 1 ? "has" : "have");
+    }
+    out << "\n";
+  }
+  if (view.tree_rows_not_listed > 0) {
+    out << fmt::format("\n{} not listed: `--view tree` prints them all.\n",
+                       Plural(view.tree_rows_not_listed, "more row", "more rows"));
+  }
+  out << "\n</details>\n\n";
+}
+
 }  // namespace
 
 void RenderMarkdownSuspects(const ShareView& view, std::ostream& out) {
@@ -111,6 +149,7 @@ void RenderMarkdownReport(const ShareView& view, std::ostream& out) {
     }
     out << '\n';
   }
+  SpawnTree(view, out);
   out << fmt::format("<sub>gleak {}</sub>\n", HtmlText(view.tool_version));
 }
 

@@ -202,6 +202,31 @@ void Finish(const std::vector<const Finding*>& findings, std::vector<ShareGroup>
   }
 }
 
+// The spawn tree's rows, when the dump gave parent ids that link groups.
+void AddTree(const Report& report, const ShareOptions& options, ShareView* view) {
+  bool linked = false;
+  for (const SpawnRow& r : report.spawn_tree)
+    linked |= r.depth > 0 || report.groups[r.group].spawned_by_exited > 0;
+  if (!linked) return;
+  view->tree_sample_level = report.spawn_sample_level;
+  for (const SpawnRow& r : report.spawn_tree) {
+    if (view->tree.size() >= options.max_tree_rows) {
+      ++view->tree_rows_not_listed;
+      continue;
+    }
+    const Group& g = report.groups[r.group];
+    ShareTreeRow row;
+    row.rank = r.group + 1;
+    row.depth = r.depth;
+    row.count = r.count;
+    row.repeat = r.repeat;
+    row.group = GroupOf(g, options);
+    row.spawned_by_exited = g.spawned_by_exited;
+    row.exited_parents = g.exited_parents;
+    view->tree.push_back(std::move(row));
+  }
+}
+
 }  // namespace
 
 ShareView BuildShareView(const Report& report, const ShareOptions& options) {
@@ -229,6 +254,7 @@ ShareView BuildShareView(const Report& report, const ShareOptions& options) {
     groups.push_back(GroupOf(g, options));
   }
   Finish(findings, std::move(groups), options, &view);
+  AddTree(report, options, &view);
   return view;
 }
 

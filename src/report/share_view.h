@@ -18,6 +18,7 @@ struct ShareOptions {
   size_t max_rows = 50;          // Markdown: rows in the group and growth tables
   // Markdown: suspects told in full (a GitHub comment holds 65,536 characters).
   size_t max_listed_suspects = 20;
+  size_t max_tree_rows = 100;  // Markdown: rows of the spawn tree listed
 };
 
 ShareView BuildShareView(const Report& report, const ShareOptions& options);

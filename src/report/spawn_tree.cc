@@ -28,20 +28,24 @@ std::vector<SpawnRow> BuildSpawnTree(const Report& report) {
   // Depth-first with an explicit stack: a chain of many groups must not
   // exhaust the call stack.
   auto walk = [&](size_t root) {
-    std::vector<SpawnRow> stack{SpawnRow{root, 0, groups[root].count, false}};
+    // Each entry carries the index of its parent's row, to count children.
+    std::vector<std::pair<SpawnRow, size_t>> stack{
+        {SpawnRow{root, 0, groups[root].count, false}, SIZE_MAX}};
     while (!stack.empty()) {
-      SpawnRow row = stack.back();
+      auto [row, parent] = stack.back();
       stack.pop_back();
       row.repeat = shown[row.group];
+      if (parent != SIZE_MAX) ++rows[parent].children;
       rows.push_back(row);
       if (row.repeat) continue;
       shown[row.group] = true;
+      size_t here = rows.size() - 1;
       const Group& g = groups[row.group];
       size_t input = InputOf(report, g);
       for (auto it = g.child_groups.rbegin(); it != g.child_groups.rend(); ++it) {
         size_t child = find(input, it->id);
         if (child == SIZE_MAX || child == row.group) continue;
-        stack.push_back(SpawnRow{child, row.depth + 1, it->count, false});
+        stack.push_back({SpawnRow{child, row.depth + 1, it->count, false}, here});
       }
     }
   };

@@ -185,6 +185,64 @@ TEST(SarifFormat, WithoutSourceRootPathsAreAsPrinted) {
   EXPECT_FALSE(sarif["runs"][0].contains("originalUriBaseIds"));
 }
 
+// pprof labels in SARIF, from each form a dump carries them in: debug=1's
+// `# labels:` lines, Go 1.27's traceback headers and a protobuf profile. The
+// labelled workers of testdata/programs/labels (4 and 3 goroutines parked in a
+// receive) are no suspects by count; a team's rule file (--rules) says its
+// pool workers must never be found parked, as a user would. Each result lists
+// its group's label sets with their counts in properties.labels and in its
+// message, and the log stays valid SARIF 2.1.0.
+TEST(SarifFormat, ResultsCarryTheirGroupsLabels) {
+  GLEAK_REQUIRE_SARIF_SCHEMA();
+  fs::path rules = WriteTemp("pool.rules.json", R"({"format": "gleak.rules/v1", "rules": [{
+    "id": "pool-worker", "title": "Pool worker parked", "priority": 90,
+    "when": [{"top_frame": "^main\\.(ingest|egress)Worker", "confidence": "high",
+              "reason": "a pool worker is parked", "certain": true}],
+    "explanation": "Pool workers leave when the pool's channel is closed.",
+    "fix": "Close the pool's channel when the pool stops."}]})");
+  for (const char* dump : {"go1.26/labels/http_debug1.txt", "go1.27/labels/labels_default.txt",
+                           "go1.27/labels/http_proto.pb.gz"}) {
+    SCOPED_TRACE(dump);
+    std::string args = "--rules " + Quote(rules) + " " + Quote(testing::Dump(dump));
+    CommandResult r = RunGleak("analyze --format sarif " + args);
+    ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
+    ASSERT_TRUE(ValidSarif(r.out));
+    json sarif = json::parse(r.out);
+    json report = AnalyzeJson(args);
+    std::vector<json> suspects;
+    for (const json& g : report["groups"]) {
+      if (g["finding"]["suspect"]) suspects.push_back(g);
+    }
+    const json& results = sarif["runs"][0]["results"];
+    ASSERT_EQ(results.size(), suspects.size());
+    std::set<std::string> pools;
+    for (size_t i = 0; i < suspects.size(); ++i) {
+      const json& g = suspects[i];
+      const json& result = results[i];
+      ASSERT_EQ(result["partialFingerprints"]["gleakGroupId/v1"], g["id"]);
+      std::vector<std::string> want;
+      for (const json& set : g["labels"]) {
+        std::string text;
+        for (const auto& [k, v] : set["labels"].items()) {
+          text += (text.empty() ? "" : " ") + k + "=" + v.get<std::string>();
+        }
+        want.push_back(fmt::format("{} ×{}", text, set["count"].get<uint64_t>()));
+        pools.insert(set["labels"].value("pool", ""));
+      }
+      if (want.empty()) {
+        EXPECT_FALSE(result["properties"].contains("labels")) << result.dump(1);
+        continue;
+      }
+      EXPECT_EQ(result["properties"]["labels"], want) << result.dump(1);
+      EXPECT_TRUE(Has(result["message"]["text"], "Labels: " + want.front())) << result.dump(1);
+    }
+    // Both labelled pools are among the suspects.
+    EXPECT_EQ(results.size(), 2u);
+    EXPECT_TRUE(pools.contains("ingest")) << report.dump(1);
+    EXPECT_TRUE(pools.contains("egress")) << report.dump(1);
+  }
+}
+
 TEST(SarifFormat, DiffGivesTheGrowingSuspects) {
   GLEAK_REQUIRE_SARIF_SCHEMA();
   fs::path dir = testing::SourceDir() / "testdata/dumps/go1.26/leakserver";
@@ -228,8 +286,10 @@ TEST(MarkdownFormat, RendersAsASummaryTableAndSuspectsWithTheirFix) {
   size_t suspects = report["totals"]["suspect_groups"];
   ASSERT_GT(suspects, 0u);
   EXPECT_TRUE(Has(html, "<table>"));
-  EXPECT_EQ(Count(html, "<details>"), suspects);
-  EXPECT_EQ(Count(html, "</details>"), suspects);
+  // A <details> per suspect, and one for the spawn tree.
+  ASSERT_TRUE(Has(html, "<h3>Spawn tree</h3>")) << html;
+  EXPECT_EQ(Count(html, "<details>"), suspects + 1);
+  EXPECT_EQ(Count(html, "</details>"), suspects + 1);
   EXPECT_EQ(Count(html, "<summary>Why, and how to fix it</summary>"), suspects);
   EXPECT_EQ(Count(html, "<strong>Fix:</strong>"), suspects);
   EXPECT_TRUE(Has(html, fmt::format("<td>Goroutines</td>\n<td align=\"right\">{}</td>",
@@ -252,7 +312,7 @@ TEST(MarkdownFormat, TellsTwentySuspectsAndCountsTheRest) {
   // A GitHub comment holds at most 65,536 characters.
   EXPECT_LT(r.out.size(), 65536u);
   std::string html = Gfm(r.out);
-  EXPECT_EQ(Count(html, "<details>"), 20u);
+  EXPECT_EQ(Count(html, "<summary>Why, and how to fix it</summary>"), 20u);
   EXPECT_TRUE(Has(html, fmt::format("{} more suspect groups are not told here", suspects - 20)))
       << html;
 }
@@ -281,6 +341,62 @@ TEST(MarkdownFormat, DiffShowsTheGrowthAsATable) {
                             top["counts"][2].get<uint64_t>())))
       << html;
   EXPECT_GT(Count(html, "<details>"), 0u);
+}
+
+// The spawn tree (analyze, when the dump has parent ids): a nested list in
+// <details>, one item per row of the report's spawn_tree, each inside the item
+// of the group whose goroutines created it.
+TEST(MarkdownFormat, TheSpawnTreeIsANestedListInDetails) {
+  GLEAK_REQUIRE_TOOL("cmark-gfm", "cmark-gfm");
+  std::string dump = Quote(testing::Dump("go1.26/svclongpoll/http_debug2.txt"));
+  json report = AnalyzeJson(dump);
+  const json& rows = report["spawn_tree"];
+  ASSERT_GT(rows.size(), 3u);
+  ASSERT_LE(rows.size(), 100u);
+  CommandResult r = RunGleak("analyze --format markdown " + dump);
+  ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
+  std::string html = Gfm(r.out);
+  size_t at = html.find("<h3>Spawn tree</h3>\n<details>\n<summary>" + std::to_string(rows.size()) +
+                        " rows: ");
+  ASSERT_NE(at, std::string::npos) << html;
+  std::string tree = html.substr(at, html.find("</details>", at) - at);
+  // Walk the list's tags: each <li> at the nesting its row's depth says.
+  std::regex tag("<(/?)(ul|li)>");
+  size_t lists = 0, item = 0;
+  for (auto it = std::sregex_iterator(tree.begin(), tree.end(), tag); it != std::sregex_iterator();
+       ++it) {
+    bool close = (*it)[1] == "/";
+    if ((*it)[2] == "ul") {
+      if (close) {
+        --lists;
+      } else {
+        ++lists;
+      }
+    } else if (!close) {
+      ASSERT_LT(item, rows.size());
+      EXPECT_EQ(lists, rows[item]["depth"].get<size_t>() + 1) << "row " << item;
+      // The item names its group: rank, count and function.
+      const json& g = report["groups"][rows[item]["rank"].get<size_t>() - 1];
+      std::string head = tree.substr(it->position() + 4, 200);
+      EXPECT_TRUE(head.starts_with(fmt::format("#{} · <strong>", rows[item]["rank"].get<int>())))
+          << head;
+      EXPECT_TRUE(Has(head, "<code>" + g["top_frame"]["func"].get<std::string>() + "</code>"))
+          << head;
+      ++item;
+    }
+  }
+  EXPECT_EQ(lists, 0u);
+  EXPECT_EQ(item, rows.size());
+  // Labels show in the tree; a dump without parent ids has no tree.
+  std::string labels = Gfm(RunGleak("analyze --format markdown " +
+                                    Quote(testing::Dump("go1.27/labels/labels_default.txt")))
+                               .out);
+  std::string labelled = labels.substr(labels.find("<h3>Spawn tree</h3>"));
+  EXPECT_TRUE(Has(labelled, "<code>pool=egress region=eu west</code>")) << labelled;
+  std::string debug1 =
+      RunGleak("analyze --format markdown " + Quote(testing::Dump("go1.26/svcapi/http_debug1.txt")))
+          .out;
+  EXPECT_FALSE(Has(debug1, "Spawn tree")) << debug1;
 }
 
 // ---- OpenMetrics ------------------------------------------------------------
@@ -381,7 +497,9 @@ TEST(ShareFormats, SameBytesTwiceOnEveryFixture) {
   ASSERT_GE(dumps.size(), 400u);
   std::string all;
   for (const fs::path& d : dumps) all += " " + Quote(d);
-  for (const char* format : {"sarif", "markdown", "openmetrics"}) {
+  // Markdown and HTML carry the spawn tree, and `--view tree` is the text one.
+  for (const char* format :
+       {"sarif", "markdown", "openmetrics", "html", "text --view tree --color always"}) {
     for (const char* merge : {"", "--merge "}) {
       std::string args = std::string("analyze -q --format ") + format + " " + merge + all;
       CommandResult first = RunGleak(args);
@@ -393,7 +511,7 @@ TEST(ShareFormats, SameBytesTwiceOnEveryFixture) {
   }
   // And one dump at a time: the debug=2 dumps of Go 1.26.
   std::string one_dump =
-      "f=$1; for fmt in sarif markdown openmetrics; do "
+      "f=$1; for fmt in sarif markdown openmetrics html; do "
       "a=$(\"$0\" analyze -q --format $fmt \"$f\" | md5sum); "
       "b=$(\"$0\" analyze -q --format $fmt \"$f\" | md5sum); "
       "[ \"$a\" = \"$b\" ] || { echo \"$fmt $f\"; exit 1; }; done; echo same";
@@ -404,7 +522,7 @@ TEST(ShareFormats, SameBytesTwiceOnEveryFixture) {
   EXPECT_EQ(r.exit_code, 0) << "not the same bytes twice:\n" << r.out << r.err;
   EXPECT_GE(Count(r.out, "same\n"), 30u) << r.out;
   fs::path dir = testing::SourceDir() / "testdata/dumps/go1.26/leakserver";
-  for (const char* format : {"sarif", "markdown", "openmetrics"}) {
+  for (const char* format : {"sarif", "markdown", "openmetrics", "html"}) {
     std::string args = std::string("diff --format ") + format + " " +
                        Quote(dir / "snapshot_1.txt") + " " + Quote(dir / "snapshot_2.txt") + " " +
                        Quote(dir / "snapshot_3.txt");

@@ -10,10 +10,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <regex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -97,6 +99,35 @@ size_t Count(const std::string& text, const std::string& part) {
   return n;
 }
 
+// What tests/tools/chromium-drive gave back: the value of each "eval" step,
+// and what the page said on the console.
+struct Driven {
+  std::vector<json> results;
+  std::vector<std::string> console;
+};
+
+// Runs `steps` (see tests/tools/chromium-drive) in one headless Chromium tab
+// through the DevTools protocol: emulated media, real key presses, scripts.
+Driven Drive(const json& steps) {
+  fs::path dir = testing::TempDir();
+  std::ofstream(dir / "steps.json") << steps.dump();
+  CommandResult r =
+      RunShell("timeout 300 " + Quote(testing::SourceDir() / "tests/tools/chromium-drive") + " " +
+               Quote(dir / "steps.json"));
+  fs::remove_all(dir);
+  Driven driven;
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  if (r.exit_code != 0) return driven;
+  json out = json::parse(r.out);
+  for (const json& v : out["results"]) driven.results.push_back(v);
+  for (const json& c : out["console"]) driven.console.push_back(c);
+  return driven;
+}
+
+std::string FileUrl(const fs::path& page, const std::string& fragment = "") {
+  return "file://" + fs::absolute(page).string() + (fragment.empty() ? "" : "#" + fragment);
+}
+
 // Writes `gleak ARGS --format html -o PAGE` and the same report as JSON.
 struct Written {
   fs::path page;
@@ -166,9 +197,24 @@ TEST(Html, TheSpawnTreeShowsEachGroupUnderItsParent) {
   size_t deepest = 0;
   for (const json& r : rows) deepest = std::max<size_t>(deepest, r["depth"].get<size_t>());
   EXPECT_GE(deepest, 3u);
-  EXPECT_TRUE(Has(tree, fmt::format("<li data-depth=\"{}\" style=\"padding-left: {}em;\">", deepest,
-                                    deepest * 1.5)))
-      << tree;
+  // Each row is a list item nested in its parent's: as many list items
+  // around it as its depth, and in the report's order.
+  Driven nested = Drive(json::array(
+      {{{"open", FileUrl(w.page)}},
+       {{"eval",
+         "Array.from(document.querySelectorAll('#tree li[data-depth]')).map(function (li) {"
+         "  var d = 0;"
+         "  for (var p = li.parentElement.closest('li'); p; p = p.parentElement.closest('li')) d++;"
+         "  return [li.getAttribute('data-tree-group'), Number(li.getAttribute('data-depth')), d];"
+         "})"}}}));
+  ASSERT_EQ(nested.results.size(), 1u);
+  ASSERT_EQ(nested.results[0].size(), rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const json& item = nested.results[0][i];
+    EXPECT_EQ(item[0], w.report["groups"][rows[i]["rank"].get<size_t>() - 1]["id"]) << i;
+    EXPECT_EQ(item[1], rows[i]["depth"]) << i;
+    EXPECT_EQ(item[2], rows[i]["depth"]) << i;
+  }
   EXPECT_TRUE(Has(tree, ">main.serveApp</a>")) << tree;
   EXPECT_TRUE(Has(tree, "(shown above)")) << tree;
 
@@ -177,6 +223,233 @@ TEST(Html, TheSpawnTreeShowsEachGroupUnderItsParent) {
   EXPECT_TRUE(Has(api_page.dom, "32 created by 32 goroutines that have exited")) << api_page.dom;
   Written none = Write("analyze", Quote(Dumps() / "go1.26/svcapi/http_debug1.txt"));
   EXPECT_FALSE(Has(Load(none.page).dom, "<section id=\"tree\""));
+}
+
+// The tree folds: a node's button hides the groups its goroutines created and
+// shows them again; "Collapse all" and "Expand all" do it for every node. The
+// table's filters apply to the tree: a label keeps the groups that carry it
+// and, dimmed, the groups above them; every other row is hidden.
+TEST(Html, TheSpawnTreeFoldsAndFollowsTheFilters) {
+  GLEAK_REQUIRE_CHROMIUM();
+  // Go 1.27 header labels: main starts ingest workers {pool: ingest} and
+  // egress workers {pool: egress} (testdata/programs/labels).
+  Written w = Write("analyze", Quote(Dumps() / "go1.27/labels/labels_default.txt"));
+  const json& rows = w.report["spawn_tree"];
+  const json& groups = w.report["groups"];
+  ASSERT_GT(rows.size(), 3u);
+  auto visible = [](const std::string& where) {
+    return "Array.from(document.querySelectorAll('" + where +
+           " li[data-tree-group]')).filter(function (li) { return li.offsetParent !== null; })"
+           ".map(function (li) { return li.getAttribute('data-tree-group') + "
+           "(li.classList.contains('context') ? ' context' : ''); })";
+  };
+  const std::string fold = "document.querySelector('#tree button.fold')";
+  const std::string kids = "document.getElementById(" + fold + ".getAttribute('aria-controls'))";
+  const std::string label = "document.getElementById('f-label')";
+  Driven d = Drive(json::array(
+      {{{"open", FileUrl(w.page)}},
+       {{"eval", visible("#tree")}},
+       {{"eval", "[" + fold + ".getAttribute('aria-expanded'), " + kids +
+                     ".querySelectorAll('li').length]"}},
+       {{"eval",
+         fold + ".click(); [" + fold + ".getAttribute('aria-expanded'), " + kids + ".hidden]"}},
+       {{"eval", visible("#tree")}},
+       {{"eval",
+         fold + ".click(); [" + fold + ".getAttribute('aria-expanded'), " + kids + ".hidden]"}},
+       {{"eval", "document.getElementById('tree-fold').click(); " + visible("#tree")}},
+       {{"eval", "document.getElementById('tree-unfold').click(); " + visible("#tree")}},
+       {{"eval", label + ".value = 'pool=egress'; " + label +
+                     ".dispatchEvent(new Event('input')); " + visible("#tree")}},
+       {{"eval", "document.getElementById('tree-foot').textContent"}},
+       {{"eval", "location.hash"}}}));
+  EXPECT_TRUE(d.console.empty()) << d.console.front();
+  ASSERT_EQ(d.results.size(), 10u);
+  std::vector<std::string> all, roots;
+  for (const json& r : rows) {
+    std::string id = groups[r["rank"].get<size_t>() - 1]["id"];
+    all.push_back(id);
+    if (r["depth"] == 0) roots.push_back(id);
+  }
+  EXPECT_EQ(d.results[0], all);
+  // The first node with children: open, then folded with its subtree hidden.
+  size_t first = 0;
+  while (first < rows.size() && rows[first]["children"] == 0) ++first;
+  ASSERT_LT(first, rows.size());
+  size_t subtree = 0;
+  for (size_t i = first + 1; i < rows.size() && rows[i]["depth"] > rows[first]["depth"]; ++i) {
+    ++subtree;
+  }
+  ASSERT_GT(subtree, 0u);
+  EXPECT_EQ(d.results[1], json::array({"true", subtree}));
+  EXPECT_EQ(d.results[2], json::array({"false", true}));
+  std::vector<std::string> folded = all;
+  folded.erase(folded.begin() + first + 1, folded.begin() + first + 1 + subtree);
+  EXPECT_EQ(d.results[3], folded);
+  EXPECT_EQ(d.results[4], json::array({"true", false}));
+  EXPECT_EQ(d.results[5], roots);
+  EXPECT_EQ(d.results[6], all);
+  // Filtered by label: a group is shown when it or a group under it carries
+  // pool=egress; those that do not, but are shown, are context.
+  std::vector<bool> self(rows.size()), any(rows.size());
+  for (size_t i = rows.size(); i-- > 0;) {
+    const json& g = groups[rows[i]["rank"].get<size_t>() - 1];
+    for (const json& set : g["labels"])
+      self[i] = self[i] || set["labels"].value("pool", "") == "egress";
+    any[i] = self[i];
+    for (size_t j = i + 1; j < rows.size() && rows[j]["depth"] > rows[i]["depth"]; ++j) {
+      if (rows[j]["depth"] == rows[i]["depth"].get<size_t>() + 1) any[i] = any[i] || any[j];
+    }
+  }
+  std::vector<std::string> want;
+  size_t matching = 0;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    matching += self[i];
+    if (any[i]) want.push_back(all[i] + (self[i] ? "" : " context"));
+  }
+  ASSERT_GT(matching, 0u);
+  ASSERT_LT(want.size(), rows.size()) << "the filter keeps every row: it shows nothing";
+  EXPECT_NE(std::count_if(want.begin(), want.end(),
+                          [](const std::string& s) { return Has(s, " context"); }),
+            0);
+  EXPECT_EQ(d.results[7], want);
+  EXPECT_EQ(d.results[8], fmt::format("{} of {} rows match the filters.", matching, rows.size()));
+  EXPECT_EQ(d.results[9], "#label=pool%3Degress");
+}
+
+// WCAG 2 contrast of two "rgb(r, g, b)" colours (getComputedStyle's form).
+double Luminance(const std::string& rgb) {
+  std::smatch m;
+  if (!std::regex_search(rgb, m, std::regex("rgba?\\((\\d+), (\\d+), (\\d+)"))) return -1;
+  double channel[3];
+  for (int i = 0; i < 3; ++i) {
+    double c = std::stod(m[i + 1]) / 255.0;
+    channel[i] = c <= 0.04045 ? c / 12.92 : std::pow((c + 0.055) / 1.055, 2.4);
+  }
+  return 0.2126 * channel[0] + 0.7152 * channel[1] + 0.0722 * channel[2];
+}
+double Contrast(const std::string& a, const std::string& b) {
+  double x = Luminance(a), y = Luminance(b);
+  return (std::max(x, y) + 0.05) / (std::min(x, y) + 0.05);
+}
+
+// Light and dark by the reader's setting: Chromium emulates
+// prefers-color-scheme through the DevTools protocol, and the colours the page
+// computes for its text, links, muted text, badges, fields and buttons differ
+// between the two and keep a contrast of at least 4.5:1 (WCAG AA for text)
+// against the background they sit on.
+TEST(Html, DarkModeHasItsOwnColoursAndKeepsContrast) {
+  GLEAK_REQUIRE_CHROMIUM();
+  Written w = Write("analyze", Quote(kLeakserver / "snapshot_3.txt"));
+  // [selector, text colour, the first background that is not transparent].
+  const std::string colours =
+      "['html', 'h1', '.sub', 'a.gid', '.badge.bad', '.suspect .count', '.stat dt', '#f-func',"
+      " '#f-pattern', 'button.expand', 'button.sort', 'td.func code', '.file', '.fix']"
+      ".map(function (sel) {"
+      "  var e = document.querySelector(sel);"
+      "  if (!e) return [sel, null, null];"
+      "  var bg = 'rgba(0, 0, 0, 0)';"
+      "  for (var p = e; p && /rgba\\(0, 0, 0, 0\\)|transparent/.test(bg); p = p.parentElement)"
+      "    bg = getComputedStyle(p).backgroundColor;"
+      "  return [sel, getComputedStyle(e).color, bg];"
+      "})";
+  Driven d = Drive(json::array({{{"open", FileUrl(w.page)}},
+                                {{"eval", "matchMedia('(prefers-color-scheme: dark)').matches"}},
+                                {{"eval", colours}},
+                                {{"media", "dark"}},
+                                {{"open", FileUrl(w.page)}},
+                                {{"eval", "matchMedia('(prefers-color-scheme: dark)').matches"}},
+                                {{"eval", colours}}}));
+  EXPECT_TRUE(d.console.empty()) << d.console.front();
+  ASSERT_EQ(d.results.size(), 4u);
+  EXPECT_EQ(d.results[0], false);
+  EXPECT_EQ(d.results[2], true);
+  const json& light = d.results[1];
+  const json& dark = d.results[3];
+  ASSERT_EQ(light.size(), dark.size());
+  // The page itself: a light background in light mode, a dark one in dark.
+  EXPECT_GT(Luminance(light[0][2]), 0.8) << light[0];
+  EXPECT_LT(Luminance(dark[0][2]), 0.05) << dark[0];
+  for (size_t i = 0; i < light.size(); ++i) {
+    SCOPED_TRACE(light[i][0].get<std::string>());
+    ASSERT_TRUE(light[i][1].is_string()) << "the page has no such element";
+    EXPECT_NE(light[i][1], dark[i][1]) << "the same text colour in light and dark";
+    EXPECT_NE(light[i][2], dark[i][2]) << "the same background in light and dark";
+    EXPECT_GE(Contrast(light[i][1], light[i][2]), 4.5) << light[i];
+    EXPECT_GE(Contrast(dark[i][1], dark[i][2]), 4.5) << dark[i];
+  }
+}
+
+// The keyboard: Tab (a real key press, through the DevTools protocol) reaches
+// every filter, every sort heading, the tree's fold buttons and the table's
+// stack buttons; Enter and Space on a focused button fold and unfold a tree
+// node and open and close a stack, and the focus stays on the button.
+TEST(Html, TheKeyboardReachesEveryControlAndTogglesNodes) {
+  GLEAK_REQUIRE_CHROMIUM();
+  Written w = Write("analyze", Quote(Dumps() / "go1.27/labels/labels_default.txt"));
+  const std::string focused =
+      "(function (e) { return e.id || (e.getAttribute('data-sort') ? 'sort:' + "
+      "e.getAttribute('data-sort') : e.className + ':' + (e.getAttribute('aria-controls') || "
+      "e.getAttribute('href') || '')); })(document.activeElement)";
+  json steps = json::array({{{"open", FileUrl(w.page)}}});
+  const size_t kPresses = 160;
+  for (size_t i = 0; i < kPresses; ++i) {
+    steps.push_back({{"key", "Tab"}});
+    steps.push_back({{"eval", focused}});
+  }
+  const std::string fold = "document.querySelector('#tree button.fold')";
+  const std::string expand = "document.querySelector('#group-rows button.expand')";
+  const std::string fold_state =
+      "[" + fold + ".getAttribute('aria-expanded'), document.getElementById(" + fold +
+      ".getAttribute('aria-controls')).hidden, document.activeElement === " + fold + "]";
+  const std::string stack_state =
+      "[" + expand +
+      ".getAttribute('aria-expanded'), document.querySelectorAll('tr.stack-row')"
+      ".length, document.activeElement === " +
+      expand + "]";
+  for (const char* key : {"Enter", "Space"}) {
+    steps.push_back({{"eval", fold + ".focus(); " + fold_state}});
+    steps.push_back({{"key", key}});
+    steps.push_back({{"eval", fold_state}});
+    steps.push_back({{"key", key}});
+    steps.push_back({{"eval", fold_state}});
+    steps.push_back({{"eval", expand + ".focus(); " + stack_state}});
+    steps.push_back({{"key", key}});
+    steps.push_back({{"eval", stack_state}});
+    steps.push_back({{"key", key}});
+    steps.push_back({{"eval", stack_state}});
+  }
+  Driven d = Drive(steps);
+  EXPECT_TRUE(d.console.empty()) << d.console.front();
+  ASSERT_EQ(d.results.size(), kPresses + 12);
+  std::set<std::string> reached;
+  for (size_t i = 0; i < kPresses; ++i) reached.insert(d.results[i].get<std::string>());
+  std::vector<std::string> want = {"f-pattern",  "f-state",   "f-func",     "f-label",
+                                   "f-suspects", "tree-fold", "tree-unfold"};
+  for (const char* column : {"rank", "count", "state", "pattern", "func", "wait", "labels"}) {
+    want.push_back(std::string("sort:") + column);
+  }
+  for (const std::string& id : want) {
+    EXPECT_TRUE(reached.contains(id)) << id << " is not reached with Tab";
+  }
+  size_t folds = 0, stacks = 0;
+  for (const std::string& r : reached) {
+    folds += r.starts_with("fold:tree-kids-");
+    stacks += r.starts_with("expand:stack-");
+  }
+  EXPECT_EQ(stacks, w.report["groups"].size()) << "a stack button is not reached with Tab";
+  size_t with_children = 0;
+  for (const json& r : w.report["spawn_tree"]) with_children += r["children"] > 0;
+  EXPECT_EQ(folds, with_children) << "a fold button is not reached with Tab";
+  for (size_t k = 0; k < 2; ++k) {
+    size_t at = kPresses + 6 * k;
+    SCOPED_TRACE(k == 0 ? "Enter" : "Space");
+    EXPECT_EQ(d.results[at], json::array({"true", false, true}));
+    EXPECT_EQ(d.results[at + 1], json::array({"false", true, true}));
+    EXPECT_EQ(d.results[at + 2], json::array({"true", false, true}));
+    EXPECT_EQ(d.results[at + 3], json::array({"false", 0, true}));
+    EXPECT_EQ(d.results[at + 4], json::array({"true", 1, true}));
+    EXPECT_EQ(d.results[at + 5], json::array({"false", 0, true}));
+  }
 }
 
 TEST(Html, TheFragmentFiltersByPatternStateFunctionAndLabel) {
@@ -227,7 +500,8 @@ TEST(Html, AStackOpensFromTheFragmentAndShowsEveryFrame) {
     EXPECT_TRUE(
         Has(stack, f["file"].get<std::string>() + ":" + std::to_string(f["line"].get<int>())));
   }
-  EXPECT_EQ(Count(open.dom, "aria-expanded=\"true\""), 1u);
+  // One stack open (the tree's fold buttons are open too: not counted here).
+  EXPECT_EQ(Count(open.dom, "class=\"expand\" aria-expanded=\"true\""), 1u);
 }
 
 TEST(Html, TheFragmentSortsTheRows) {

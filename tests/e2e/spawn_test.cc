@@ -188,6 +188,34 @@ TEST(SpawnTree, TextViewIndentsChildrenUnderParents) {
   EXPECT_EQ(json_tree.exit_code, 2);
 }
 
+// Each row of the JSON spawn tree says how many rows lie directly under it
+// (those that follow it one level deeper, before the next row at its depth or
+// above): what the HTML page folds and Markdown nests. A repeated row has none.
+TEST(SpawnTree, EachRowCountsTheRowsDirectlyUnderIt) {
+  size_t rows_with_children = 0;
+  for (const char* dump :
+       {"go1.26/svclongpoll/http_debug2.txt", "go1.26/svcapi/http_debug2.txt",
+        "go1.27/labels/labels_default.txt", "go1.26/leakserver/snapshot_3.txt"}) {
+    SCOPED_TRACE(dump);
+    auto r = testing::RunGleak("analyze --format json --no-source " + (Dumps() / dump).string());
+    ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
+    const json tree = json::parse(r.out)["spawn_tree"];
+    ASSERT_FALSE(tree.empty());
+    for (size_t i = 0; i < tree.size(); ++i) {
+      size_t depth = tree[i]["depth"], under = 0;
+      for (size_t j = i + 1; j < tree.size() && tree[j]["depth"].get<size_t>() > depth; ++j) {
+        under += tree[j]["depth"].get<size_t>() == depth + 1;
+      }
+      EXPECT_EQ(tree[i]["children"].get<size_t>(), under) << "row " << i;
+      if (tree[i]["repeat"].get<bool>()) {
+        EXPECT_EQ(under, 0u) << "row " << i;
+      }
+      rows_with_children += under > 0;
+    }
+  }
+  EXPECT_GE(rows_with_children, 4u);
+}
+
 // Past the cap on kept ids the tree is sampled by id hash: the same sample
 // whatever the number of threads, flagged in the report, with the counts
 // estimated.

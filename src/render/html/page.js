@@ -359,31 +359,99 @@
 
   // ---- the spawn tree ---------------------------------------------------------------
 
+  // The report's rows come in display order, each followed by its subtree, and
+  // say how many rows lie directly under them (`children`): nested lists are
+  // laid out from that without recursion, so a long chain of groups cannot
+  // exhaust the script's stack. A row with children has a button that folds
+  // them; the table's filters also apply to the tree (applyTreeFilter).
+  var treeNodes = []; // in display order: {group, li, kids, button, children}
+  var treeFoot = null;
+
+  function setFolded(n, folded) {
+    n.kids.hidden = folded;
+    n.button.setAttribute('aria-expanded', folded ? 'false' : 'true');
+    n.button.setAttribute('title', folded ? 'Show the groups it created' : 'Hide the groups it created');
+    n.button.textContent = folded ? '▸' : '▾';
+  }
+
+  function treeNode(r, i) {
+    var g = groups[r.rank - 1];
+    var top = g.top_frame ? g.top_frame.func : '(no frames)';
+    var count = r.depth > 0 && r.count !== g.count ? r.count + ' of ' + g.count : String(g.count);
+    var n = { group: g, li: null, kids: null, button: null, children: [] };
+    if (r.children) {
+      n.kids = el('ul', { id: 'tree-kids-' + i, role: 'group' });
+      n.button = el('button', { type: 'button', class: 'fold', 'aria-expanded': 'true',
+        'aria-controls': n.kids.id, onclick: function () { setFolded(n, !n.kids.hidden); } });
+      setFolded(n, false);
+    }
+    n.li = el('li', { 'data-depth': r.depth, 'data-tree-group': g.id },
+      n.button || el('span', { class: 'fold-space', 'aria-hidden': 'true' }),
+      el('span', { class: 'num' }, count), ' ', openLink(g.id, top),
+      r.repeat ? ' (shown above)' : [' · ', g.state || 'no state', ' · ', g.finding.pattern,
+        g.finding.suspect ? ' · suspect' : '',
+        labelTexts(g).length ? [' · ', el('code', { class: 'labels' }, labelTexts(g).join(' '))] : '',
+        g.spawned_by_exited ? ' · ' + g.spawned_by_exited + ' created by ' +
+          plural(g.exited_parents, 'goroutine') + ' that ' + (g.exited_parents === 1 ? 'has' : 'have') + ' exited' : ''],
+      n.kids);
+    return n;
+  }
+
+  function foldAll(folded) {
+    treeNodes.forEach(function (n) { if (n.kids) setFolded(n, folded); });
+  }
+
   function spawnTree() {
     var rows = data.spawn_tree || [];
     var linked = rows.some(function (r) {
-      var g = groups[r.rank - 1];
-      return r.depth > 0 || (g && g.spawned_by_exited > 0);
+      return r.depth > 0 || groups[r.rank - 1].spawned_by_exited > 0;
     });
     if (!linked) return null;
+    var list = el('ul', { class: 'tree', id: 'tree-list' });
+    var open = []; // rows whose children are still to come: {node, left}
+    rows.forEach(function (r, i) {
+      var n = treeNode(r, i);
+      treeNodes.push(n);
+      if (!open.length) {
+        list.appendChild(n.li);
+      } else {
+        var parent = open[open.length - 1];
+        parent.node.kids.appendChild(n.li);
+        parent.node.children.push(n);
+        if (--parent.left === 0) open.pop();
+      }
+      if (r.children && !r.repeat) open.push({ node: n, left: r.children });
+    });
+    treeFoot = el('p', { id: 'tree-foot', class: 'sub', 'aria-live': 'polite' });
     return el('section', { id: 'tree', 'aria-labelledby': 'tree-h' },
       el('h2', { id: 'tree-h' }, 'Spawn tree'),
       el('p', { class: 'sub' }, 'Each group under the group whose goroutines created it (parent ids, Go 1.21+)',
-        data.spawn_sample_level ? '; counts estimated from a sample of parent ids' : ''),
-      el('ul', { class: 'tree' }, rows.map(function (r) {
-        var g = groups[r.rank - 1];
-        if (!g) return null;
-        var top = g.top_frame ? g.top_frame.func : '(no frames)';
-        var count = r.depth > 0 && r.count !== g.count ? r.count + ' of ' + g.count : String(g.count);
-        var li = el('li', { 'data-depth': r.depth },
-          r.depth ? '└ ' : '', el('span', { class: 'num' }, count), ' ', openLink(g.id, top),
-          r.repeat ? ' (shown above)' : [' · ', g.state || 'no state', ' · ', g.finding.pattern,
-            g.finding.suspect ? ' · suspect' : '',
-            g.spawned_by_exited ? ' · ' + g.spawned_by_exited + ' created by ' +
-              plural(g.exited_parents, 'goroutine') + ' that ' + (g.exited_parents === 1 ? 'has' : 'have') + ' exited' : '']);
-        li.style.paddingLeft = (r.depth * 1.5) + 'em';  // CSSOM: the page's policy allows no style attribute
-        return li;
-      })));
+        data.spawn_sample_level ? '; counts estimated from a sample of parent ids' : '',
+        '. The filters of the group table apply here too.'),
+      el('p', { class: 'tree-tools' },
+        el('button', { type: 'button', id: 'tree-unfold', onclick: function () { foldAll(false); } }, 'Expand all'), ' ',
+        el('button', { type: 'button', id: 'tree-fold', onclick: function () { foldAll(true); } }, 'Collapse all')),
+      list, treeFoot);
+  }
+
+  // With a filter set, the tree keeps the groups that match and the groups
+  // above them (dimmed, for context); a subtree with no match is hidden.
+  function applyTreeFilter() {
+    if (!treeNodes.length) return;
+    var filtering = !!(view.pattern || view.state || view.func || view.label || view.suspects);
+    var matching = 0;
+    // Children come after their parent: walking backwards settles them first.
+    for (var i = treeNodes.length - 1; i >= 0; i--) {
+      var n = treeNodes[i];
+      var self = !filtering || matches(n.group);
+      n.any = self || n.children.some(function (c) { return c.any; });
+      n.li.hidden = !n.any;
+      if (filtering && !self && n.any) n.li.classList.add('context');
+      else n.li.classList.remove('context');
+      if (self) matching++;
+    }
+    treeFoot.textContent = filtering
+      ? matching + ' of ' + plural(treeNodes.length, 'row') + ' match the filters.' : '';
   }
 
   // ---- the group table --------------------------------------------------------------
@@ -461,6 +529,9 @@
     else view.open.push(id);
     writeFragment();
     drawRows();
+    // The rows were drawn anew: keep the keyboard on the same group's button.
+    var again = document.getElementById('group-' + id);
+    if (again) again.querySelector('button.expand').focus();
   }
 
   function row(g) {
@@ -509,6 +580,7 @@
       } }, 'Show all')]);
     }
     var table = document.getElementById('groups-table');
+    applyTreeFilter();
     table.setAttribute('data-shown', String(shown.length));
     table.setAttribute('data-matching', String(list.length));
     COLUMNS.forEach(function (c) {
