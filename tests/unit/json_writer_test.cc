@@ -13,6 +13,7 @@
 #include "gleak/diff/diff.h"
 #include "gleak/pipeline/analyze.h"
 #include "gleak/render/json_diff.h"
+#include "gleak/render/json_escape.h"
 #include "gleak/render/json_report.h"
 #include "gleak/render/json_writer.h"
 #include "support/test_support.h"
