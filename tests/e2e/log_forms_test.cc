@@ -15,8 +15,8 @@
 
 #include "gleak/cluster/clusterer.h"
 #include "gleak/input/byte_source.h"
-#include "support/test_support.h"
 #include "gleak/parse/parse_source.h"
+#include "support/test_support.h"
 
 namespace gleak {
 namespace {
@@ -160,7 +160,7 @@ TEST(LogForms, GoStatementWrappersAreNeverTheTopFrame) {
   Clusterer clusterer{ClusterOptions{}};
   auto source = OpenInput(Dump("go1.26/httpserve/sigquit.txt").string());
   ParseSource(*source, clusterer);
-  std::vector<Group> groups = clusterer.TakeGroups();
+  std::vector<Group> groups = clusterer.BuildGroups();
   bool conn_serve = false;
   for (const Group& g : groups) {
     if (g.frames.empty()) continue;

@@ -310,7 +310,7 @@ inline const std::vector<Group>& SampleGroups() {
     std::unique_ptr<ByteSource> source = MemorySource("sample", dump);
     ParseSource(*source, clusterer);
     Report report;
-    report.groups = clusterer.TakeGroups();
+    report.groups = clusterer.BuildGroups();
     ShortenPaths(&report);
     return report.groups;
   }();
