@@ -6,7 +6,7 @@
 //   LineGrammar   every line through the line grammar, as the parser tries it
 //   Parser        bytes -> goroutine records (ParseSource into a counting sink)
 //   Normalize     NormalizeState over recorded records
-//   Clusterer     recorded records -> groups (OnGoroutine for all, TakeGroups)
+//   Clusterer     recorded records -> groups (OnGoroutine for all, BuildGroups)
 //   Analyze       the whole pipeline on a file: read, parse, cluster, classify
 //                 with the built-in rules, rank, render JSON to a discarding stream
 //
@@ -236,7 +236,7 @@ void BM_Clusterer(benchmark::State& state, const Dataset* d) {
   for (auto _ : state) {
     gleak::Clusterer clusterer(gleak::ClusterOptions{});
     for (const OwnedRecord& r : d->records) clusterer.OnGoroutine(r.g);
-    std::vector<gleak::Group> g = clusterer.TakeGroups();
+    std::vector<gleak::Group> g = clusterer.BuildGroups();
     groups = g.size();
     benchmark::DoNotOptimize(g.data());
   }

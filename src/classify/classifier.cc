@@ -8,7 +8,8 @@
 namespace gleak {
 namespace {
 
-std::string At(const StackFrame& f) {
+// A frame as evidence names it: "func (file:line)".
+std::string FrameText(const StackFrame& f) {
   std::string file = f.short_file.empty() ? f.file : f.short_file;
   return file.empty() ? f.func : fmt::format("{} ({}:{})", f.func, file, f.line);
 }
@@ -101,18 +102,18 @@ bool Matches(const RuleClause& c, const Group& g, const SourceFacts* source,
     if (g.frames.empty()) return false;
     if (c.top_frame) {
       if (!c.top_frame->Matches(g.frames[g.top_frame].func)) return false;
-      evidence->push_back({"frame", "waits in " + At(g.frames[g.top_frame])});
+      evidence->push_back({"frame", "waits in " + FrameText(g.frames[g.top_frame])});
     }
     if (c.first_frame) {
       if (!c.first_frame->Matches(g.frames.front().func)) return false;
-      evidence->push_back({"frame", "innermost frame " + At(g.frames.front())});
+      evidence->push_back({"frame", "innermost frame " + FrameText(g.frames.front())});
     }
   }
   if (c.any_frame) {
     auto it = std::find_if(g.frames.begin(), g.frames.end(),
                            [&](const StackFrame& f) { return c.any_frame->Matches(f.func); });
     if (it == g.frames.end()) return false;
-    evidence->push_back({"frame", "stack holds " + At(*it)});
+    evidence->push_back({"frame", "stack holds " + FrameText(*it)});
   }
   if (c.no_frame) {
     for (const StackFrame& f : g.frames) {
@@ -127,7 +128,7 @@ bool Matches(const RuleClause& c, const Group& g, const SourceFacts* source,
     }
     if (c.creator) {
       if (!matched) return false;
-      evidence->push_back({"creator", "created by " + At(matched->frame)});
+      evidence->push_back({"creator", "created by " + FrameText(matched->frame)});
     }
   }
   if (c.NeedsSource()) {
@@ -181,7 +182,7 @@ void MarkSuspect(Finding* f, std::string signal, std::string reason, bool proven
 
 // Proof and the producer's judgement come first: they hold whatever the rules
 // say of the stack, and for groups no rule recognises. True when they decided.
-bool JudgeByProducer(const ClassifyOptions& options, const Group& g, Finding* f) {
+bool MarkSuspectByProducer(const ClassifyOptions& options, const Group& g, Finding* f) {
   if (g.leaked > 0) {
     MarkSuspect(f, "proof",
                 fmt::format("{} proven leaked by the runtime's leak detector (a (leaked) marker "
@@ -222,8 +223,10 @@ bool JudgeByProducer(const ClassifyOptions& options, const Group& g, Finding* f)
   return false;
 }
 
-void Judge(const Rule& rule, const RuleClause& clause, const ClassifyOptions& options,
-           const Group& g, Finding* f) {
+// Marks the group a suspect by its rule: a wait that can never end, a lock
+// cycle, or a wait or a count past the thresholds the rule takes as evidence.
+void MarkSuspectByRule(const Rule& rule, const RuleClause& clause, const ClassifyOptions& options,
+                       const Group& g, Finding* f) {
   if (rule.benign) return;
   if (clause.certain) {
     MarkSuspect(f, "certain", "this wait can never end, whatever the group's size");
@@ -334,8 +337,8 @@ void Classify(const RuleSet& rules, const ClassifyOptions& options, SourceTree* 
         finding.reason += " (source of the blocking line not found: judged from the stack)";
       }
     }
-    if (!JudgeByProducer(options, g, &finding) && primary != nullptr) {
-      Judge(*primary, *primary_clause, options, g, &finding);
+    if (!MarkSuspectByProducer(options, g, &finding) && primary != nullptr) {
+      MarkSuspectByRule(*primary, *primary_clause, options, g, &finding);
     }
     if (finding.suspect && finding.benign) {
       // The runtime's proof, or goleak's verdict, outweighs a rule that calls
@@ -347,7 +350,7 @@ void Classify(const RuleSet& rules, const ClassifyOptions& options, SourceTree* 
       const StackFrame& top = g.frames[g.top_frame];
       bool listed = std::any_of(finding.evidence.begin(), finding.evidence.end(),
                                 [](const Evidence& e) { return e.kind == "frame"; });
-      if (!listed) finding.evidence.push_back({"frame", "waits in " + At(top)});
+      if (!listed) finding.evidence.push_back({"frame", "waits in " + FrameText(top)});
     }
     if (facts) {
       finding.source = facts->snippets;

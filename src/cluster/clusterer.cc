@@ -141,7 +141,7 @@ class Clusterer::Impl {
   explicit Impl(ClusterOptions options) : options_(std::move(options)) {}
 
   void OnGoroutine(const Goroutine& g);
-  std::vector<Group> TakeGroups() const;
+  std::vector<Group> BuildGroups() const;
   GroupingLevel level() const { return options_.level; }
   void SetInput(size_t index) {
     if (index != input_) seen_stacks_.clear();  // groups are per input unless merged
@@ -161,7 +161,10 @@ class Clusterer::Impl {
   void Forget(size_t frames_mark, const StringInterner::Mark& strings_mark);
   uint32_t FrameId(const Frame& frame);
   uint32_t FrameId(std::string_view func, std::string_view file, uint64_t line);
-  bool Keep(const Goroutine& g, std::span<const uint32_t> frame_ids, uint32_t creator_frame);
+  // Whether the goroutine is grouped: no frame --ignore'd or --exclude'd,
+  // and one that --filter matches (when there is a --filter).
+  bool PassesFilters(const Goroutine& g, std::span<const uint32_t> frame_ids,
+                     uint32_t creator_frame);
   void SignatureOf(const Goroutine& g, uint32_t creator_frame, GroupingLevel level,
                    std::vector<uint32_t>* out);
   StackFrame ToStackFrame(uint32_t frame_id, bool inlined) const;
@@ -226,8 +229,8 @@ uint32_t Clusterer::Impl::FrameId(const Frame& frame) {
   return FrameId(frame.func, frame.file, frame.line);
 }
 
-bool Clusterer::Impl::Keep(const Goroutine& g, std::span<const uint32_t> frame_ids,
-                           uint32_t creator_frame) {
+bool Clusterer::Impl::PassesFilters(const Goroutine& g, std::span<const uint32_t> frame_ids,
+                                    uint32_t creator_frame) {
   (void)g;
   bool filtered_in = options_.filters.empty();
   auto check = [&](uint32_t id) {
@@ -398,7 +401,7 @@ void Clusterer::Impl::OnGoroutine(const Goroutine& g) {
   record_frames_.clear();
   for (const Frame& f : g.frames) record_frames_.push_back(FrameId(f));
   uint32_t creator_frame = g.has_created_by ? FrameId(g.created_by) : kNone;
-  if (!Keep(g, record_frames_, creator_frame)) {
+  if (!PassesFilters(g, record_frames_, creator_frame)) {
     last_group_ = kNone;
     ignored_ = SaturatingAdd(ignored_, g.count);
     if (full) Forget(frames_mark, strings_mark);
@@ -567,7 +570,7 @@ std::string Clusterer::Impl::IdOf(GroupingLevel level, uint32_t state,
   return fmt::format("{:016x}", XXH3_64bits(text.data(), text.size()));
 }
 
-std::vector<Group> Clusterer::Impl::TakeGroups() const {
+std::vector<Group> Clusterer::Impl::BuildGroups() const {
   std::vector<Group> out;
   out.reserve(groups_.size());
   for (const GroupState& s : groups_) {
@@ -650,7 +653,7 @@ void Clusterer::set_input(size_t index) { impl_->SetInput(index); }
 void Clusterer::OnGoroutine(const Goroutine& goroutine) { impl_->OnGoroutine(goroutine); }
 bool Clusterer::wants_arguments() const { return impl_->level() == GroupingLevel::kExact; }
 bool Clusterer::wants_stack_keys() const { return impl_->level() != GroupingLevel::kExact; }
-std::vector<Group> Clusterer::TakeGroups() const { return impl_->TakeGroups(); }
+std::vector<Group> Clusterer::BuildGroups() const { return impl_->BuildGroups(); }
 uint64_t Clusterer::ignored_goroutines() const { return impl_->ignored_; }
 uint64_t Clusterer::goroutines() const { return impl_->goroutines_; }
 uint32_t Clusterer::last_group() const { return impl_->last_group_; }

@@ -71,15 +71,16 @@ class Clusterer : public RecordSink {
   bool wants_arguments() const override;   // only to group at `exact`
   bool wants_stack_keys() const override;  // at every other level
 
-  // The index, among the groups TakeGroups will return, of the group the
+  // The index, among the groups BuildGroups will return, of the group the
   // last goroutine was counted in; kNoGroup when it was left out (--ignore,
   // --filter, --exclude).
   static constexpr uint32_t kNoGroup = UINT32_MAX;
   uint32_t last_group() const;
 
   // The groups made so far, in order of first appearance, with every creator
-  // (LimitCreators lists the top few).
-  std::vector<Group> TakeGroups() const;
+  // (LimitCreators lists the top few): built anew on each call from the
+  // clusterer's state, which stays as it is.
+  std::vector<Group> BuildGroups() const;
   uint64_t ignored_goroutines() const;
   uint64_t goroutines() const;
 

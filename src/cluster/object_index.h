@@ -66,7 +66,7 @@ class ObjectIndex {
   void Add(const Goroutine& g, uint32_t group);
 
   // The evidence so far, with groups named by the ids of `groups`, the
-  // clusterer's TakeGroups() in its order. Leaves the index empty.
+  // clusterer's BuildGroups() in its order. Leaves the index empty.
   ObjectEvidence Take(const std::vector<Group>& groups);
 
  private:

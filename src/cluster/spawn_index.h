@@ -85,13 +85,13 @@ class SpawnIndex {
 
   explicit SpawnIndex(SpawnLimits limits = {});
 
-  // `group`: the goroutine's group among the clusterer's TakeGroups()
+  // `group`: the goroutine's group among the clusterer's BuildGroups()
   // (Clusterer::last_group), kNoGroup when it was left out (--filter...): its
   // id is then still known as a parent, of no group.
   void Add(const Goroutine& g, uint32_t group);
 
   // The evidence so far, groups named by the ids of `groups` (the
-  // clusterer's TakeGroups(), in its order). Leaves the index empty.
+  // clusterer's BuildGroups(), in its order). Leaves the index empty.
   SpawnEvidence Take(const std::vector<Group>& groups);
 
  private:

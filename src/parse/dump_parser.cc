@@ -145,7 +145,8 @@ class DumpParser::Impl {
   // in or out of a record: what names the test of a goleak report.
   void NoteTestLine(std::string_view text);
 
-  Span Keep(std::string_view s) {
+  // Copies `s` into the record's text; returns where it lies there.
+  Span KeepText(std::string_view s) {
     Span span{text_.size(), s.size()};
     text_.append(s);
     return span;
@@ -503,7 +504,7 @@ void DumpParser::Impl::StartTraceback(const HeaderLine& header, const Line& line
     }
   }
   ClearRecord();
-  state_span_ = Keep(header.state);
+  state_span_ = KeepText(header.state);
   if (header.id_overflow) {
     Warn(line.number, "goroutine id does not fit in 64 bits; the goroutine is kept without an id");
   }
@@ -592,11 +593,11 @@ bool DumpParser::Impl::TracebackLine(std::string_view text, const Line& line) {
       }
       if (state_ == State::kCreatedByFile) {
         FrameSpans& target = ancestors_.empty() ? created_by_ : ancestors_.back().created_by;
-        target.file = Keep(file.file);
+        target.file = KeepText(file.file);
         target.line = file.line;
         state_ = State::kFrames;
       } else {
-        pending_.file = Keep(file.file);
+        pending_.file = KeepText(file.file);
         pending_.line = file.line;
         pending_function_ = false;
         AddFrame(pending_, pending_line_);
@@ -629,7 +630,7 @@ bool DumpParser::Impl::TracebackLine(std::string_view text, const Line& line) {
     DropPendingFunction();
     state_ = State::kFrames;
     pending_ = FrameSpans{};
-    pending_.func = Keep(function.func);
+    pending_.func = KeepText(function.func);
     if (keep_args_) pending_.args = KeepArgs(function.args);
     pending_.inlined = function.inlined;
     pending_function_ = true;
@@ -642,7 +643,7 @@ bool DumpParser::Impl::TracebackLine(std::string_view text, const Line& line) {
   if (ParseCreatedByLine(text, &created_by)) {
     DropPendingFunction();
     FrameSpans spans;
-    spans.func = Keep(created_by.func);
+    spans.func = KeepText(created_by.func);
     if (ancestors_.empty()) {
       created_by_ = spans;
       current_.has_created_by = true;
@@ -719,9 +720,9 @@ bool DumpParser::Impl::CountRecordLine(std::string_view text, const Line& line) 
       Warn(line.number, "line number does not fit in a signed 64-bit integer; taken as 0");
     }
     FrameSpans spans;
-    spans.func = Keep(frame.func);
+    spans.func = KeepText(frame.func);
     if (line.ends_with_newline) {
-      spans.file = Keep(frame.file);
+      spans.file = KeepText(frame.file);
       spans.line = frame.line;
     } else {
       last_line_cut_ = true;  // its line number may be cut short: none rather than a wrong one

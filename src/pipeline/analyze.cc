@@ -132,7 +132,7 @@ InputResult ReadInput(const AnalyzeOptions& options, size_t index, size_t thread
     result.input.goroutines = clusterer.goroutines();
     result.goroutines = clusterer.goroutines();
     result.ignored = clusterer.ignored_goroutines();
-    result.groups = clusterer.TakeGroups();
+    result.groups = clusterer.BuildGroups();
     if (objects) result.objects = objects->Take(result.groups);
     if (spawn) result.spawn = spawn->Take(result.groups);
   }

@@ -64,7 +64,7 @@ Part ParsePart(const std::string& path, uint64_t begin, uint64_t end, const Clus
   ClusterSink sink(clusterer, objects.get(), spawn.get(), &counter);
   std::unique_ptr<ByteSource> range = CountingBytes(OpenFileRange(path, begin, end), &counter);
   ParseRange(*range, sink, limits, context, &part.parse);
-  part.groups = clusterer.TakeGroups();
+  part.groups = clusterer.BuildGroups();
   if (objects) part.objects = objects->Take(part.groups);
   if (spawn) part.spawn = spawn->Take(part.groups);
   part.goroutines = clusterer.goroutines();
@@ -122,7 +122,7 @@ ClusteredInput ClusterSource(ByteSource& source, Clusterer& clusterer, ObjectInd
   if (partial != nullptr) result.summary = *partial;
   result.goroutines = clusterer.goroutines();
   result.ignored = clusterer.ignored_goroutines();
-  result.groups = clusterer.TakeGroups();
+  result.groups = clusterer.BuildGroups();
   if (objects != nullptr) result.objects = objects->Take(result.groups);
   if (spawn != nullptr) result.spawn = spawn->Take(result.groups);
   return result;

@@ -1,8 +1,9 @@
 // A JSON writer that streams: values go straight into a buffer that is
 // written to the output in blocks, with no document tree. Its text is the
 // text nlohmann::json's dump(2) (or dump(-1)) writes with the `replace` error
-// handler: the same layout, the same escapes, invalid UTF-8 as U+FFFD (the
-// raw bytes EF BF BD). Objects are written as the caller calls: the caller
+// handler: the same layout, and strings escaped by AppendJsonQuoted
+// (gleak/render/json_escape.h), invalid UTF-8 as U+FFFD (the raw bytes
+// EF BF BD). Objects are written as the caller calls: the caller
 // gives the keys in the order nlohmann sorts them (byte order).
 #pragma once
 
@@ -15,9 +16,6 @@
 #include <vector>
 
 namespace gleak {
-
-// Appends `s` to `out` as a quoted JSON string, escaped as JsonWriter does.
-void AppendJsonQuoted(std::string_view s, std::string* out);
 
 class JsonWriter {
  public:

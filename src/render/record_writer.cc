@@ -2,24 +2,26 @@
 
 #include <iterator>
 
+#include <fmt/format.h>
+
 #include "base/terminal_safe.h"
 #include "render/json_escape.h"
 
 namespace gleak {
 namespace {
 
-void AppendFrameJson(const Frame& f, fmt::memory_buffer* out) {
+void AppendFrameJson(const Frame& f, std::string* out) {
   auto it = std::back_inserter(*out);
   fmt::format_to(it, "{{\"func\":");
-  AppendJsonString(f.func, out);
+  AppendJsonQuoted(f.func, out);
   fmt::format_to(it, ",\"file\":");
-  AppendJsonString(f.file, out);
+  AppendJsonQuoted(f.file, out);
   fmt::format_to(it, ",\"line\":{}", f.line);
   if (f.inlined) fmt::format_to(it, ",\"inlined\":true");
   fmt::format_to(it, "}}");
 }
 
-void AppendFramesJson(std::span<const Frame> frames, fmt::memory_buffer* out) {
+void AppendFramesJson(std::span<const Frame> frames, std::string* out) {
   out->push_back('[');
   for (size_t i = 0; i < frames.size(); ++i) {
     if (i > 0) out->push_back(',');
@@ -44,11 +46,7 @@ void ForEachFlag(const Goroutine& g, F f) {
 
 }  // namespace
 
-void RecordWriter::AppendSafe(std::string_view s) {
-  scratch_.clear();
-  AppendTerminalSafe(s, &scratch_);
-  buffer_.append(scratch_.data(), scratch_.data() + scratch_.size());
-}
+void RecordWriter::AppendSafe(std::string_view s) { AppendTerminalSafe(s, &buffer_); }
 
 void RecordWriter::Flush() {
   if (buffer_.size() > 0) {
@@ -61,14 +59,14 @@ void RecordWriter::Flush() {
 void JsonLinesRecordWriter::OnGoroutine(const Goroutine& g) {
   auto it = std::back_inserter(buffer_);
   fmt::format_to(it, "{{\"input\":");
-  AppendJsonString(input_, &buffer_);
+  AppendJsonQuoted(input_, &buffer_);
   if (g.has_id) {
     fmt::format_to(it, ",\"id\":{}", g.id);
   } else {
     fmt::format_to(it, ",\"id\":null");
   }
   fmt::format_to(it, ",\"state\":");
-  AppendJsonString(g.state, &buffer_);
+  AppendJsonQuoted(g.state, &buffer_);
   fmt::format_to(it, ",\"wait_minutes\":{},\"count\":{},\"flags\":[", g.wait_minutes, g.count);
   bool first = true;
   ForEachFlag(g, [&](const char* flag) {
@@ -92,9 +90,9 @@ void JsonLinesRecordWriter::OnGoroutine(const Goroutine& g) {
   fmt::format_to(it, ",\"labels\":{{");
   for (size_t i = 0; i < g.labels.size(); ++i) {
     if (i > 0) buffer_.push_back(',');
-    AppendJsonString(g.labels[i].key, &buffer_);
+    AppendJsonQuoted(g.labels[i].key, &buffer_);
     buffer_.push_back(':');
-    AppendJsonString(g.labels[i].value, &buffer_);
+    AppendJsonQuoted(g.labels[i].value, &buffer_);
   }
   fmt::format_to(it, "}}");
   if (g.synctest_bubble > 0) fmt::format_to(it, ",\"synctest_bubble\":{}", g.synctest_bubble);

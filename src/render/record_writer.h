@@ -5,8 +5,6 @@
 #include <cstdio>
 #include <string>
 
-#include <fmt/format.h>
-
 #include "model/goroutine.h"
 #include "model/record_sink.h"
 
@@ -27,8 +25,7 @@ class RecordWriter : public RecordSink {
   }
   std::FILE* out_;
   std::string input_;
-  fmt::memory_buffer buffer_;
-  std::string scratch_;
+  std::string buffer_;  // what is not yet written to out_
 };
 
 class JsonLinesRecordWriter : public RecordWriter {

@@ -26,7 +26,8 @@ void RenderTrack(size_t rank, const Track& t, const TextStyle& style, std::ostre
     // Many groups counted together: no pattern grows here, some group among them does.
     line.Add("OVERFLOW", Ink::kYellow).Add(": of the groups past --max-groups, not told apart");
   } else {
-    line.Add(g.state.empty() ? "(no state: count profile)" : Safe(g.state), Ink::kYellow).Add("  ");
+    line.Add(g.state.empty() ? "(no state: count profile)" : TerminalSafe(g.state), Ink::kYellow)
+        .Add("  ");
     if (t.suspect) {
       line.Add(fmt::format("GROWING {}", g.finding.pattern), Ink::kRed);
     } else {
@@ -76,7 +77,7 @@ void RenderTextDiff(const DiffReport& diff, const TextStyle& style, std::ostream
     if (!w.failures.empty()) {
       const WatchFailure& last = w.failures.back();  // the last one, or the last one kept
       line.Add(fmt::format("  snapshot {} at {}: ", last.tick, last.time))
-          .Add(Safe(last.error), Ink::kRed);
+          .Add(TerminalSafe(last.error), Ink::kRed);
       line.End();
     }
   };
@@ -103,9 +104,10 @@ void RenderTextDiff(const DiffReport& diff, const TextStyle& style, std::ostream
   line.End();
   for (size_t i = 0; i < diff.snapshots.size(); ++i) {
     const InputReport& in = diff.snapshots[i];
-    line.Add(fmt::format("  [{}] ", thinned ? diff.kept[i] : i + 1)).Add(Safe(in.name), Ink::kBold);
+    line.Add(fmt::format("  [{}] ", thinned ? diff.kept[i] : i + 1))
+        .Add(TerminalSafe(in.name), Ink::kBold);
     if (!in.error.empty()) {
-      line.Add("  error: " + Safe(in.error), Ink::kRed);
+      line.Add("  error: " + TerminalSafe(in.error), Ink::kRed);
     } else {
       line.Add(
           fmt::format("  {} ({}), {}", in.format, in.producer, Plural(in.goroutines, "goroutine")));
@@ -138,7 +140,7 @@ void RenderTextDiff(const DiffReport& diff, const TextStyle& style, std::ostream
     line.End();
   }
   if (!diff.path_prefix.empty()) {
-    line.Add("  paths relative to " + Safe(diff.path_prefix), Ink::kDim);
+    line.Add("  paths relative to " + TerminalSafe(diff.path_prefix), Ink::kDim);
     line.End();
   }
   out << '\n';

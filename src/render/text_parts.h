@@ -39,10 +39,6 @@ inline const char* Escape(Ink ink) {
   return "";
 }
 
-// Text from a dump may hold escape sequences: they must never reach a
-// terminal. The one filter for that is in gleak/base/terminal_safe.h.
-inline std::string Safe(std::string_view s) { return TerminalSafe(s); }
-
 // Terminal columns: a wide character (CJK, emoji) takes two.
 inline size_t Columns(std::string_view s) { return DisplayColumns(s); }
 
@@ -172,7 +168,7 @@ inline std::string Plural(uint64_t n, std::string_view word) {
 }
 
 inline std::string Location(const StackFrame& f) {
-  std::string file = Safe(f.short_file.empty() ? f.file : f.short_file);
+  std::string file = TerminalSafe(f.short_file.empty() ? f.file : f.short_file);
   if (file.empty()) return {};
   return f.line > 0 ? fmt::format("{}:{}", file, f.line) : file;
 }
@@ -186,7 +182,7 @@ inline constexpr size_t kLocationColumn = 46;
 
 // "      at  main.f                    pkg/file.go:12": a labelled frame line.
 inline void FrameLine(LineOut& line, std::string_view label, const StackFrame& frame, Ink ink) {
-  line.Add(label, Ink::kDim).Add(Safe(frame.func), ink);
+  line.Add(label, Ink::kDim).Add(TerminalSafe(frame.func), ink);
   line.Pad(kLocationColumn);
   line.Add(Location(frame));
 }
@@ -201,7 +197,7 @@ inline void AtLine(LineOut& line, const Group& g) {
 
 inline void FixLine(LineOut& line, const std::string& fix) {
   if (fix.empty()) return;
-  line.Add("     fix  ", Ink::kDim).Add(Safe(fix), Ink::kGreen);
+  line.Add("     fix  ", Ink::kDim).Add(TerminalSafe(fix), Ink::kGreen);
   line.EndWrapped(kProseIndent);
 }
 

@@ -41,7 +41,7 @@ std::string WaitText(const Group& g) {
 // a group's first line.
 void RenderHeadline(const Group& g, LineOut& line) {
   const Finding& f = g.finding;
-  line.Add(g.state.empty() ? "(no state: count profile)" : Safe(g.state), Ink::kYellow);
+  line.Add(g.state.empty() ? "(no state: count profile)" : TerminalSafe(g.state), Ink::kYellow);
   if (std::string wait = WaitText(g); !wait.empty()) line.Add(", waiting " + wait, Ink::kYellow);
   if (g.locked_to_thread > 0) line.Add(fmt::format(", {} locked to thread", g.locked_to_thread));
   line.Add("  ");
@@ -60,8 +60,8 @@ void RenderHeadline(const Group& g, LineOut& line) {
 // The first line of a value; the rest is counted, not shown.
 std::string FirstLine(std::string_view value) {
   size_t nl = value.find('\n');
-  if (nl == std::string_view::npos) return Safe(value);
-  return fmt::format("{} (+{} lines)", Safe(value.substr(0, nl)),
+  if (nl == std::string_view::npos) return TerminalSafe(value);
+  return fmt::format("{} (+{} lines)", TerminalSafe(value.substr(0, nl)),
                      std::count(value.begin(), value.end(), '\n'));
 }
 
@@ -71,10 +71,10 @@ std::string DetailText(const InputReport& in) {
   const ProducerDetail& d = in.detail;
   std::vector<std::string> parts;
   if (!d.test_timeout.empty()) {
-    parts.push_back(
-        d.test_name.empty()
-            ? fmt::format("a test timed out after {}", Safe(d.test_timeout))
-            : fmt::format("test {} timed out after {}", Safe(d.test_name), Safe(d.test_timeout)));
+    parts.push_back(d.test_name.empty()
+                        ? fmt::format("a test timed out after {}", TerminalSafe(d.test_timeout))
+                        : fmt::format("test {} timed out after {}", TerminalSafe(d.test_name),
+                                      TerminalSafe(d.test_timeout)));
   } else if (!d.panics.empty()) {
     const PanicEntry& last = d.panics.back();
     std::string text = "panic: " + FirstLine(last.value);
@@ -86,10 +86,10 @@ std::string DetailText(const InputReport& in) {
     }
     parts.push_back(std::move(text));
   }
-  if (!d.fatal_error.empty()) parts.push_back("fatal error: " + Safe(d.fatal_error));
+  if (!d.fatal_error.empty()) parts.push_back("fatal error: " + TerminalSafe(d.fatal_error));
   if (d.test_timeout.empty() && !d.test_name.empty()) {
-    parts.push_back(in.producer == "goleak" ? "goleak report of " + Safe(d.test_name)
-                                            : "test " + Safe(d.test_name));
+    parts.push_back(in.producer == "goleak" ? "goleak report of " + TerminalSafe(d.test_name)
+                                            : "test " + TerminalSafe(d.test_name));
   }
   if (d.has_crashed_goroutine)
     parts.push_back(fmt::format("goroutine {} crashed", d.crashed_goroutine));
@@ -118,7 +118,7 @@ void RenderGroup(size_t rank, const Group& g, const TextStyle& style, std::ostre
     std::string why = f.reason;
     if (!f.suspect_reason.empty())
       why += fmt::format("; {} ({})", f.suspect_reason, f.suspect_signal);
-    line.Add("     why  ", Ink::kDim).Add(Safe(why));
+    line.Add("     why  ", Ink::kDim).Add(TerminalSafe(why));
     line.EndWrapped(kProseIndent);
   }
   if (!f.also_matched.empty()) {
@@ -156,16 +156,16 @@ void RenderGroup(size_t rank, const Group& g, const TextStyle& style, std::ostre
   }
   if (!g.label_key.empty()) {
     line.Add("   label  ", Ink::kDim)
-        .Add(g.has_label_value ? fmt::format("{}={}", Safe(LabelWord(g.label_key)),
-                                             Safe(LabelWord(g.label_value)))
-                               : fmt::format("no {} label", Safe(LabelWord(g.label_key))));
+        .Add(g.has_label_value ? fmt::format("{}={}", TerminalSafe(LabelWord(g.label_key)),
+                                             TerminalSafe(LabelWord(g.label_value)))
+                               : fmt::format("no {} label", TerminalSafe(LabelWord(g.label_key))));
     line.End();
   }
   for (const LabelSet& set : g.label_sets) {
     std::string text;
     for (const auto& [k, v] : set.labels)
-      text +=
-          fmt::format("{}{}={}", text.empty() ? "" : " ", Safe(LabelWord(k)), Safe(LabelWord(v)));
+      text += fmt::format("{}{}={}", text.empty() ? "" : " ", TerminalSafe(LabelWord(k)),
+                          TerminalSafe(LabelWord(v)));
     line.Add("  labels  ", Ink::kDim).Add(text).Add(fmt::format("  ×{}", set.count), Ink::kDim);
     line.End();
   }
@@ -174,7 +174,7 @@ void RenderGroup(size_t rank, const Group& g, const TextStyle& style, std::ostre
     line.End();
   }
   if (!g.object_facts.text.empty()) {
-    line.Add(" objects  ", Ink::kDim).Add(Safe(g.object_facts.text));
+    line.Add(" objects  ", Ink::kDim).Add(TerminalSafe(g.object_facts.text));
     line.End();
   }
   if (!g.sample_ids.empty()) {
@@ -192,7 +192,7 @@ void RenderGroup(size_t rank, const Group& g, const TextStyle& style, std::ostre
       continue;
     }
     line.Add(first ? "   stack  " : "          ", Ink::kDim)
-        .Add(Safe(f.func) + (f.inlined ? " (inlined)" : ""));
+        .Add(TerminalSafe(f.func) + (f.inlined ? " (inlined)" : ""));
     line.Pad(kLocationColumn);
     line.Add(Location(f), Ink::kDim);
     line.End();
@@ -210,14 +210,14 @@ void RenderGroup(size_t rank, const Group& g, const TextStyle& style, std::ostre
     line.End();
   }
   for (const SourceSnippet& snippet : f.benign ? std::vector<SourceSnippet>{} : f.source) {
-    line.Add(fmt::format("  source  {} {}:{}{}", snippet.role, Safe(snippet.file), snippet.line,
-                         snippet.origin.empty() ? "" : " (" + snippet.origin + ")"),
+    line.Add(fmt::format("  source  {} {}:{}{}", snippet.role, TerminalSafe(snippet.file),
+                         snippet.line, snippet.origin.empty() ? "" : " (" + snippet.origin + ")"),
              Ink::kDim);
     line.End();
     for (size_t i = 0; i < snippet.lines.size(); ++i) {
       uint64_t number = snippet.first_line + i;
       line.Add(fmt::format("    {:>5} {} ", number, number == snippet.line ? ">" : " "), Ink::kDim)
-          .Add(Safe(snippet.lines[i]), number == snippet.line ? Ink::kBold : Ink::kPlain);
+          .Add(TerminalSafe(snippet.lines[i]), number == snippet.line ? Ink::kBold : Ink::kPlain);
       line.End();
     }
   }
@@ -236,9 +236,9 @@ void RenderHead(const Report& report, const TextStyle& style, std::ostream& out)
   for (size_t i = 0; i < report.inputs.size(); ++i) {
     const InputReport& in = report.inputs[i];
     line.Add(report.inputs.size() > 1 ? fmt::format("  [{}] ", i + 1) : "  ")
-        .Add(Safe(in.name), Ink::kBold);
+        .Add(TerminalSafe(in.name), Ink::kBold);
     if (!in.error.empty()) {
-      line.Add("  error: " + Safe(in.error), Ink::kRed);
+      line.Add("  error: " + TerminalSafe(in.error), Ink::kRed);
     } else {
       line.Add(fmt::format("  {} ({}{}), {}, {}", in.format, in.producer,
                            in.encoding == "gzip" ? ", gzip" : "", Bytes(in.bytes),
@@ -247,7 +247,8 @@ void RenderHead(const Report& report, const TextStyle& style, std::ostream& out)
     }
     line.End();
     if (!in.verdict.empty()) {
-      line.Add("    ").Add(Safe(in.verdict), in.goroutines == 0 ? Ink::kGreen : Ink::kYellow);
+      line.Add("    ").Add(TerminalSafe(in.verdict),
+                           in.goroutines == 0 ? Ink::kGreen : Ink::kYellow);
       line.End();
     }
     if (std::string detail = DetailText(in); !detail.empty()) {
@@ -275,7 +276,7 @@ void RenderHead(const Report& report, const TextStyle& style, std::ostream& out)
     line.End();
   }
   if (!report.path_prefix.empty()) {
-    line.Add("  paths relative to " + Safe(report.path_prefix), Ink::kDim);
+    line.Add("  paths relative to " + TerminalSafe(report.path_prefix), Ink::kDim);
     line.End();
   }
   out << '\n';
@@ -300,7 +301,7 @@ void RenderTail(const Report& report, const TextStyle& style, std::ostream& out)
   }
   for (const InputReport& in : report.inputs) {
     if (in.noise_lines > 0 || in.duplicate_goroutines > 0) {
-      line.Add(fmt::format("{}: skipped {}", Safe(in.name), Plural(in.noise_lines, "line")),
+      line.Add(fmt::format("{}: skipped {}", TerminalSafe(in.name), Plural(in.noise_lines, "line")),
                Ink::kDim);
       if (in.duplicate_goroutines > 0) {
         line.Add(fmt::format(", {} repeated in thread sections",
@@ -313,7 +314,7 @@ void RenderTail(const Report& report, const TextStyle& style, std::ostream& out)
     // never into the report: here only how many there were.
     if (uint64_t warnings = in.warnings.size() + in.warnings_dropped; warnings > 0) {
       line.Add(fmt::format("{}: {} while reading, on standard error (not with --quiet)",
-                           Safe(in.name), Plural(warnings, "warning")),
+                           TerminalSafe(in.name), Plural(warnings, "warning")),
                Ink::kYellow);
       line.EndWrapped(2);
     }
@@ -340,7 +341,7 @@ void RenderTreeRow(const Report& report, const SpawnRow& row, const TextStyle& s
     line.End();
     return;
   }
-  if (!g.frames.empty()) line.Add(Safe(g.frames[g.top_frame].func) + "  ", Ink::kCyan);
+  if (!g.frames.empty()) line.Add(TerminalSafe(g.frames[g.top_frame].func) + "  ", Ink::kCyan);
   if (row.repeat) {
     line.Add("(shown above)", Ink::kDim).Add("  id " + g.id, Ink::kDim);
     line.End();
@@ -365,9 +366,9 @@ void RenderGroups(const Report& report, const TextStyle& style, std::ostream& ou
     if (!report.merged && report.inputs.size() > 1 && !g.inputs.empty() &&
         g.inputs.front().input != current_input) {
       current_input = g.inputs.front().input;
-      line.Add(
-          fmt::format("── [{}] {} ", current_input + 1, Safe(report.inputs[current_input].name)),
-          Ink::kBold);
+      line.Add(fmt::format("── [{}] {} ", current_input + 1,
+                           TerminalSafe(report.inputs[current_input].name)),
+               Ink::kBold);
       line.End();
       out << '\n';
     }
@@ -421,9 +422,9 @@ void RenderTextSpawnTree(const Report& report, const TextStyle& style, std::ostr
     if (row.depth == 0 && !report.merged && report.inputs.size() > 1 && !g.inputs.empty() &&
         g.inputs.front().input != current_input) {
       current_input = g.inputs.front().input;
-      line.Add(
-          fmt::format("── [{}] {} ", current_input + 1, Safe(report.inputs[current_input].name)),
-          Ink::kBold);
+      line.Add(fmt::format("── [{}] {} ", current_input + 1,
+                           TerminalSafe(report.inputs[current_input].name)),
+               Ink::kBold);
       line.End();
     }
     RenderTreeRow(report, row, style, out);

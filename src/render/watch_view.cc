@@ -49,7 +49,7 @@ void RenderWatchScreen(const WatchTick& tick, const std::string& status, const T
   out << "\x1b[H\x1b[J";  // home, clear: redraw in place
   LineOut line(style, out);
   line.Add("gleak watch ", Ink::kBold)
-      .Add(Safe(tick.url))
+      .Add(TerminalSafe(tick.url))
       .Add(fmt::format("  every {:g}s · tick {} · {}", tick.interval_seconds, tick.tick, tick.time),
            Ink::kDim);
   line.End();
@@ -90,7 +90,7 @@ void RenderWatchScreen(const WatchTick& tick, const std::string& status, const T
     if (g.overflow) {
       line.Add("groups past --max-groups, not told apart", Ink::kDim);
     } else if (!g.frames.empty()) {
-      line.Add(Safe(g.frames[g.top_frame].func), Ink::kCyan)
+      line.Add(TerminalSafe(g.frames[g.top_frame].func), Ink::kCyan)
           .Add("  ")
           .Add(Location(g.frames[g.top_frame]), Ink::kDim);
     }
@@ -105,7 +105,7 @@ void RenderWatchScreen(const WatchTick& tick, const std::string& status, const T
 void RenderWatchLine(const WatchTick& tick, std::ostream& out) {
   if (!tick.ok) {
     out << fmt::format("{} tick {}: error: {} ({} in a row)\n", tick.time, tick.tick,
-                       Safe(tick.error), tick.failures_in_a_row);
+                       TerminalSafe(tick.error), tick.failures_in_a_row);
     out.flush();
     return;
   }
@@ -114,7 +114,7 @@ void RenderWatchLine(const WatchTick& tick, std::ostream& out) {
   for (const Track* t : growing) {
     const Group& g = t->group;
     top += fmt::format("  {} {} {}", Signed(t->growth), g.finding.pattern,
-                       g.frames.empty() ? std::string() : Safe(g.frames[g.top_frame].func));
+                       g.frames.empty() ? std::string() : TerminalSafe(g.frames[g.top_frame].func));
   }
   out << fmt::format("{} tick {}: {} goroutines ({} since start, {} since last){}\n", tick.time,
                      tick.tick, tick.totals.empty() ? 0 : tick.totals.back(),
@@ -161,7 +161,7 @@ namespace {
 std::string FleetGroupText(const FleetGroup& g) {
   return fmt::format("{} {} on {} targets ({}){}: {}", Signed(g.growth), g.pattern,
                      g.targets.size(), fmt::join(g.targets, ", "), g.proven ? " PROVEN" : "",
-                     Safe(g.function));
+                     TerminalSafe(g.function));
 }
 
 }  // namespace
@@ -177,9 +177,9 @@ void RenderFleetScreen(const FleetTick& tick, const std::string& status, const T
   line.End();
   out << '\n';
   for (const WatchTick& t : tick.targets) {
-    line.Add(fmt::format("  {:<20} ", Safe(t.target)), Ink::kBold);
+    line.Add(fmt::format("  {:<20} ", TerminalSafe(t.target)), Ink::kBold);
     if (!t.ok) {
-      line.Add(fmt::format("error ({} in a row): {}", t.failures_in_a_row, Safe(t.error)),
+      line.Add(fmt::format("error ({} in a row): {}", t.failures_in_a_row, TerminalSafe(t.error)),
                Ink::kRed);
     } else if (!t.totals.empty()) {
       line.Add(fmt::format("{:>7} goroutines {:>7} since start  ", t.totals.back(),
@@ -191,7 +191,7 @@ void RenderFleetScreen(const FleetTick& tick, const std::string& status, const T
         line.Add(fmt::format("  {} {}", Signed(g->growth), g->group.finding.pattern),
                  g->suspect || g->group.finding.proven ? Ink::kRed : Ink::kPlain);
         if (!g->group.frames.empty()) {
-          line.Add(" ").Add(Safe(g->group.frames[g->group.top_frame].func), Ink::kCyan);
+          line.Add(" ").Add(TerminalSafe(g->group.frames[g->group.top_frame].func), Ink::kCyan);
         }
       }
     }
@@ -219,7 +219,7 @@ void RenderFleetScreen(const FleetTick& tick, const std::string& status, const T
 
 void RenderFleetLines(const FleetTick& tick, std::ostream& out) {
   for (const WatchTick& t : tick.targets) {
-    out << '[' << Safe(t.target) << "] ";
+    out << '[' << TerminalSafe(t.target) << "] ";
     RenderWatchLine(t, out);
   }
   std::string shared;

@@ -15,8 +15,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string Safe(std::string_view s) { return TerminalSafe(s); }
-
 // `s` cut to at most `max` bytes on a UTF-8 boundary, "..." marking the cut.
 std::string Bounded(std::string s, size_t max) {
   if (s.size() <= max || max < 4) return s;
@@ -59,14 +57,14 @@ class Locator {
                        std::string_view role) const {
     ShareLocation loc;
     loc.line = frame.line;
-    loc.function = Safe(frame.func);
+    loc.function = TerminalSafe(frame.func);
     std::string rel;
     for (const SourceSnippet& s : finding.source) {
       if (s.role == role && s.line == frame.line) rel = UnderRoot(s.file, root_);
     }
     if (rel.empty()) rel = UnderRoot(frame.file, root_);
     loc.relative = !rel.empty();
-    loc.path = Safe(loc.relative ? rel : frame.file);
+    loc.path = TerminalSafe(loc.relative ? rel : frame.file);
     return loc;
   }
 
@@ -76,40 +74,41 @@ class Locator {
 
 ShareInput InputOf(const InputReport& in) {
   ShareInput s;
-  s.name = Safe(in.name);
-  s.format = Safe(in.format);
+  s.name = TerminalSafe(in.name);
+  s.format = TerminalSafe(in.format);
   s.goroutines = in.goroutines;
   s.warnings = SaturatingAdd(in.warnings.size(), in.warnings_dropped);
-  s.error = Safe(in.error);
+  s.error = TerminalSafe(in.error);
   return s;
 }
 
 std::string TopFunction(const Group& g, size_t max) {
   if (g.overflow) return "(overflow)";
   if (g.frames.empty()) return "";
-  return Bounded(Safe(g.frames[g.top_frame].func), max);
+  return Bounded(TerminalSafe(g.frames[g.top_frame].func), max);
 }
 
 std::string LabelSetText(const LabelSet& set) {
   std::string text;
   for (const auto& [k, v] : set.labels) {
     if (!text.empty()) text += ' ';
-    text.append(Safe(k)).append("=").append(Safe(v));
+    text.append(TerminalSafe(k)).append("=").append(TerminalSafe(v));
   }
   return text;
 }
 
 std::string ByLabel(const Group& g) {
   if (g.label_key.empty()) return "";
-  std::string text = Safe(g.label_key);
-  return g.has_label_value ? text.append("=").append(Safe(g.label_value)) : text.append(" unset");
+  std::string text = TerminalSafe(g.label_key);
+  return g.has_label_value ? text.append("=").append(TerminalSafe(g.label_value))
+                           : text.append(" unset");
 }
 
 ShareGroup GroupOf(const Group& g, const ShareOptions& options) {
   ShareGroup row;
   row.group_id = g.id;
-  row.pattern = Bounded(Safe(g.finding.pattern), options.max_label_bytes);
-  row.state = Bounded(Safe(g.state), options.max_label_bytes);
+  row.pattern = Bounded(TerminalSafe(g.finding.pattern), options.max_label_bytes);
+  row.state = Bounded(TerminalSafe(g.state), options.max_label_bytes);
   row.top_function = TopFunction(g, options.max_label_bytes);
   row.count = g.count;
   row.suspect = g.finding.suspect;
@@ -129,37 +128,38 @@ ShareSuspect SuspectOf(const Group& g, const Locator& locator) {
   ShareSuspect s;
   s.group_id = g.id;
   s.func_id = g.func_id;
-  s.rule_id = Safe(f.pattern);
-  s.title = Safe(f.title);
+  s.rule_id = TerminalSafe(f.pattern);
+  s.title = TerminalSafe(f.title);
   s.confidence = std::string(ConfidenceName(f.confidence));
-  s.signal = Safe(f.suspect_signal);
-  s.reason = Safe(f.suspect_reason);
+  s.signal = TerminalSafe(f.suspect_signal);
+  s.reason = TerminalSafe(f.suspect_reason);
   s.proven = f.proven;
   s.count = g.count;
-  s.state = Safe(g.state);
+  s.state = TerminalSafe(g.state);
   s.max_wait_minutes = g.max_wait_minutes;
   s.top_function = TopFunction(g, std::string::npos);
   if (!g.frames.empty()) s.blocks_at = locator.Locate(g.frames[g.top_frame], f, "blocks here");
   if (!g.creators.empty())
     s.spawned_at = locator.Locate(g.creators.front().frame, f, "go statement");
-  for (const Evidence& e : f.evidence) s.evidence.push_back(Safe(e.text));
+  for (const Evidence& e : f.evidence) s.evidence.push_back(TerminalSafe(e.text));
   for (const LabelSet& set : g.label_sets)
     s.labels.push_back(fmt::format("{} ×{}", LabelSetText(set), set.count));
   if (g.labels_not_listed > 0)
     s.labels.push_back(fmt::format("{} more with other labels", g.labels_not_listed));
   s.spawned_by_exited = g.spawned_by_exited;
   s.exited_parents = g.exited_parents;
-  s.explanation = Safe(f.explanation);
-  s.fix = Safe(f.fix);
+  s.explanation = TerminalSafe(f.explanation);
+  s.fix = TerminalSafe(f.fix);
   return s;
 }
 
 void AddRules(const std::vector<const Finding*>& findings, ShareView* view) {
   std::map<std::string, ShareRule> rules;
   for (const Finding* f : findings) {
-    std::string id = Safe(f->pattern);
+    std::string id = TerminalSafe(f->pattern);
     if (rules.contains(id)) continue;
-    rules[id] = ShareRule{id, Safe(f->title), Safe(f->explanation), Safe(f->fix)};
+    rules[id] =
+        ShareRule{id, TerminalSafe(f->title), TerminalSafe(f->explanation), TerminalSafe(f->fix)};
   }
   for (auto& [id, rule] : rules) view->rules.push_back(std::move(rule));
 }
@@ -240,9 +240,10 @@ ShareView BuildShareView(const Report& report, const ShareOptions& options) {
   view.suspect_groups = t.suspect_groups;
   view.suspect_goroutines = t.suspect_goroutines;
   view.proven_groups = t.proven_groups;
-  for (const std::string& p : report.suspect_patterns) view.suspect_patterns.push_back(Safe(p));
+  for (const std::string& p : report.suspect_patterns)
+    view.suspect_patterns.push_back(TerminalSafe(p));
   for (const Group& g : report.groups) {
-    if (!g.label_key.empty()) view.by_label = Safe(g.label_key);
+    if (!g.label_key.empty()) view.by_label = TerminalSafe(g.label_key);
   }
   std::vector<const Finding*> findings;
   std::vector<ShareGroup> groups;
@@ -274,9 +275,10 @@ ShareView BuildShareView(const DiffReport& diff, const ShareOptions& options) {
   view.added = t.added;
   view.gone = t.gone;
   view.steady = t.steady;
-  for (const std::string& p : diff.suspect_patterns) view.suspect_patterns.push_back(Safe(p));
+  for (const std::string& p : diff.suspect_patterns)
+    view.suspect_patterns.push_back(TerminalSafe(p));
   for (const Track& track : diff.tracks) {
-    if (!track.group.label_key.empty()) view.by_label = Safe(track.group.label_key);
+    if (!track.group.label_key.empty()) view.by_label = TerminalSafe(track.group.label_key);
   }
   std::vector<const Finding*> findings;
   std::vector<ShareGroup> tracks;
@@ -295,7 +297,7 @@ ShareView BuildShareView(const DiffReport& diff, const ShareOptions& options) {
     ShareSuspect s = SuspectOf(g, locator);
     s.group_id = track.id;
     s.count = row.count;
-    s.reason = Safe(track.suspect_reason);
+    s.reason = TerminalSafe(track.suspect_reason);
     s.signal = "growth";
     s.growth = track.growth;
     view.suspects.push_back(std::move(s));

@@ -198,7 +198,7 @@ TEST(Analyze, ParallelMergeEqualsOneClustererOverAllInputs) {
     ParseSource(*source, one);
   }
   std::map<std::string, std::pair<uint64_t, size_t>> expected;
-  for (const Group& g : one.TakeGroups()) expected[g.id] = {g.count, g.inputs.size()};
+  for (const Group& g : one.BuildGroups()) expected[g.id] = {g.count, g.inputs.size()};
   AnalyzeOptions options;
   options.cluster.per_input = false;
   json report = AnalyzeToJson(inputs, options);

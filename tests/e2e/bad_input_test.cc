@@ -235,6 +235,9 @@ TEST(BadInput, InvalidUtf8BecomesReplacementCharactersInBothOutputs) {
   EXPECT_EQ(p.records[2]["state"], "chan" + fffd + fffd + fffd + " send");  // a surrogate
   EXPECT_EQ(p.records[2]["created_by"]["func"], "main.start" + fffd + fffd + fffd + fffd + fffd);
   EXPECT_EQ(p.records[2]["labels"]["k" + fffd], "v" + fffd + fffd);
+  // Written as analyze writes it: U+FFFD as its UTF-8 bytes, not as the escape \ufffd.
+  EXPECT_TRUE(Has(p.run.out, "\"main.trunc" + fffd + "\"")) << p.run.out;
+  EXPECT_FALSE(Has(p.run.out, "\\ufffd")) << p.run.out;
 
   Analyzed a = AnalyzeJson(Bad("invalid_utf8.txt"));
   EXPECT_EQ(a.run.exit_code, 0);
@@ -1122,6 +1125,9 @@ TEST(OutputSafety, JsonEscapesControlBytesAndStaysValid) {
             "v\xEF\xBF\xBD"
             "31m");
   EXPECT_TRUE(Has(p.run.out, "\\u001b]0;pwned\\u0007evil\\u001b[31m")) << p.run.out;
+  // Both write a backspace as \b, as nlohmann does.
+  EXPECT_TRUE(Has(a.run.out, "main.go\\b\\b\x7f")) << a.run.out;
+  EXPECT_TRUE(Has(p.run.out, "main.go\\b\\b\x7f")) << p.run.out;
 }
 
 // ---- every file here has a test; fuzzer findings replay -------------------------

@@ -1,14 +1,22 @@
 // URLs as inputs and `gleak watch`, against real Go servers on 127.0.0.1:
 // testdata/programs/leakserver (leaks one goroutine per /work request) and
 // testdata/programs/badserver (stalls, 404s, HTML pages, endless and cut bodies).
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -325,23 +333,107 @@ TEST(Live, WatchPastHistoryKeepsTheFirstAndLatestAndEveryFigure) {
   EXPECT_TRUE(leak["suspect"].get<bool>());
 }
 
-// Ctrl-C stops a fetch that is waiting on the network at once (not at its
-// timeout), and the watch still prints its report.
+// Ctrl-C stops a fetch that is waiting on the network at once, not when the
+// fetch gives up (--timeout 60: the stall timeout, 15 s, ends a fetch that is
+// not interrupted), and the watch still prints its report. The error names
+// the interrupted fetch: the signal came while the fetch was under way. Once
+// with the fetch on the main thread (one target), once on worker threads
+// (several targets), where the signal does not wake the fetch's poll itself.
 TEST(Live, CtrlCStopsAFetchUnderWayAtOnce) {
   GLEAK_REQUIRE_GO();
   auto server = StartOrFail("badserver", "");
   ASSERT_NE(server, nullptr);
-  auto r =
-      RunShell("'" + std::string(GLEAK_BINARY) + "' watch --timeout 30 --format json '" +
-               server->Url("/stall") +
-               "' >/dev/null 2>&1 & pid=$!; sleep 1; start=$(date +%s%N); kill -INT $pid; "
-               "wait $pid; rc=$?; end=$(date +%s%N); echo \"$rc $(( (end - start) / 1000000 ))\"");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  int rc = -1, ms = -1;
-  std::istringstream(r.out) >> rc >> ms;
-  EXPECT_EQ(rc, 3) << r.out;  // no snapshot could be taken: an input error
-  EXPECT_GE(ms, 0) << r.out;
-  EXPECT_LT(ms, 500) << "the watch took " << ms << " ms to stop after Ctrl-C";
+  const std::string stall = testing::Quote(server->Url("/stall"));
+  for (const std::string& targets : {stall, stall + " " + stall}) {
+    SCOPED_TRACE(targets);
+    fs::path dir = testing::TempDir();
+    auto r =
+        RunShell(testing::Quote(GLEAK_BINARY) + " watch --timeout 60 --format jsonl " + targets +
+                 " >" + testing::Quote(dir / "out") + " 2>" + testing::Quote(dir / "err") +
+                 " & pid=$!; sleep 1; start=$(date +%s%N); kill -INT $pid; wait $pid; "
+                 "rc=$?; end=$(date +%s%N); echo \"$rc $(( (end - start) / 1000000 ))\"");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    // The tick's failure, in the final diff (and on stderr for one target).
+    const std::string said = testing::ReadFile(dir / "out") + testing::ReadFile(dir / "err");
+    int rc = -1, ms = -1;
+    std::istringstream(r.out) >> rc >> ms;
+    EXPECT_EQ(rc, 3) << r.out << said;  // no snapshot could be taken: an input error
+    EXPECT_TRUE(testing::Has(said, "/stall: interrupted")) << said;
+    EXPECT_GE(ms, 0) << r.out;
+    EXPECT_LT(ms, 500) << "the watch took " << ms << " ms to stop after Ctrl-C";
+    fs::remove_all(dir);
+  }
+}
+
+// A second Ctrl-C ends gleak at once, by the signal, when the first one could
+// not: here the final report cannot be written, because the reader of gleak's
+// output (a pager, a stuck pipe) has stopped reading.
+TEST(Live, ASecondCtrlCEndsAWatchTheFirstCouldNotEnd) {
+  GLEAK_REQUIRE_GO();
+  auto server = StartOrFail("leakserver", "-capture series");
+  ASSERT_NE(server, nullptr);
+  Requests(*server, 3);
+  fs::path dir = testing::TempDir();
+  const std::string url = server->Url("/debug/pprof/goroutine?debug=2");
+  const std::string save = (dir / "snaps").string();
+  int out[2];
+  ASSERT_EQ(pipe(out), 0);
+  // The smallest pipe: the HTML page is far larger, so writing it blocks.
+  ASSERT_GT(fcntl(out[1], F_SETPIPE_SZ, 4096), 0) << std::strerror(errno);
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(out[1], 1);
+    int err = open((dir / "err").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(err, 2);
+    close(out[0]);
+    execl(GLEAK_BINARY, GLEAK_BINARY, "watch", "--no-leak-profile", "--interval", "60s", "--format",
+          "html", "--save", save.c_str(), url.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  close(out[1]);
+  ASSERT_GT(pid, 0);
+  // Waits up to `seconds` for gleak to end; its wait status, or -1 if it runs on.
+  auto ended_within = [pid](double seconds) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    int status = 0;
+    do {
+      if (waitpid(pid, &status, WNOHANG) == pid) return status;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    } while (std::chrono::steady_clock::now() < deadline);
+    return -1;
+  };
+  // The first snapshot is saved: the watch is under way, waiting for the next tick.
+  auto snapshot_saved = [&] {
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(save, ec)) {
+      if (e.path().filename().string().starts_with("snapshot-0001-")) return true;
+    }
+    return false;
+  };
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!snapshot_saved() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(snapshot_saved()) << testing::ReadFile(dir / "err");
+  kill(pid, SIGINT);
+  int first = ended_within(1.0);
+  EXPECT_EQ(first, -1) << "the watch ended on the first Ctrl-C, status " << first
+                       << ": the report was not blocked";
+  auto start = std::chrono::steady_clock::now();
+  kill(pid, SIGINT);
+  int second = first != -1 ? first : ended_within(5.0);
+  double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  if (second == -1) {
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+  }
+  close(out[0]);
+  ASSERT_NE(second, -1) << "the watch still ran 5 s after the second Ctrl-C";
+  EXPECT_TRUE(WIFSIGNALED(second) && WTERMSIG(second) == SIGINT)
+      << "not ended by the second Ctrl-C: wait status " << second;
+  EXPECT_LT(ms, 500);
+  fs::remove_all(dir);
 }
 
 // A fetch that overran the interval does not make the missed ticks up in a

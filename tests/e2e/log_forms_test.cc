@@ -160,7 +160,7 @@ TEST(LogForms, GoStatementWrappersAreNeverTheTopFrame) {
   Clusterer clusterer{ClusterOptions{}};
   auto source = OpenInput(Dump("go1.26/httpserve/sigquit.txt").string());
   ParseSource(*source, clusterer);
-  std::vector<Group> groups = clusterer.TakeGroups();
+  std::vector<Group> groups = clusterer.BuildGroups();
   bool conn_serve = false;
   for (const Group& g : groups) {
     if (g.frames.empty()) continue;

@@ -39,7 +39,7 @@ Clustered Cluster(const std::vector<fs::path>& paths, ClusterOptions options = {
     clusterer.set_input(i);
     ParseSource(*source, clusterer);
   }
-  return Clustered{clusterer.TakeGroups(), clusterer.goroutines(), clusterer.ignored_goroutines()};
+  return Clustered{clusterer.BuildGroups(), clusterer.goroutines(), clusterer.ignored_goroutines()};
 }
 
 uint64_t Sum(const std::vector<Group>& groups) {
@@ -276,8 +276,8 @@ TEST(Clusterer, RepeatedStacksTakeTheShortcutToTheSameGroups) {
     }
     EXPECT_EQ(keyed.goroutines(), walked.goroutines());
     EXPECT_EQ(keyed.ignored_goroutines(), walked.ignored_goroutines());
-    std::vector<Group> groups = keyed.TakeGroups();
-    EXPECT_EQ(Describe(groups), Describe(walked.TakeGroups()));
+    std::vector<Group> groups = keyed.BuildGroups();
+    EXPECT_EQ(Describe(groups), Describe(walked.BuildGroups()));
     repeats += keyed.goroutines() - groups.size();
   }
   EXPECT_GT(repeats, 1000u);  // the shortcut was taken, many times
@@ -296,7 +296,7 @@ TEST(Clusterer, RepeatedStacksTakeTheShortcutToTheSameGroups) {
     ParseSource(*a, keyed);
     auto b = MemorySource("both", text + "\n\n" + renamed);
     ParseSource(*b, unkeyed);
-    EXPECT_EQ(Describe(keyed.TakeGroups()), Describe(walked.TakeGroups())) << dumps[i];
+    EXPECT_EQ(Describe(keyed.BuildGroups()), Describe(walked.BuildGroups())) << dumps[i];
   }
 }
 
@@ -372,7 +372,7 @@ TEST(Clusterer, FramesGivenBackPastTheCapDoNotConfuseLaterGroups) {
     Clusterer clusterer(options);
     auto source = MemorySource("mem", text);
     ParseSource(*source, clusterer);
-    std::vector<Group> groups = clusterer.TakeGroups();
+    std::vector<Group> groups = clusterer.BuildGroups();
     ASSERT_EQ(groups.size(), 2u);
     EXPECT_EQ(groups[0].frames.front().func, "main.kept");
     EXPECT_EQ(groups[0].count, 2u);
@@ -421,7 +421,7 @@ TEST(MergeGroups, KeepsTheFirstGroupsAndFoldsTheRestAndTheOverflows) {
       clusterer.set_input(parts.size());
       auto source = OpenInput(Dump(dump).string());
       ParseSource(*source, clusterer);
-      parts.push_back(clusterer.TakeGroups());
+      parts.push_back(clusterer.BuildGroups());
       total += clusterer.goroutines();
     }
     return parts;

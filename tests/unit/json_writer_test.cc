@@ -13,6 +13,7 @@
 #include "diff/diff.h"
 #include "pipeline/analyze.h"
 #include "render/json_diff.h"
+#include "render/json_escape.h"
 #include "render/json_report.h"
 #include "render/json_writer.h"
 #include "support/test_support.h"
