@@ -186,8 +186,9 @@ void AddCommonFlags(CLI::App* cmd, CommonFlags* flags, const std::vector<std::st
       ->capture_default_str();
   cmd->add_option("-j,--threads", flags->threads,
                   "Threads to read with (0: one per core). Inputs are read in parallel, and a "
-                  "large uncompressed file is cut at blank lines into ranges read in parallel; "
-                  "the report is the same whatever N")
+                  "large uncompressed file is cut at blank lines into ranges read in parallel "
+                  "(on no more threads than the machine has cores); the report is the same "
+                  "whatever N")
       ->check(WholeNumber(0, 1024))
       ->capture_default_str();
 }

@@ -150,8 +150,15 @@ std::vector<InputResult> ReadInputs(const AnalyzeOptions& options) {
   std::vector<InputResult> results(n);
   size_t cores = Threads(options);
   size_t threads = std::min<size_t>(n, cores);
-  // Cores left over by too few inputs go to splitting each input.
-  size_t per_input = std::max<size_t>(1, cores / std::max<size_t>(n, 1));
+  // Cores left over by too few inputs go to splitting each input, but no
+  // more threads than the machine has cores: past them threads only take
+  // turns, no faster, while each range read on a thread of its own holds a
+  // clusterer of its own (about 13 MB more a thread on a dump of 2,500
+  // groups, docs/performance.md).
+  size_t most = options.max_split_threads > 0 ? options.max_split_threads
+                                              : std::thread::hardware_concurrency();
+  size_t split = most > 0 ? std::min(cores, most) : cores;
+  size_t per_input = std::max<size_t>(1, split / std::max<size_t>(n, 1));
   ForEachOnThreads(n, threads, [&](size_t i) { results[i] = ReadInput(options, i, per_input); });
   return results;
 }

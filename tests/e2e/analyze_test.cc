@@ -472,6 +472,7 @@ AnalyzeOptions SplitInto(size_t threads, uint64_t min_split_bytes = 1) {
   AnalyzeOptions options;
   options.threads = threads;
   options.min_split_bytes = min_split_bytes;
+  options.max_split_threads = threads;  // as many as asked, past the machine's cores too
   return options;
 }
 

@@ -238,6 +238,7 @@ TEST(SpawnTree, SampledPastTheCapAndTheSameAtAnyThreads) {
     AnalyzeOptions many = one;
     many.threads = threads;
     many.min_split_bytes = 64 * 1024;
+    many.max_split_threads = threads;
     EXPECT_EQ(AnalyzeToJson({dump}, many), sampled) << threads;
     many.cluster.spawn.max_entries = SpawnLimits{}.max_entries;
     EXPECT_EQ(AnalyzeToJson({dump}, many), exact) << threads;

@@ -16,6 +16,7 @@
 #include <fstream>
 #include <new>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cluster/clusterer.h"
@@ -23,6 +24,7 @@
 #include "input/byte_source.h"
 #include "parse/dump_parser.h"
 #include "parse/parse_source.h"
+#include "pipeline/analyze.h"
 #include "pipeline/parallel_input.h"
 #include "support/test_support.h"
 
@@ -171,6 +173,45 @@ TEST(SplitInput, MemoryOfOneReadHoweverManyRanges) {
   // and a range that finished before the one ahead of it did.
   EXPECT_LE(one_thread, 2 * one_read) << "one read: " << one_read << " bytes";
   EXPECT_LE(two_threads, 4 * one_read) << "one read: " << one_read << " bytes";
+}
+
+// Every thread that reads ranges holds a clusterer of its own, so `-j` past
+// the machine's cores only added memory (on a 2-core machine -j4 took 84.5
+// MiB on a service dump where -j2 took 58): a file is split on at most as
+// many threads as there are cores. The control asks for the threads past the
+// cores (max_split_threads) and must take more, or the test shows nothing.
+TEST(SplitInput, NoMoreRangeThreadsThanCores) {
+  fs::path dumps = testing::SourceDir() / "testdata" / "dumps" / "go1.26";
+  std::string once;
+  for (const auto& dir : fs::directory_iterator(dumps)) {
+    for (const auto& f : fs::directory_iterator(dir.path())) {
+      if (f.path().filename().string().find("debug2") != std::string::npos) {
+        once += testing::ReadFile(f.path()) + "\n";
+      }
+    }
+  }
+  fs::path path = testing::TempDir() / "threads.txt";
+  {
+    std::ofstream out(path, std::ios::binary);
+    for (int i = 0; i < 16; ++i) out << once;
+  }
+  size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  auto peak = [&](size_t threads, size_t max_split_threads) {
+    AnalyzeOptions options;
+    options.inputs = {path.string()};
+    options.threads = threads;
+    options.min_split_bytes = 1;
+    options.max_split_threads = max_split_threads;
+    Report report;
+    int64_t bytes = PeakBytes([&] { report = Analyze(options); });
+    EXPECT_GT(report.groups.size(), 150u);
+    return bytes;
+  };
+  int64_t at_cores = peak(cores, 0);
+  int64_t past_cores = peak(4 * cores, 0);
+  int64_t forced = peak(4 * cores, 4 * cores);
+  EXPECT_LE(past_cores, at_cores + at_cores / 4) << "at the cores: " << at_cores << " bytes";
+  EXPECT_GT(forced, at_cores + at_cores / 4) << "at the cores: " << at_cores << " bytes";
 }
 
 }  // namespace
