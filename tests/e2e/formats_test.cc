@@ -113,21 +113,34 @@ json AnalyzeJson(const std::string& args) {
 
 // ---- SARIF ------------------------------------------------------------------
 
+// `analyze --format sarif ARGS`, checked against the schema, and the suspect
+// groups of the JSON report of the same ARGS, in rank order: one result each.
+struct SarifAndSuspects {
+  json sarif;
+  std::vector<json> suspects;
+};
+
+SarifAndSuspects AnalyzeToSarif(const std::string& args) {
+  SarifAndSuspects out;
+  CommandResult r = RunGleak("analyze --format sarif " + args);
+  EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
+  EXPECT_TRUE(ValidSarif(r.out));
+  out.sarif = json::parse(r.out, nullptr, false);
+  json report = AnalyzeJson(args);
+  for (const json& g : report["groups"]) {
+    if (g["finding"]["suspect"]) out.suspects.push_back(g);
+  }
+  return out;
+}
+
 TEST(SarifFormat, OneValidResultPerSuspectAtItsBlockingLine) {
   GLEAK_REQUIRE_SARIF_SCHEMA();
   for (const char* dump : {kChansend, kWaitGroup, kContext, kLeakProfile, kDeadlock,
                            "go1.26/chansend/http_debug2_trimpath.txt"}) {
     SCOPED_TRACE(dump);
-    std::string args = "--source-root " + SourceRoot() + " " + Quote(testing::Dump(dump));
-    CommandResult r = RunGleak("analyze --format sarif " + args);
-    ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
-    ASSERT_TRUE(ValidSarif(r.out));
-    json sarif = json::parse(r.out);
-    json report = AnalyzeJson(args);
-    std::vector<json> suspects;
-    for (const json& g : report["groups"]) {
-      if (g["finding"]["suspect"]) suspects.push_back(g);
-    }
+    auto [sarif, suspects] =
+        AnalyzeToSarif("--source-root " + SourceRoot() + " " + Quote(testing::Dump(dump)));
+    ASSERT_FALSE(HasFailure());
     ASSERT_FALSE(suspects.empty());
     const json& run = sarif["runs"][0];
     ASSERT_EQ(run["results"].size(), suspects.size());
@@ -203,16 +216,9 @@ TEST(SarifFormat, ResultsCarryTheirGroupsLabels) {
   for (const char* dump : {"go1.26/labels/http_debug1.txt", "go1.27/labels/labels_default.txt",
                            "go1.27/labels/http_proto.pb.gz"}) {
     SCOPED_TRACE(dump);
-    std::string args = "--rules " + Quote(rules) + " " + Quote(testing::Dump(dump));
-    CommandResult r = RunGleak("analyze --format sarif " + args);
-    ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
-    ASSERT_TRUE(ValidSarif(r.out));
-    json sarif = json::parse(r.out);
-    json report = AnalyzeJson(args);
-    std::vector<json> suspects;
-    for (const json& g : report["groups"]) {
-      if (g["finding"]["suspect"]) suspects.push_back(g);
-    }
+    auto [sarif, suspects] =
+        AnalyzeToSarif("--rules " + Quote(rules) + " " + Quote(testing::Dump(dump)));
+    ASSERT_FALSE(HasFailure());
     const json& results = sarif["runs"][0]["results"];
     ASSERT_EQ(results.size(), suspects.size());
     std::set<std::string> pools;
@@ -238,8 +244,8 @@ TEST(SarifFormat, ResultsCarryTheirGroupsLabels) {
     }
     // Both labelled pools are among the suspects.
     EXPECT_EQ(results.size(), 2u);
-    EXPECT_TRUE(pools.contains("ingest")) << report.dump(1);
-    EXPECT_TRUE(pools.contains("egress")) << report.dump(1);
+    EXPECT_TRUE(pools.contains("ingest")) << sarif.dump(1);
+    EXPECT_TRUE(pools.contains("egress")) << sarif.dump(1);
   }
 }
 
