@@ -358,20 +358,27 @@ void RenderTreeRow(const Report& report, const SpawnRow& row, const TextStyle& s
   }
 }
 
+// A report of several inputs that are not merged lists its groups input by
+// input: writes the heading of g's input when it is not `*current` (the input
+// last headed), and says whether it did.
+bool HeadAnotherInput(const Report& report, const Group& g, size_t* current, LineOut& line) {
+  if (report.merged || report.inputs.size() <= 1 || g.inputs.empty() ||
+      g.inputs.front().input == *current) {
+    return false;
+  }
+  *current = g.inputs.front().input;
+  line.Add(fmt::format("── [{}] {} ", *current + 1, TerminalSafe(report.inputs[*current].name)),
+           Ink::kBold);
+  line.End();
+  return true;
+}
+
 void RenderGroups(const Report& report, const TextStyle& style, std::ostream& out) {
   LineOut line(style, out);
   size_t current_input = SIZE_MAX;
   for (size_t i = 0; i < report.groups.size(); ++i) {
     const Group& g = report.groups[i];
-    if (!report.merged && report.inputs.size() > 1 && !g.inputs.empty() &&
-        g.inputs.front().input != current_input) {
-      current_input = g.inputs.front().input;
-      line.Add(fmt::format("── [{}] {} ", current_input + 1,
-                           TerminalSafe(report.inputs[current_input].name)),
-               Ink::kBold);
-      line.End();
-      out << '\n';
-    }
+    if (HeadAnotherInput(report, g, &current_input, line)) out << '\n';
     RenderGroup(i + 1, g, style, out);
   }
   if (report.groups.empty()) {
@@ -419,14 +426,7 @@ void RenderTextSpawnTree(const Report& report, const TextStyle& style, std::ostr
   size_t current_input = SIZE_MAX;
   for (const SpawnRow& row : report.spawn_tree) {
     const Group& g = report.groups[row.group];
-    if (row.depth == 0 && !report.merged && report.inputs.size() > 1 && !g.inputs.empty() &&
-        g.inputs.front().input != current_input) {
-      current_input = g.inputs.front().input;
-      line.Add(fmt::format("── [{}] {} ", current_input + 1,
-                           TerminalSafe(report.inputs[current_input].name)),
-               Ink::kBold);
-      line.End();
-    }
+    if (row.depth == 0) HeadAnotherInput(report, g, &current_input, line);
     RenderTreeRow(report, row, style, out);
   }
   if (report.groups.empty()) {
