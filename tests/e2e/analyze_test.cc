@@ -29,14 +29,14 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-fs::path Dumps() { return testing::SourceDir() / "testdata" / "dumps"; }
+using testing::Dumps;
 
 // Every committed dump.
 std::vector<fs::path> AllDumps() { return testing::CommittedDumps(); }
 
 using testing::AnalyzeToJson;
 
-json Expected(const fs::path& dump) {
+json ExpectedOrNull(const fs::path& dump) {
   fs::path e = dump;
   e.replace_filename(dump.stem().string() + ".expected.json");
   return fs::exists(e) ? json::parse(testing::ReadFile(e)) : json();
@@ -91,7 +91,7 @@ TEST(Analyze, CountsAddUpAndJsonValidatesOnEveryDump) {
 TEST(Analyze, GroupsEqualWhatTheProgramsCreated) {
   int kinds_checked = 0;
   for (const fs::path& dump : AllDumps()) {
-    json expected = Expected(dump);
+    json expected = ExpectedOrNull(dump);
     if (expected.is_null() || expected["format"] != "traceback") continue;
     SCOPED_TRACE(dump.string());
     json report = AnalyzeToJson({dump.string()});
@@ -137,7 +137,7 @@ TEST(Analyze, FuncLevelIdsAreStableAcrossGoVersions) {
     options.cluster.level = GroupingLevel::kFunc;
     json r26 = AnalyzeToJson({d26.string()}, options);
     json r19 = AnalyzeToJson({d19.string()}, options);
-    json expected = Expected(d26);
+    json expected = ExpectedOrNull(d26);
     for (const json& kind : expected["kinds"]) {
       std::string func = kind["func"];
       if (!func.starts_with("main.")) continue;  // the fixture harness's own goroutines differ
@@ -208,35 +208,36 @@ TEST(Analyze, ParallelMergeEqualsOneClustererOverAllInputs) {
 }
 
 // The CLI, end to end.
-std::string Q(const fs::path& p) { return testing::ShellQuoted(p.string()); }
+using testing::Quote;
 
 TEST(AnalyzeCli, FiltersAndIgnoresDoWhatTheySay) {
   fs::path dump = Dumps() / "go1.26/chansend/http_debug2.txt";
-  auto all = json::parse(testing::RunGleak("analyze --format json " + Q(dump)).out);
+  auto all = json::parse(testing::RunGleak("analyze --format json " + Quote(dump)).out);
   auto filtered = json::parse(
-      testing::RunGleak("analyze --format json --filter 'main\\.sendForever' " + Q(dump)).out);
+      testing::RunGleak("analyze --format json --filter 'main\\.sendForever' " + Quote(dump)).out);
   ASSERT_EQ(filtered["groups"].size(), 1u);
   EXPECT_EQ(filtered["groups"][0]["count"], 100);
   EXPECT_EQ(filtered["totals"]["ignored_goroutines"],
             all["totals"]["goroutines"].get<uint64_t>() - 100);
 
   auto excluded = json::parse(
-      testing::RunGleak("analyze --format json --exclude 'chansend/main\\.go' " + Q(dump)).out);
+      testing::RunGleak("analyze --format json --exclude 'chansend/main\\.go' " + Quote(dump)).out);
   for (const json& g : excluded["groups"]) EXPECT_FALSE(HasFrame(g, "main.sendForever"));
 
   auto ignored = json::parse(
-      testing::RunGleak("analyze --format json --ignore main.sendForever " + Q(dump)).out);
+      testing::RunGleak("analyze --format json --ignore main.sendForever " + Quote(dump)).out);
   EXPECT_EQ(ignored["totals"]["ignored_goroutines"], 100);
 
-  auto top = json::parse(testing::RunGleak("analyze --format json --top 2 " + Q(dump)).out);
+  auto top = json::parse(testing::RunGleak("analyze --format json --top 2 " + Quote(dump)).out);
   EXPECT_EQ(top["groups"].size(), 2u);
   EXPECT_EQ(top["totals"]["hidden_groups"].get<uint64_t>() + 2,
             all["totals"]["groups"].get<uint64_t>());
 
-  auto min = json::parse(testing::RunGleak("analyze --format json --min-count 50 " + Q(dump)).out);
+  auto min =
+      json::parse(testing::RunGleak("analyze --format json --min-count 50 " + Quote(dump)).out);
   for (const json& g : min["groups"]) EXPECT_GE(g["count"].get<uint64_t>(), 50u);
 
-  auto bad = testing::RunGleak("analyze --filter '(' " + Q(dump));
+  auto bad = testing::RunGleak("analyze --filter '(' " + Quote(dump));
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("--filter: invalid regular expression '('"), std::string::npos) << bad.err;
 }
@@ -255,7 +256,7 @@ TEST(AnalyzeCli, ProducersVerdictsMakeSuspectsAndGateCi) {
                         Case{"go1.26/goleak/goleak.txt", "producer", "goleak found"},
                         Case{"go1.26/testtimeout/test_timeout.txt", "producer", "a test hung"}}) {
     fs::path dump = Dumps() / c.dump;
-    auto r = testing::RunGleak("analyze --format json --fail-on any " + Q(dump));
+    auto r = testing::RunGleak("analyze --format json --fail-on any " + Quote(dump));
     EXPECT_EQ(r.exit_code, 1) << c.dump << r.err;
     json report = json::parse(r.out);
     EXPECT_NE(report["inputs"][0]["verdict"].get<std::string>().find(c.verdict), std::string::npos)
@@ -268,7 +269,7 @@ TEST(AnalyzeCli, ProducersVerdictsMakeSuspectsAndGateCi) {
       EXPECT_EQ(g["finding"]["proven"].get<bool>(), std::string(c.signal) == "proof") << c.dump;
     }
     EXPECT_GE(suspects, 2u) << c.dump;
-    auto text = testing::RunGleak("analyze " + Q(dump));
+    auto text = testing::RunGleak("analyze " + Quote(dump));
     EXPECT_NE(text.out.find(c.verdict), std::string::npos) << c.dump;
   }
 }
@@ -290,7 +291,7 @@ TEST(AnalyzeCli, SourceFromGorootOnlyWhenTheLinesFit) {
   auto backgroundRead = [&](const std::string& env) {
     json report =
         json::parse(testing::RunShell(env + " GLEAK_NO_SOURCE= '" + std::string(GLEAK_BINARY) +
-                                      "' analyze --format json " + Q(dump))
+                                      "' analyze --format json " + Quote(dump))
                         .out);
     for (const json& g : report["groups"]) {
       if (g["top_frame"]["func"] == "net/http.(*connReader).backgroundRead") return g["finding"];
@@ -308,7 +309,7 @@ TEST(AnalyzeCli, SourceFromGorootOnlyWhenTheLinesFit) {
   for (const json& snippet : other_version["source"]) EXPECT_NE(snippet["line"], 698);
   EXPECT_NE(other_version.dump().find("source ignored"), std::string::npos) << other_version.dump();
   auto off = testing::RunShell("GOROOT='" + go126 + "' '" + std::string(GLEAK_BINARY) +
-                               "' analyze --no-source --format json " + Q(dump));
+                               "' analyze --no-source --format json " + Quote(dump));
   EXPECT_EQ(off.out.find("\"GOROOT\""), std::string::npos);
 }
 
@@ -367,11 +368,11 @@ TEST(Analyze, SelectWithNoCasesInSourceIsCertainInDebug1) {
 TEST(AnalyzeCli, AnEmptyLeakProfileIsTheCleanAnswer) {
   for (const char* version : {"go1.26", "go1.27"}) {
     fs::path dump = Dumps() / version / "leakclean/leak_debug1.txt";
-    auto r = testing::RunGleak("analyze --fail-on any " + Q(dump));
+    auto r = testing::RunGleak("analyze --fail-on any " + Quote(dump));
     EXPECT_EQ(r.exit_code, 0) << version << r.err;
     EXPECT_NE(r.out.find("found no leaked goroutines"), std::string::npos) << r.out;
     EXPECT_EQ(r.err.find("no goroutines found"), std::string::npos) << r.err;
-    json report = json::parse(testing::RunGleak("analyze --format json " + Q(dump)).out);
+    json report = json::parse(testing::RunGleak("analyze --format json " + Quote(dump)).out);
     EXPECT_EQ(report["inputs"][0]["goroutines"], 0);
     EXPECT_EQ(report["inputs"][0]["producer"], "goroutineleak-profile");
   }
@@ -383,12 +384,12 @@ TEST(AnalyzeCli, AnEmptyLeakProfileIsTheCleanAnswer) {
 TEST(AnalyzeCli, AGoexitDeadlockIsAnAnswerWithoutGoroutines) {
   for (const char* version : {"go1.19", "go1.26", "go1.27"}) {
     fs::path dump = Dumps() / version / "crashes/goexit_deadlock.txt";
-    auto r = testing::RunGleak("analyze --fail-on any " + Q(dump));
+    auto r = testing::RunGleak("analyze --fail-on any " + Quote(dump));
     EXPECT_EQ(r.exit_code, 0) << version << r.err;
     EXPECT_TRUE(testing::Has(r.out, "main called runtime.Goexit and no goroutine was left"))
         << r.out;
     EXPECT_FALSE(testing::Has(r.err, "no goroutines found")) << r.err;
-    json report = json::parse(testing::RunGleak("analyze --format json " + Q(dump)).out);
+    json report = json::parse(testing::RunGleak("analyze --format json " + Quote(dump)).out);
     EXPECT_EQ(report["inputs"][0]["goroutines"], 0);
     EXPECT_EQ(report["inputs"][0]["producer"], "fatal-error");
     EXPECT_EQ(report["inputs"][0]["fatal_error"],
@@ -397,39 +398,39 @@ TEST(AnalyzeCli, AGoexitDeadlockIsAnAnswerWithoutGoroutines) {
   // A file of anything else without goroutines is still no dump (exit 3).
   fs::path other = testing::TempDir() / "notes.txt";
   std::ofstream(other) << "fatal error: concurrent map writes\n";
-  EXPECT_EQ(testing::RunGleak("analyze " + Q(other)).exit_code, 3);
+  EXPECT_EQ(testing::RunGleak("analyze " + Quote(other)).exit_code, 3);
 }
 
 TEST(AnalyzeCli, FailOnGatesTheExitCode) {
   fs::path leaky = Dumps() / "go1.26/chansend/http_debug2.txt";
   fs::path healthy = Dumps() / "go1.26/healthy/http_debug2.txt";
-  EXPECT_EQ(testing::RunGleak("analyze --fail-on chan-send " + Q(leaky)).exit_code, 1);
-  EXPECT_EQ(testing::RunGleak("analyze --fail-on any " + Q(leaky)).exit_code, 1);
-  EXPECT_EQ(testing::RunGleak("analyze --fail-on waitgroup,mutex " + Q(leaky)).exit_code, 0);
-  EXPECT_EQ(testing::RunGleak("analyze " + Q(leaky)).exit_code, 0);
-  EXPECT_EQ(testing::RunGleak("analyze --fail-on any " + Q(healthy)).exit_code, 0);
-  auto unknown = testing::RunGleak("analyze --fail-on chan-sned " + Q(leaky));
+  EXPECT_EQ(testing::RunGleak("analyze --fail-on chan-send " + Quote(leaky)).exit_code, 1);
+  EXPECT_EQ(testing::RunGleak("analyze --fail-on any " + Quote(leaky)).exit_code, 1);
+  EXPECT_EQ(testing::RunGleak("analyze --fail-on waitgroup,mutex " + Quote(leaky)).exit_code, 0);
+  EXPECT_EQ(testing::RunGleak("analyze " + Quote(leaky)).exit_code, 0);
+  EXPECT_EQ(testing::RunGleak("analyze --fail-on any " + Quote(healthy)).exit_code, 0);
+  auto unknown = testing::RunGleak("analyze --fail-on chan-sned " + Quote(leaky));
   EXPECT_EQ(unknown.exit_code, 2);
   EXPECT_NE(unknown.err.find("unknown pattern 'chan-sned'"), std::string::npos) << unknown.err;
   // Raising the threshold above the group size clears the gate.
-  EXPECT_EQ(
-      testing::RunGleak("analyze --fail-on chan-send --suspect-count 1000 " + Q(leaky)).exit_code,
-      0);
+  EXPECT_EQ(testing::RunGleak("analyze --fail-on chan-send --suspect-count 1000 " + Quote(leaky))
+                .exit_code,
+            0);
 }
 
 TEST(AnalyzeCli, ColourOnlyWhenAskedAndNeverWithNoColor) {
   fs::path dump = Dumps() / "go1.26/chansend/http_debug2.txt";
-  EXPECT_EQ(testing::RunGleak("analyze " + Q(dump)).out.find('\x1b'), std::string::npos);
-  EXPECT_NE(testing::RunGleak("analyze --color always " + Q(dump)).out.find("\x1b["),
+  EXPECT_EQ(testing::RunGleak("analyze " + Quote(dump)).out.find('\x1b'), std::string::npos);
+  EXPECT_NE(testing::RunGleak("analyze --color always " + Quote(dump)).out.find("\x1b["),
             std::string::npos);
   auto no_color =
-      testing::RunShell("NO_COLOR=1 '" + std::string(GLEAK_BINARY) + "' analyze " + Q(dump));
+      testing::RunShell("NO_COLOR=1 '" + std::string(GLEAK_BINARY) + "' analyze " + Quote(dump));
   EXPECT_EQ(no_color.out.find('\x1b'), std::string::npos);
 }
 
 TEST(AnalyzeCli, InputErrorsExitThreeButStillReportTheRest) {
   fs::path dump = Dumps() / "go1.26/chansend/http_debug2.txt";
-  auto r = testing::RunGleak("analyze --format json /nonexistent.txt " + Q(dump));
+  auto r = testing::RunGleak("analyze --format json /nonexistent.txt " + Quote(dump));
   EXPECT_EQ(r.exit_code, 3);
   auto report = json::parse(r.out);
   EXPECT_EQ(report["inputs"][0]["error"],

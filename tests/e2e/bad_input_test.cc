@@ -47,7 +47,7 @@ using testing::kAsan;
 using testing::Quote;
 using testing::RunGleak;
 
-fs::path Bad(const std::string& name) { return testing::SourceDir() / "testdata" / "bad" / name; }
+using testing::Bad;
 
 struct Analyzed {
   CommandResult run;
@@ -649,12 +649,8 @@ TEST(BadInput, ManyWarningsAreCountedNotKept) {
 
 // ---- limits set on the command line ----------------------------------------
 
-fs::path DeepDump() {
-  // A real Go 1.26 dump: three goroutines parked 100 frames deep, eight shallow.
-  return testing::SourceDir() / "testdata" / "dumps" / "go1.26" / "deep" / "http_debug2.txt";
-}
-
-const char* const kFiftyFrames = "goroutine has more than 50 frames; the rest are dropped";
+using testing::DeepDump;
+using testing::kFiftyFrames;
 
 TEST(Limits, MaxFramesKeepsTheInnermostFramesOfARealDeepStack) {
   Analyzed whole = AnalyzeJson(DeepDump());
@@ -753,9 +749,7 @@ TEST(Limits, OutOfRangeLimitsAreUsageErrorsOnEveryCommand) {
   }
 }
 
-fs::path Dump(const std::string& relative) {
-  return testing::SourceDir() / "testdata" / "dumps" / relative;
-}
+using testing::Dump;
 
 const json* OverflowGroup(const json& doc) {
   for (const json& g : doc["groups"]) {

@@ -22,7 +22,7 @@ fs::path Series(const std::string& version) {
   return testing::SourceDir() / "testdata/dumps" / version / "leakserver";
 }
 
-std::string Q(const fs::path& p) { return testing::ShellQuoted(p.string()); }
+using testing::Quote;
 
 json Diff(const std::string& args, int expected_exit = 0) {
   auto r = RunGleak("diff --format json " + args);
@@ -69,8 +69,8 @@ TEST(Diff, CommittedSeriesShowsTheLeakGrowingAndTheRestSteady) {
     SCOPED_TRACE(version);
     fs::path dir = Series(version);
     json expected = json::parse(testing::ReadFile(dir / "series.expected.json"));
-    json diff = Diff(Q(dir / "snapshot_1.txt") + " " + Q(dir / "snapshot_2.txt") + " " +
-                     Q(dir / "snapshot_3.txt") + " --interval 1m");
+    json diff = Diff(Quote(dir / "snapshot_1.txt") + " " + Quote(dir / "snapshot_2.txt") + " " +
+                     Quote(dir / "snapshot_3.txt") + " --interval 1m");
     ExpectLeakOnTopAndTheRestSteady(diff, expected);
     const json* leak = Track(diff, "main.leakyWork");
     EXPECT_DOUBLE_EQ((*leak)["growth_per_snapshot"].get<double>(), 10.0);
@@ -83,12 +83,12 @@ TEST(Diff, JsonValidatesAgainstTheSchema) {
   fs::path dir = Series("go1.26");
   fs::path tmp = testing::TempDir();
   std::ofstream(tmp / "d.json")
-      << Diff(Q(dir / "snapshot_1.txt") + " " + Q(dir / "snapshot_3.txt")).dump();
+      << Diff(Quote(dir / "snapshot_1.txt") + " " + Quote(dir / "snapshot_3.txt")).dump();
   std::ofstream(tmp / "x.json")
-      << Diff(Q(dir / "snapshot_3_debug1.txt") + " " + Q(dir / "snapshot_3.txt")).dump();
-  auto r = testing::RunShell(Q(testing::SourceDir() / "tests/tools/validate-json") + " " +
-                             Q(testing::SourceDir() / "docs/schema/diff-v1.json") + " " +
-                             Q(tmp / "d.json") + " " + Q(tmp / "x.json"));
+      << Diff(Quote(dir / "snapshot_3_debug1.txt") + " " + Quote(dir / "snapshot_3.txt")).dump();
+  auto r = testing::RunShell(Quote(testing::SourceDir() / "tests/tools/validate-json") + " " +
+                             Quote(testing::SourceDir() / "docs/schema/diff-v1.json") + " " +
+                             Quote(tmp / "d.json") + " " + Quote(tmp / "x.json"));
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("2 documents checked, 0 errors"), std::string::npos) << r.out << r.err;
   fs::remove_all(tmp);
@@ -96,8 +96,8 @@ TEST(Diff, JsonValidatesAgainstTheSchema) {
 
 TEST(Diff, GroupIdsAreAnalyzesIds) {
   fs::path dir = Series("go1.26");
-  json diff = Diff(Q(dir / "snapshot_1.txt") + " " + Q(dir / "snapshot_2.txt"));
-  json report = json::parse(RunGleak("analyze --format json " + Q(dir / "snapshot_2.txt")).out);
+  json diff = Diff(Quote(dir / "snapshot_1.txt") + " " + Quote(dir / "snapshot_2.txt"));
+  json report = json::parse(RunGleak("analyze --format json " + Quote(dir / "snapshot_2.txt")).out);
   for (const json& g : report["groups"]) {
     bool found = false;
     for (const json& t : diff["groups"]) found |= t["id"] == g["id"];
@@ -108,21 +108,21 @@ TEST(Diff, GroupIdsAreAnalyzesIds) {
 TEST(Diff, ARedeployThatMovedLinesStillMatchesByFunction) {
   fs::path before = Series("go1.26") / "snapshot_1.txt";
   fs::path after = testing::SourceDir() / "testdata/dumps/go1.26/leakserver_moved/snapshot_1.txt";
-  json diff = Diff(Q(before) + " " + Q(after));
+  json diff = Diff(Quote(before) + " " + Quote(after));
   const json* leak = Track(diff, "main.leakyWork");
   ASSERT_NE(leak, nullptr);
   EXPECT_EQ((*leak)["match"], "func");
   EXPECT_EQ((*leak)["counts"], json::array({10, 30}));
   EXPECT_NE((*leak)["ids"][0], (*leak)["ids"][1]);
   EXPECT_EQ(diff["groups"][0]["id"], (*leak)["id"]);
-  auto text = RunGleak("diff " + Q(before) + " " + Q(after));
+  auto text = RunGleak("diff " + Quote(before) + " " + Quote(after));
   EXPECT_NE(text.out.find("matched by function names (lines moved)"), std::string::npos)
       << text.out;
 }
 
 TEST(Diff, DebugOneAndDebugTwoOfOneMomentCompareByCounts) {
   fs::path dir = Series("go1.26");
-  json diff = Diff(Q(dir / "snapshot_3_debug1.txt") + " " + Q(dir / "snapshot_3.txt"));
+  json diff = Diff(Quote(dir / "snapshot_3_debug1.txt") + " " + Quote(dir / "snapshot_3.txt"));
   const json* leak = Track(diff, "main.leakyWork");
   ASSERT_NE(leak, nullptr);
   EXPECT_EQ((*leak)["counts"], json::array({30, 30}));
@@ -133,7 +133,7 @@ TEST(Diff, DebugOneAndDebugTwoOfOneMomentCompareByCounts) {
 TEST(Diff, NewAndGoneGroups) {
   fs::path a = testing::SourceDir() / "testdata/dumps/go1.26/healthy/http_debug2.txt";
   fs::path b = testing::SourceDir() / "testdata/dumps/go1.26/chansend/http_debug2.txt";
-  json diff = Diff(Q(a) + " " + Q(b));
+  json diff = Diff(Quote(a) + " " + Quote(b));
   const json* send = Track(diff, "main.sendForever");
   ASSERT_NE(send, nullptr);
   EXPECT_EQ((*send)["status"], "new");
@@ -148,7 +148,7 @@ TEST(Diff, NewAndGoneGroups) {
 
 TEST(Diff, GrowthGatesTheExitCode) {
   fs::path dir = Series("go1.26");
-  std::string series = Q(dir / "snapshot_1.txt") + " " + Q(dir / "snapshot_3.txt");
+  std::string series = Quote(dir / "snapshot_1.txt") + " " + Quote(dir / "snapshot_3.txt");
   EXPECT_EQ(RunGleak("diff --fail-on-growth 10 " + series).exit_code, 1);
   EXPECT_EQ(RunGleak("diff --fail-on-growth 20 " + series).exit_code, 1);
   EXPECT_EQ(RunGleak("diff --fail-on-growth 21 " + series).exit_code, 0);
@@ -161,14 +161,14 @@ TEST(Diff, GrowthGatesTheExitCode) {
   auto bad = RunGleak("diff --fail-on-growth lots " + series);
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("--fail-on-growth takes"), std::string::npos) << bad.err;
-  EXPECT_EQ(RunGleak("diff " + Q(dir / "snapshot_1.txt")).exit_code, 2);
+  EXPECT_EQ(RunGleak("diff " + Quote(dir / "snapshot_1.txt")).exit_code, 2);
   EXPECT_EQ(RunGleak("diff --interval soon " + series).exit_code, 2);
 }
 
 TEST(Diff, TextCollapsesTheSteadyCrowd) {
   fs::path dir = Series("go1.26");
-  auto r = RunGleak("diff " + Q(dir / "snapshot_1.txt") + " " + Q(dir / "snapshot_2.txt") + " " +
-                    Q(dir / "snapshot_3.txt"));
+  auto r = RunGleak("diff " + Quote(dir / "snapshot_1.txt") + " " + Quote(dir / "snapshot_2.txt") +
+                    " " + Quote(dir / "snapshot_3.txt"));
   ASSERT_EQ(r.exit_code, 0);
   EXPECT_NE(r.out.find("#1     +20 grown  10 → 20 → 30"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("GROWING chan-send"), std::string::npos);
@@ -179,8 +179,8 @@ TEST(Diff, TextCollapsesTheSteadyCrowd) {
 TEST(DiffLive, ThreeSnapshotsOfARunningServer) {
   GLEAK_REQUIRE_GO();
   fs::path out = testing::TempDir();
-  auto regen = testing::RunShell(Q(testing::SourceDir() / "testdata/regen") +
-                                 " --only leakserver:series --out " + Q(out));
+  auto regen = testing::RunShell(Quote(testing::SourceDir() / "testdata/regen") +
+                                 " --only leakserver:series --out " + Quote(out));
   ASSERT_EQ(regen.exit_code, 0) << regen.out << regen.err;
   fs::path dir;
   for (const auto& e : fs::recursive_directory_iterator(out)) {
@@ -188,8 +188,8 @@ TEST(DiffLive, ThreeSnapshotsOfARunningServer) {
   }
   ASSERT_FALSE(dir.empty()) << regen.out;
   json expected = json::parse(testing::ReadFile(dir / "series.expected.json"));
-  json diff = Diff(Q(dir / "snapshot_1.txt") + " " + Q(dir / "snapshot_2.txt") + " " +
-                   Q(dir / "snapshot_3.txt"));
+  json diff = Diff(Quote(dir / "snapshot_1.txt") + " " + Quote(dir / "snapshot_2.txt") + " " +
+                   Quote(dir / "snapshot_3.txt"));
   ExpectLeakOnTopAndTheRestSteady(diff, expected);
   fs::remove_all(out);
 }

@@ -28,13 +28,8 @@ using testing::Quote;
 using testing::RunGleak;
 using testing::RunShell;
 
-size_t Count(const std::string& text, const std::string& part) {
-  size_t n = 0;
-  for (size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
-  return n;
-}
-
-bool HaveTool(const std::string& name) { return RunShell("command -v " + name).exit_code == 0; }
+using testing::Count;
+using testing::HaveTool;
 
 #define GLEAK_REQUIRE_TOOL(name, package)                                               \
   if (!HaveTool(name))                                                                  \
@@ -105,7 +100,7 @@ std::string Gfm(const std::string& markdown) {
   return r.out;
 }
 
-json AnalyzeJson(const std::string& args) {
+json JsonReport(const std::string& args) {
   CommandResult r = RunGleak("analyze --format json " + args);
   EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
   return json::parse(r.out);
@@ -126,7 +121,7 @@ SarifAndSuspects AnalyzeToSarif(const std::string& args) {
   EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
   EXPECT_TRUE(ValidSarif(r.out));
   out.sarif = json::parse(r.out, nullptr, false);
-  json report = AnalyzeJson(args);
+  json report = JsonReport(args);
   for (const json& g : report["groups"]) {
     if (g["finding"]["suspect"]) out.suspects.push_back(g);
   }
@@ -189,7 +184,7 @@ TEST(SarifFormat, WithoutSourceRootPathsAreAsPrinted) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   ASSERT_TRUE(ValidSarif(r.out));
   json sarif = json::parse(r.out);
-  json report = AnalyzeJson(Quote(testing::Dump(kChansend)));
+  json report = JsonReport(Quote(testing::Dump(kChansend)));
   const json& result = sarif["runs"][0]["results"][0];
   const json& artifact = result["locations"][0]["physicalLocation"]["artifactLocation"];
   EXPECT_EQ(artifact["uri"],
@@ -285,7 +280,7 @@ std::vector<size_t> CellsPerRow(const std::string& html, const std::string& head
 
 TEST(MarkdownFormat, RendersAsASummaryTableAndSuspectsWithTheirFix) {
   GLEAK_REQUIRE_TOOL("cmark-gfm", "cmark-gfm");
-  json report = AnalyzeJson(Quote(testing::Dump(kWaitGroup)));
+  json report = JsonReport(Quote(testing::Dump(kWaitGroup)));
   CommandResult r = RunGleak("analyze --format markdown " + Quote(testing::Dump(kWaitGroup)));
   ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
   std::string html = Gfm(r.out);
@@ -311,7 +306,7 @@ TEST(MarkdownFormat, TellsTwentySuspectsAndCountsTheRest) {
   GLEAK_REQUIRE_TOOL("cmark-gfm", "cmark-gfm");
   // 120 suspect groups when the arguments keep the goroutines apart.
   std::string args = "--group-by exact " + Quote(testing::Dump("go1.26/chanrecv/leak_debug2.txt"));
-  json report = AnalyzeJson(args);
+  json report = JsonReport(args);
   size_t suspects = report["totals"]["suspect_groups"];
   ASSERT_GT(suspects, 20u);
   CommandResult r = RunGleak("analyze --format markdown " + args);
@@ -355,7 +350,7 @@ TEST(MarkdownFormat, DiffShowsTheGrowthAsATable) {
 TEST(MarkdownFormat, TheSpawnTreeIsANestedListInDetails) {
   GLEAK_REQUIRE_TOOL("cmark-gfm", "cmark-gfm");
   std::string dump = Quote(testing::Dump("go1.26/svclongpoll/http_debug2.txt"));
-  json report = AnalyzeJson(dump);
+  json report = JsonReport(dump);
   const json& rows = report["spawn_tree"];
   ASSERT_GT(rows.size(), 3u);
   ASSERT_LE(rows.size(), 100u);
@@ -420,7 +415,7 @@ TEST(OpenMetricsFormat, PromtoolAcceptsItAndSeriesAreBounded) {
     EXPECT_EQ(MetricsProblems(r.out), "");
     ASSERT_TRUE(r.out.ends_with("\n# EOF\n"));
     EXPECT_EQ(Count(r.out, "# EOF"), 1u);
-    json report = AnalyzeJson(args);
+    json report = JsonReport(args);
     EXPECT_TRUE(Has(r.out, fmt::format("\ngleak_goroutines {}\n",
                                        report["totals"]["goroutines"].get<uint64_t>())));
     EXPECT_TRUE(Has(r.out, fmt::format("\ngleak_suspect_groups {}\n",
@@ -582,7 +577,7 @@ TEST(ShareFormats, MarkupFromADumpStaysText) {
   GLEAK_REQUIRE_TOOL("cmark-gfm", "cmark-gfm");
   GLEAK_REQUIRE_OPENMETRICS_TOOLS();
   GLEAK_REQUIRE_SARIF_SCHEMA();
-  json report = AnalyzeJson(Quote(Hostile()));
+  json report = JsonReport(Quote(Hostile()));
   ASSERT_GE(report["totals"]["suspect_groups"].get<uint64_t>(), 2u) << report.dump(1);
 
   CommandResult sarif = RunGleak("analyze --format sarif " + Quote(Hostile()));

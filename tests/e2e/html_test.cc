@@ -35,7 +35,7 @@ using testing::Quote;
 using testing::RunGleak;
 using testing::RunShell;
 
-fs::path Dumps() { return testing::SourceDir() / "testdata/dumps"; }
+using testing::Dumps;
 
 bool HaveChromium() { return RunShell("command -v chromium >/dev/null 2>&1").exit_code == 0; }
 
@@ -93,11 +93,7 @@ std::string TableAttribute(const std::string& dom, const std::string& attribute)
   return std::regex_search(dom, m, re) ? std::string(m[1]) : "";
 }
 
-size_t Count(const std::string& text, const std::string& part) {
-  size_t n = 0;
-  for (size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
-  return n;
-}
+using testing::Count;
 
 // What tests/tools/chromium-drive gave back: the value of each "eval" step,
 // and what the page said on the console.

@@ -31,7 +31,7 @@ std::string Squeezed(const std::string& text) {
 // With CI=true a missing tool fails the test rather than skipping it.
 bool InCi() { return std::getenv("CI") != nullptr && std::string(std::getenv("CI")) == "true"; }
 
-bool HaveTool(const std::string& tool) { return RunShell("command -v " + tool).exit_code == 0; }
+using testing::HaveTool;
 
 // One installation shared by the tests of this file.
 class Install : public ::testing::Test {

@@ -32,12 +32,7 @@ using testing::LiveServer;
 using testing::RunGleak;
 using testing::RunShell;
 
-std::unique_ptr<LiveServer> StartOrFail(const std::string& program, const std::string& args) {
-  std::string error;
-  auto server = LiveServer::Start(program, args, &error);
-  EXPECT_NE(server, nullptr) << error;
-  return server;
-}
+using testing::StartOrFail;
 
 void Requests(const LiveServer& server, int n) {
   auto r = RunShell("for i in $(seq " + std::to_string(n) + "); do curl -fsS '" +

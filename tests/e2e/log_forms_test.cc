@@ -26,9 +26,7 @@ using testing::OwnedGoroutine;
 using testing::Parsed;
 using testing::ParseFile;
 
-fs::path Dump(const std::string& name) {
-  return testing::SourceDir() / "testdata" / "dumps" / name;
-}
+using testing::Dump;
 
 // What two runs of one program share: states, frames and creators, in order
 // (not ids or argument values, which differ from run to run).

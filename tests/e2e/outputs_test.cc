@@ -20,13 +20,12 @@ namespace gleak {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::Quote;
-using testing::Has;
 using nlohmann::json;
 using testing::CommandResult;
+using testing::Has;
+using testing::Quote;
 using testing::RunGleak;
 using testing::RunShell;
-
 
 // A real Go 1.26 dump (testdata/programs/chansend) with 3 suspect groups.
 fs::path Dump() { return testing::SourceDir() / "testdata/dumps/go1.26/chansend/http_debug2.txt"; }
@@ -192,7 +191,8 @@ TEST(Numbers, NegativeAndMalformedCountsAreUsageErrorsWithReadableBounds) {
             "--suspect-count: expected a whole number of 0 or more"},
            {"watch", "--count -1", "--count: expected a whole number of 0 or more, got '-1'"},
            {"watch", "--max-failures -1", "--max-failures: expected a whole number of 0 or more"},
-           {"analyze", "--timeout -1", "--timeout: expected a number of seconds from 0.001 to 86400"},
+           {"analyze", "--timeout -1",
+            "--timeout: expected a number of seconds from 0.001 to 86400"},
            {"watch", "--fail-on-growth lots", "--fail-on-growth takes a number of goroutines"},
            {"watch", "--fail-on-growth nan%", "--fail-on-growth takes a number of goroutines"},
        }) {
@@ -228,7 +228,8 @@ TEST(Numbers, MaxBytesTakesUnits) {
   }
   CommandResult help = RunGleak("analyze --help");
   EXPECT_TRUE(Has(help.out, "--max-bytes SIZE=16G")) << help.out;
-  EXPECT_TRUE(Has(testing::Unwrapped(help.out), "64K, 512M, 1G, 2T, or 64KiB, 512MiB, 1GiB")) << help.out;
+  EXPECT_TRUE(Has(testing::Unwrapped(help.out), "64K, 512M, 1G, 2T, or 64KiB, 512MiB, 1GiB"))
+      << help.out;
 }
 
 TEST(Watch, MaxFailuresZeroNeverGivesUp) {
@@ -308,8 +309,7 @@ TEST(Urls, APasswordInAUrlIsNeverShown) {
   }
   // The name of a failed input in the JSON report (beside one that reads:
   // an input that gives nothing alone gets no report).
-  json report =
-      json::parse(RunGleak("analyze --format json '" + url + "' " + Quote(Dump())).out);
+  json report = json::parse(RunGleak("analyze --format json '" + url + "' " + Quote(Dump())).out);
   EXPECT_TRUE(report["inputs"][0]["name"].get<std::string>().starts_with(shown));
   EXPECT_TRUE(Has(report["inputs"][0]["error"], shown));
 }
@@ -323,7 +323,9 @@ TEST(Color, AnExplicitColorAlwaysOverridesNoColorAndHelpSaysSo) {
   EXPECT_FALSE(Has(auto_color.out, "\x1b["));
   for (const std::string& command : std::vector<std::string>{"analyze", "diff", "watch"}) {
     CommandResult help = RunGleak(command + " --help");
-    EXPECT_TRUE(Has(testing::Unwrapped(help.out), "an explicit always colours even with NO_COLOR set")) << help.out;
+    EXPECT_TRUE(
+        Has(testing::Unwrapped(help.out), "an explicit always colours even with NO_COLOR set"))
+        << help.out;
   }
 }
 

@@ -23,11 +23,11 @@ using nlohmann::json;
 using testing::Quote;
 using testing::RunGleak;
 
-fs::path Dumps() { return testing::SourceDir() / "testdata" / "dumps"; }
+using testing::Dumps;
 
 // The report of `gleak analyze`; checked against the JSON schema when asked
 // (the check starts a Python process: a few times per test file is enough).
-json AnalyzeJson(const std::string& args, bool check_schema = false) {
+json FullReport(const std::string& args, bool check_schema = false) {
   auto r = RunGleak("analyze --format json --min-count 1 " + args);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   if (check_schema) {
@@ -62,8 +62,8 @@ TEST(Pprof, ProtobufAndDebug1OfOneProgramGiveTheSameGroupsAndCounts) {
       fs::path dir = Dumps() / version / program;
       if (!fs::exists(dir / "http_debug1.txt")) continue;
       SCOPED_TRACE(dir.string());
-      json debug1 = AnalyzeJson(Quote(dir / "http_debug1.txt"));
-      json proto = AnalyzeJson(Quote(dir / "http_proto.pb.gz"), program == std::string("labels"));
+      json debug1 = FullReport(Quote(dir / "http_debug1.txt"));
+      json proto = FullReport(Quote(dir / "http_proto.pb.gz"), program == std::string("labels"));
       EXPECT_EQ(proto["inputs"][0]["format"], "pprof");
       EXPECT_EQ(proto["inputs"][0]["producer"], "goroutine-profile");
       EXPECT_EQ(proto["inputs"][0]["encoding"], "gzip");
@@ -81,7 +81,7 @@ TEST(Pprof, LeakProfileGroupsAreProvenLeakedInTheReport) {
     SCOPED_TRACE(dump.string());
     // With the source, every group gets its pattern (a count profile has no
     // states), and the runtime's proof makes each a proven suspect.
-    json report = AnalyzeJson(
+    json report = FullReport(
         "--source-root " + Quote(testing::SourceDir() / "testdata/programs") + " " + Quote(dump),
         true);
     EXPECT_EQ(report["inputs"][0]["producer"], "goroutineleak-profile");
@@ -181,8 +181,8 @@ TEST(Pprof, ADebugZeroUrlIsReadAsProtobufWithTheGroupsOfDebugOne) {
   auto work = testing::RunShell("for i in 1 2 3 4 5; do curl -fsS '" + server->Url("/work") +
                                 "' >/dev/null || exit 1; done");
   ASSERT_EQ(work.exit_code, 0) << work.err;
-  json proto = AnalyzeJson(testing::ShellQuoted(server->Url("/debug/pprof/goroutine?debug=0")));
-  json debug1 = AnalyzeJson(testing::ShellQuoted(server->Url("/debug/pprof/goroutine?debug=1")));
+  json proto = FullReport(testing::ShellQuoted(server->Url("/debug/pprof/goroutine?debug=0")));
+  json debug1 = FullReport(testing::ShellQuoted(server->Url("/debug/pprof/goroutine?debug=1")));
   EXPECT_EQ(proto["inputs"][0]["format"], "pprof");
   EXPECT_EQ(proto["inputs"][0]["warnings"].size(), 0u) << proto["inputs"][0].dump();
   uint64_t leaking = 0;

@@ -27,12 +27,7 @@ using testing::RunShell;
   GTEST_SKIP() << "\n\n*** SKIPPED: prometheus is not installed (Debian package prometheus; " \
                   "scripts/dev installs it) ***\n"
 
-std::unique_ptr<LiveServer> StartOrFail(const std::string& program, const std::string& args) {
-  std::string error;
-  auto server = LiveServer::Start(program, args, &error);
-  EXPECT_NE(server, nullptr) << error;
-  return server;
-}
+using testing::StartOrFail;
 
 TEST(Serve, AlertRulesPassPromtool) {
   GLEAK_REQUIRE_PROMETHEUS();

@@ -24,7 +24,7 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-fs::path Dumps() { return testing::SourceDir() / "testdata" / "dumps"; }
+using testing::Dumps;
 
 using testing::AnalyzeToJson;
 
@@ -48,7 +48,7 @@ Parents ReadParents(const fs::path& dump) {
   return p;
 }
 
-const json* GroupWithFrame(const json& report, const std::string& func) {
+const json* FindGroupWithFrame(const json& report, const std::string& func) {
   for (const json& g : report["groups"]) {
     for (const json& f : g["frames"]) {
       if (f["func"] == func) return &g;
@@ -124,14 +124,14 @@ TEST(SpawnTree, CountsMatchTheParentIdsOfEveryTraceback) {
 // under the one goroutine that serves.
 TEST(SpawnTree, PerRequestSpawningShowsAsExitedParents) {
   json report = AnalyzeToJson({(Dumps() / "go1.26/svcapi/http_debug2.txt").string()});
-  const json* read = GroupWithFrame(report, "net/http.(*persistConn).readLoop");
+  const json* read = FindGroupWithFrame(report, "net/http.(*persistConn).readLoop");
   ASSERT_NE(read, nullptr);
   EXPECT_EQ((*read)["count"], 32);
   EXPECT_EQ((*read)["spawned_by_exited"], 32);
   EXPECT_EQ((*read)["exited_parents"], 32);
   EXPECT_TRUE((*read)["parent_groups"].empty());
-  const json* conns = GroupWithFrame(report, "net/http.(*conn).serve");
-  const json* serve = GroupWithFrame(report, "main.serveAPI");
+  const json* conns = FindGroupWithFrame(report, "net/http.(*conn).serve");
+  const json* serve = FindGroupWithFrame(report, "main.serveAPI");
   ASSERT_NE(conns, nullptr);
   ASSERT_NE(serve, nullptr);
   EXPECT_EQ((*conns)["spawned_by_exited"], 0);

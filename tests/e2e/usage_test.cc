@@ -22,14 +22,10 @@ namespace fs = std::filesystem;
 using testing::RunGleak;
 using testing::ShellQuoted;
 
-bool Has(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
-fs::path Bad(const std::string& name) { return testing::SourceDir() / "testdata" / "bad" / name; }
-// A real Go 1.26 dump: three goroutines parked 100 frames deep, eight shallow;
-// with --max-frames 50 each deep one gives a warning.
-fs::path DeepDump() { return testing::Dump("go1.26/deep/http_debug2.txt"); }
-const char* const kFiftyFrames = "goroutine has more than 50 frames; the rest are dropped";
+using testing::Bad;
+using testing::DeepDump;
+using testing::Has;
+using testing::kFiftyFrames;
 
 TEST(Usage, BareGleakPrintsTheUsageOnStandardErrorAndExitsTwo) {
   auto r = RunGleak("");

@@ -95,4 +95,11 @@ LiveServer::~LiveServer() {
   std::filesystem::remove_all(dir_);
 }
 
+std::unique_ptr<LiveServer> StartOrFail(const std::string& program, const std::string& args) {
+  std::string error;
+  auto server = LiveServer::Start(program, args, &error);
+  EXPECT_NE(server, nullptr) << error;
+  return server;
+}
+
 }  // namespace gleak::testing

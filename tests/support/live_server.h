@@ -40,4 +40,7 @@ class LiveServer {
   std::filesystem::path dir_;
 };
 
+// LiveServer::Start, the reason of a failure recorded as the test's failure.
+std::unique_ptr<LiveServer> StartOrFail(const std::string& program, const std::string& args);
+
 }  // namespace gleak::testing

@@ -92,8 +92,24 @@ std::filesystem::path DumpOf(const std::filesystem::path& expected) {
   return expected.parent_path() / (capture + ".txt");
 }
 
-std::filesystem::path Dump(const std::string& relative) {
-  return SourceDir() / "testdata" / "dumps" / relative;
+std::filesystem::path Dumps() { return SourceDir() / "testdata" / "dumps"; }
+
+std::filesystem::path Dump(const std::string& relative) { return Dumps() / relative; }
+
+std::filesystem::path Bad(const std::string& name) {
+  return SourceDir() / "testdata" / "bad" / name;
+}
+
+std::filesystem::path DeepDump() { return Dump("go1.26/deep/http_debug2.txt"); }
+
+size_t Count(const std::string& text, const std::string& part) {
+  size_t n = 0;
+  for (size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
+  return n;
+}
+
+bool HaveTool(const std::string& name) {
+  return RunShell("command -v " + ShellQuoted(name) + " >/dev/null 2>&1").exit_code == 0;
 }
 
 std::vector<std::filesystem::path> CommittedDumps() {

@@ -67,8 +67,17 @@ Parsed ParseString(const std::string& text, const ParseLimits& limits = {});
 Parsed ParseFile(const std::filesystem::path& path, const ParseLimits& limits = {});
 
 std::filesystem::path SourceDir();  // the repository
-// A committed dump: testdata/dumps/RELATIVE, e.g. "go1.19/zoo/http_debug2.txt".
+// testdata/dumps, and a committed dump in it: testdata/dumps/RELATIVE, e.g.
+// "go1.19/zoo/http_debug2.txt".
+std::filesystem::path Dumps();
 std::filesystem::path Dump(const std::string& relative);
+// A hostile input: testdata/bad/NAME.
+std::filesystem::path Bad(const std::string& name);
+// A real Go 1.26 dump of three goroutines parked 100 frames deep and eight
+// shallow, and the warning each deep one gives with --max-frames 50.
+std::filesystem::path DeepDump();
+inline constexpr const char* kFiftyFrames =
+    "goroutine has more than 50 frames; the rest are dropped";
 // Every committed dump (*.txt under testdata/dumps), sorted; under the
 // sanitizers, which make these tests about ten times slower, every third one
 // (still every Go version, format and program family; the plain build reads
@@ -93,6 +102,10 @@ std::string Quote(const std::filesystem::path& path);
 inline bool Has(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
+// How many times `part` occurs in `text` (overlapping occurrences too).
+size_t Count(const std::string& text, const std::string& part);
+// Whether a command named `name` is on PATH.
+bool HaveTool(const std::string& name);
 // `text` with every run of spaces and line breaks made one space: --help
 // text as one paragraph, whatever width it was wrapped at.
 std::string Unwrapped(const std::string& text);

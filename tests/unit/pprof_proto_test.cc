@@ -24,7 +24,7 @@ namespace fs = std::filesystem;
 using testing::CollectingSink;
 using testing::Parsed;
 
-fs::path Dumps() { return testing::SourceDir() / "testdata" / "dumps"; }
+using testing::Dumps;
 
 // The profile's bytes after gzip, read through the input module.
 std::string Inflated(const fs::path& path) {
