@@ -7,6 +7,7 @@
 #include <set>
 
 #include "base/text.h"
+#include "report/spawn_tree.h"
 
 namespace gleak {
 
@@ -143,14 +144,16 @@ void SnapshotTracker::Add(Report snapshot) {
   try_match(matcher.by_shape, MatchKind::kShape, [](const Group& g) { return g.shape_id; });
 
   const size_t width = kept_ticks_.size();
+  std::vector<size_t> track_of(snapshot.groups.size());
   for (size_t i = 0; i < snapshot.groups.size(); ++i) {
     Group& g = snapshot.groups[i];
-    size_t t;
+    size_t& t = track_of[i];
     if (matched[i]) {
       t = *matched[i];
     } else {
       t = tracks_.size();
       Kept fresh;  // first and min stay 0 when made after the first snapshot
+      fresh.serial = next_serial_++;
       fresh.track.ids.assign(width, "");
       fresh.track.counts.assign(width, 0);
       fresh.track.waits.assign(width, std::nullopt);
@@ -172,6 +175,8 @@ void SnapshotTracker::Add(Report snapshot) {
     track.group = std::move(g);
     tracks_[t].last_seen = s;
   }
+  spawn_sample_level_ = snapshot.spawn_sample_level;
+  if (s == 0) KeepFirstLinks(track_of);
   // The all-time figures, over every snapshot (the history may be thinned).
   for (Kept& k : tracks_) {
     uint64_t now = k.track.counts.back();
@@ -184,6 +189,24 @@ void SnapshotTracker::Add(Report snapshot) {
   }
   if (options_.max_history > 1 && kept_ticks_.size() > options_.max_history) Thin();
   if (options_.max_tracks > 0 && tracks_.size() > options_.max_tracks) Forget();
+}
+
+// Which groups of the first snapshot created which: the spawn tree's old
+// counts. Every group of the first snapshot has a track of its own.
+void SnapshotTracker::KeepFirstLinks(const std::vector<size_t>& track_of) {
+  absl::flat_hash_map<std::string, uint64_t> serial_of;
+  for (size_t t : track_of) {
+    const Group& g = tracks_[t].track.group;
+    serial_of.try_emplace(g.id, tracks_[t].serial);
+    first_linked_ |= !g.parent_groups.empty() || !g.child_groups.empty() || g.spawned_by_exited > 0;
+  }
+  for (size_t t : track_of) {
+    Kept& k = tracks_[t];
+    for (const GroupLink& child : k.track.group.child_groups) {
+      auto it = serial_of.find(child.id);
+      if (it != serial_of.end()) k.first_children.emplace_back(it->second, child.count);
+    }
+  }
 }
 
 void SnapshotTracker::Thin() {
@@ -301,7 +324,48 @@ DiffReport SnapshotTracker::Current(size_t top) const {
     diff.tracks.push_back(k.track);
     Measure(options_, k, snapshots_, &diff.tracks.back());
   }
+  if (top == 0) {
+    std::vector<const Kept*> kept;
+    for (size_t i = 0; i < shown; ++i) kept.push_back(&tracks_[ranks[i].index]);
+    AddSpawnTree(kept, &diff);
+  }
   return diff;
+}
+
+// The newest snapshot's spawn tree over the tracks present in it, in the
+// diff's order; kept[i] is the keeper of diff->tracks[i].
+void SnapshotTracker::AddSpawnTree(const std::vector<const Kept*>& kept, DiffReport* diff) const {
+  std::vector<const Group*> present;
+  std::vector<size_t> track_of;
+  for (size_t i = 0; i < diff->tracks.size(); ++i) {
+    if (diff->tracks[i].counts.back() == 0) continue;  // its group is an older snapshot's
+    present.push_back(&diff->tracks[i].group);
+    track_of.push_back(i);
+  }
+  diff->spawn_sample_level = spawn_sample_level_;
+  std::vector<size_t> path;  // the track of the row above at each depth
+  for (SpawnRow row : BuildSpawnTree(present)) {
+    row.group = track_of[row.group];
+    const Kept& k = *kept[row.group];
+    DiffSpawnRow d;
+    path.resize(row.depth);
+    if (row.depth == 0) {
+      // Two groups of the newest snapshot may make one track: its count is theirs.
+      row.count = diff->tracks[row.group].counts.back();
+      d.old_count = k.first;
+    } else if (first_linked_) {
+      uint64_t old = 0;
+      for (const auto& [serial, count] : kept[path.back()]->first_children) {
+        if (serial == k.serial) old = count;
+      }
+      d.old_count = old;
+    }
+    if (d.old_count)
+      d.growth = static_cast<int64_t>(row.count) - static_cast<int64_t>(*d.old_count);
+    path.push_back(row.group);
+    d.row = row;
+    diff->spawn_tree.push_back(d);
+  }
 }
 
 DiffReport DiffSnapshots(std::vector<Report> snapshots, const DiffOptions& options) {

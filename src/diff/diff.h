@@ -41,6 +41,8 @@ class SnapshotTracker {
  private:
   void Thin();
   void Forget();
+  void KeepFirstLinks(const std::vector<size_t>& track_of);
+  void AddSpawnTree(const std::vector<const Kept*>& kept, DiffReport* diff) const;
   DiffOptions options_;
   uint64_t snapshots_ = 0;            // added so far
   std::vector<uint64_t> kept_ticks_;  // 0-based snapshot of each kept sample
@@ -50,6 +52,9 @@ class SnapshotTracker {
   GroupingLevel level_ = GroupingLevel::kLine;
   std::string path_prefix_;
   std::vector<Kept> tracks_;
+  uint64_t next_serial_ = 0;
+  bool first_linked_ = false;        // the first snapshot linked groups (it had parent ids)
+  uint32_t spawn_sample_level_ = 0;  // the newest snapshot's
 };
 
 struct SnapshotTracker::Kept {
@@ -58,6 +63,10 @@ struct SnapshotTracker::Kept {
   uint64_t min = 0, max = 0;
   uint64_t last_seen = 0;  // the last snapshot with the group (0-based)
   bool never_fell = true;  // no snapshot below the one before
+  uint64_t serial = 0;     // names the track while others are forgotten and tracks reordered
+  // The groups of the first snapshot that this track's group created there:
+  // (their serial, goroutines), for the diff's spawn tree.
+  std::vector<std::pair<uint64_t, uint64_t>> first_children;
 };
 
 DiffReport DiffSnapshots(std::vector<Report> snapshots, const DiffOptions& options);

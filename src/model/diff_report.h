@@ -68,6 +68,18 @@ struct WatchSummary {
   static constexpr size_t kMaxListed = 100;
 };
 
+// One row of a diff's spawn tree: the groups of the newest snapshot under the
+// groups whose goroutines created them (report/spawn_tree.h), each with how
+// its count changed since the first snapshot.
+struct DiffSpawnRow {
+  SpawnRow row;  // row.group indexes DiffReport::tracks; row.count is in the newest snapshot
+  // The same count in the first snapshot: a root's goroutines, else those its
+  // parent row's group created then; none for a child row when the first
+  // snapshot linked no groups (no parent ids: debug=1, protobuf, Go < 1.21).
+  std::optional<uint64_t> old_count;
+  std::optional<int64_t> growth;  // row.count - old_count
+};
+
 struct DiffReport {
   std::string tool_version;
   GroupingLevel level = GroupingLevel::kLine;
@@ -83,6 +95,10 @@ struct DiffReport {
   std::vector<std::string> suspect_patterns;
   std::string path_prefix;
   std::optional<WatchSummary> watch;  // gleak watch only
+  // The newest snapshot's spawn tree: which group keeps creating the growing
+  // one. Only the full diff has it (SnapshotTracker::Current with no `top`).
+  std::vector<DiffSpawnRow> spawn_tree;
+  uint32_t spawn_sample_level = 0;  // the newest snapshot's Report::spawn_sample_level
 };
 
 }  // namespace gleak

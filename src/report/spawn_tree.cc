@@ -12,13 +12,12 @@ size_t InputOf(const Report& report, const Group& g) {
   return report.merged || g.inputs.empty() ? 0 : g.inputs.front().input;
 }
 
-}  // namespace
-
-std::vector<SpawnRow> BuildSpawnTree(const Report& report) {
-  const std::vector<Group>& groups = report.groups;
+// The tree of `groups`, where inputs[i] is the input of groups[i].
+std::vector<SpawnRow> Build(const std::vector<const Group*>& groups,
+                            const std::vector<size_t>& inputs) {
   std::map<std::pair<size_t, std::string>, size_t> where;
   for (size_t i = 0; i < groups.size(); ++i)
-    where.emplace(std::make_pair(InputOf(report, groups[i]), groups[i].id), i);
+    where.emplace(std::make_pair(inputs[i], groups[i]->id), i);
   auto find = [&](size_t input, const std::string& id) -> size_t {
     auto it = where.find({input, id});
     return it == where.end() ? SIZE_MAX : it->second;
@@ -30,7 +29,7 @@ std::vector<SpawnRow> BuildSpawnTree(const Report& report) {
   auto walk = [&](size_t root) {
     // Each entry carries the index of its parent's row, to count children.
     std::vector<std::pair<SpawnRow, size_t>> stack{
-        {SpawnRow{root, 0, groups[root].count, false}, SIZE_MAX}};
+        {SpawnRow{root, 0, groups[root]->count, false}, SIZE_MAX}};
     while (!stack.empty()) {
       auto [row, parent] = stack.back();
       stack.pop_back();
@@ -40,8 +39,8 @@ std::vector<SpawnRow> BuildSpawnTree(const Report& report) {
       if (row.repeat) continue;
       shown[row.group] = true;
       size_t here = rows.size() - 1;
-      const Group& g = groups[row.group];
-      size_t input = InputOf(report, g);
+      const Group& g = *groups[row.group];
+      size_t input = inputs[row.group];
       for (auto it = g.child_groups.rbegin(); it != g.child_groups.rend(); ++it) {
         size_t child = find(input, it->id);
         if (child == SIZE_MAX || child == row.group) continue;
@@ -51,8 +50,8 @@ std::vector<SpawnRow> BuildSpawnTree(const Report& report) {
   };
   for (size_t i = 0; i < groups.size(); ++i) {
     bool has_parent = false;
-    for (const GroupLink& p : groups[i].parent_groups) {
-      size_t parent = find(InputOf(report, groups[i]), p.id);
+    for (const GroupLink& p : groups[i]->parent_groups) {
+      size_t parent = find(inputs[i], p.id);
       has_parent |= parent != SIZE_MAX && parent != i;
     }
     if (!has_parent && !shown[i]) walk(i);
@@ -62,6 +61,24 @@ std::vector<SpawnRow> BuildSpawnTree(const Report& report) {
     if (!shown[i]) walk(i);
   }
   return rows;
+}
+
+}  // namespace
+
+std::vector<SpawnRow> BuildSpawnTree(const Report& report) {
+  std::vector<const Group*> groups;
+  std::vector<size_t> inputs;
+  groups.reserve(report.groups.size());
+  inputs.reserve(report.groups.size());
+  for (const Group& g : report.groups) {
+    groups.push_back(&g);
+    inputs.push_back(InputOf(report, g));
+  }
+  return Build(groups, inputs);
+}
+
+std::vector<SpawnRow> BuildSpawnTree(const std::vector<const Group*>& groups) {
+  return Build(groups, std::vector<size_t>(groups.size(), 0));
 }
 
 }  // namespace gleak

@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "model/group.h"
 #include "model/report.h"
 
 namespace gleak {
@@ -15,5 +16,10 @@ namespace gleak {
 // parents, or a cycle) gets a row marked `repeat` and no subtree. Groups of
 // one input only link to groups of the same input.
 std::vector<SpawnRow> BuildSpawnTree(const Report& report);
+
+// The same over the groups of one snapshot, in the order given (a diff's
+// tracks present in its newest snapshot, most growth first); SpawnRow::group
+// indexes `groups`.
+std::vector<SpawnRow> BuildSpawnTree(const std::vector<const Group*>& groups);
 
 }  // namespace gleak
