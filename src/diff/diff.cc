@@ -7,7 +7,6 @@
 #include <set>
 
 #include "base/text.h"
-#include "report/spawn_tree.h"
 
 namespace gleak {
 
@@ -324,48 +323,20 @@ DiffReport SnapshotTracker::Current(size_t top) const {
     diff.tracks.push_back(k.track);
     Measure(options_, k, snapshots_, &diff.tracks.back());
   }
+  diff.spawn_sample_level = spawn_sample_level_;
+  diff.first_linked = first_linked_;
   if (top == 0) {
-    std::vector<const Kept*> kept;
-    for (size_t i = 0; i < shown; ++i) kept.push_back(&tracks_[ranks[i].index]);
-    AddSpawnTree(kept, &diff);
+    // The first snapshot's links, by the ids the diff gives its tracks.
+    absl::flat_hash_map<uint64_t, const std::string*> id_of;
+    for (const Kept& k : tracks_) id_of.try_emplace(k.serial, &k.track.id);
+    for (size_t i = 0; i < shown; ++i) {
+      for (const auto& [serial, count] : tracks_[ranks[i].index].first_children) {
+        auto it = id_of.find(serial);
+        if (it != id_of.end()) diff.tracks[i].first_child_groups.push_back({*it->second, count});
+      }
+    }
   }
   return diff;
-}
-
-// The newest snapshot's spawn tree over the tracks present in it, in the
-// diff's order; kept[i] is the keeper of diff->tracks[i].
-void SnapshotTracker::AddSpawnTree(const std::vector<const Kept*>& kept, DiffReport* diff) const {
-  std::vector<const Group*> present;
-  std::vector<size_t> track_of;
-  for (size_t i = 0; i < diff->tracks.size(); ++i) {
-    if (diff->tracks[i].counts.back() == 0) continue;  // its group is an older snapshot's
-    present.push_back(&diff->tracks[i].group);
-    track_of.push_back(i);
-  }
-  diff->spawn_sample_level = spawn_sample_level_;
-  std::vector<size_t> path;  // the track of the row above at each depth
-  for (SpawnRow row : BuildSpawnTree(present)) {
-    row.group = track_of[row.group];
-    const Kept& k = *kept[row.group];
-    DiffSpawnRow d;
-    path.resize(row.depth);
-    if (row.depth == 0) {
-      // Two groups of the newest snapshot may make one track: its count is theirs.
-      row.count = diff->tracks[row.group].counts.back();
-      d.old_count = k.first;
-    } else if (first_linked_) {
-      uint64_t old = 0;
-      for (const auto& [serial, count] : kept[path.back()]->first_children) {
-        if (serial == k.serial) old = count;
-      }
-      d.old_count = old;
-    }
-    if (d.old_count)
-      d.growth = static_cast<int64_t>(row.count) - static_cast<int64_t>(*d.old_count);
-    path.push_back(row.group);
-    d.row = row;
-    diff->spawn_tree.push_back(d);
-  }
 }
 
 DiffReport DiffSnapshots(std::vector<Report> snapshots, const DiffOptions& options) {

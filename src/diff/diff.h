@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "model/diff_report.h"
@@ -32,7 +33,9 @@ class SnapshotTracker {
   explicit SnapshotTracker(DiffOptions options);
   void Add(Report snapshot);
   // The diff so far; `top` > 0 keeps only that many tracks (the most growth
-  // first), for a per-tick view that should not copy every track.
+  // first), for a per-tick view that should not copy every track, and leaves
+  // out Track::first_child_groups (report/spawn_tree.h's AddDiffSpawnTree
+  // needs the full diff).
   DiffReport Current(size_t top = 0) const;
   uint64_t snapshots() const { return snapshots_; }
 
@@ -42,7 +45,6 @@ class SnapshotTracker {
   void Thin();
   void Forget();
   void KeepFirstLinks(const std::vector<size_t>& track_of);
-  void AddSpawnTree(const std::vector<const Kept*>& kept, DiffReport* diff) const;
   DiffOptions options_;
   uint64_t snapshots_ = 0;            // added so far
   std::vector<uint64_t> kept_ticks_;  // 0-based snapshot of each kept sample

@@ -38,6 +38,10 @@ struct Track {
   bool suspect = false;                     // a leak pattern that grows
   std::string suspect_reason;
   Group group;  // the latest snapshot's group: state, frames, creators, finding
+  // The groups this group's goroutines created in the first snapshot, named
+  // by their track's id: the spawn tree's old counts. Empty in a per-tick
+  // view of a watch (SnapshotTracker::Current with a `top`).
+  std::vector<GroupLink> first_child_groups;
 };
 
 struct DiffTotals {
@@ -95,10 +99,11 @@ struct DiffReport {
   std::vector<std::string> suspect_patterns;
   std::string path_prefix;
   std::optional<WatchSummary> watch;  // gleak watch only
+  uint32_t spawn_sample_level = 0;    // the newest snapshot's Report::spawn_sample_level
+  bool first_linked = false;          // the first snapshot linked groups (it had parent ids)
   // The newest snapshot's spawn tree: which group keeps creating the growing
-  // one. Only the full diff has it (SnapshotTracker::Current with no `top`).
+  // one (report/spawn_tree.h's AddDiffSpawnTree fills it).
   std::vector<DiffSpawnRow> spawn_tree;
-  uint32_t spawn_sample_level = 0;  // the newest snapshot's Report::spawn_sample_level
 };
 
 }  // namespace gleak

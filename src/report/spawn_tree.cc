@@ -2,6 +2,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace gleak {
@@ -79,6 +80,45 @@ std::vector<SpawnRow> BuildSpawnTree(const Report& report) {
 
 std::vector<SpawnRow> BuildSpawnTree(const std::vector<const Group*>& groups) {
   return Build(groups, std::vector<size_t>(groups.size(), 0));
+}
+
+void AddDiffSpawnTree(DiffReport* diff) {
+  std::vector<const Group*> present;
+  std::vector<size_t> track_of;
+  for (size_t i = 0; i < diff->tracks.size(); ++i) {
+    if (diff->tracks[i].counts.empty() || diff->tracks[i].counts.back() == 0) {
+      continue;  // gone: its group is an older snapshot's
+    }
+    present.push_back(&diff->tracks[i].group);
+    track_of.push_back(i);
+  }
+  diff->spawn_tree.clear();
+  // (parent track, child track id) -> goroutines created in the first snapshot.
+  std::map<std::pair<size_t, std::string_view>, uint64_t> first;
+  for (size_t i = 0; i < diff->tracks.size(); ++i) {
+    for (const GroupLink& child : diff->tracks[i].first_child_groups)
+      first.emplace(std::make_pair(i, std::string_view(child.id)), child.count);
+  }
+  std::vector<size_t> path;  // the track of the row above at each depth
+  for (SpawnRow row : BuildSpawnTree(present)) {
+    row.group = track_of[row.group];
+    const Track& t = diff->tracks[row.group];
+    DiffSpawnRow d;
+    path.resize(row.depth);
+    if (row.depth == 0) {
+      // Two groups of the newest snapshot may make one track: its count is theirs.
+      row.count = t.counts.back();
+      d.old_count = t.counts.front();
+    } else if (diff->first_linked) {
+      auto it = first.find({path.back(), std::string_view(t.id)});
+      d.old_count = it == first.end() ? 0 : it->second;
+    }
+    if (d.old_count)
+      d.growth = static_cast<int64_t>(row.count) - static_cast<int64_t>(*d.old_count);
+    path.push_back(row.group);
+    d.row = row;
+    diff->spawn_tree.push_back(d);
+  }
 }
 
 }  // namespace gleak

@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "model/diff_report.h"
 #include "model/group.h"
 #include "model/report.h"
 
@@ -21,5 +22,10 @@ std::vector<SpawnRow> BuildSpawnTree(const Report& report);
 // tracks present in its newest snapshot, most growth first); SpawnRow::group
 // indexes `groups`.
 std::vector<SpawnRow> BuildSpawnTree(const std::vector<const Group*>& groups);
+
+// Fills diff->spawn_tree: the tree of the groups of the newest snapshot (the
+// tracks present in it) in the diff's order, most growth first, each row with
+// its count in the first snapshot (Track::first_child_groups below a root).
+void AddDiffSpawnTree(DiffReport* diff);
 
 }  // namespace gleak
