@@ -26,12 +26,18 @@ struct DiffFlags : CommonFlags {
   std::string interval;
   std::vector<std::string> fail_on_growth;  // "N" goroutines and/or "P%"
   int top = 20;
+  std::string view = "groups";
 };
 
 int RunDiff(const DiffFlags& flags) {
   if (flags.inputs.size() < 2)
     ThrowUsageError("diff needs at least two snapshots: OLD NEW [NEWER...]");
   RefuseRepeatedStdin(flags.inputs);
+  bool tree = flags.view == "tree";
+  if (tree && flags.format != "text") {
+    ThrowUsageError(
+        "--view tree is a text view; JSON gives the spawn tree as spawn_tree, and HTML shows it");
+  }
   RuleSet rules;
   AnalyzeOptions options = ToAnalyzeOptions(flags, &rules);
   options.http.on_progress = FetchProgress(flags.quiet);
@@ -68,7 +74,11 @@ int RunDiff(const DiffFlags& flags) {
   } else {
     TextStyle style = output.style();
     style.max_groups = static_cast<size_t>(flags.top);
-    RenderTextDiff(diff, style, output.stream());
+    if (tree) {
+      RenderTextDiffSpawnTree(diff, style, output.stream());
+    } else {
+      RenderTextDiff(diff, style, output.stream());
+    }
   }
   output.Commit();
   if (input_problem) return kExitInput;
@@ -93,6 +103,12 @@ CommandAction AddDiffCommand(CLI::App& app) {
   cmd->add_option("--top", flags->top, "Show at most N changed groups in text (0: all)")
       ->check(WholeNumber(0, std::numeric_limits<int>::max()))
       ->capture_default_str();
+  cmd->add_option("--view", flags->view,
+                  "groups: the groups that changed; tree: the newest snapshot's spawn tree, each "
+                  "group under the group whose goroutines created it (parent ids, Go 1.21+), "
+                  "with its growth")
+      ->check(CLI::IsMember({"groups", "tree"}))
+      ->capture_default_str();
   cmd->footer(
       "\nA group grows when it holds more goroutines in the last snapshot than in the first;\n"
       "a leak-pattern group that grows is a suspect. Groups are matched by id, then by\n"
@@ -100,6 +116,7 @@ CommandAction AddDiffCommand(CLI::App& app) {
       "Examples:\n"
       "  gleak diff before.txt after.txt\n"
       "  gleak diff --interval 5m s1.txt s2.txt s3.txt\n"
+      "  gleak diff --view tree before.txt after.txt   (which group keeps creating the growth)\n"
       "  gleak diff --fail-on-growth 50 --fail-on-growth 20% --format json old.txt new.txt\n\n" +
       std::string(kExitCodesHelp));
   return [flags] { return RunDiff(*flags); };

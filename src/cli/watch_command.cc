@@ -36,6 +36,7 @@
 #include "render/json_diff.h"
 #include "render/text_diff.h"
 #include "render/watch_view.h"
+#include "report/spawn_tree.h"
 
 namespace gleak {
 namespace {
@@ -318,6 +319,7 @@ int RunWatchOne(const WatchFlags& flags, std::string url) {
 
   // The final report: the diff of every good snapshot, and the ones that failed.
   DiffReport diff = tracker.Current();
+  AddDiffSpawnTree(&diff);
   diff.tool_version = GLEAK_VERSION;
   summary.gave_up = gave_up;
   diff.watch = summary;
@@ -548,6 +550,7 @@ int RunWatchFleet(const WatchFlags& flags, std::vector<TargetSpec> specs) {
   bool any_gave_up = false, none_read = true;
   for (const auto& w : targets) {
     DiffReport diff = w->tracker->Current();
+    AddDiffSpawnTree(&diff);
     diff.tool_version = GLEAK_VERSION;
     w->summary.gave_up = w->gave_up;
     diff.watch = w->summary;

@@ -143,14 +143,16 @@ void SnapshotTracker::Add(Report snapshot) {
   try_match(matcher.by_shape, MatchKind::kShape, [](const Group& g) { return g.shape_id; });
 
   const size_t width = kept_ticks_.size();
+  std::vector<size_t> track_of(snapshot.groups.size());
   for (size_t i = 0; i < snapshot.groups.size(); ++i) {
     Group& g = snapshot.groups[i];
-    size_t t;
+    size_t& t = track_of[i];
     if (matched[i]) {
       t = *matched[i];
     } else {
       t = tracks_.size();
       Kept fresh;  // first and min stay 0 when made after the first snapshot
+      fresh.serial = next_serial_++;
       fresh.track.ids.assign(width, "");
       fresh.track.counts.assign(width, 0);
       fresh.track.waits.assign(width, std::nullopt);
@@ -172,6 +174,8 @@ void SnapshotTracker::Add(Report snapshot) {
     track.group = std::move(g);
     tracks_[t].last_seen = s;
   }
+  spawn_sample_level_ = snapshot.spawn_sample_level;
+  if (s == 0) KeepFirstLinks(track_of);
   // The all-time figures, over every snapshot (the history may be thinned).
   for (Kept& k : tracks_) {
     uint64_t now = k.track.counts.back();
@@ -184,6 +188,24 @@ void SnapshotTracker::Add(Report snapshot) {
   }
   if (options_.max_history > 1 && kept_ticks_.size() > options_.max_history) Thin();
   if (options_.max_tracks > 0 && tracks_.size() > options_.max_tracks) Forget();
+}
+
+// Which groups of the first snapshot created which: the spawn tree's old
+// counts. Every group of the first snapshot has a track of its own.
+void SnapshotTracker::KeepFirstLinks(const std::vector<size_t>& track_of) {
+  absl::flat_hash_map<std::string, uint64_t> serial_of;
+  for (size_t t : track_of) {
+    const Group& g = tracks_[t].track.group;
+    serial_of.try_emplace(g.id, tracks_[t].serial);
+    first_linked_ |= !g.parent_groups.empty() || !g.child_groups.empty() || g.spawned_by_exited > 0;
+  }
+  for (size_t t : track_of) {
+    Kept& k = tracks_[t];
+    for (const GroupLink& child : k.track.group.child_groups) {
+      auto it = serial_of.find(child.id);
+      if (it != serial_of.end()) k.first_children.emplace_back(it->second, child.count);
+    }
+  }
 }
 
 void SnapshotTracker::Thin() {
@@ -300,6 +322,19 @@ DiffReport SnapshotTracker::Current(size_t top) const {
     const Kept& k = tracks_[ranks[i].index];
     diff.tracks.push_back(k.track);
     Measure(options_, k, snapshots_, &diff.tracks.back());
+  }
+  diff.spawn_sample_level = spawn_sample_level_;
+  diff.first_linked = first_linked_;
+  if (top == 0) {
+    // The first snapshot's links, by the ids the diff gives its tracks.
+    absl::flat_hash_map<uint64_t, const std::string*> id_of;
+    for (const Kept& k : tracks_) id_of.try_emplace(k.serial, &k.track.id);
+    for (size_t i = 0; i < shown; ++i) {
+      for (const auto& [serial, count] : tracks_[ranks[i].index].first_children) {
+        auto it = id_of.find(serial);
+        if (it != id_of.end()) diff.tracks[i].first_child_groups.push_back({*it->second, count});
+      }
+    }
   }
   return diff;
 }

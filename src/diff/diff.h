@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "model/diff_report.h"
@@ -32,7 +33,9 @@ class SnapshotTracker {
   explicit SnapshotTracker(DiffOptions options);
   void Add(Report snapshot);
   // The diff so far; `top` > 0 keeps only that many tracks (the most growth
-  // first), for a per-tick view that should not copy every track.
+  // first), for a per-tick view that should not copy every track, and leaves
+  // out Track::first_child_groups (report/spawn_tree.h's AddDiffSpawnTree
+  // needs the full diff).
   DiffReport Current(size_t top = 0) const;
   uint64_t snapshots() const { return snapshots_; }
 
@@ -41,6 +44,7 @@ class SnapshotTracker {
  private:
   void Thin();
   void Forget();
+  void KeepFirstLinks(const std::vector<size_t>& track_of);
   DiffOptions options_;
   uint64_t snapshots_ = 0;            // added so far
   std::vector<uint64_t> kept_ticks_;  // 0-based snapshot of each kept sample
@@ -50,6 +54,9 @@ class SnapshotTracker {
   GroupingLevel level_ = GroupingLevel::kLine;
   std::string path_prefix_;
   std::vector<Kept> tracks_;
+  uint64_t next_serial_ = 0;
+  bool first_linked_ = false;        // the first snapshot linked groups (it had parent ids)
+  uint32_t spawn_sample_level_ = 0;  // the newest snapshot's
 };
 
 struct SnapshotTracker::Kept {
@@ -58,6 +65,10 @@ struct SnapshotTracker::Kept {
   uint64_t min = 0, max = 0;
   uint64_t last_seen = 0;  // the last snapshot with the group (0-based)
   bool never_fell = true;  // no snapshot below the one before
+  uint64_t serial = 0;     // names the track while others are forgotten and tracks reordered
+  // The groups of the first snapshot that this track's group created there:
+  // (their serial, goroutines), for the diff's spawn tree.
+  std::vector<std::pair<uint64_t, uint64_t>> first_children;
 };
 
 DiffReport DiffSnapshots(std::vector<Report> snapshots, const DiffOptions& options);

@@ -38,6 +38,10 @@ struct Track {
   bool suspect = false;                     // a leak pattern that grows
   std::string suspect_reason;
   Group group;  // the latest snapshot's group: state, frames, creators, finding
+  // The groups this group's goroutines created in the first snapshot, named
+  // by their track's id: the spawn tree's old counts. Empty in a per-tick
+  // view of a watch (SnapshotTracker::Current with a `top`).
+  std::vector<GroupLink> first_child_groups;
 };
 
 struct DiffTotals {
@@ -68,6 +72,18 @@ struct WatchSummary {
   static constexpr size_t kMaxListed = 100;
 };
 
+// One row of a diff's spawn tree: the groups of the newest snapshot under the
+// groups whose goroutines created them (report/spawn_tree.h), each with how
+// its count changed since the first snapshot.
+struct DiffSpawnRow {
+  SpawnRow row;  // row.group indexes DiffReport::tracks; row.count is in the newest snapshot
+  // The same count in the first snapshot: a root's goroutines, else those its
+  // parent row's group created then; none for a child row when the first
+  // snapshot linked no groups (no parent ids: debug=1, protobuf, Go < 1.21).
+  std::optional<uint64_t> old_count;
+  std::optional<int64_t> growth;  // row.count - old_count
+};
+
 struct DiffReport {
   std::string tool_version;
   GroupingLevel level = GroupingLevel::kLine;
@@ -83,6 +99,11 @@ struct DiffReport {
   std::vector<std::string> suspect_patterns;
   std::string path_prefix;
   std::optional<WatchSummary> watch;  // gleak watch only
+  uint32_t spawn_sample_level = 0;    // the newest snapshot's Report::spawn_sample_level
+  bool first_linked = false;          // the first snapshot linked groups (it had parent ids)
+  // The newest snapshot's spawn tree: which group keeps creating the growing
+  // one (report/spawn_tree.h's AddDiffSpawnTree fills it).
+  std::vector<DiffSpawnRow> spawn_tree;
 };
 
 }  // namespace gleak

@@ -15,6 +15,7 @@
 #include "cluster/group_summary.h"
 #include "cluster/merge.h"
 #include "pipeline/parallel_input.h"
+#include "report/spawn_tree.h"
 
 namespace gleak {
 namespace {
@@ -221,7 +222,9 @@ DiffReport AnalyzeSnapshots(const AnalyzeOptions& options, const DiffOptions& di
   all_groups.report = ReportOptions{};
   for (const std::string& input : options.inputs)
     snapshots.push_back(AnalyzeOne(all_groups, input));
-  return DiffSnapshots(std::move(snapshots), diff_options);
+  DiffReport diff = DiffSnapshots(std::move(snapshots), diff_options);
+  AddDiffSpawnTree(&diff);
+  return diff;
 }
 
 Report AnalyzeOne(const AnalyzeOptions& options, const std::string& input) {

@@ -82,6 +82,31 @@ void RenderJsonDiff(const DiffReport& diff, std::ostream& out, bool one_line) {
   for (size_t i = 0; i < diff.snapshots.size(); ++i) WriteInputJson(w, i, diff.snapshots[i]);
   w.EndArray();
   w.Field("snapshots_taken", diff.snapshots_taken);
+  w.Field("spawn_sample_level", uint64_t{diff.spawn_sample_level});
+  w.Key("spawn_tree").BeginArray();
+  for (const DiffSpawnRow& d : diff.spawn_tree) {
+    const SpawnRow& row = d.row;
+    w.BeginObject();
+    w.Field("children", uint64_t{row.children});
+    w.Field("count", row.count);
+    w.Field("depth", uint64_t{row.depth});
+    w.Key("growth");
+    if (d.growth) {
+      w.Int(*d.growth);
+    } else {
+      w.Null();
+    }
+    w.Key("old_count");
+    if (d.old_count) {
+      w.Uint(*d.old_count);
+    } else {
+      w.Null();
+    }
+    w.Field("rank", uint64_t{row.group + 1});
+    w.Field("repeat", row.repeat);
+    w.EndObject();
+  }
+  w.EndArray();
   w.StringArray("suspect_patterns", diff.suspect_patterns);
   w.Key("tool").BeginObject();
   w.Field("name", "gleak");

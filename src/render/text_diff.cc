@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "render/text_parts.h"
 
 namespace gleak {
@@ -61,9 +63,61 @@ void RenderTrack(size_t rank, const Track& t, const TextStyle& style, std::ostre
   out << '\n';
 }
 
-}  // namespace
+// "└─ #2     30 of 30 goroutines  (+20)  main.leaky  chan send  GROWING chan-send  id …":
+// a row of the spawn tree.
+void RenderTreeRow(const DiffReport& diff, const DiffSpawnRow& d, const TextStyle& style,
+                   std::ostream& out) {
+  LineOut line(style, out);
+  const SpawnRow& row = d.row;
+  const Track& t = diff.tracks[row.group];
+  const Group& g = t.group;
+  uint64_t total = t.counts.back();
+  std::string indent;
+  for (size_t i = 1; i < row.depth; ++i) indent += "   ";
+  if (row.depth > 0) indent += "└─ ";
+  line.Add(indent, Ink::kDim).Add(fmt::format("#{:<3}", row.group + 1), Ink::kBold);
+  std::string count = row.depth > 0 && row.count != total
+                          ? fmt::format("{} of {}", row.count, total)
+                          : fmt::format("{}", total);
+  line.Add(fmt::format("{:>6} ", count), Ink::kBold)
+      .Add(total == 1 && row.count <= 1 ? "goroutine   " : "goroutines  ");
+  if (d.growth && *d.growth != 0) {
+    line.Add(fmt::format("({} → {}, {})  ", *d.old_count, row.count, Signed(*d.growth)),
+             *d.growth > 0 ? Ink::kRed : Ink::kPlain);
+  }
+  if (g.overflow) {
+    line.Add("OVERFLOW", Ink::kYellow).Add("  id " + t.id, Ink::kDim);
+    line.End();
+    return;
+  }
+  if (!g.frames.empty()) line.Add(TerminalSafe(g.frames[g.top_frame].func) + "  ", Ink::kCyan);
+  if (row.repeat) {
+    line.Add("(shown above)", Ink::kDim).Add("  id " + t.id, Ink::kDim);
+    line.End();
+    return;
+  }
+  line.Add(g.state.empty() ? "(no state: count profile)" : TerminalSafe(g.state), Ink::kYellow)
+      .Add("  ");
+  if (t.suspect) {
+    line.Add(fmt::format("GROWING {}", g.finding.pattern), Ink::kRed);
+  } else {
+    line.Add(g.finding.pattern, g.finding.benign ? Ink::kDim : Ink::kPlain);
+  }
+  line.Add("  id " + t.id, Ink::kDim);
+  line.End();
+  if (g.spawned_by_exited > 0) {
+    std::string pad(Columns(indent) + 5, ' ');
+    line.Add(pad).Add(
+        fmt::format("{} created by {} that {} exited", g.spawned_by_exited,
+                    Plural(g.exited_parents, "goroutine"), g.exited_parents == 1 ? "has" : "have"),
+        Ink::kYellow);
+    line.End();
+  }
+}
 
-void RenderTextDiff(const DiffReport& diff, const TextStyle& style, std::ostream& out) {
+// The lines above the groups: the snapshots, the totals, what grows. Says
+// whether there is more to show (false: no snapshot could be read).
+bool RenderDiffHead(const DiffReport& diff, const TextStyle& style, std::ostream& out) {
   LineOut line(style, out);
   const DiffTotals& t = diff.totals;
   // gleak watch: the snapshots it could not take.
@@ -85,7 +139,7 @@ void RenderTextDiff(const DiffReport& diff, const TextStyle& style, std::ostream
     line.Add("gleak " + diff.tool_version + " diff", Ink::kBold).Add(": no snapshot could be read");
     line.End();
     watch_failures();
-    return;
+    return false;
   }
   std::string totals;
   for (size_t i = 0; i < t.goroutines.size(); ++i)
@@ -144,6 +198,15 @@ void RenderTextDiff(const DiffReport& diff, const TextStyle& style, std::ostream
     line.End();
   }
   out << '\n';
+  return true;
+}
+
+}  // namespace
+
+void RenderTextDiff(const DiffReport& diff, const TextStyle& style, std::ostream& out) {
+  if (!RenderDiffHead(diff, style, out)) return;
+  LineOut line(style, out);
+  const DiffTotals& t = diff.totals;
   size_t rank = 0;
   for (const Track& track : diff.tracks) {
     if (track.status == TrackStatus::kSteady) continue;
@@ -161,6 +224,40 @@ void RenderTextDiff(const DiffReport& diff, const TextStyle& style, std::ostream
     line.Add(
         fmt::format("{} more changed groups not shown (--top)", shown_changes - style.max_groups),
         Ink::kDim);
+    line.End();
+  }
+}
+
+void RenderTextDiffSpawnTree(const DiffReport& diff, const TextStyle& style, std::ostream& out) {
+  if (!RenderDiffHead(diff, style, out)) return;
+  LineOut line(style, out);
+  bool any_link = false;
+  for (const DiffSpawnRow& d : diff.spawn_tree) {
+    any_link |= d.row.depth > 0 || diff.tracks[d.row.group].group.spawned_by_exited > 0;
+  }
+  line.Add("Spawn tree", Ink::kBold)
+      .Add(
+          ": each group of the newest snapshot under the group whose goroutines created it, "
+          "and (first → newest) where its count changed",
+          Ink::kDim);
+  line.EndWrapped(2);
+  if (diff.spawn_sample_level > 0) {
+    line.Add(fmt::format("  counts estimated from 1 parent id in {} (too many to keep all)",
+                         uint64_t{1} << std::min<uint32_t>(diff.spawn_sample_level, 63)),
+             Ink::kYellow);
+    line.End();
+  }
+  if (!any_link) {
+    line.Add(
+        "  no parent ids in the newest snapshot: Go 1.21+ prints them in tracebacks (debug=2, "
+        "SIGQUIT, panics), not in debug=1 or protobuf profiles",
+        Ink::kDim);
+    line.EndWrapped(2);
+  }
+  out << '\n';
+  for (const DiffSpawnRow& d : diff.spawn_tree) RenderTreeRow(diff, d, style, out);
+  if (diff.spawn_tree.empty()) {
+    line.Add("  no groups in the newest snapshot");
     line.End();
   }
 }

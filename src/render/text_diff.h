@@ -9,5 +9,7 @@
 namespace gleak {
 
 void RenderTextDiff(const DiffReport& diff, const TextStyle& style, std::ostream& out);
+// `gleak diff --view tree`: the newest snapshot's spawn tree (DiffReport::spawn_tree).
+void RenderTextDiffSpawnTree(const DiffReport& diff, const TextStyle& style, std::ostream& out);
 
 }  // namespace gleak

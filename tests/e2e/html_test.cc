@@ -312,6 +312,151 @@ TEST(Html, TheSpawnTreeFoldsAndFollowsTheFilters) {
   EXPECT_EQ(d.results[9], "#label=pool%3Degress");
 }
 
+// The tree's fold state is kept in the address: folding a node writes
+// fold=ID, "Collapse all" fold=all and a node opened after it unfold=ID, and
+// the state goes when everything is open again. A page loaded with such an
+// address (a reload, a shared link) folds the same nodes.
+TEST(Html, TheSpawnTreesFoldStateIsKeptInTheAddress) {
+  GLEAK_REQUIRE_CHROMIUM();
+  Written w = Write("analyze", Quote(Dumps() / "go1.27/labels/labels_default.txt"));
+  const std::string fold = "document.querySelector('#tree button.fold')";
+  const std::string folds =
+      "Array.from(document.querySelectorAll('#tree button.fold')).map(function (b) {"
+      "  return [b.closest('li').getAttribute('data-tree-group'), b.getAttribute('aria-expanded'),"
+      "          document.getElementById(b.getAttribute('aria-controls')).hidden]; })";
+  Driven d = Drive(json::array(
+      {{{"open", FileUrl(w.page)}},
+       {{"eval", folds}},
+       {{"eval", fold + ".click(); location.hash"}},
+       {{"eval", fold + ".click(); location.hash"}},
+       {{"eval", "document.getElementById('tree-fold').click(); location.hash"}},
+       {{"eval", fold + ".click(); location.hash"}},
+       {{"eval", "document.getElementById('tree-unfold').click(); location.hash"}},
+       // A group's link in the tree opens its stack and keeps the tree as it is.
+       {{"eval", fold + ".click(); var a = document.querySelector('#tree a.gid'); a.click(); "
+                        "a.closest('li').getAttribute('data-tree-group')"}},
+       {{"eval", "[location.hash, " + fold + ".getAttribute('aria-expanded')]"}}}));
+  EXPECT_TRUE(d.console.empty()) << d.console.front();
+  ASSERT_EQ(d.results.size(), 8u);
+  const json& nodes = d.results[0];
+  ASSERT_GE(nodes.size(), 2u) << "the test needs two nodes that fold";
+  std::string first = nodes[0][0];
+  for (const json& n : nodes) EXPECT_EQ(n[1], "true") << n;
+  EXPECT_EQ(d.results[1], "#fold=" + first);
+  EXPECT_EQ(d.results[2], "");
+  EXPECT_EQ(d.results[3], "#fold=all");
+  EXPECT_EQ(d.results[4], "#fold=all&unfold=" + first);
+  EXPECT_EQ(d.results[5], "");
+  EXPECT_EQ(d.results[7],
+            json::array({"#open=" + d.results[6].get<std::string>() + "&fold=" + first, "false"}));
+
+  // Loaded with the address: the nodes named folded (and their lists hidden),
+  // or with fold=all every node but those named; a filter set there too.
+  std::string second = nodes[1][0];
+  for (const std::string& fragment :
+       {"fold=" + second, "fold=all&unfold=" + second, "label=pool%3Degress&fold=" + second}) {
+    SCOPED_TRACE(fragment);
+    bool all = Has(fragment, "fold=all");
+    Driven loaded = Drive(json::array(
+        {{{"open", FileUrl(w.page, fragment)}}, {{"eval", folds}}, {{"eval", "location.hash"}}}));
+    EXPECT_TRUE(loaded.console.empty()) << loaded.console.front();
+    ASSERT_EQ(loaded.results.size(), 2u);
+    ASSERT_EQ(loaded.results[0].size(), nodes.size());
+    for (const json& n : loaded.results[0]) {
+      bool folded = (n[0] == second) != all;
+      EXPECT_EQ(n[1], folded ? "false" : "true") << n;
+      EXPECT_EQ(n[2], folded) << n;
+    }
+    EXPECT_EQ(loaded.results[1], "#" + fragment);
+  }
+}
+
+// The diff's page has the newest snapshot's spawn tree, the same component
+// as analyze's: a list item per spawn_tree row of the diff's JSON, nested in
+// its parent's, and a row whose count changed says how.
+TEST(Html, TheDiffPageShowsTheSpawnTreeWithGrowth) {
+  GLEAK_REQUIRE_CHROMIUM();
+  auto nesting = [](const fs::path& page) {
+    return Drive(json::array(
+        {{{"open", FileUrl(page)}},
+         {{"eval",
+           "Array.from(document.querySelectorAll('#tree li[data-depth]')).map(function (li) {"
+           "  var up = [];"
+           "  for (var p = li.parentElement.closest('li'); p; p = p.parentElement.closest('li'))"
+           "    up.push(p.getAttribute('data-tree-group'));"
+           "  return [li.getAttribute('data-tree-group'), up, li.textContent];"
+           "})"}}}));
+  };
+  // Each row's group, and the groups of the rows above it, from the JSON.
+  auto expected = [](const json& doc) {
+    std::vector<std::pair<std::string, std::vector<std::string>>> rows;
+    std::vector<std::string> path;
+    for (const json& r : doc["spawn_tree"]) {
+      path.resize(r["depth"].get<size_t>());
+      std::string id = doc["groups"][r["rank"].get<size_t>() - 1]["id"];
+      rows.push_back({id, std::vector<std::string>(path.rbegin(), path.rend())});
+      path.push_back(id);
+    }
+    return rows;
+  };
+  auto id_of = [](const json& doc, const std::string& func) -> std::string {
+    for (const json& g : doc["groups"]) {
+      if (!g["top_frame"].is_null() && g["top_frame"]["func"] == func) return g["id"];
+    }
+    return "";
+  };
+
+  Written w = Write("diff", Quote(kLeakserver / "snapshot_1.txt") + " " +
+                                Quote(kLeakserver / "snapshot_2.txt") + " " +
+                                Quote(kLeakserver / "snapshot_3.txt"));
+  ASSERT_FALSE(w.report["spawn_tree"].empty());
+  Driven d = nesting(w.page);
+  EXPECT_TRUE(d.console.empty()) << d.console.front();
+  ASSERT_EQ(d.results.size(), 1u);
+  auto rows = expected(w.report);
+  ASSERT_EQ(d.results[0].size(), rows.size());
+  std::string leak = id_of(w.report, "main.leakyWork");
+  bool leak_seen = false;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_EQ(d.results[0][i][0], rows[i].first) << i;
+    EXPECT_EQ(d.results[0][i][1], rows[i].second) << i;
+    if (rows[i].first != leak) continue;
+    leak_seen = true;
+    // The leak grows by 10 a snapshot; its handlers are gone.
+    std::string text = d.results[0][i][2];
+    EXPECT_TRUE(Has(text, "30 (10 → 30, +20) main.leakyWork")) << text;
+    EXPECT_TRUE(Has(text, "30 created by 30 goroutines that have exited")) << text;
+  }
+  EXPECT_TRUE(leak_seen);
+
+  // The HTTP server of chanrecv's program runs in its HTTP snapshot, not in
+  // its SIGQUIT one: the connection's reader is new under the handler that
+  // started it, under the server, under main's goroutine.
+  fs::path chanrecv = Dumps() / "go1.26/chanrecv";
+  Written grown =
+      Write("diff", Quote(chanrecv / "sigquit.txt") + " " + Quote(chanrecv / "http_debug2.txt"));
+  Driven g = nesting(grown.page);
+  EXPECT_TRUE(g.console.empty()) << g.console.front();
+  ASSERT_EQ(g.results.size(), 1u);
+  auto grown_rows = expected(grown.report);
+  ASSERT_EQ(g.results[0].size(), grown_rows.size());
+  std::string read = id_of(grown.report, "net/http.(*connReader).backgroundRead");
+  std::vector<std::string> above = {
+      id_of(grown.report, "gleak.test/programs/internal/fixture.(*dumper).ServeHTTP"),
+      id_of(grown.report, "gleak.test/programs/internal/fixture.(*F).serve"),
+      id_of(grown.report, "gleak.test/programs/internal/fixture.parkMain")};
+  bool read_seen = false;
+  for (size_t i = 0; i < grown_rows.size(); ++i) {
+    EXPECT_EQ(g.results[0][i][0], grown_rows[i].first) << i;
+    EXPECT_EQ(g.results[0][i][1], grown_rows[i].second) << i;
+    if (grown_rows[i].first != read) continue;
+    read_seen = true;
+    EXPECT_EQ(g.results[0][i][1], json(above));
+    EXPECT_TRUE(Has(g.results[0][i][2].get<std::string>(), "1 (0 → 1, +1)")) << g.results[0][i][2];
+  }
+  EXPECT_TRUE(read_seen);
+}
+
 // WCAG 2 contrast of two "rgb(r, g, b)" colours (getComputedStyle's form).
 double Luminance(const std::string& rgb) {
   std::smatch m;
@@ -772,6 +917,15 @@ TEST(Html, WatchWritesThePageAndKeepsItWithTheSnapshots) {
   EXPECT_TRUE(Has(loaded.dom, "<h1>gleak watch</h1>"));
   EXPECT_TRUE(Has(loaded.dom, "2 snapshots tried, 0 failed"));
   EXPECT_EQ(Count(loaded.dom, "<figure class=\"chart\""), 1u);
+  // The newest snapshot's spawn tree: the server's pool under main's goroutine.
+  ASSERT_TRUE(Has(loaded.dom, "<section id=\"tree\"")) << loaded.dom;
+  std::string tree = loaded.dom.substr(loaded.dom.find("<section id=\"tree\""));
+  tree = tree.substr(0, tree.find("</section>"));
+  size_t worker = tree.find(">main.worker</a>");
+  ASSERT_NE(worker, std::string::npos) << tree;
+  size_t item = tree.rfind("<li data-depth=\"", worker);
+  ASSERT_NE(item, std::string::npos);
+  EXPECT_EQ(tree.substr(item, 18), "<li data-depth=\"1\"") << tree;
   fs::remove_all(dir);
 }
 

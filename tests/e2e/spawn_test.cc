@@ -3,6 +3,7 @@
 // plain reading of each dump's `goroutine N` and `in goroutine M` lines.
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <regex>
@@ -214,6 +215,140 @@ TEST(SpawnTree, EachRowCountsTheRowsDirectlyUnderIt) {
     }
   }
   EXPECT_GE(rows_with_children, 4u);
+}
+
+// A diff's spawn tree (JSON spawn_tree) is the newest snapshot's: the same
+// links, with the same counts, as `analyze` gives for that snapshot alone,
+// its roots most growth first; each row says its count in the first snapshot
+// and its growth.
+json DiffJson(const std::string& args) {
+  auto r = testing::RunGleak("diff --format json --no-source " + args);
+  EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
+  return json::parse(r.out);
+}
+
+// Each row of a spawn_tree as "depth parent-id child-id count" (a root's
+// parent "-"), the rows' group ids taken from the document's groups.
+std::multiset<std::string> Links(const json& doc) {
+  std::multiset<std::string> links;
+  std::vector<std::string> path;
+  for (const json& r : doc["spawn_tree"]) {
+    size_t depth = r["depth"];
+    std::string id = doc["groups"][r["rank"].get<size_t>() - 1]["id"];
+    path.resize(depth);
+    links.insert(std::to_string(depth) + " " + (depth ? path.back() : "-") + " " + id + " " +
+                 std::to_string(r["count"].get<uint64_t>()) + (r["repeat"] ? " repeat" : ""));
+    path.push_back(id);
+  }
+  return links;
+}
+
+const json* TreeRow(const json& doc, const std::string& func) {
+  for (const json& r : doc["spawn_tree"]) {
+    const json& g = doc["groups"][r["rank"].get<size_t>() - 1];
+    if (!g["top_frame"].is_null() && g["top_frame"]["func"] == func) return &r;
+  }
+  return nullptr;
+}
+
+TEST(SpawnTree, DiffGivesTheNewestSnapshotsTreeWithGrowth) {
+  const fs::path series = Dumps() / "go1.26/leakserver";
+  json diff =
+      DiffJson((series / "snapshot_1.txt").string() + " " + (series / "snapshot_3.txt").string());
+  json newest = AnalyzeToJson({(series / "snapshot_3.txt").string()});
+  ASSERT_FALSE(diff["spawn_tree"].empty());
+  EXPECT_EQ(Links(diff), Links(newest));
+  EXPECT_EQ(diff["spawn_sample_level"], 0);
+  size_t roots = 0;
+  int64_t last_growth = INT64_MAX;
+  for (const json& r : diff["spawn_tree"]) {
+    const json& g = diff["groups"][r["rank"].get<size_t>() - 1];
+    ASSERT_FALSE(r["old_count"].is_null());
+    EXPECT_EQ(r["growth"].get<int64_t>(),
+              r["count"].get<int64_t>() - r["old_count"].get<int64_t>());
+    if (r["depth"] != 0) continue;
+    ++roots;
+    // A root's counts are its group's, first and newest; roots in the diff's order.
+    EXPECT_EQ(r["old_count"], g["counts"].front());
+    EXPECT_EQ(r["count"], g["counts"].back());
+    EXPECT_LE(g["growth"].get<int64_t>(), last_growth);
+    last_growth = g["growth"].get<int64_t>();
+  }
+  EXPECT_GE(roots, 2u);
+  // The leak (one goroutine per /work request, its handler gone) leads, and
+  // the steady pool stays under main's goroutine.
+  const json* leak = TreeRow(diff, "main.leakyWork");
+  ASSERT_NE(leak, nullptr);
+  EXPECT_EQ(leak, &diff["spawn_tree"][0]);
+  EXPECT_EQ((*leak)["old_count"], 10);
+  EXPECT_EQ((*leak)["count"], 30);
+  EXPECT_EQ((*leak)["growth"], 20);
+  const json* pool = TreeRow(diff, "main.worker");
+  ASSERT_NE(pool, nullptr);
+  EXPECT_EQ((*pool)["depth"], 1);
+  EXPECT_EQ((*pool)["old_count"], 4);
+  EXPECT_EQ((*pool)["growth"], 0);
+
+  // chanrecv's program serves its dump over HTTP: in that snapshot, not in
+  // its SIGQUIT one, the server's goroutines are new under main's, each under
+  // the group that created it, with what that group created then (none).
+  const fs::path chanrecv = Dumps() / "go1.26/chanrecv";
+  json grown =
+      DiffJson((chanrecv / "sigquit.txt").string() + " " + (chanrecv / "http_debug2.txt").string());
+  EXPECT_EQ(Links(grown), Links(AnalyzeToJson({(chanrecv / "http_debug2.txt").string()})));
+  const json* serve = TreeRow(grown, "gleak.test/programs/internal/fixture.(*F).serve");
+  const json* read = TreeRow(grown, "net/http.(*connReader).backgroundRead");
+  ASSERT_NE(serve, nullptr);
+  ASSERT_NE(read, nullptr);
+  EXPECT_GT(read, serve);
+  EXPECT_GE((*read)["depth"].get<size_t>(), 2u);
+  EXPECT_EQ((*serve)["depth"], 1);
+  for (const json* r : {serve, read}) {
+    EXPECT_EQ((*r)["old_count"], 0);
+    EXPECT_EQ((*r)["count"], 1);
+    EXPECT_EQ((*r)["growth"], 1);
+  }
+
+  // A first snapshot without parent ids (debug=1) tells no old count below a root.
+  json from_debug1 = DiffJson((series / "snapshot_3_debug1.txt").string() + " " +
+                              (series / "snapshot_3.txt").string());
+  EXPECT_EQ(Links(from_debug1), Links(newest));
+  const json* pool_again = TreeRow(from_debug1, "main.worker");
+  ASSERT_NE(pool_again, nullptr);
+  EXPECT_TRUE((*pool_again)["old_count"].is_null());
+  EXPECT_TRUE((*pool_again)["growth"].is_null());
+  EXPECT_FALSE(from_debug1["spawn_tree"][0]["old_count"].is_null());
+}
+
+// `gleak diff --view tree`: the same tree in text, children indented under
+// their parents, a changed row with its first and newest counts.
+TEST(SpawnTree, DiffTextViewShowsTheTreeWithGrowth) {
+  const fs::path series = Dumps() / "go1.26/leakserver";
+  auto r = testing::RunGleak("diff --view tree --no-source --color never " +
+                             (series / "snapshot_1.txt").string() + " " +
+                             (series / "snapshot_3.txt").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream in(r.out);
+  std::string line;
+  std::map<std::string, size_t> indent;
+  std::string leak;
+  while (std::getline(in, line)) {
+    size_t hash = line.find('#');
+    if (hash == std::string::npos) continue;
+    for (const char* f : {"fixture.parkMain", "main.worker", "main.leakyWork"}) {
+      if (line.find(f) != std::string::npos && !indent.count(f)) indent[f] = hash;
+    }
+    if (line.find("main.leakyWork") != std::string::npos) leak = line;
+  }
+  ASSERT_EQ(indent.size(), 3u) << r.out;
+  EXPECT_LT(indent["fixture.parkMain"], indent["main.worker"]);
+  EXPECT_EQ(indent["main.leakyWork"], indent["fixture.parkMain"]);
+  EXPECT_NE(leak.find("(10 → 30, +20)"), std::string::npos) << leak;
+  EXPECT_NE(r.out.find("30 created by 30 goroutines that have exited"), std::string::npos) << r.out;
+  auto as_json =
+      testing::RunGleak("diff --view tree --format json " + (series / "snapshot_1.txt").string() +
+                        " " + (series / "snapshot_3.txt").string());
+  EXPECT_EQ(as_json.exit_code, 2);
 }
 
 // Past the cap on kept ids the tree is sampled by id hash: the same sample

@@ -7,7 +7,9 @@
 //
 // The address's fragment holds the view, so that a view can be linked and
 // tested: #pattern=chan-send&state=chan%20receive&func=main.&label=k%3Dv
-// &suspects&sort=count-desc&open=GROUPID,GROUPID&all
+// &suspects&sort=count-desc&open=GROUPID,GROUPID&all, and the spawn tree's
+// folded nodes: &fold=GROUPID,GROUPID (the rest open), or &fold=all
+// &unfold=GROUPID,GROUPID (the rest folded)
 (function () {
   'use strict';
 
@@ -96,14 +98,23 @@
     return out;
   }
 
+  // A link that shows a group's stack in the table (and clears the filters,
+  // so that the group is there); it keeps the spawn tree folded as it is.
   function openLink(id, text) {
-    return el('a', { href: '#open=' + encodeURIComponent(id), class: 'gid' }, text || id);
+    var href = '#open=' + encodeURIComponent(id);
+    return el('a', { href: href, class: 'gid', onclick: function () {
+      // Followed after this handler: the fold state as it is now.
+      this.setAttribute('href', href + foldPart());
+    } }, text || id);
   }
 
   // ---- the view's state, kept in the fragment ---------------------------------
 
   var view = { pattern: '', state: '', func: '', label: '', suspects: false,
-               sort: isDiff ? 'growth-desc' : 'rank-asc', open: [], all: false };
+               sort: isDiff ? 'growth-desc' : 'rank-asc', open: [], all: false,
+               // The tree's nodes are open, but those in `folds`; with foldAll,
+               // folded, but those in `folds`. A node is named by its group's id.
+               foldAll: false, folds: [] };
 
   function readFragment() {
     var p = new URLSearchParams(location.hash.replace(/^#/, ''));
@@ -115,6 +126,17 @@
     view.sort = p.get('sort') || (isDiff ? 'growth-desc' : 'rank-asc');
     view.open = (p.get('open') || '').split(',').filter(Boolean);
     view.all = p.has('all');
+    view.foldAll = p.get('fold') === 'all';
+    view.folds = (p.get(view.foldAll ? 'unfold' : 'fold') || '').split(',').filter(Boolean);
+  }
+
+  // The fold state as the fragment gives it: "&fold=..." or "".
+  function foldPart() {
+    var p = new URLSearchParams();
+    if (view.foldAll) p.set('fold', 'all');
+    if (view.folds.length) p.set(view.foldAll ? 'unfold' : 'fold', view.folds.join(','));
+    var text = p.toString().replace(/%2C/g, ',');
+    return text ? '&' + text : '';
   }
 
   function writeFragment() {
@@ -124,7 +146,9 @@
     if (view.sort !== (isDiff ? 'growth-desc' : 'rank-asc')) p.set('sort', view.sort);
     if (view.open.length) p.set('open', view.open.join(','));
     if (view.all) p.set('all', '');
-    var text = p.toString().replace(/=(&|$)/g, '$1');
+    // Commas as they are: a list of ids reads as one, and means the same.
+    var text = (p.toString().replace(/=(&|$)/g, '$1') + foldPart()).replace(/%2C/g, ',')
+      .replace(/^&/, '');
     try {
       history.replaceState(null, '', text ? '#' + text : location.pathname + location.search);
     } catch (e) {
@@ -363,7 +387,8 @@
   // say how many rows lie directly under them (`children`): nested lists are
   // laid out from that without recursion, so a long chain of groups cannot
   // exhaust the script's stack. A row with children has a button that folds
-  // them; the table's filters also apply to the tree (applyTreeFilter).
+  // them; the fold state is kept in the address (view.foldAll, view.folds),
+  // and the table's filters also apply to the tree (applyTreeFilter).
   var treeNodes = []; // in display order: {group, li, kids, button, children}
   var treeFoot = null;
 
@@ -374,22 +399,46 @@
     n.button.textContent = folded ? '▸' : '▾';
   }
 
+  function isFolded(id) {
+    return view.foldAll !== (view.folds.indexOf(id) >= 0);
+  }
+
+  function applyFolds() {
+    treeNodes.forEach(function (n) { if (n.kids) setFolded(n, isFolded(n.group.id)); });
+  }
+
+  function toggleFold(id) {
+    var at = view.folds.indexOf(id);
+    if (at >= 0) view.folds.splice(at, 1);
+    else view.folds.push(id);
+    writeFragment();
+    treeNodes.forEach(function (n) { if (n.kids && n.group.id === id) setFolded(n, isFolded(id)); });
+  }
+
+  // A diff's row: how its count changed since the first snapshot, when it did.
+  function treeGrowth(r) {
+    if (!isDiff || r.growth === null || r.growth === undefined || r.growth === 0) return null;
+    return [' ', el('span', { class: 'delta' + (r.growth > 0 ? ' bad' : '') },
+      '(' + r.old_count + ' → ' + r.count + ', ' + (r.growth > 0 ? '+' : '') + r.growth + ')')];
+  }
+
   function treeNode(r, i) {
     var g = groups[r.rank - 1];
     var top = g.top_frame ? g.top_frame.func : '(no frames)';
-    var count = r.depth > 0 && r.count !== g.count ? r.count + ' of ' + g.count : String(g.count);
+    var total = lastCount(g);
+    var count = r.depth > 0 && r.count !== total ? r.count + ' of ' + total : String(total);
     var n = { group: g, li: null, kids: null, button: null, children: [] };
     if (r.children) {
       n.kids = el('ul', { id: 'tree-kids-' + i, role: 'group' });
       n.button = el('button', { type: 'button', class: 'fold', 'aria-expanded': 'true',
-        'aria-controls': n.kids.id, onclick: function () { setFolded(n, !n.kids.hidden); } });
-      setFolded(n, false);
+        'aria-controls': n.kids.id, onclick: function () { toggleFold(g.id); } });
+      setFolded(n, isFolded(g.id));
     }
     n.li = el('li', { 'data-depth': r.depth, 'data-tree-group': g.id },
       n.button || el('span', { class: 'fold-space', 'aria-hidden': 'true' }),
-      el('span', { class: 'num' }, count), ' ', openLink(g.id, top),
+      el('span', { class: 'num' }, count), treeGrowth(r), ' ', openLink(g.id, top),
       r.repeat ? ' (shown above)' : [' · ', g.state || 'no state', ' · ', g.finding.pattern,
-        g.finding.suspect ? ' · suspect' : '',
+        isSuspect(g) ? ' · suspect' : '',
         labelTexts(g).length ? [' · ', el('code', { class: 'labels' }, labelTexts(g).join(' '))] : '',
         g.spawned_by_exited ? ' · ' + g.spawned_by_exited + ' created by ' +
           plural(g.exited_parents, 'goroutine') + ' that ' + (g.exited_parents === 1 ? 'has' : 'have') + ' exited' : ''],
@@ -398,7 +447,10 @@
   }
 
   function foldAll(folded) {
-    treeNodes.forEach(function (n) { if (n.kids) setFolded(n, folded); });
+    view.foldAll = folded;
+    view.folds = [];
+    writeFragment();
+    applyFolds();
   }
 
   function spawnTree() {
@@ -425,7 +477,10 @@
     treeFoot = el('p', { id: 'tree-foot', class: 'sub', 'aria-live': 'polite' });
     return el('section', { id: 'tree', 'aria-labelledby': 'tree-h' },
       el('h2', { id: 'tree-h' }, 'Spawn tree'),
-      el('p', { class: 'sub' }, 'Each group under the group whose goroutines created it (parent ids, Go 1.21+)',
+      el('p', { class: 'sub' }, isDiff
+        ? 'Each group of the newest snapshot under the group whose goroutines created it (parent ids, ' +
+          'Go 1.21+), with how its count changed since the first snapshot'
+        : 'Each group under the group whose goroutines created it (parent ids, Go 1.21+)',
         data.spawn_sample_level ? '; counts estimated from a sample of parent ids' : '',
         '. The filters of the group table apply here too.'),
       el('p', { class: 'tree-tools' },
@@ -684,6 +739,7 @@
   window.addEventListener('hashchange', function () {
     readFragment();
     syncControls();
+    applyFolds();
     drawRows();
     openFromFragment();
   });
