@@ -11,7 +11,6 @@
 
 #include "base/parallel.h"
 #include "base/text.h"
-#include "cluster/merge.h"
 #include "parse/parse_source.h"
 #include "parse/pprof_proto.h"
 #include "parse/ranges.h"
@@ -37,15 +36,15 @@ std::vector<uint64_t> CutPoints(const std::string& path, uint64_t size, size_t p
   return cuts;
 }
 
-// A parsed range, its clusterer already let go: its groups and objects are
-// much smaller than the clusterer's tables.
+// A parsed range. Its groups stay in its clusterer, with ids of frames and
+// strings, until they are folded: built as Groups (a string per frame) they
+// took about three times the memory (7 MB for a range of 2,500 groups),
+// once for each range a thread had read ahead of the fold.
 struct Part {
-  std::vector<Group> groups;
+  std::unique_ptr<Clusterer> clusterer;
   ObjectEvidence objects;
   SpawnEvidence spawn;
   RangeParse parse;
-  uint64_t goroutines = 0;
-  uint64_t ignored = 0;
 };
 
 // `progress` (may be null) counts the range's bytes and goroutines: given on
@@ -54,7 +53,8 @@ Part ParsePart(const std::string& path, uint64_t begin, uint64_t end, const Clus
                size_t input_index, const ParseLimits& limits, const ParseContext& context,
                ReadProgress* progress) {
   Part part;
-  Clusterer clusterer(options);
+  part.clusterer = std::make_unique<Clusterer>(options);
+  Clusterer& clusterer = *part.clusterer;
   clusterer.set_input(input_index);
   std::unique_ptr<ObjectIndex> objects =
       options.objects.enabled ? std::make_unique<ObjectIndex>(options.objects) : nullptr;
@@ -64,11 +64,12 @@ Part ParsePart(const std::string& path, uint64_t begin, uint64_t end, const Clus
   ClusterSink sink(clusterer, objects.get(), spawn.get(), &counter);
   std::unique_ptr<ByteSource> range = CountingBytes(OpenFileRange(path, begin, end), &counter);
   ParseRange(*range, sink, limits, context, &part.parse);
-  part.groups = clusterer.BuildGroups();
-  if (objects) part.objects = objects->Take(part.groups);
-  if (spawn) part.spawn = spawn->Take(part.groups);
-  part.goroutines = clusterer.goroutines();
-  part.ignored = clusterer.ignored_goroutines();
+  clusterer.ReleaseReadCaches();
+  if (objects || spawn) {
+    std::vector<std::string> ids = clusterer.GroupIds();
+    if (objects) part.objects = objects->Take(ids);
+    if (spawn) part.spawn = spawn->Take(std::move(ids));
+  }
   return part;
 }
 
@@ -169,7 +170,7 @@ ClusteredInput ClusterFileRanges(const std::string& path, const std::vector<uint
   bool folding = false;  // a thread is folding (outside the lock)
   ParseContext before;   // where the last folded range ended
   std::vector<ParseSummary> summaries;
-  GroupMerger groups(options);
+  std::unique_ptr<Clusterer> groups;  // the first range's, the later ones folded in
   ObjectEvidence objects;
   SpawnEvidence spawn;
   ClusteredInput out;
@@ -180,9 +181,12 @@ ClusteredInput ClusterFileRanges(const std::string& path, const std::vector<uint
     if (context != ParseContext{}) {
       part = ParsePart(path, cuts[i], cuts[i + 1], options, input_index, limits, context, nullptr);
     }
-    out.goroutines = SaturatingAdd(out.goroutines, part.goroutines);
-    out.ignored = SaturatingAdd(out.ignored, part.ignored);
-    groups.Add(std::move(part.groups));
+    if (groups == nullptr) {
+      groups = std::move(part.clusterer);
+    } else {
+      groups->Absorb(*part.clusterer);
+      part.clusterer.reset();
+    }
     if (options.objects.enabled) {
       std::vector<ObjectEvidence> two;
       two.push_back(std::move(objects));
@@ -264,7 +268,11 @@ ClusteredInput ClusterFileRanges(const std::string& path, const std::vector<uint
     if (e) std::rethrow_exception(e);
   }
   out.summary = CombineRanges(std::move(summaries), limits);
-  out.groups = groups.Take();
+  if (groups != nullptr) {
+    out.goroutines = groups->goroutines();
+    out.ignored = groups->ignored_goroutines();
+    out.groups = groups->BuildGroups();
+  }
   if (options.objects.enabled) out.objects = std::move(objects);
   if (options.spawn.enabled) out.spawn = std::move(spawn);
   return out;
