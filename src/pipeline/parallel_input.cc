@@ -151,11 +151,12 @@ bool ClusterFileInParts(const std::string& path, const SplitPolicy& policy,
   return true;
 }
 
-// Ranges are folded into one result in order as soon as the ranges before
-// them are, so that memory holds the threads' clusterers, the fold and the
-// few ranges that finished before an earlier one did; not every range's
-// groups at once (a dump of thousands of distinct stacks cut into eight
-// ranges took four times the memory of one thread).
+// Ranges are folded into the first range's clusterer in order as soon as
+// the ranges before them are, so that memory holds the threads' clusterers,
+// the fold and the few ranges that finished before an earlier one did; not
+// every range's groups at once (a dump of thousands of distinct stacks cut
+// into eight ranges took four times the memory of one thread). The groups
+// are built once, from the fold.
 ClusteredInput ClusterFileRanges(const std::string& path, const std::vector<uint64_t>& cuts,
                                  const ClusterOptions& options, size_t input_index,
                                  const ParseLimits& limits, size_t threads,
