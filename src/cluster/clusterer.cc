@@ -142,6 +142,9 @@ class Clusterer::Impl {
 
   void OnGoroutine(const Goroutine& g);
   std::vector<Group> BuildGroups() const;
+  std::vector<std::string> GroupIds() const;
+  void Absorb(const Impl& later);
+  void ReleaseReadCaches();
   GroupingLevel level() const { return options_.level; }
   void SetInput(size_t index) {
     if (index != input_) seen_stacks_.clear();  // groups are per input unless merged
@@ -157,6 +160,12 @@ class Clusterer::Impl {
   // What every goroutine adds to its group, the overflow group included.
   void Tally(GroupState* group, const Goroutine& g);
   uint32_t TallyOverflow(const Goroutine& g);  // returns the overflow group's index
+  uint32_t OverflowGroup(size_t input);        // found or made
+  // Absorb's parts: what a folded group adds to `into`; with `all`, its
+  // creators and label sets too (not to the overflow group, which has none).
+  void MergeTallies(GroupState* into, const GroupState& from, bool all,
+                    std::span<const uint32_t> creators);
+  void MergeLabelSets(GroupState* into, const GroupState& from, const Impl& later);
   // Gives back the frames and strings added since the marks.
   void Forget(size_t frames_mark, const StringInterner::Mark& strings_mark);
   uint32_t FrameId(const Frame& frame);
@@ -323,19 +332,22 @@ void Clusterer::Impl::Tally(GroupState* group, const Goroutine& g) {
   CountIn(&group->inputs, static_cast<uint32_t>(input_), g.count);
 }
 
-uint32_t Clusterer::Impl::TallyOverflow(const Goroutine& g) {
+uint32_t Clusterer::Impl::OverflowGroup(size_t input) {
   key_.clear();
   key_.push_back(kOverflowKey);
   key_.push_back(kNone);
-  key_.push_back(options_.per_input ? static_cast<uint32_t>(input_) : kNone);
-  uint32_t index;
+  key_.push_back(options_.per_input ? static_cast<uint32_t>(input) : kNone);
   if (auto it = group_ids_.find(absl::MakeConstSpan(key_)); it != group_ids_.end()) {
-    index = it->second;
-  } else {
-    index = static_cast<uint32_t>(groups_.size());
-    group_ids_.emplace(key_, index);
-    groups_.emplace_back().overflow = true;
+    return it->second;
   }
+  uint32_t index = static_cast<uint32_t>(groups_.size());
+  group_ids_.emplace(key_, index);
+  groups_.emplace_back().overflow = true;
+  return index;
+}
+
+uint32_t Clusterer::Impl::TallyOverflow(const Goroutine& g) {
+  uint32_t index = OverflowGroup(input_);
   Tally(&groups_[index], g);
   return index;
 }
@@ -570,6 +582,170 @@ std::string Clusterer::Impl::IdOf(GroupingLevel level, uint32_t state,
   return fmt::format("{:016x}", XXH3_64bits(text.data(), text.size()));
 }
 
+std::vector<std::string> Clusterer::Impl::GroupIds() const {
+  std::vector<std::string> ids;
+  ids.reserve(groups_.size());
+  for (const GroupState& s : groups_) {
+    ids.push_back(
+        s.overflow ? std::string(kOverflowGroupId)
+                   : IdOf(options_.level, s.state, s.signature_frames, s.creator, s.label_value));
+  }
+  return ids;
+}
+
+void Clusterer::Impl::ReleaseReadCaches() {
+  seen_stacks_ = {};
+  record_frames_ = {};
+  signature_ = {};
+  func_signature_ = {};
+  label_text_ = {};
+  sorted_labels_ = {};
+}
+
+// As MergeInto (merge.cc) folds two built groups, in which a group of no
+// goroutine shows 0 as its shortest wait. A group nothing was counted in yet
+// (a new one, or a new overflow group: every tally names an input) takes
+// `from`'s as it is, as the merger keeps the first group it meets.
+void Clusterer::Impl::MergeTallies(GroupState* into, const GroupState& from, bool all,
+                                   std::span<const uint32_t> creators) {
+  auto shown_min = [](const GroupState& s) { return s.count > 0 ? s.min_wait : 0; };
+  into->min_wait =
+      into->inputs.empty() ? from.min_wait : std::min(shown_min(*into), shown_min(from));
+  into->max_wait = std::max(into->max_wait, from.max_wait);
+  into->count = SaturatingAdd(into->count, from.count);
+  into->locked = SaturatingAdd(into->locked, from.locked);
+  into->leaked = SaturatingAdd(into->leaked, from.leaked);
+  into->durable = SaturatingAdd(into->durable, from.durable);
+  into->truncated = SaturatingAdd(into->truncated, from.truncated);
+  for (uint64_t id : from.sample_ids) KeepSmallest(&into->sample_ids, id, options_.sample_ids);
+  for (uint64_t id : from.creator_ids) KeepSmallest(&into->creator_ids, id, options_.sample_ids);
+  for (const CountedId& c : from.inputs) CountIn(&into->inputs, c.id, c.count);
+  if (!all) return;
+  for (size_t i = 0; i < creators.size(); ++i) {
+    CountIn(&into->creators, creators[i], from.creators[i].count);
+  }
+}
+
+// The union of both groups' sampled label sets, counts of one set added,
+// less all but the lowest-ranked max_label_sets: what each kept of its own
+// goroutines' sets, so what one clusterer over both would have kept.
+void Clusterer::Impl::MergeLabelSets(GroupState* into, const GroupState& from, const Impl& later) {
+  into->labelled = SaturatingAdd(into->labelled, from.labelled);
+  if (from.label_sets.empty()) return;
+  struct Candidate {
+    uint64_t rank = 0;
+    std::string_view text;
+    uint64_t count = 0;
+    uint32_t id = kNone;  // interned here already
+  };
+  std::vector<Candidate> all;
+  for (const SampledLabelSet& s : into->label_sets) {
+    all.push_back(Candidate{s.rank, strings_.Get(s.text), s.count, s.text});
+  }
+  const size_t own = all.size();
+  for (const SampledLabelSet& s : from.label_sets) {
+    std::string_view text = later.strings_.Get(s.text);
+    auto end = all.begin() + static_cast<std::ptrdiff_t>(own);
+    auto same = std::find_if(
+        all.begin(), end, [&](const Candidate& c) { return c.rank == s.rank && c.text == text; });
+    if (same != end) {
+      same->count = SaturatingAdd(same->count, s.count);
+    } else {
+      all.push_back(Candidate{s.rank, text, s.count, kNone});
+    }
+  }
+  if (all.size() > options_.max_label_sets) {
+    std::sort(all.begin(), all.end(), [](const Candidate& a, const Candidate& b) {
+      return SampledBefore(a.rank, a.text, b.rank, b.text);
+    });
+    all.resize(options_.max_label_sets);
+  }
+  into->label_sets.clear();
+  for (const Candidate& c : all) {
+    uint32_t id = c.id != kNone ? c.id : strings_.Intern(c.text);
+    into->label_sets.push_back(SampledLabelSet{id, c.rank, c.count});
+  }
+}
+
+void Clusterer::Impl::Absorb(const Impl& later) {
+  goroutines_ = SaturatingAdd(goroutines_, later.goroutines_);
+  ignored_ = SaturatingAdd(ignored_, later.ignored_);
+  // Each of `later`'s frames and strings is looked up here once.
+  std::vector<uint32_t> frame_map(later.frames_.size(), kNone);
+  std::vector<uint32_t> string_map(later.strings_.size(), kNone);
+  auto frame = [&](uint32_t id) {
+    uint32_t& mapped = frame_map[id];
+    if (mapped == kNone) {
+      const FrameInfo& f = later.frames_[id];
+      mapped = FrameId(later.strings_.Get(f.func), later.strings_.Get(f.file), f.line);
+    }
+    return mapped;
+  };
+  auto text = [&](uint32_t id) {
+    if (id == kNone) return kNone;
+    uint32_t& mapped = string_map[id];
+    if (mapped == kNone) mapped = strings_.Intern(later.strings_.Get(id));
+    return mapped;
+  };
+  const bool by_func =
+      options_.level == GroupingLevel::kFunc || options_.level == GroupingLevel::kTop;
+  std::vector<uint32_t> creators;
+  for (const GroupState& s : later.groups_) {
+    creators.clear();
+    if (s.overflow) {
+      MergeTallies(&groups_[OverflowGroup(later.input_)], s, false, creators);
+      continue;
+    }
+    // The key as OnGoroutine makes it, in this clusterer's ids.
+    key_.clear();
+    key_.push_back(text(s.state));
+    key_.push_back(s.creator == kNone ? kNone : by_func ? text(s.creator) : frame(s.creator));
+    key_.push_back(options_.per_input ? static_cast<uint32_t>(later.input_) : kNone);
+    key_.push_back(text(s.label_value));
+    const std::vector<uint32_t>& signature = s.signature_frames;
+    for (size_t i = 0; i < signature.size(); ++i) {
+      switch (options_.level) {
+        case GroupingLevel::kFunc:
+          key_.push_back(text(signature[i]));
+          break;
+        case GroupingLevel::kExact:  // frame, then its arguments' text
+          key_.push_back(frame(signature[i]));
+          if (++i < signature.size()) key_.push_back(text(signature[i]));
+          break;
+        default:
+          key_.push_back(frame(signature[i]));
+      }
+    }
+    for (const CountedId& c : s.creators) creators.push_back(frame(c.id));
+    auto it = group_ids_.find(absl::MakeConstSpan(key_));
+    if (it != group_ids_.end()) {
+      GroupState& into = groups_[it->second];
+      MergeTallies(&into, s, true, creators);
+      MergeLabelSets(&into, s, later);
+      continue;
+    }
+    if (distinct_ >= options_.max_groups) {
+      MergeTallies(&groups_[OverflowGroup(later.input_)], s, false, creators);
+      continue;
+    }
+    uint32_t index = static_cast<uint32_t>(groups_.size());
+    ++distinct_;
+    group_ids_.emplace(key_, index);
+    GroupState& fresh = groups_.emplace_back();
+    fresh.signature_frames.assign(key_.begin() + 4, key_.end());
+    fresh.state = key_[0];
+    fresh.shown_state = text(s.shown_state);
+    fresh.creator = key_[1];
+    fresh.label_value = key_[3];
+    fresh.func_id = s.func_id;
+    fresh.shape_id = s.shape_id;
+    for (uint32_t id : s.stack) fresh.stack.push_back(frame(id));
+    fresh.inlined = s.inlined;
+    MergeTallies(&fresh, s, true, creators);
+    MergeLabelSets(&fresh, s, later);
+  }
+}
+
 std::vector<Group> Clusterer::Impl::BuildGroups() const {
   std::vector<Group> out;
   out.reserve(groups_.size());
@@ -654,6 +830,9 @@ void Clusterer::OnGoroutine(const Goroutine& goroutine) { impl_->OnGoroutine(gor
 bool Clusterer::wants_arguments() const { return impl_->level() == GroupingLevel::kExact; }
 bool Clusterer::wants_stack_keys() const { return impl_->level() != GroupingLevel::kExact; }
 std::vector<Group> Clusterer::BuildGroups() const { return impl_->BuildGroups(); }
+std::vector<std::string> Clusterer::GroupIds() const { return impl_->GroupIds(); }
+void Clusterer::Absorb(const Clusterer& later) { impl_->Absorb(*later.impl_); }
+void Clusterer::ReleaseReadCaches() { impl_->ReleaseReadCaches(); }
 uint64_t Clusterer::ignored_goroutines() const { return impl_->ignored_; }
 uint64_t Clusterer::goroutines() const { return impl_->goroutines_; }
 uint32_t Clusterer::last_group() const { return impl_->last_group_; }

@@ -81,7 +81,24 @@ class Clusterer : public RecordSink {
   // (LimitCreators lists the top few): built anew on each call from the
   // clusterer's state, which stays as it is.
   std::vector<Group> BuildGroups() const;
+  // The ids of the groups BuildGroups would return, in its order, without
+  // building them (what the object and spawn indexes name groups by).
+  std::vector<std::string> GroupIds() const;
   uint64_t ignored_goroutines() const;
+
+  // Folds in the groups and totals of `later`, a clusterer of the same
+  // options and input that read the goroutines that come after this one's
+  // (the next range of a file): as if this clusterer had read them too, with
+  // the groups first met in `later` after this one's, in its order. The same
+  // result as folding both clusterers' BuildGroups with a GroupMerger, without
+  // building `later`'s groups: its frames and strings are interned here once
+  // each. Groups past max_groups, and `later`'s overflow, go to the overflow
+  // group.
+  void Absorb(const Clusterer& later);
+  // Lets go of what only speeds up reading (the stack keys seen, scratch
+  // space), once the goroutines are read and the clusterer waits to be
+  // folded or built. It may still read more, from a cold start.
+  void ReleaseReadCaches();
   uint64_t goroutines() const;
 
  private:

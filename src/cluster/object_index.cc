@@ -446,10 +446,12 @@ class ObjectIndex::Impl {
     }
   }
 
-  ObjectEvidence Take(const std::vector<Group>& groups) {
+  // `id_at(i)`: the id of the i-th of `groups` groups.
+  template <typename IdAt>
+  ObjectEvidence Take(size_t groups, IdAt id_at) {
     Tables& t = *tables_;
     auto id_of = [&](uint64_t local) {
-      return local < groups.size() ? GroupIdValue(groups[local].id) : uint64_t{0};
+      return local < groups ? GroupIdValue(id_at(local)) : uint64_t{0};
     };
     for (auto& [address, e] : t.objects) {
       for (WaiterCount& w : e.waiters) w.group = id_of(w.group);
@@ -474,7 +476,13 @@ class ObjectIndex::Impl {
 ObjectIndex::ObjectIndex(ObjectLimits limits) : impl_(std::make_unique<Impl>(limits)) {}
 ObjectIndex::~ObjectIndex() = default;
 void ObjectIndex::Add(const Goroutine& g, uint32_t group) { impl_->Add(g, group); }
-ObjectEvidence ObjectIndex::Take(const std::vector<Group>& groups) { return impl_->Take(groups); }
+ObjectEvidence ObjectIndex::Take(const std::vector<Group>& groups) {
+  return impl_->Take(groups.size(), [&](uint64_t i) -> const std::string& { return groups[i].id; });
+}
+ObjectEvidence ObjectIndex::Take(const std::vector<std::string>& group_ids) {
+  return impl_->Take(group_ids.size(),
+                     [&](uint64_t i) -> const std::string& { return group_ids[i]; });
+}
 
 ObjectEvidence MergeObjectEvidence(std::vector<ObjectEvidence> parts, const ObjectLimits& limits) {
   ObjectEvidence out;

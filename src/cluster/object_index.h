@@ -68,6 +68,8 @@ class ObjectIndex {
   // The evidence so far, with groups named by the ids of `groups`, the
   // clusterer's BuildGroups() in its order. Leaves the index empty.
   ObjectEvidence Take(const std::vector<Group>& groups);
+  // The same with the groups' ids alone (Clusterer::GroupIds).
+  ObjectEvidence Take(const std::vector<std::string>& group_ids);
 
  private:
   class Impl;

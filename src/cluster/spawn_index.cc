@@ -254,12 +254,18 @@ void SpawnIndex::Compact() {
 }
 
 SpawnEvidence SpawnIndex::Take(const std::vector<Group>& groups) {
+  std::vector<std::string> ids;
+  ids.reserve(groups.size());
+  for (const Group& g : groups) ids.push_back(g.id);
+  return Take(std::move(ids));
+}
+
+SpawnEvidence SpawnIndex::Take(std::vector<std::string> group_ids) {
   SortAggregate(&edges_);
   ids_.Compact();
   Fit(limits_.max_entries, &level_, &ids_, &edges_);
   SpawnEvidence out;
-  out.group_ids.reserve(groups.size());
-  for (const Group& g : groups) out.group_ids.push_back(g.id);
+  out.group_ids = std::move(group_ids);
   out.ids = std::move(ids_);
   out.edges = std::move(edges_);
   out.level = level_;

@@ -93,6 +93,8 @@ class SpawnIndex {
   // The evidence so far, groups named by the ids of `groups` (the
   // clusterer's BuildGroups(), in its order). Leaves the index empty.
   SpawnEvidence Take(const std::vector<Group>& groups);
+  // The same with the groups' ids alone (Clusterer::GroupIds).
+  SpawnEvidence Take(std::vector<std::string> group_ids);
 
  private:
   void Compact();

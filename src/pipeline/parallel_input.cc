@@ -1,5 +1,7 @@
 #include "pipeline/parallel_input.h"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
@@ -11,7 +13,6 @@
 
 #include "base/parallel.h"
 #include "base/text.h"
-#include "cluster/merge.h"
 #include "parse/parse_source.h"
 #include "parse/pprof_proto.h"
 #include "parse/ranges.h"
@@ -37,15 +38,15 @@ std::vector<uint64_t> CutPoints(const std::string& path, uint64_t size, size_t p
   return cuts;
 }
 
-// A parsed range, its clusterer already let go: its groups and objects are
-// much smaller than the clusterer's tables.
+// A parsed range. Its groups stay in its clusterer, with ids of frames and
+// strings, until they are folded: built as Groups (a string per frame) they
+// took about three times the memory (7 MB for a range of 2,500 groups),
+// once for each range a thread had read ahead of the fold.
 struct Part {
-  std::vector<Group> groups;
+  std::unique_ptr<Clusterer> clusterer;
   ObjectEvidence objects;
   SpawnEvidence spawn;
   RangeParse parse;
-  uint64_t goroutines = 0;
-  uint64_t ignored = 0;
 };
 
 // `progress` (may be null) counts the range's bytes and goroutines: given on
@@ -54,7 +55,8 @@ Part ParsePart(const std::string& path, uint64_t begin, uint64_t end, const Clus
                size_t input_index, const ParseLimits& limits, const ParseContext& context,
                ReadProgress* progress) {
   Part part;
-  Clusterer clusterer(options);
+  part.clusterer = std::make_unique<Clusterer>(options);
+  Clusterer& clusterer = *part.clusterer;
   clusterer.set_input(input_index);
   std::unique_ptr<ObjectIndex> objects =
       options.objects.enabled ? std::make_unique<ObjectIndex>(options.objects) : nullptr;
@@ -64,11 +66,12 @@ Part ParsePart(const std::string& path, uint64_t begin, uint64_t end, const Clus
   ClusterSink sink(clusterer, objects.get(), spawn.get(), &counter);
   std::unique_ptr<ByteSource> range = CountingBytes(OpenFileRange(path, begin, end), &counter);
   ParseRange(*range, sink, limits, context, &part.parse);
-  part.groups = clusterer.BuildGroups();
-  if (objects) part.objects = objects->Take(part.groups);
-  if (spawn) part.spawn = spawn->Take(part.groups);
-  part.goroutines = clusterer.goroutines();
-  part.ignored = clusterer.ignored_goroutines();
+  clusterer.ReleaseReadCaches();
+  if (objects || spawn) {
+    std::vector<std::string> ids = clusterer.GroupIds();
+    if (objects) part.objects = objects->Take(ids);
+    if (spawn) part.spawn = spawn->Take(std::move(ids));
+  }
   return part;
 }
 
@@ -150,11 +153,12 @@ bool ClusterFileInParts(const std::string& path, const SplitPolicy& policy,
   return true;
 }
 
-// Ranges are folded into one result in order as soon as the ranges before
-// them are, so that memory holds the threads' clusterers, the fold and the
-// few ranges that finished before an earlier one did; not every range's
-// groups at once (a dump of thousands of distinct stacks cut into eight
-// ranges took four times the memory of one thread).
+// Ranges are folded into the first range's clusterer in order as soon as
+// the ranges before them are, so that memory holds the threads' clusterers,
+// the fold and the few ranges that finished before an earlier one did; not
+// every range's groups at once (a dump of thousands of distinct stacks cut
+// into eight ranges took four times the memory of one thread). The groups
+// are built once, from the fold.
 ClusteredInput ClusterFileRanges(const std::string& path, const std::vector<uint64_t>& cuts,
                                  const ClusterOptions& options, size_t input_index,
                                  const ParseLimits& limits, size_t threads,
@@ -169,7 +173,7 @@ ClusteredInput ClusterFileRanges(const std::string& path, const std::vector<uint
   bool folding = false;  // a thread is folding (outside the lock)
   ParseContext before;   // where the last folded range ended
   std::vector<ParseSummary> summaries;
-  GroupMerger groups(options);
+  std::unique_ptr<Clusterer> groups;  // the first range's, the later ones folded in
   ObjectEvidence objects;
   SpawnEvidence spawn;
   ClusteredInput out;
@@ -180,9 +184,12 @@ ClusteredInput ClusterFileRanges(const std::string& path, const std::vector<uint
     if (context != ParseContext{}) {
       part = ParsePart(path, cuts[i], cuts[i + 1], options, input_index, limits, context, nullptr);
     }
-    out.goroutines = SaturatingAdd(out.goroutines, part.goroutines);
-    out.ignored = SaturatingAdd(out.ignored, part.ignored);
-    groups.Add(std::move(part.groups));
+    if (groups == nullptr) {
+      groups = std::move(part.clusterer);
+    } else {
+      groups->Absorb(*part.clusterer);
+      part.clusterer.reset();
+    }
     if (options.objects.enabled) {
       std::vector<ObjectEvidence> two;
       two.push_back(std::move(objects));
@@ -263,8 +270,18 @@ ClusteredInput ClusterFileRanges(const std::string& path, const std::vector<uint
   for (const std::exception_ptr& e : errors) {
     if (e) std::rethrow_exception(e);
   }
+#ifdef __GLIBC__
+  // The range threads are done; what their arenas freed stays in the RSS
+  // unless given back, under the groups built next and the report: on the 1M
+  // service dump -j2 peaked 3 to 6 MiB lower (docs/performance.md).
+  malloc_trim(0);
+#endif
   out.summary = CombineRanges(std::move(summaries), limits);
-  out.groups = groups.Take();
+  if (groups != nullptr) {
+    out.goroutines = groups->goroutines();
+    out.ignored = groups->ignored_goroutines();
+    out.groups = groups->BuildGroups();
+  }
   if (options.objects.enabled) out.objects = std::move(objects);
   if (options.spawn.enabled) out.spawn = std::move(spawn);
   return out;
