@@ -16,6 +16,19 @@ std::string Counts(const Track& t) {
   return text;
 }
 
+// "chan send  GROWING chan-send": a track's wait state and its pattern, red
+// when the track is a growing suspect.
+void StateAndPattern(const Track& t, LineOut& line) {
+  const Group& g = t.group;
+  line.Add(g.state.empty() ? "(no state: count profile)" : TerminalSafe(g.state), Ink::kYellow)
+      .Add("  ");
+  if (t.suspect) {
+    line.Add(fmt::format("GROWING {}", g.finding.pattern), Ink::kRed);
+  } else {
+    line.Add(g.finding.pattern, g.finding.benign ? Ink::kDim : Ink::kPlain);
+  }
+}
+
 void RenderTrack(size_t rank, const Track& t, const TextStyle& style, std::ostream& out) {
   LineOut line(style, out);
   const Group& g = t.group;
@@ -28,13 +41,7 @@ void RenderTrack(size_t rank, const Track& t, const TextStyle& style, std::ostre
     // Many groups counted together: no pattern grows here, some group among them does.
     line.Add("OVERFLOW", Ink::kYellow).Add(": of the groups past --max-groups, not told apart");
   } else {
-    line.Add(g.state.empty() ? "(no state: count profile)" : TerminalSafe(g.state), Ink::kYellow)
-        .Add("  ");
-    if (t.suspect) {
-      line.Add(fmt::format("GROWING {}", g.finding.pattern), Ink::kRed);
-    } else {
-      line.Add(g.finding.pattern, g.finding.benign ? Ink::kDim : Ink::kPlain);
-    }
+    StateAndPattern(t, line);
   }
   line.Add("  id " + t.id, Ink::kDim);
   line.End();
@@ -96,13 +103,7 @@ void RenderTreeRow(const DiffReport& diff, const DiffSpawnRow& d, const TextStyl
     line.End();
     return;
   }
-  line.Add(g.state.empty() ? "(no state: count profile)" : TerminalSafe(g.state), Ink::kYellow)
-      .Add("  ");
-  if (t.suspect) {
-    line.Add(fmt::format("GROWING {}", g.finding.pattern), Ink::kRed);
-  } else {
-    line.Add(g.finding.pattern, g.finding.benign ? Ink::kDim : Ink::kPlain);
-  }
+  StateAndPattern(t, line);
   line.Add("  id " + t.id, Ink::kDim);
   line.End();
   if (g.spawned_by_exited > 0) {
@@ -235,25 +236,10 @@ void RenderTextDiffSpawnTree(const DiffReport& diff, const TextStyle& style, std
   for (const DiffSpawnRow& d : diff.spawn_tree) {
     any_link |= d.row.depth > 0 || diff.tracks[d.row.group].group.spawned_by_exited > 0;
   }
-  line.Add("Spawn tree", Ink::kBold)
-      .Add(
-          ": each group of the newest snapshot under the group whose goroutines created it, "
-          "and (first → newest) where its count changed",
-          Ink::kDim);
-  line.EndWrapped(2);
-  if (diff.spawn_sample_level > 0) {
-    line.Add(fmt::format("  counts estimated from 1 parent id in {} (too many to keep all)",
-                         uint64_t{1} << std::min<uint32_t>(diff.spawn_sample_level, 63)),
-             Ink::kYellow);
-    line.End();
-  }
-  if (!any_link) {
-    line.Add(
-        "  no parent ids in the newest snapshot: Go 1.21+ prints them in tracebacks (debug=2, "
-        "SIGQUIT, panics), not in debug=1 or protobuf profiles",
-        Ink::kDim);
-    line.EndWrapped(2);
-  }
+  SpawnTreeHeading(line,
+                   ": each group of the newest snapshot under the group whose goroutines "
+                   "created it, and (first → newest) where its count changed",
+                   diff.spawn_sample_level, any_link, "the newest snapshot");
   out << '\n';
   for (const DiffSpawnRow& d : diff.spawn_tree) RenderTreeRow(diff, d, style, out);
   if (diff.spawn_tree.empty()) {

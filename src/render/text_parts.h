@@ -201,4 +201,26 @@ inline void FixLine(LineOut& line, const std::string& fix) {
   line.EndWrapped(kProseIndent);
 }
 
+// The lines above a spawn tree: what it shows (`what`), whether its counts
+// are sampled, and why it has no links when no group has any (`where`: "this
+// dump", "the newest snapshot").
+inline void SpawnTreeHeading(LineOut& line, std::string_view what, uint32_t sample_level,
+                             bool any_link, std::string_view where) {
+  line.Add("Spawn tree", Ink::kBold).Add(what, Ink::kDim);
+  line.EndWrapped(2);
+  if (sample_level > 0) {
+    line.Add(fmt::format("  counts estimated from 1 parent id in {} (too many to keep all)",
+                         uint64_t{1} << std::min<uint32_t>(sample_level, 63)),
+             Ink::kYellow);
+    line.End();
+  }
+  if (!any_link) {
+    line.Add(fmt::format("  no parent ids in {}: Go 1.21+ prints them in tracebacks (debug=2, "
+                         "SIGQUIT, panics), not in debug=1 or protobuf profiles",
+                         where),
+             Ink::kDim);
+    line.EndWrapped(2);
+  }
+}
+
 }  // namespace gleak

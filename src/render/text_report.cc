@@ -403,25 +403,10 @@ void RenderTextSpawnTree(const Report& report, const TextStyle& style, std::ostr
   for (const Group& g : report.groups) {
     any_link |= !g.parent_groups.empty() || !g.child_groups.empty() || g.spawned_by_exited > 0;
   }
-  line.Add("Spawn tree", Ink::kBold)
-      .Add(
-          ": each group under the group whose goroutines created it (the parent ids of "
-          "`created by … in goroutine N`)",
-          Ink::kDim);
-  line.EndWrapped(2);
-  if (report.spawn_sample_level > 0) {
-    line.Add(fmt::format("  counts estimated from 1 parent id in {} (too many to keep all)",
-                         uint64_t{1} << std::min<uint32_t>(report.spawn_sample_level, 63)),
-             Ink::kYellow);
-    line.End();
-  }
-  if (!any_link) {
-    line.Add(
-        "  no parent ids in this dump: Go 1.21+ prints them in tracebacks (debug=2, "
-        "SIGQUIT, panics), not in debug=1 or protobuf profiles",
-        Ink::kDim);
-    line.EndWrapped(2);
-  }
+  SpawnTreeHeading(line,
+                   ": each group under the group whose goroutines created it (the parent ids "
+                   "of `created by … in goroutine N`)",
+                   report.spawn_sample_level, any_link, "this dump");
   out << '\n';
   size_t current_input = SIZE_MAX;
   for (const SpawnRow& row : report.spawn_tree) {
