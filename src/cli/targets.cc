@@ -1,5 +1,6 @@
 #include "cli/targets.h"
 
+#include <ctime>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -56,6 +57,15 @@ std::vector<TargetSpec> ReadTargets(const std::vector<std::string>& urls, const 
     if (int before = seen[t.name]++; before > 0) t.name += fmt::format("#{}", before + 1);
   }
   return out;
+}
+
+std::string NowUtc() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text;
 }
 
 }  // namespace gleak

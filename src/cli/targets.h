@@ -18,4 +18,8 @@ struct TargetSpec {
 std::vector<TargetSpec> ReadTargets(const std::vector<std::string>& urls, const std::string& file,
                                     const std::string& command);
 
+// The time now in UTC, "2026-12-07T03:20:00Z": when watch took a snapshot,
+// when serve started.
+std::string NowUtc();
+
 }  // namespace gleak

@@ -67,15 +67,6 @@ struct WatchFlags : CommonFlags {
   std::vector<std::string> fail_on_growth;
 };
 
-std::string NowUtc() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
-}
-
 std::string LeakProfileState(LiveFetch::Proof proof) {
   switch (proof) {
     case LiveFetch::Proof::kServed:
