@@ -104,6 +104,7 @@ struct DiffReport {
   // The newest snapshot's spawn tree: which group keeps creating the growing
   // one (report/spawn_tree.h's AddDiffSpawnTree fills it).
   std::vector<DiffSpawnRow> spawn_tree;
+  bool spawn_links = false;  // as Report::spawn_links, of the tree's groups
 };
 
 }  // namespace gleak

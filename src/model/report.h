@@ -80,6 +80,9 @@ struct Report {
   // was counted, else counts are estimates from 1 parent id in 2^level.
   uint32_t spawn_sample_level = 0;
   std::vector<SpawnRow> spawn_tree;  // the shown groups as a spawn tree (report/spawn_tree.h)
+  // Some shown group has a parent or child group, or creators that exited:
+  // false when the dump had no parent ids (debug=1, protobuf, Go < 1.21).
+  bool spawn_links = false;
   bool classified = false;
 };
 

@@ -232,14 +232,10 @@ void RenderTextDiff(const DiffReport& diff, const TextStyle& style, std::ostream
 void RenderTextDiffSpawnTree(const DiffReport& diff, const TextStyle& style, std::ostream& out) {
   if (!RenderDiffHead(diff, style, out)) return;
   LineOut line(style, out);
-  bool any_link = false;
-  for (const DiffSpawnRow& d : diff.spawn_tree) {
-    any_link |= d.row.depth > 0 || diff.tracks[d.row.group].group.spawned_by_exited > 0;
-  }
   SpawnTreeHeading(line,
                    ": each group of the newest snapshot under the group whose goroutines "
                    "created it, and (first → newest) where its count changed",
-                   diff.spawn_sample_level, any_link, "the newest snapshot");
+                   diff.spawn_sample_level, diff.spawn_links, "the newest snapshot");
   out << '\n';
   for (const DiffSpawnRow& d : diff.spawn_tree) RenderTreeRow(diff, d, style, out);
   if (diff.spawn_tree.empty()) {

@@ -399,14 +399,10 @@ void RenderTextReport(const Report& report, const TextStyle& style, std::ostream
 void RenderTextSpawnTree(const Report& report, const TextStyle& style, std::ostream& out) {
   RenderHead(report, style, out);
   LineOut line(style, out);
-  bool any_link = false;
-  for (const Group& g : report.groups) {
-    any_link |= !g.parent_groups.empty() || !g.child_groups.empty() || g.spawned_by_exited > 0;
-  }
   SpawnTreeHeading(line,
                    ": each group under the group whose goroutines created it (the parent ids "
                    "of `created by … in goroutine N`)",
-                   report.spawn_sample_level, any_link, "this dump");
+                   report.spawn_sample_level, report.spawn_links, "this dump");
   out << '\n';
   size_t current_input = SIZE_MAX;
   for (const SpawnRow& row : report.spawn_tree) {

@@ -173,6 +173,11 @@ void RankAndFilter(const ReportOptions& options, Report* report) {
   }
   groups = std::move(shown);
   report->spawn_tree = BuildSpawnTree(*report);
+  report->spawn_links = false;
+  for (const Group& g : report->groups) {
+    report->spawn_links |=
+        !g.parent_groups.empty() || !g.child_groups.empty() || g.spawned_by_exited > 0;
+  }
 }
 
 }  // namespace gleak

@@ -93,6 +93,7 @@ void AddDiffSpawnTree(DiffReport* diff) {
     track_of.push_back(i);
   }
   diff->spawn_tree.clear();
+  diff->spawn_links = false;
   // (parent track, child track id) -> goroutines created in the first snapshot.
   std::map<std::pair<size_t, std::string_view>, uint64_t> first;
   for (size_t i = 0; i < diff->tracks.size(); ++i) {
@@ -117,6 +118,7 @@ void AddDiffSpawnTree(DiffReport* diff) {
       d.growth = static_cast<int64_t>(row.count) - static_cast<int64_t>(*d.old_count);
     path.push_back(row.group);
     d.row = row;
+    diff->spawn_links |= row.depth > 0 || t.group.spawned_by_exited > 0;
     diff->spawn_tree.push_back(d);
   }
 }
