@@ -129,6 +129,10 @@ class DumpParser::Impl {
 
   // Returns true when the line was taken by the open record.
   bool TracebackLine(std::string_view text, const Line& line);
+  // The two lines of nearly every frame, a function line and its file line
+  // in their common forms, taken as TracebackLine takes them with none of its
+  // other cases to rule out first; false for any other line.
+  [[gnu::always_inline]] inline bool FrameLine(std::string_view text, const Line& line);
   bool CountRecordLine(std::string_view text, const Line& line);
   void OutsideLine(std::string_view text, const Line& line);
   bool TryStartRecord(std::string_view text, const Line& line);
@@ -272,6 +276,7 @@ inline void DumpParser::Impl::ParseText(std::string_view text, const Line& line)
   prefix_stripped_ = !prefix_.empty() && text.starts_with(prefix_);
   if (prefix_stripped_) text.remove_prefix(prefix_.size());
 
+  if (state_ == State::kFrames && line.ends_with_newline && FrameLine(text, line)) return;
   bool taken = false;
   switch (state_) {
     case State::kFrames:
@@ -571,6 +576,31 @@ void DumpParser::Impl::AddFrame(const FrameSpans& frame, uint64_t line_number) {
   }
   frames_.push_back(frame);
   if (!ancestors_.empty()) ++ancestors_.back().frame_count;
+}
+
+inline bool DumpParser::Impl::FrameLine(std::string_view text, const Line& line) {
+  if (text.empty()) return false;
+  if (pending_function_) {
+    FileLine file;
+    if (!ParseCommonFileLine(text, &file)) return false;
+    pending_.file = KeepText(file.file);
+    pending_.line = file.line;
+    pending_function_ = false;
+    AddFrame(pending_, pending_line_);
+    return true;
+  }
+  FunctionLine function;
+  if (text.back() != ')' || text.starts_with("goroutine ") || !ParseFunctionLine(text, &function)) {
+    return false;
+  }
+  pending_ = FrameSpans{};
+  pending_.func = KeepText(function.func);
+  if (keep_args_) pending_.args = KeepArgs(function.args);
+  pending_.inlined = function.inlined;
+  pending_function_ = true;
+  goleak_header_open_ = false;
+  pending_line_ = line.number;
+  return true;
 }
 
 bool DumpParser::Impl::TracebackLine(std::string_view text, const Line& line) {

@@ -45,6 +45,10 @@ struct FileLine {
   bool line_overflow = false;
 };
 bool ParseFileLine(std::string_view line, FileLine* out);
+// The form nearly every file line has, "\t/src/x.go:12 +0x1d", read from
+// its end in one pass: false for any other form (ParseFileLine reads them
+// all, this one alike).
+bool ParseCommonFileLine(std::string_view line, FileLine* out);
 
 // "created by main.setup in goroutine 1"
 struct CreatedByLine {
