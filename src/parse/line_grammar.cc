@@ -190,8 +190,13 @@ bool ParseCommonFileLine(std::string_view line, FileLine* out) {
 }
 
 bool ParseFileLine(std::string_view line, FileLine* out) {
+  return ParseCommonFileLine(line, out) || grammar_detail::ParseFileLineInFull(line, out);
+}
+
+namespace grammar_detail {
+
+bool ParseFileLineInFull(std::string_view line, FileLine* out) {
   if (line.empty() || !IsBlank(line.front())) return false;
-  if (ParseCommonFileLine(line, out)) return true;
   line = TrimRight(TrimLeft(line));
   // The suffixes are space-separated words at the end, so only the last
   // words are looked at: " +0x5d", then the level-2 " fp=0x.. sp=0x.. pc=0x..",
@@ -219,6 +224,8 @@ bool ParseFileLine(std::string_view line, FileLine* out) {
   out->file = line.substr(0, colon);
   return true;
 }
+
+}  // namespace grammar_detail
 
 bool ParseCreatedByLine(std::string_view line, CreatedByLine* out) {
   if (!ConsumePrefix(&line, "created by ")) return false;
