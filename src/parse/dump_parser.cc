@@ -17,6 +17,8 @@
 #include <cstring>
 
 #include <fmt/core.h>
+// Inlined here: the stack key of every record is hashed in this file.
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include "base/duration.h"

@@ -1,5 +1,6 @@
 #include "parse/line_grammar.h"
 
+#include <array>
 #include <cstdint>
 #include <cstring>
 
@@ -169,18 +170,30 @@ bool ParseFunctionLine(std::string_view line, FunctionLine* out) {
   return true;
 }
 
+namespace {
+// 1 for a hex digit (either case), 2 for a decimal one too.
+constexpr auto kDigitKind = [] {
+  std::array<uint8_t, 256> t{};
+  for (int c = 'a'; c <= 'f'; ++c) t[c] = 1;
+  for (int c = 'A'; c <= 'F'; ++c) t[c] = 1;
+  for (int c = '0'; c <= '9'; ++c) t[c] = 2;
+  return t;
+}();
+uint8_t DigitKind(char c) { return kDigitKind[static_cast<unsigned char>(c)]; }
+}  // namespace
+
 bool ParseCommonFileLine(std::string_view line, FileLine* out) {
   const char* b = line.data();
   size_t i = line.size();
   if (i < 8 || !IsBlank(b[0]) || IsBlank(b[1])) return false;
-  while (i > 0 && IsHexDigit(b[i - 1])) --i;
+  while (i > 0 && DigitKind(b[i - 1]) != 0) --i;
   if (i == line.size() || i < 6 || b[i - 1] != 'x' || b[i - 2] != '0' || b[i - 3] != '+' ||
       b[i - 4] != ' ') {
     return false;
   }
   size_t digits_end = i - 4;
   size_t k = digits_end;
-  while (k > 0 && IsDigit(b[k - 1])) --k;
+  while (k > 0 && DigitKind(b[k - 1]) == 2) --k;
   // 1 to 18 digits (no overflow), after a colon that a non-empty file precedes.
   if (k == digits_end || digits_end - k > 18 || k < 3 || b[k - 1] != ':') return false;
   uint64_t number = 0;
