@@ -10,7 +10,14 @@ constexpr size_t kReadChunk = 256 * 1024;
 
 LineScanner::LineScanner(ByteSource& source, size_t max_line_length)
     : source_(source), max_line_length_(std::max<size_t>(max_line_length, 16)) {
-  buffer_.resize(std::max(kReadChunk * 2, max_line_length_ + kReadChunk));
+  // Room for the longest line and a read after it is made only when a line
+  // needs it: most lines are short, and each range of a file read on several
+  // threads has a scanner of its own.
+  buffer_.resize(std::min(kReadChunk * 2, FullSize()));
+}
+
+size_t LineScanner::FullSize() const {
+  return std::max(kReadChunk * 2, max_line_length_ + kReadChunk);
 }
 
 bool LineScanner::Fill() {
@@ -19,6 +26,9 @@ bool LineScanner::Fill() {
     std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
     end_ -= begin_;
     begin_ = 0;
+  }
+  if (buffer_.size() - end_ < kReadChunk && buffer_.size() < FullSize()) {
+    buffer_.resize(std::min(buffer_.size() * 2, FullSize()));
   }
   size_t n = source_.Read(buffer_.data() + end_, buffer_.size() - end_);
   if (n == 0) {
