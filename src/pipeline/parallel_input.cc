@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <exception>
 #include <memory>
@@ -279,17 +280,31 @@ ClusteredInput ClusterFileRanges(const std::string& path, const std::vector<uint
     while (next < n && !pending[next]) ++next;
     return next;
   };
-  auto give_up_furthest = [&](size_t i) {
-    if (heap_budget == 0 || HeapInUse() <= heap_budget) return;
-    std::lock_guard<std::mutex> lock(mu);
-    if (reading.size() <= 2 || i != *std::max_element(reading.begin(), reading.end())) return;
-    at_once = std::max<size_t>(2, std::min(at_once, reading.size() - 1));
-    throw GiveUp{};
+  // Called by range `i` every few thousand goroutines. Over the budget, the
+  // range furthest ahead is given up, and the others but the two lowest wait
+  // (their memory is held either way; waiting, they do not add to it) until
+  // the heap is back under the budget or they are among the two lowest.
+  auto keep_to_budget = [&](size_t i) {
+    std::unique_lock<std::mutex> lock(mu);
+    for (;;) {
+      if (failed) throw GiveUp{};
+      if (reading.size() <= 2 || HeapInUse() <= heap_budget) return;
+      std::vector<size_t> order = reading;
+      std::sort(order.begin(), order.end());
+      if (i == order[0] || i == order[1]) return;
+      if (i == order.back()) {
+        at_once = std::max<size_t>(2, std::min(at_once, reading.size() - 1));
+        throw GiveUp{};
+      }
+      // The heap is not watched: look again after a while, or when a range
+      // is given up, done or folded.
+      progress.wait_for(lock, std::chrono::milliseconds(2));
+    }
   };
   auto run = [&](size_t i) {
     std::optional<Part> part;
     std::exception_ptr error;
-    std::function<void()> checkpoint = [&] { give_up_furthest(i); };
+    std::function<void()> checkpoint = [&] { keep_to_budget(i); };
     bool bounded = heap_budget > 0 && workers > 2;
     try {
       part = ParsePart(path, cuts[i], cuts[i + 1], options, input_index, limits, ParseContext{},

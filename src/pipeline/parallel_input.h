@@ -66,7 +66,7 @@ class ClusterSink : public RecordSink {
         spawn_(spawn),
         counter_(counter),
         checkpoint_(checkpoint) {}
-  static constexpr uint32_t kCheckpointEvery = 4096;
+  static constexpr uint32_t kCheckpointEvery = 1024;
   void OnGoroutine(const Goroutine& g) override {
     clusterer_.OnGoroutine(g);
     if (objects_ != nullptr) objects_->Add(g, clusterer_.last_group());
@@ -117,7 +117,7 @@ struct SplitPolicy {
   // two being read are given up and read later, on fewer threads at once
   // (ClusterFileRanges); 0: no bound.
   uint64_t heap_budget = kDefaultHeapBudget;
-  static constexpr uint64_t kDefaultHeapBudget = uint64_t{32} << 20;
+  static constexpr uint64_t kDefaultHeapBudget = uint64_t{24} << 20;
 };
 
 // Reads `source` whole on this thread. Throws gleak::Error (kInput) when it
