@@ -13,7 +13,6 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
-#include <deque>
 #include <limits>
 
 #include "base/intern.h"
@@ -196,10 +195,7 @@ class Clusterer::Impl {
   absl::flat_hash_map<FrameView, uint32_t, FrameViewHash> frame_ids_;
   std::vector<FrameInfo> frames_;
   absl::flat_hash_map<std::vector<uint32_t>, uint32_t, KeyHash, KeyEq> group_ids_;
-  // A deque, not a vector: a vector's doubling left up to half its room
-  // unused (a GroupState is about 380 bytes; 4,096 slots for 2,531 groups) and
-  // held both arrays while it grew, in every range a thread was reading.
-  std::deque<GroupState> groups_;
+  std::vector<GroupState> groups_;
   static constexpr size_t kMaxSeenStacks = 1 << 16;
   absl::flat_hash_map<StackKey, SeenStack, StackKeyHash> seen_stacks_;
   size_t distinct_ = 0;  // groups_ less the overflow groups
