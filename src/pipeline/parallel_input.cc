@@ -189,6 +189,7 @@ ClusteredInput ClusterFileRanges(const std::string& path, const std::vector<uint
   std::mutex mu;
   std::condition_variable progress;  // a range was folded, or one failed
   bool failed = false;
+  std::atomic<bool> failed_flag{false};          // `failed`, read without the lock
   std::vector<std::optional<Part>> finished(n);  // parsed, not yet folded
   std::vector<std::exception_ptr> errors(n);
   size_t folded = 0;     // ranges folded so far
@@ -249,6 +250,7 @@ ClusteredInput ClusterFileRanges(const std::string& path, const std::vector<uint
       if (error) {
         errors[i] = error;
         failed = true;
+        failed_flag = true;
         progress.notify_all();
         return;
       }
@@ -280,11 +282,13 @@ ClusteredInput ClusterFileRanges(const std::string& path, const std::vector<uint
     while (next < n && !pending[next]) ++next;
     return next;
   };
-  // Called by range `i` every few thousand goroutines. Over the budget, the
-  // range furthest ahead is given up, and the others but the two lowest wait
-  // (their memory is held either way; waiting, they do not add to it) until
-  // the heap is back under the budget or they are among the two lowest.
+  // Called by range `i` every ClusterSink::kCheckpointEvery goroutines. Over
+  // the budget, the range furthest ahead is given up, and the others but the
+  // two lowest wait (their memory is held either way; waiting, they do not add
+  // to it) until the heap is back under the budget or they are among the two
+  // lowest.
   auto keep_to_budget = [&](size_t i) {
+    if (HeapInUse() <= heap_budget && !failed_flag.load(std::memory_order_relaxed)) return;
     std::unique_lock<std::mutex> lock(mu);
     for (;;) {
       if (failed) throw GiveUp{};
@@ -328,6 +332,7 @@ ClusteredInput ClusterFileRanges(const std::string& path, const std::vector<uint
     finished[i] = std::move(part);
     if (error) {
       failed = true;
+      failed_flag = true;
       progress.notify_all();
     } else {
       progress.notify_all();

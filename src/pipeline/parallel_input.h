@@ -58,7 +58,7 @@ class ProgressCounter {
 class ClusterSink : public RecordSink {
  public:
   // `checkpoint` (may be null) is called every kCheckpointEvery goroutines; it
-  // may throw to give the read up.
+  // may throw to give the read up (ClusterFileRanges keeps to its heap budget).
   ClusterSink(Clusterer& clusterer, ObjectIndex* objects, SpawnIndex* spawn = nullptr,
               ProgressCounter* counter = nullptr, const std::function<void()>* checkpoint = nullptr)
       : clusterer_(clusterer),
