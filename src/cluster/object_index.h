@@ -25,6 +25,10 @@
 #include <string_view>
 #include <vector>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "model/goroutine.h"
 #include "model/group.h"
 #include "model/objects.h"
@@ -109,6 +113,50 @@ inline constexpr auto kHexValue = [] {
   for (int c = 'a'; c <= 'f'; ++c) t[c] = static_cast<uint8_t>(c - 'a' + 10);
   return t;
 }();
+
+// The words of `args` (begin to end), read sixteen bytes at a step where
+// SSE2 is there: `begin` must be followed by at least 32 readable bytes past
+// `end` that hold no hex digit (the caller's zeroed padding).
+template <typename OnWord>
+void ForEachTrustedWordPadded(const unsigned char* begin, const unsigned char* end,
+                              OnWord on_word) {
+  const unsigned char* p = begin;
+  while (p < end) {
+#if defined(__SSE2__)
+    unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(
+        _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)), _mm_set1_epi8('x'))));
+    if (mask == 0) {
+      p += 16;
+      continue;
+    }
+    const unsigned char* x = p + __builtin_ctz(mask);
+#else
+    const unsigned char* x = p;
+    while (x < end && *x != 'x') ++x;
+#endif
+    if (x >= end) return;
+    p = x + 1;
+    if (x == begin || x[-1] != '0') continue;
+    // The digits: at most 16 make a value; the padding ends a run at `end`.
+    size_t n = 0;
+#if defined(__SSE2__)
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    // c - '0' <= 9 or c - 'a' <= 5, unsigned: min(d, k) == d.
+    __m128i digit = _mm_sub_epi8(v, _mm_set1_epi8('0'));
+    __m128i letter = _mm_sub_epi8(v, _mm_set1_epi8('a'));
+    __m128i is_hex = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(digit, _mm_set1_epi8(9)), digit),
+                                  _mm_cmpeq_epi8(_mm_min_epu8(letter, _mm_set1_epi8(5)), letter));
+    n = static_cast<size_t>(__builtin_ctz(~static_cast<unsigned>(_mm_movemask_epi8(is_hex))));
+#endif
+    while (kHexValue[p[n]] < 16) ++n;
+    const unsigned char* digits = p;
+    p += n;
+    if (n < 4 || n > 16 || *p == '?') continue;  // small, too long, or doubtful
+    uint64_t value = 0;
+    for (const unsigned char* d = digits; d != p; ++d) value = value << 4 | kHexValue[*d];
+    on_word(value);
+  }
+}
 }  // namespace object_detail
 
 template <typename OnWord>
@@ -116,22 +164,19 @@ void ForEachTrustedWord(std::string_view args, OnWord on_word) {
   // Values are "0x" and hex digits; "{", ", ", "...", "_" around them are
   // skipped. Most values are short ("0x0?", "0x1") or doubtful: a value's
   // digits are only summed once it is known to be long enough and trusted.
-  const auto* p = reinterpret_cast<const unsigned char*>(args.data());
-  const auto* end = p + args.size();
-  while (p != end) {
-    if (*p++ != 'x' || p - 2 < reinterpret_cast<const unsigned char*>(args.data()) ||
-        p[-2] != '0') {
-      continue;
-    }
-    const unsigned char* digits = p;
-    while (p != end && object_detail::kHexValue[*p] < 16) ++p;
-    size_t n = static_cast<size_t>(p - digits);
-    if (n < 4 || n > 16 || (p != end && *p == '?')) continue;  // small, too long, or doubtful
-    uint64_t value = 0;
-    for (const unsigned char* d = digits; d != p; ++d)
-      value = value << 4 | object_detail::kHexValue[*d];
-    on_word(value);
+  // The text is copied into zeroed padding, so that the scan may read past
+  // its end without looking at what follows it.
+  constexpr size_t kPadding = 32;
+  unsigned char small[256 + kPadding];
+  std::vector<unsigned char> large;
+  unsigned char* copy = small;
+  if (args.size() > 256) {
+    large.resize(args.size() + kPadding);
+    copy = large.data();
   }
+  std::memcpy(copy, args.data(), args.size());
+  std::memset(copy + args.size(), 0, kPadding);
+  object_detail::ForEachTrustedWordPadded(copy, copy + args.size(), on_word);
 }
 
 }  // namespace gleak

@@ -33,13 +33,16 @@ uint64_t Mix(uint64_t x) {
 
 bool Kept(uint64_t id, uint32_t level) { return level == 0 || Mix(id) >> (64 - level) == 0; }
 
-void SortAggregate(std::vector<SpawnEvidence::Edge>* edges) {
+// `sorted`: how many edges at the front are already sorted (by an earlier
+// call): only the rest is sorted, then merged in, so that a compaction costs
+// the edges since the last one, not all of them again.
+void SortAggregate(std::vector<SpawnEvidence::Edge>* edges, size_t sorted = 0) {
   auto by_key = [](const SpawnEvidence::Edge& a, const SpawnEvidence::Edge& b) {
     return a.key < b.key;
   };
-  if (!std::is_sorted(edges->begin(), edges->end(), by_key)) {
-    std::sort(edges->begin(), edges->end(), by_key);
-  }
+  auto rest = edges->begin() + static_cast<std::ptrdiff_t>(std::min(sorted, edges->size()));
+  if (!std::is_sorted(rest, edges->end(), by_key)) std::sort(rest, edges->end(), by_key);
+  std::inplace_merge(edges->begin(), rest, edges->end(), by_key);
   size_t out = 0;
   for (size_t i = 0; i < edges->size(); ++i) {
     if (out > 0 && (*edges)[out - 1].key == (*edges)[i].key) {
@@ -240,7 +243,7 @@ void SpawnIndex::Add(const Goroutine& g, uint32_t group) {
 // Edges are aggregated as they pile up (a few parents spawn most goroutines);
 // ids are sorted only when the entries pass the cap.
 void SpawnIndex::Compact() {
-  SortAggregate(&edges_);
+  SortAggregate(&edges_, sorted_edges_);
   std::fill(cache_.begin(), cache_.end(), CacheSlot{});  // the entries moved
   since_cap_check_ = 0;
   // Checked past a margin, so that repeats folded back under the cap do not
@@ -251,6 +254,7 @@ void SpawnIndex::Compact() {
     Fit(limits_.max_entries, &level_, &ids_, &edges_);
   }
   compact_at_ = std::max<size_t>(4096, 2 * edges_.size());
+  sorted_edges_ = edges_.size();
 }
 
 SpawnEvidence SpawnIndex::Take(const std::vector<Group>& groups) {
@@ -261,7 +265,7 @@ SpawnEvidence SpawnIndex::Take(const std::vector<Group>& groups) {
 }
 
 SpawnEvidence SpawnIndex::Take(std::vector<std::string> group_ids) {
-  SortAggregate(&edges_);
+  SortAggregate(&edges_, sorted_edges_);
   ids_.Compact();
   Fit(limits_.max_entries, &level_, &ids_, &edges_);
   SpawnEvidence out;
@@ -272,6 +276,7 @@ SpawnEvidence SpawnIndex::Take(std::vector<std::string> group_ids) {
   out.untracked = untracked_;
   ids_ = SpawnIds();
   edges_ = {};
+  sorted_edges_ = 0;
   std::fill(cache_.begin(), cache_.end(), CacheSlot{});
   level_ = 0;
   untracked_ = 0;

@@ -105,6 +105,7 @@ class SpawnIndex {
   uint32_t level_ = 0;
   uint64_t untracked_ = 0;
   size_t compact_at_ = 4096;  // edges that make a compaction
+  size_t sorted_edges_ = 0;   // edges sorted and summed by the last compaction
   size_t since_cap_check_ = 0;
   struct CacheSlot {
     uint64_t key = UINT64_MAX;  // no key: ids are below 2^40

@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 
 #include <fmt/core.h>
 #include <xxhash.h>
@@ -71,6 +72,33 @@ struct Span {
   size_t length = 0;
 };
 
+// A record's bytes, appended piecewise into a buffer that only grows, with
+// an end of its own: an append is one bounds check and a copy, where
+// std::string's also keeps a terminator and checks its size limit (an append
+// or two on every line of a dump).
+class Arena {
+ public:
+  explicit Arena(size_t capacity) : bytes_(capacity, '\0') {}
+  size_t size() const { return size_; }
+  const char* data() const { return bytes_.data(); }
+  void clear() { size_ = 0; }
+  void Truncate(size_t size) { size_ = std::min(size_, size); }
+  Span Append(std::string_view s) {
+    Span span{size_, s.size()};
+    if (s.empty()) return span;
+    if (s.size() > bytes_.size() - size_) {
+      bytes_.resize(std::max(bytes_.size() * 2, size_ + s.size()));
+    }
+    std::memcpy(bytes_.data() + size_, s.data(), s.size());
+    size_ += s.size();
+    return span;
+  }
+
+ private:
+  std::string bytes_;
+  size_t size_ = 0;
+};
+
 struct FrameSpans {
   Span func;
   Span file;
@@ -109,8 +137,6 @@ class DumpParser::Impl {
     prefix_ = context.prefix;
     after_thread_separator_ = context.after_thread_separator;
     awaiting_crashed_ = context.awaiting_crashed;
-    text_.reserve(64 * 1024);
-    args_.reserve(16 * 1024);
     frames_.reserve(128);
   }
 
@@ -129,6 +155,10 @@ class DumpParser::Impl {
 
   // Returns true when the line was taken by the open record.
   bool TracebackLine(std::string_view text, const Line& line);
+  // The two lines of nearly every frame, a function line and its file line
+  // in their common forms, taken as TracebackLine takes them with none of its
+  // other cases to rule out first; false for any other line.
+  [[gnu::always_inline]] inline bool FrameLine(std::string_view text, const Line& line);
   bool CountRecordLine(std::string_view text, const Line& line);
   void OutsideLine(std::string_view text, const Line& line);
   bool TryStartRecord(std::string_view text, const Line& line);
@@ -146,24 +176,18 @@ class DumpParser::Impl {
   void NoteTestLine(std::string_view text);
 
   // Copies `s` into the record's text; returns where it lies there.
-  Span KeepText(std::string_view s) {
-    Span span{text_.size(), s.size()};
-    text_.append(s);
-    return span;
-  }
-  Span KeepArgs(std::string_view s) {
-    Span span{args_.size(), s.size()};
-    args_.append(s);
-    return span;
-  }
+  Span KeepText(std::string_view s) { return text_.Append(s); }
+  Span KeepArgs(std::string_view s) { return args_.Append(s); }
   // Forgets the text of a frame that is not kept, so that a goroutine past
   // max_frames costs no memory for the frames it drops.
   void Unkeep(const FrameSpans& f) {
     size_t end = std::max(f.func.offset + f.func.length, f.file.offset + f.file.length);
-    if (end == text_.size()) text_.resize(f.func.offset);
-    if (f.args.offset + f.args.length == args_.size()) args_.resize(f.args.offset);
+    if (end == text_.size()) text_.Truncate(f.func.offset);
+    if (f.args.offset + f.args.length == args_.size()) args_.Truncate(f.args.offset);
   }
-  static std::string_view ViewOf(const std::string& arena, Span span) {
+  // `arena`: an Arena, or the std::string of labels.
+  template <typename Bytes>
+  static std::string_view ViewOf(const Bytes& arena, Span span) {
     return {arena.data() + span.offset, span.length};
   }
   std::string_view View(Span span) const { return ViewOf(text_, span); }
@@ -215,8 +239,8 @@ class DumpParser::Impl {
   Goroutine current_;
   bool skip_current_ = false;  // goroutine 0, or a repeat in a thread section
   Span state_span_;
-  std::string text_;
-  std::string args_;
+  Arena text_{64 * 1024};
+  Arena args_{16 * 1024};
   std::string label_text_;
   std::vector<uint64_t> shape_;  // lengths and numbers hashed with text_
   std::vector<FrameSpans> frames_;
@@ -272,6 +296,7 @@ inline void DumpParser::Impl::ParseText(std::string_view text, const Line& line)
   prefix_stripped_ = !prefix_.empty() && text.starts_with(prefix_);
   if (prefix_stripped_) text.remove_prefix(prefix_.size());
 
+  if (state_ == State::kFrames && line.ends_with_newline && FrameLine(text, line)) return;
   bool taken = false;
   switch (state_) {
     case State::kFrames:
@@ -571,6 +596,31 @@ void DumpParser::Impl::AddFrame(const FrameSpans& frame, uint64_t line_number) {
   }
   frames_.push_back(frame);
   if (!ancestors_.empty()) ++ancestors_.back().frame_count;
+}
+
+inline bool DumpParser::Impl::FrameLine(std::string_view text, const Line& line) {
+  if (text.empty()) return false;
+  if (pending_function_) {
+    FileLine file;
+    if (!ParseCommonFileLine(text, &file)) return false;
+    pending_.file = KeepText(file.file);
+    pending_.line = file.line;
+    pending_function_ = false;
+    AddFrame(pending_, pending_line_);
+    return true;
+  }
+  FunctionLine function;
+  if (text.back() != ')' || text.starts_with("goroutine ") || !ParseFunctionLine(text, &function)) {
+    return false;
+  }
+  pending_ = FrameSpans{};
+  pending_.func = KeepText(function.func);
+  if (keep_args_) pending_.args = KeepArgs(function.args);
+  pending_.inlined = function.inlined;
+  pending_function_ = true;
+  goleak_header_open_ = false;
+  pending_line_ = line.number;
+  return true;
 }
 
 bool DumpParser::Impl::TracebackLine(std::string_view text, const Line& line) {

@@ -169,7 +169,33 @@ bool ParseFunctionLine(std::string_view line, FunctionLine* out) {
   return true;
 }
 
+bool ParseCommonFileLine(std::string_view line, FileLine* out) {
+  const char* b = line.data();
+  size_t i = line.size();
+  if (i < 8 || !IsBlank(b[0]) || IsBlank(b[1])) return false;
+  while (i > 0 && IsHexDigit(b[i - 1])) --i;
+  if (i == line.size() || i < 6 || b[i - 1] != 'x' || b[i - 2] != '0' || b[i - 3] != '+' ||
+      b[i - 4] != ' ') {
+    return false;
+  }
+  size_t digits_end = i - 4;
+  size_t k = digits_end;
+  while (k > 0 && IsDigit(b[k - 1])) --k;
+  // 1 to 18 digits (no overflow), after a colon that a non-empty file precedes.
+  if (k == digits_end || digits_end - k > 18 || k < 3 || b[k - 1] != ':') return false;
+  uint64_t number = 0;
+  for (size_t d = k; d < digits_end; ++d) number = number * 10 + static_cast<uint64_t>(b[d] - '0');
+  *out = FileLine{line.substr(1, k - 2), number, false};
+  return true;
+}
+
 bool ParseFileLine(std::string_view line, FileLine* out) {
+  return ParseCommonFileLine(line, out) || grammar_detail::ParseFileLineInFull(line, out);
+}
+
+namespace grammar_detail {
+
+bool ParseFileLineInFull(std::string_view line, FileLine* out) {
   if (line.empty() || !IsBlank(line.front())) return false;
   line = TrimRight(TrimLeft(line));
   // The suffixes are space-separated words at the end, so only the last
@@ -198,6 +224,8 @@ bool ParseFileLine(std::string_view line, FileLine* out) {
   out->file = line.substr(0, colon);
   return true;
 }
+
+}  // namespace grammar_detail
 
 bool ParseCreatedByLine(std::string_view line, CreatedByLine* out) {
   if (!ConsumePrefix(&line, "created by ")) return false;

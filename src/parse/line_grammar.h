@@ -45,6 +45,10 @@ struct FileLine {
   bool line_overflow = false;
 };
 bool ParseFileLine(std::string_view line, FileLine* out);
+// The form nearly every file line has, "\t/src/x.go:12 +0x1d", read from
+// its end in one pass: false for any other form (ParseFileLine reads them
+// all, this one alike).
+bool ParseCommonFileLine(std::string_view line, FileLine* out);
 
 // "created by main.setup in goroutine 1"
 struct CreatedByLine {
@@ -95,6 +99,9 @@ void AppendUnquoted(std::string_view token, std::string* out);
 namespace grammar_detail {
 // Reads one bare or quoted token ending before any of `stops`; false if malformed.
 bool TakeToken(std::string_view* text, std::string_view stops, std::string_view* token);
+// Every form of file line, the common one included, without the shortcut
+// ParseFileLine takes first: what tests hold ParseCommonFileLine to.
+bool ParseFileLineInFull(std::string_view line, FileLine* out);
 }  // namespace grammar_detail
 
 template <typename OnLabel>

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -188,6 +189,57 @@ TEST(Objects, MutexAndCondInDebug2) {
     EXPECT_EQ(waiters_by_kind["cond"], 20u);
     EXPECT_EQ(waiters_by_kind.count("chan"), 0u) << "debug=2 hides the runtime's channel frames";
   }
+}
+
+// A byte at a time, as the words were first read: what the sixteen-byte
+// scan of ForEachTrustedWord must find on every argument list.
+std::vector<uint64_t> TrustedWordsOneByteAtATime(std::string_view args) {
+  std::vector<uint64_t> words;
+  auto hex = [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); };
+  for (size_t i = 1; i < args.size(); ++i) {
+    if (args[i] != 'x' || args[i - 1] != '0') continue;
+    size_t end = i + 1;
+    while (end < args.size() && hex(args[end])) ++end;
+    size_t n = end - i - 1;
+    if (n >= 4 && n <= 16 && (end == args.size() || args[end] != '?')) {
+      words.push_back(std::stoull(std::string(args.substr(i + 1, n)), nullptr, 16));
+    }
+    i = end - 1;
+  }
+  return words;
+}
+
+TEST(Objects, TrustedWordsAreThoseAByteAtATimeScanFinds) {
+  std::vector<std::string> lists = {
+      "0x1234",
+      "0x123",
+      "x0x12345",
+      "0x0123456789abcdef",
+      "0x0123456789abcdef0",
+      "0x0123456789abcdef?",
+      "{0xc000010000, 0xc000020000?}, 0xc000030000",
+      "0xc0000100000xc000020000",
+      std::string(15, ' ') + "0xc000010000",
+      std::string(250, '{') + "0xc000010000, 0xc000020000",
+      "0xABCDEF12, 0xabcdef12",
+  };
+  size_t words = 0;
+  for (const auto& dump : testing::CommittedDumps()) {
+    std::istringstream in(testing::ReadFile(dump));
+    std::string line;
+    while (std::getline(in, line)) {
+      size_t open = line.rfind('(');
+      if (open == std::string::npos || !line.ends_with(')') || line.starts_with('\t')) continue;
+      lists.push_back(line.substr(open + 1, line.size() - open - 2));
+    }
+  }
+  for (const std::string& args : lists) {
+    std::vector<uint64_t> found;
+    ForEachTrustedWord(args, [&](uint64_t w) { found.push_back(w); });
+    ASSERT_EQ(found, TrustedWordsOneByteAtATime(args)) << args;
+    words += found.size();
+  }
+  EXPECT_GT(words, 10000u);
 }
 
 TEST(Objects, DoubtfulValuesAreNeverRead) {

@@ -141,6 +141,50 @@ TEST(FileLine, SuffixesAndPaths) {
   EXPECT_FALSE(ParseFileLine("\t/tmp/x.go", &f));
 }
 
+// The shortcut for the common form must read a line as the full grammar
+// does: the same file and line, on every file line Go printed in a committed
+// dump and on forms near the common one.
+TEST(FileLine, TheCommonFormReadsAsTheFullGrammarReadsIt) {
+  std::vector<std::string> lines = {"\tx:1 +0x1",
+                                    "\t:12 +0x1",
+                                    "\t/a.go:12 +0x",
+                                    "\t/a.go:12 0x1d",
+                                    "\t/a.go:12  +0x1d",
+                                    "\t/a.go:12 +0x1d ",
+                                    "\t /a.go:12 +0x1d",
+                                    "\t/a.go: +0x1d",
+                                    "\t/a.go:1a +0x1d",
+                                    "\t/a:b.go:12 +0x1d",
+                                    "\t/a.go:0012 +0xAB",
+                                    "\tC:/x.go:7 +0xff",
+                                    "\t/a.go:123456789012345678 +0x1",
+                                    "\t/a.go:1234567890123456789 +0x1",
+                                    " /a.go:12 +0x1d",
+                                    "\t/a go/b.go:3 +0x1",
+                                    "\t/a.go:12 +0x1d+0x2",
+                                    "\t/a.go:12 x+0x1d"};
+  for (const auto& dump : testing::CommittedDumps()) {
+    std::istringstream in(testing::ReadFile(dump));
+    std::string line;
+    while (std::getline(in, line)) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (line.starts_with('\t')) lines.push_back(line);
+    }
+  }
+  size_t common = 0;
+  for (const std::string& line : lines) {
+    FileLine shortcut, full;
+    bool in_full = grammar_detail::ParseFileLineInFull(line, &full);
+    if (!ParseCommonFileLine(line, &shortcut)) continue;
+    ++common;
+    ASSERT_TRUE(in_full) << ::testing::PrintToString(line);
+    EXPECT_EQ(shortcut.file, full.file) << ::testing::PrintToString(line);
+    EXPECT_EQ(shortcut.line, full.line) << ::testing::PrintToString(line);
+    EXPECT_EQ(shortcut.line_overflow, full.line_overflow) << ::testing::PrintToString(line);
+  }
+  EXPECT_GT(common, 20000u);
+}
+
 TEST(CreatedByLine, WithAndWithoutParent) {
   CreatedByLine c;
   ASSERT_TRUE(ParseCreatedByLine("created by main.setup", &c));
