@@ -36,7 +36,14 @@ const char* FindNewline(const char* p, const char* end) {
 
 LineScanner::LineScanner(ByteSource& source, size_t max_line_length)
     : source_(source), max_line_length_(std::max<size_t>(max_line_length, 16)) {
-  buffer_.resize(std::max(kReadChunk * 2, max_line_length_ + kReadChunk) + kSlack);
+  // Room for the longest line and a read after it is made only when a line
+  // needs it: most lines are short, and each range of a file read on several
+  // threads has a scanner of its own.
+  buffer_.resize(std::min(kReadChunk * 2, FullSize()) + kSlack);
+}
+
+size_t LineScanner::FullSize() const {
+  return std::max(kReadChunk * 2, max_line_length_ + kReadChunk);
 }
 
 bool LineScanner::Fill() {
@@ -45,6 +52,10 @@ bool LineScanner::Fill() {
     std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
     end_ -= begin_;
     begin_ = 0;
+  }
+  size_t room = buffer_.size() - kSlack;  // what reads may fill
+  if (room - end_ < kReadChunk && room < FullSize()) {
+    buffer_.resize(std::min(room * 2, FullSize()) + kSlack);
   }
   size_t n = source_.Read(buffer_.data() + end_, buffer_.size() - kSlack - end_);
   if (n == 0) {

@@ -33,6 +33,7 @@ class LineScanner {
  private:
   bool Fill();  // reads more bytes after compacting; false at end of input
   bool SkipOverlong(Line* line);
+  size_t FullSize() const;  // the room for reads once a line near the limit came
 
   ByteSource& source_;
   size_t max_line_length_;

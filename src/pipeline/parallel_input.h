@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -33,6 +34,15 @@ class ProgressCounter {
   }
   void Flush() {
     if (pending_ > 0) progress_->goroutines.fetch_add(pending_, std::memory_order_relaxed);
+    flushed_ += pending_;
+    pending_ = 0;
+  }
+  // Takes back what this read counted: it was given up, to be read again.
+  void Retract() {
+    if (progress_ != nullptr && flushed_ > 0) {
+      progress_->goroutines.fetch_sub(flushed_, std::memory_order_relaxed);
+    }
+    flushed_ = 0;
     pending_ = 0;
   }
 
@@ -40,20 +50,32 @@ class ProgressCounter {
   static constexpr uint64_t kBatch = 4096;
   ReadProgress* progress_;
   uint64_t pending_ = 0;
+  uint64_t flushed_ = 0;
 };
 
 // The sink of one read: the clusterer, and beside it the object index
 // (null when objects are off), told which group each goroutine went to.
 class ClusterSink : public RecordSink {
  public:
+  // `checkpoint` (may be null) is called every kCheckpointEvery goroutines; it
+  // may throw to give the read up (ClusterFileRanges keeps to its heap budget).
   ClusterSink(Clusterer& clusterer, ObjectIndex* objects, SpawnIndex* spawn = nullptr,
-              ProgressCounter* counter = nullptr)
-      : clusterer_(clusterer), objects_(objects), spawn_(spawn), counter_(counter) {}
+              ProgressCounter* counter = nullptr, const std::function<void()>* checkpoint = nullptr)
+      : clusterer_(clusterer),
+        objects_(objects),
+        spawn_(spawn),
+        counter_(counter),
+        checkpoint_(checkpoint) {}
+  static constexpr uint32_t kCheckpointEvery = 1024;
   void OnGoroutine(const Goroutine& g) override {
     clusterer_.OnGoroutine(g);
     if (objects_ != nullptr) objects_->Add(g, clusterer_.last_group());
     if (spawn_ != nullptr) spawn_->Add(g, clusterer_.last_group());
     if (counter_ != nullptr) counter_->AddGoroutine();
+    if (checkpoint_ != nullptr && ++since_checkpoint_ == kCheckpointEvery) {
+      since_checkpoint_ = 0;
+      (*checkpoint_)();
+    }
   }
   bool wants_arguments() const override {
     return objects_ != nullptr || clusterer_.wants_arguments();
@@ -65,6 +87,8 @@ class ClusterSink : public RecordSink {
   ObjectIndex* objects_;
   SpawnIndex* spawn_;
   ProgressCounter* counter_;
+  const std::function<void()>* checkpoint_;
+  uint32_t since_checkpoint_ = 0;
 };
 
 struct ClusteredInput {
@@ -89,6 +113,11 @@ struct SplitPolicy {
   // A larger file is not split: read whole, it is refused at this many bytes
   // (InputLimits::max_decompressed_bytes) with what came before it kept.
   uint64_t max_bytes = UINT64_MAX;
+  // The heap in use (the whole process's) past which ranges past the first
+  // two being read are given up and read later, on fewer threads at once
+  // (ClusterFileRanges); 0: no bound.
+  uint64_t heap_budget = kDefaultHeapBudget;
+  static constexpr uint64_t kDefaultHeapBudget = uint64_t{24} << 20;
 };
 
 // Reads `source` whole on this thread. Throws gleak::Error (kInput) when it
@@ -114,10 +143,16 @@ bool ClusterFileInParts(const std::string& path, const SplitPolicy& policy,
 
 // The same over given ranges: `cuts` holds 0, each cut (the start of a line
 // after a blank line), then the file's size.
-// `threads` 0: one per range.
+// `threads` 0: one per range. Each range being read holds its own groups,
+// object and spawn indexes and scanner, so while the heap in use is past
+// `heap_budget` (0: no bound) the range read furthest ahead, when more than
+// two are being read, is given up and read again later, and no more ranges
+// than were left are read at once from then on (glibc only: elsewhere the
+// heap in use is not known, and there is no bound).
 ClusteredInput ClusterFileRanges(const std::string& path, const std::vector<uint64_t>& cuts,
                                  const ClusterOptions& options, size_t input_index,
                                  const ParseLimits& limits, size_t threads = 0,
-                                 ReadProgress* read_progress = nullptr);
+                                 ReadProgress* read_progress = nullptr,
+                                 uint64_t heap_budget = SplitPolicy::kDefaultHeapBudget);
 
 }  // namespace gleak

@@ -212,6 +212,46 @@ TEST(SplitInput, ManyGroupsInRangesOnFourThreads) {
   EXPECT_LE(four_threads, one_read + one_read / 4) << "one read: " << one_read << " bytes";
 }
 
+// Each range being read holds a clusterer, an object index, a spawn index and
+// a scanner of its own (on a dump of 2,500 distinct stacks each holds much of
+// what a whole read does), so eight threads reading at once held well over
+// one read's bytes: over the heap budget, the range read furthest ahead is
+// given up and read later, and the others but the two lowest wait. The budget
+// here lets the ranges hold half a read's bytes above what was in use before;
+// 50,000 goroutines make ranges long enough (about 6,000 goroutines) to be
+// checked several times. With no budget eight threads took 1.54 to 1.87 times
+// one read's bytes at their peak (and more before the scanners and group
+// states were made smaller); with it, 1.00 to 1.22.
+TEST(SplitInput, EightThreadsKeepToTheHeapBudget) {
+  if (std::system("command -v go >/dev/null 2>&1") != 0) GTEST_SKIP() << "go is not installed";
+  fs::path dir = testing::TempDir();
+  fs::path dump = dir / "service50k.txt";
+  testing::CommandResult built = testing::RunShell(
+      "cd '" + (testing::SourceDir() / "bench" / "gen").string() +
+      "' && CGO_ENABLED=0 go build -trimpath -o '" + (dir / "gen").string() + "' . && '" +
+      (dir / "gen").string() + "' -q -shape service -n 50000 -debug2 '" + dump.string() + "'");
+  ASSERT_EQ(built.exit_code, 0) << built.err;
+  ClusterOptions options;
+  ClusteredInput read;
+  int64_t one_read = PeakBytes([&] {
+    read = ClusterFileRanges(dump.string(), {0, fs::file_size(dump)}, options, 0, ParseLimits{}, 1);
+  });
+  size_t groups = read.groups.size();
+  ASSERT_GT(groups, 2000u);
+  read = {};
+  SplitPolicy policy;
+  policy.threads = 8;
+  policy.ranges_per_thread = 1;
+  policy.min_part_bytes = 1;
+  policy.heap_budget = mallinfo2().uordblks + mallinfo2().hblkhd + one_read / 2;
+  bool split = false;
+  int64_t eight_threads = PeakBytes(
+      [&] { split = ClusterFileInParts(dump.string(), policy, options, 0, ParseLimits{}, &read); });
+  ASSERT_TRUE(split);
+  EXPECT_EQ(read.groups.size(), groups);
+  EXPECT_LE(eight_threads, one_read + one_read * 2 / 5) << "one read: " << one_read << " bytes";
+}
+
 // Every thread that reads ranges holds a clusterer of its own, so `-j` past
 // the machine's cores only added memory (on a 2-core machine -j4 took 84.5
 // MiB on a service dump where -j2 took 58): a file is split on at most as
