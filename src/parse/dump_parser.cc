@@ -161,6 +161,9 @@ class DumpParser::Impl {
   // in their common forms, taken as TracebackLine takes them with none of its
   // other cases to rule out first; false for any other line.
   [[gnu::always_inline]] inline bool FrameLine(std::string_view text, const Line& line);
+  // A function line opens a frame; its file line ends it.
+  [[gnu::always_inline]] inline void StartFrame(const FunctionLine& function, uint64_t line_number);
+  [[gnu::always_inline]] inline void EndFrame(const FileLine& file);
   bool CountRecordLine(std::string_view text, const Line& line);
   void OutsideLine(std::string_view text, const Line& line);
   bool TryStartRecord(std::string_view text, const Line& line);
@@ -605,24 +608,32 @@ inline bool DumpParser::Impl::FrameLine(std::string_view text, const Line& line)
   if (pending_function_) {
     FileLine file;
     if (!ParseCommonFileLine(text, &file)) return false;
-    pending_.file = KeepText(file.file);
-    pending_.line = file.line;
-    pending_function_ = false;
-    AddFrame(pending_, pending_line_);
+    EndFrame(file);
     return true;
   }
   FunctionLine function;
   if (text.back() != ')' || text.starts_with("goroutine ") || !ParseFunctionLine(text, &function)) {
     return false;
   }
+  StartFrame(function, line.number);
+  return true;
+}
+
+inline void DumpParser::Impl::StartFrame(const FunctionLine& function, uint64_t line_number) {
   pending_ = FrameSpans{};
   pending_.func = KeepText(function.func);
   if (keep_args_) pending_.args = KeepArgs(function.args);
   pending_.inlined = function.inlined;
   pending_function_ = true;
   goleak_header_open_ = false;
-  pending_line_ = line.number;
-  return true;
+  pending_line_ = line_number;
+}
+
+inline void DumpParser::Impl::EndFrame(const FileLine& file) {
+  pending_.file = KeepText(file.file);
+  pending_.line = file.line;
+  pending_function_ = false;
+  AddFrame(pending_, pending_line_);
 }
 
 bool DumpParser::Impl::TracebackLine(std::string_view text, const Line& line) {
@@ -649,10 +660,7 @@ bool DumpParser::Impl::TracebackLine(std::string_view text, const Line& line) {
         target.line = file.line;
         state_ = State::kFrames;
       } else {
-        pending_.file = KeepText(file.file);
-        pending_.line = file.line;
-        pending_function_ = false;
-        AddFrame(pending_, pending_line_);
+        EndFrame(file);
       }
       return true;
     }
@@ -681,13 +689,7 @@ bool DumpParser::Impl::TracebackLine(std::string_view text, const Line& line) {
   if (ParseFunctionLine(text, &function)) {
     DropPendingFunction();
     state_ = State::kFrames;
-    pending_ = FrameSpans{};
-    pending_.func = KeepText(function.func);
-    if (keep_args_) pending_.args = KeepArgs(function.args);
-    pending_.inlined = function.inlined;
-    pending_function_ = true;
-    goleak_header_open_ = false;
-    pending_line_ = line.number;
+    StartFrame(function, line.number);
     if (!line.ends_with_newline) last_line_cut_ = true;
     return true;
   }

@@ -175,6 +175,39 @@ TEST(SplitInput, MemoryOfOneReadHoweverManyRanges) {
   EXPECT_LE(two_threads, 4 * one_read) << "one read: " << one_read << " bytes";
 }
 
+// A dump of `goroutines` goroutines of bench/gen's service shape (about
+// 2,500 distinct stacks), made in `dir` by building the generator with the
+// `go` on the PATH (-trimpath: the dump does not depend on the checkout's place).
+testing::CommandResult MakeServiceDump(const fs::path& dir, int goroutines, const fs::path& dump) {
+  return testing::RunShell("cd '" + (testing::SourceDir() / "bench" / "gen").string() +
+                           "' && CGO_ENABLED=0 go build -trimpath -o '" + (dir / "gen").string() +
+                           "' . && '" + (dir / "gen").string() + "' -q -shape service -n " +
+                           std::to_string(goroutines) + " -debug2 '" + dump.string() + "'");
+}
+
+// One whole read of `dump` on one thread: its peak bytes, and its groups in `groups`.
+int64_t OneReadPeak(const fs::path& dump, size_t* groups) {
+  ClusteredInput read;
+  int64_t peak = PeakBytes([&] {
+    read = ClusterFileRanges(dump.string(), {0, fs::file_size(dump)}, ClusterOptions{}, 0,
+                             ParseLimits{}, 1);
+  });
+  *groups = read.groups.size();
+  return peak;
+}
+
+// A read of `dump` split by `policy`: its peak bytes; `*groups` the groups
+// found, 0 when the file was not split.
+int64_t SplitReadPeak(const fs::path& dump, const SplitPolicy& policy, size_t* groups) {
+  ClusteredInput read;
+  bool split = false;
+  int64_t peak = PeakBytes([&] {
+    split = ClusterFileInParts(dump.string(), policy, ClusterOptions{}, 0, ParseLimits{}, &read);
+  });
+  *groups = split ? read.groups.size() : 0;
+  return peak;
+}
+
 // A dump of many distinct stacks (bench/gen's service shape: 2,468 groups in
 // 20,000 goroutines) read in eight ranges on four threads holds about the
 // memory of one read: each range's groups stay in its clusterer (ids of
@@ -186,29 +219,18 @@ TEST(SplitInput, MemoryOfOneReadHoweverManyRanges) {
 // groups are built, after the read).
 TEST(SplitInput, ManyGroupsInRangesOnFourThreads) {
   if (std::system("command -v go >/dev/null 2>&1") != 0) GTEST_SKIP() << "go is not installed";
-  fs::path dir = testing::TempDir();
-  fs::path dump = dir / "service.txt";
-  testing::CommandResult built = testing::RunShell(
-      "cd '" + (testing::SourceDir() / "bench" / "gen").string() +
-      "' && CGO_ENABLED=0 go build -trimpath -o '" + (dir / "gen").string() + "' . && '" +
-      (dir / "gen").string() + "' -q -shape service -n 20000 -debug2 '" + dump.string() + "'");
+  fs::path dump = testing::TempDir() / "service.txt";
+  testing::CommandResult built = MakeServiceDump(dump.parent_path(), 20000, dump);
   ASSERT_EQ(built.exit_code, 0) << built.err;
-  ClusterOptions options;
-  ClusteredInput read;
-  int64_t one_read = PeakBytes([&] {
-    read = ClusterFileRanges(dump.string(), {0, fs::file_size(dump)}, options, 0, ParseLimits{}, 1);
-  });
-  size_t groups = read.groups.size();
+  size_t groups = 0;
+  int64_t one_read = OneReadPeak(dump, &groups);
   ASSERT_GT(groups, 2000u);
-  read = {};
   SplitPolicy policy;
   policy.threads = 4;
   policy.min_part_bytes = 1;
-  bool split = false;
-  int64_t four_threads = PeakBytes(
-      [&] { split = ClusterFileInParts(dump.string(), policy, options, 0, ParseLimits{}, &read); });
-  ASSERT_TRUE(split);
-  EXPECT_EQ(read.groups.size(), groups);
+  size_t split_groups = 0;
+  int64_t four_threads = SplitReadPeak(dump, policy, &split_groups);
+  EXPECT_EQ(split_groups, groups);
   EXPECT_LE(four_threads, one_read + one_read / 4) << "one read: " << one_read << " bytes";
 }
 
@@ -224,31 +246,20 @@ TEST(SplitInput, ManyGroupsInRangesOnFourThreads) {
 // states were made smaller); with it, 1.00 to 1.22.
 TEST(SplitInput, EightThreadsKeepToTheHeapBudget) {
   if (std::system("command -v go >/dev/null 2>&1") != 0) GTEST_SKIP() << "go is not installed";
-  fs::path dir = testing::TempDir();
-  fs::path dump = dir / "service50k.txt";
-  testing::CommandResult built = testing::RunShell(
-      "cd '" + (testing::SourceDir() / "bench" / "gen").string() +
-      "' && CGO_ENABLED=0 go build -trimpath -o '" + (dir / "gen").string() + "' . && '" +
-      (dir / "gen").string() + "' -q -shape service -n 50000 -debug2 '" + dump.string() + "'");
+  fs::path dump = testing::TempDir() / "service50k.txt";
+  testing::CommandResult built = MakeServiceDump(dump.parent_path(), 50000, dump);
   ASSERT_EQ(built.exit_code, 0) << built.err;
-  ClusterOptions options;
-  ClusteredInput read;
-  int64_t one_read = PeakBytes([&] {
-    read = ClusterFileRanges(dump.string(), {0, fs::file_size(dump)}, options, 0, ParseLimits{}, 1);
-  });
-  size_t groups = read.groups.size();
+  size_t groups = 0;
+  int64_t one_read = OneReadPeak(dump, &groups);
   ASSERT_GT(groups, 2000u);
-  read = {};
   SplitPolicy policy;
   policy.threads = 8;
   policy.ranges_per_thread = 1;
   policy.min_part_bytes = 1;
   policy.heap_budget = mallinfo2().uordblks + mallinfo2().hblkhd + one_read / 2;
-  bool split = false;
-  int64_t eight_threads = PeakBytes(
-      [&] { split = ClusterFileInParts(dump.string(), policy, options, 0, ParseLimits{}, &read); });
-  ASSERT_TRUE(split);
-  EXPECT_EQ(read.groups.size(), groups);
+  size_t split_groups = 0;
+  int64_t eight_threads = SplitReadPeak(dump, policy, &split_groups);
+  EXPECT_EQ(split_groups, groups);
   EXPECT_LE(eight_threads, one_read + one_read * 2 / 5) << "one read: " << one_read << " bytes";
 }
 
