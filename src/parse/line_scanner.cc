@@ -68,6 +68,27 @@ bool LineScanner::Fill() {
 }
 
 bool LineScanner::Next(Line* line) {
+  // A whole line in the buffer, the case of nearly every call, in few enough
+  // registers that the call costs little; the rest (a read, a line too long,
+  // the end of the input) out of line.
+  const char* start = buffer_.data() + begin_;
+  const char* nl = FindNewline(start + scanned_, buffer_.data() + end_);
+  if (nl == nullptr || static_cast<size_t>(nl - start) > max_line_length_) return NextSlow(line);
+  size_t length = static_cast<size_t>(nl - start);
+  size_t text_length = length;
+  // "\r\n", and "\r\r\n" from a CRLF file converted twice.
+  while (text_length > 0 && start[text_length - 1] == '\r') --text_length;
+  line->text = std::string_view(start, text_length);
+  line->number = ++line_number_;
+  line->ends_with_newline = true;
+  line->overlong = false;
+  line->overlong_bytes = 0;
+  begin_ += length + 1;
+  scanned_ = 0;
+  return true;
+}
+
+bool LineScanner::NextSlow(Line* line) {
   for (;;) {
     const char* start = buffer_.data() + begin_;
     const char* nl = FindNewline(start + scanned_, buffer_.data() + end_);

@@ -32,6 +32,7 @@ class LineScanner {
 
  private:
   bool Fill();  // reads more bytes after compacting; false at end of input
+  [[gnu::noinline]] bool NextSlow(Line* line);  // Next when the line is not whole in the buffer
   bool SkipOverlong(Line* line);
   size_t FullSize() const;  // the room for reads once a line near the limit came
 
