@@ -114,9 +114,10 @@ inline constexpr auto kHexValue = [] {
   return t;
 }();
 
-// The words of `args` (begin to end), read sixteen bytes at a step where
-// SSE2 is there: `begin` must be followed by at least 32 readable bytes past
-// `end` that hold no hex digit (the caller's zeroed padding).
+// The words of the text from `begin` to `end`, read sixteen bytes at a step
+// where SSE2 is there: the 32 bytes after `end` must be readable and zero
+// (the caller's padding), so that no load leaves the buffer and a run of
+// digits stops at `end`.
 template <typename OnWord>
 void ForEachTrustedWordPadded(const unsigned char* begin, const unsigned char* end,
                               OnWord on_word) {
@@ -166,6 +167,7 @@ void ForEachTrustedWord(std::string_view args, OnWord on_word) {
   // digits are only summed once it is known to be long enough and trusted.
   // The text is copied into zeroed padding, so that the scan may read past
   // its end without looking at what follows it.
+  if (args.empty()) return;
   constexpr size_t kPadding = 32;
   unsigned char small[256 + kPadding];
   std::vector<unsigned char> large;
