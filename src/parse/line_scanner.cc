@@ -105,17 +105,7 @@ bool LineScanner::NextSlow(Line* line) {
         scanned_ = 0;
         return true;
       }
-      size_t text_length = length;
-      // "\r\n", and "\r\r\n" from a CRLF file converted twice.
-      while (text_length > 0 && start[text_length - 1] == '\r') --text_length;
-      line->text = std::string_view(start, text_length);
-      line->number = ++line_number_;
-      line->ends_with_newline = true;
-      line->overlong = false;
-      line->overlong_bytes = 0;
-      begin_ += length + 1;
-      scanned_ = 0;
-      return true;
+      return Next(line);  // whole now: Next takes it (after one more search)
     }
     scanned_ = end_ - begin_;
     if (scanned_ > max_line_length_) return SkipOverlong(line);
