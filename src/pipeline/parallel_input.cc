@@ -188,8 +188,7 @@ ClusteredInput ClusterFileRanges(const std::string& path, const std::vector<uint
   size_t n = cuts.size() - 1;
   std::mutex mu;
   std::condition_variable progress;  // a range was folded, or one failed
-  bool failed = false;
-  std::atomic<bool> failed_flag{false};          // `failed`, read without the lock
+  std::atomic<bool> failed{false};   // set under `mu`; read without it by keep_to_budget
   std::vector<std::optional<Part>> finished(n);  // parsed, not yet folded
   std::vector<std::exception_ptr> errors(n);
   size_t folded = 0;     // ranges folded so far
@@ -250,7 +249,6 @@ ClusteredInput ClusterFileRanges(const std::string& path, const std::vector<uint
       if (error) {
         errors[i] = error;
         failed = true;
-        failed_flag = true;
         progress.notify_all();
         return;
       }
@@ -288,7 +286,7 @@ ClusteredInput ClusterFileRanges(const std::string& path, const std::vector<uint
   // to it) until the heap is back under the budget or they are among the two
   // lowest.
   auto keep_to_budget = [&](size_t i) {
-    if (HeapInUse() <= heap_budget && !failed_flag.load(std::memory_order_relaxed)) return;
+    if (HeapInUse() <= heap_budget && !failed.load(std::memory_order_relaxed)) return;
     std::unique_lock<std::mutex> lock(mu);
     for (;;) {
       if (failed) throw GiveUp{};
@@ -332,7 +330,6 @@ ClusteredInput ClusterFileRanges(const std::string& path, const std::vector<uint
     finished[i] = std::move(part);
     if (error) {
       failed = true;
-      failed_flag = true;
       progress.notify_all();
     } else {
       progress.notify_all();
