@@ -131,6 +131,7 @@ struct GroupState {
   std::vector<SampledLabelSet> label_sets;
   uint64_t labelled = 0;  // goroutines with any label: those of the sets not kept are counted
   std::vector<CountedId> inputs;
+  uint64_t sequence = 0;  // of the goroutine the representative (stack, shown_state) is from
   bool overflow = false;  // the overflow group: counts only, no stack
 };
 
@@ -152,6 +153,7 @@ class Clusterer::Impl {
   }
 
   size_t input_ = 0;
+  uint64_t sequence_ = 0;  // set_sequence
   uint64_t ignored_ = 0;
   uint32_t last_group_ = kNone;
   uint64_t goroutines_ = 0;
@@ -454,6 +456,7 @@ void Clusterer::Impl::OnGoroutine(const Goroutine& g) {
     fresh.signature_frames = signature_;
     fresh.state = state;
     fresh.shown_state = strings_.Intern(ParkedState(key_state, g.frames));
+    fresh.sequence = sequence_;
     fresh.creator = creator;
     fresh.label_value = label_value;
     fresh.stack = record_frames_;
@@ -717,9 +720,20 @@ void Clusterer::Impl::Absorb(const Impl& later) {
       }
     }
     for (const CountedId& c : s.creators) creators.push_back(frame(c.id));
+    // A group's representative: its goroutine of the lowest sequence.
+    auto represent = [&](GroupState* into) {
+      into->sequence = s.sequence;
+      into->shown_state = text(s.shown_state);
+      into->func_id = s.func_id;
+      into->shape_id = s.shape_id;
+      into->stack.clear();
+      for (uint32_t id : s.stack) into->stack.push_back(frame(id));
+      into->inlined = s.inlined;
+    };
     auto it = group_ids_.find(absl::MakeConstSpan(key_));
     if (it != group_ids_.end()) {
       GroupState& into = groups_[it->second];
+      if (s.sequence < into.sequence) represent(&into);
       MergeTallies(&into, s, true, creators);
       MergeLabelSets(&into, s, later);
       continue;
@@ -734,13 +748,9 @@ void Clusterer::Impl::Absorb(const Impl& later) {
     GroupState& fresh = groups_.emplace_back();
     fresh.signature_frames.assign(key_.begin() + 4, key_.end());
     fresh.state = key_[0];
-    fresh.shown_state = text(s.shown_state);
     fresh.creator = key_[1];
     fresh.label_value = key_[3];
-    fresh.func_id = s.func_id;
-    fresh.shape_id = s.shape_id;
-    for (uint32_t id : s.stack) fresh.stack.push_back(frame(id));
-    fresh.inlined = s.inlined;
+    represent(&fresh);
     MergeTallies(&fresh, s, true, creators);
     MergeLabelSets(&fresh, s, later);
   }
@@ -826,6 +836,7 @@ std::vector<Group> Clusterer::Impl::BuildGroups() const {
 Clusterer::Clusterer(ClusterOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 Clusterer::~Clusterer() = default;
 void Clusterer::set_input(size_t index) { impl_->SetInput(index); }
+void Clusterer::set_sequence(uint64_t sequence) { impl_->sequence_ = sequence; }
 void Clusterer::OnGoroutine(const Goroutine& goroutine) { impl_->OnGoroutine(goroutine); }
 bool Clusterer::wants_arguments() const { return impl_->level() == GroupingLevel::kExact; }
 bool Clusterer::wants_stack_keys() const { return impl_->level() != GroupingLevel::kExact; }

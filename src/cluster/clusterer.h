@@ -67,6 +67,12 @@ class Clusterer : public RecordSink {
   ~Clusterer() override;
 
   void set_input(size_t index);
+  // Places the goroutines passed from now on (a chunk of a stream, read on one
+  // of several threads) after every goroutine passed under a lower sequence:
+  // a group's representative (its stack, the state it shows) is that of its
+  // goroutine of the lowest sequence, here and across Absorb, whatever order
+  // the chunks came in. 0 until set.
+  void set_sequence(uint64_t sequence);
   void OnGoroutine(const Goroutine& goroutine) override;
   bool wants_arguments() const override;   // only to group at `exact`
   bool wants_stack_keys() const override;  // at every other level
@@ -88,8 +94,9 @@ class Clusterer : public RecordSink {
 
   // Folds in the groups and totals of `later`, a clusterer of the same
   // options and input that read the goroutines that come after this one's
-  // (the next range of a file): as if this clusterer had read them too, with
-  // the groups first met in `later` after this one's, in its order. The same
+  // (the next range of a file), or under higher sequences: as if this
+  // clusterer had read them too, with the groups first met in `later` after
+  // this one's, in its order. The same
   // result as folding both clusterers' BuildGroups with a GroupMerger, without
   // building `later`'s groups: its frames and strings are interned here once
   // each. Groups past max_groups, and `later`'s overflow, go to the overflow

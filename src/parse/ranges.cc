@@ -34,6 +34,20 @@ std::optional<uint64_t> FindLineAfterBlank(ByteSource& source) {
   }
 }
 
+size_t LastLineAfterBlank(std::string_view text) {
+  size_t end = text.size();
+  while (end > 0) {
+    const void* found = memrchr(text.data(), '\n', end);
+    if (found == nullptr) return 0;
+    size_t newline = static_cast<size_t>(static_cast<const char*>(found) - text.data());
+    size_t start = newline;  // of the line this newline ends
+    while (start > 0 && text[start - 1] == '\r') --start;
+    if (start > 0 && text[start - 1] == '\n') return newline + 1;
+    end = newline;
+  }
+  return 0;
+}
+
 void ParseRange(ByteSource& source, RecordSink& sink, const ParseLimits& limits,
                 const ParseContext& context, RangeParse* out) {
   LineScanner scanner(source, limits.max_line_length);

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "input/byte_source.h"
@@ -22,6 +23,12 @@ namespace gleak {
 // empty line (or one of only "\r"); nullopt when there is none. The source's
 // first line is taken to be a partial one.
 std::optional<uint64_t> FindLineAfterBlank(ByteSource& source);
+
+// The offset in `text` of its last line that follows an empty line (or one
+// of only "\r"), text.size() when `text` ends with such an empty line; 0 when
+// there is none. As in FindLineAfterBlank, an empty line at the very start
+// of `text` does not count (it may end a line that began before `text`).
+size_t LastLineAfterBlank(std::string_view text);
 
 struct RangeParse {
   ParseSummary summary;  // not concluded: see CombineRanges

@@ -73,16 +73,19 @@ ClusteredInput ReadOne(const AnalyzeOptions& options, const std::string& spec, s
   SplitPolicy policy;
   policy.threads = threads;
   policy.min_part_bytes = options.min_split_bytes;
+  policy.chunk_bytes = options.gzip_chunk_bytes;
   policy.max_bytes = options.input_limits.max_decompressed_bytes;
   policy.progress = options.progress;
   if (options.save_copy_to.empty() &&
-      ClusterFileInParts(spec, policy, options.cluster, index, options.parse_limits, &result)) {
+      (ClusterFileInParts(spec, policy, options.cluster, index, options.parse_limits, &result) ||
+       ClusterGzipFileInChunks(spec, policy, options.cluster, index, options.parse_limits,
+                               &result))) {
     return result;
   }
   std::unique_ptr<ByteSource> source = OpenInput(spec, options.input_limits, options.http);
-  // A gzip file is inflated on a second thread while this one parses (not
-  // stdin or a URL, whose reads may wait for ever: the reading thread is
-  // joined when the input is let go).
+  // A gzip file not read in chunks is inflated on a second thread while this
+  // one parses (not stdin or a URL, whose reads may wait for ever: the
+  // reading thread is joined when the input is let go).
   if (threads >= 2 && std::string_view(source->encoding()) == "gzip" && spec != "-" &&
       !LooksLikeUrl(spec)) {
     source = ReadAhead(std::move(source));

@@ -6,12 +6,16 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
+#include <deque>
 #include <exception>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
 
+#include "base/error.h"
 #include "base/parallel.h"
 #include "base/text.h"
 #include "parse/parse_source.h"
@@ -49,6 +53,39 @@ struct Part {
   SpawnEvidence spawn;
   RangeParse parse;
 };
+
+// Folds the groups and evidence of `later` (read after `into`, or under
+// higher sequences) into `into`'s; `into` may be empty (nothing folded yet).
+void FoldGroups(Part* into, Part later, const ClusterOptions& options) {
+  if (into->clusterer == nullptr) {
+    into->clusterer = std::move(later.clusterer);
+  } else {
+    into->clusterer->Absorb(*later.clusterer);
+  }
+  if (options.objects.enabled) {
+    std::vector<ObjectEvidence> two;
+    two.push_back(std::move(into->objects));
+    two.push_back(std::move(later.objects));
+    into->objects = MergeObjectEvidence(std::move(two), options.objects);
+  }
+  if (options.spawn.enabled) {
+    std::vector<SpawnEvidence> two;
+    two.push_back(std::move(into->spawn));
+    two.push_back(std::move(later.spawn));
+    into->spawn = MergeSpawnEvidence(std::move(two), options.spawn);
+  }
+}
+
+// The parts of one read as the report takes them.
+void TakeGroups(Part folded, const ClusterOptions& options, ClusteredInput* out) {
+  if (folded.clusterer != nullptr) {
+    out->goroutines = folded.clusterer->goroutines();
+    out->ignored = folded.clusterer->ignored_goroutines();
+    out->groups = folded.clusterer->BuildGroups();
+  }
+  if (options.objects.enabled) out->objects = std::move(folded.objects);
+  if (options.spawn.enabled) out->spawn = std::move(folded.spawn);
+}
 
 // Thrown by a checkpoint to give up the range being read (to read it later).
 struct GiveUp {};
@@ -195,9 +232,7 @@ ClusteredInput ClusterFileRanges(const std::string& path, const std::vector<uint
   bool folding = false;  // a thread is folding (outside the lock)
   ParseContext before;   // where the last folded range ended
   std::vector<ParseSummary> summaries;
-  std::unique_ptr<Clusterer> groups;  // the first range's, the later ones folded in
-  ObjectEvidence objects;
-  SpawnEvidence spawn;
+  Part groups;  // the first range's, the later ones folded in
   ClusteredInput out;
 
   // Folds range `i`, read again when the range before it ended in another
@@ -206,26 +241,10 @@ ClusteredInput ClusterFileRanges(const std::string& path, const std::vector<uint
     if (context != ParseContext{}) {
       part = ParsePart(path, cuts[i], cuts[i + 1], options, input_index, limits, context, nullptr);
     }
-    if (groups == nullptr) {
-      groups = std::move(part.clusterer);
-    } else {
-      groups->Absorb(*part.clusterer);
-      part.clusterer.reset();
-    }
-    if (options.objects.enabled) {
-      std::vector<ObjectEvidence> two;
-      two.push_back(std::move(objects));
-      two.push_back(std::move(part.objects));
-      objects = MergeObjectEvidence(std::move(two), options.objects);
-    }
-    if (options.spawn.enabled) {
-      std::vector<SpawnEvidence> two;
-      two.push_back(std::move(spawn));
-      two.push_back(std::move(part.spawn));
-      spawn = MergeSpawnEvidence(std::move(two), options.spawn);
-    }
     summaries.push_back(std::move(part.parse.summary));
-    return part.parse.end_context;
+    ParseContext end = std::move(part.parse.end_context);
+    FoldGroups(&groups, std::move(part), options);
+    return end;
   };
   // Called with `lock` held once range `i` is parsed (or failed): folds it
   // and every range after it that is ready, unless another thread is at it.
@@ -372,14 +391,232 @@ ClusteredInput ClusterFileRanges(const std::string& path, const std::vector<uint
   malloc_trim(0);
 #endif
   out.summary = CombineRanges(std::move(summaries), limits);
-  if (groups != nullptr) {
-    out.goroutines = groups->goroutines();
-    out.ignored = groups->ignored_goroutines();
-    out.groups = groups->BuildGroups();
-  }
-  if (options.objects.enabled) out.objects = std::move(objects);
-  if (options.spawn.enabled) out.spawn = std::move(spawn);
+  TakeGroups(std::move(groups), options, &out);
   return out;
+}
+
+namespace {
+
+// A piece of a gzip file's text, cut just after a blank line.
+struct Chunk {
+  size_t index = 0;
+  std::vector<char> bytes;  // the chunk is the first `size`
+  size_t size = 0;
+  bool last = false;
+};
+
+// What one thread of ClusterGzipFileInChunks reads its chunks into.
+struct ChunkReader {
+  explicit ChunkReader(const ClusterOptions& options, size_t input_index, ReadProgress* progress)
+      : clusterer(std::make_unique<Clusterer>(options)),
+        objects(options.objects.enabled ? std::make_unique<ObjectIndex>(options.objects) : nullptr),
+        spawn(options.spawn.enabled ? std::make_unique<SpawnIndex>(options.spawn) : nullptr),
+        counter(progress),
+        sink(*clusterer, objects.get(), spawn.get(), &counter) {
+    clusterer->set_input(input_index);
+  }
+  // The groups and evidence read, as a range's.
+  Part Take() {
+    Part part;
+    clusterer->ReleaseReadCaches();
+    if (objects || spawn) {
+      std::vector<std::string> ids = clusterer->GroupIds();
+      if (objects) part.objects = objects->Take(ids);
+      if (spawn) part.spawn = spawn->Take(std::move(ids));
+    }
+    part.clusterer = std::move(clusterer);
+    return part;
+  }
+  std::unique_ptr<Clusterer> clusterer;
+  std::unique_ptr<ObjectIndex> objects;
+  std::unique_ptr<SpawnIndex> spawn;
+  ProgressCounter counter;
+  ClusterSink sink;
+};
+
+bool IsRegularFile(const std::string& path) {
+  std::error_code error;
+  return std::filesystem::is_regular_file(path, error);
+}
+
+}  // namespace
+
+bool ClusterGzipFileInChunks(const std::string& path, const SplitPolicy& policy,
+                             const ClusterOptions& options, size_t input_index,
+                             const ParseLimits& limits, ClusteredInput* out) {
+  if (policy.threads < 2 || !IsRegularFile(path)) return false;
+  std::unique_ptr<ByteSource> source;
+  try {
+    source = OpenInput(path, InputLimits{policy.max_bytes});
+  } catch (const Error&) {
+    return false;  // said by the read on one thread
+  }
+  if (std::string_view(source->encoding()) != "gzip") return false;
+  const size_t workers = policy.threads;
+  const size_t chunk_bytes = std::max<size_t>(policy.chunk_bytes, 1);
+  // A record longer than this is read on one thread: it would take a chunk
+  // this large for every thread at once.
+  const size_t longest_chunk = std::max(chunk_bytes * 8, size_t{16} << 20);
+  const size_t most_buffers = workers + 2;  // one parsed on each thread, one filled, one waiting
+
+  std::mutex mu;
+  std::condition_variable changed;
+  std::deque<Chunk> ready;
+  std::vector<std::vector<char>> free_buffers;
+  size_t buffers = 0;  // made so far
+  bool produced_all = false;
+  bool failed = false;
+  std::vector<ParseSummary> summaries;  // by chunk
+  uint64_t bytes_counted = 0;           // added to policy.progress->bytes
+  std::vector<std::unique_ptr<ChunkReader>> readers;
+  for (size_t i = 0; i < workers; ++i) {
+    readers.push_back(std::make_unique<ChunkReader>(options, input_index, policy.progress));
+  }
+  auto fail = [&] {
+    std::lock_guard<std::mutex> lock(mu);
+    failed = true;
+    changed.notify_all();
+  };
+  // A buffer of at least `bytes`: a free one, or a new one while there are
+  // fewer than most_buffers; empty when the read failed meanwhile.
+  auto take_buffer = [&](size_t bytes) {
+    std::unique_lock<std::mutex> lock(mu);
+    changed.wait(lock, [&] { return failed || !free_buffers.empty() || buffers < most_buffers; });
+    std::vector<char> buffer;
+    if (failed) return buffer;
+    if (!free_buffers.empty()) {
+      buffer = std::move(free_buffers.back());
+      free_buffers.pop_back();
+    } else {
+      ++buffers;
+    }
+    lock.unlock();
+    if (buffer.size() < bytes) buffer.resize(bytes);
+    return buffer;
+  };
+  // Inflates and cuts; the tail after a chunk's last blank line begins the next.
+  auto produce = [&] {
+    std::vector<char> buffer = take_buffer(chunk_bytes);
+    size_t used = 0;
+    uint64_t raw_seen = 0;
+    for (size_t index = 0;; ++index) {
+      bool end = false;
+      size_t cut = 0;
+      for (;;) {
+        while (used < buffer.size()) {
+          size_t n = source->Read(buffer.data() + used, buffer.size() - used);
+          if (policy.progress != nullptr && source->raw_bytes() > raw_seen) {
+            policy.progress->bytes.fetch_add(source->raw_bytes() - raw_seen,
+                                             std::memory_order_relaxed);
+            raw_seen = source->raw_bytes();
+            std::lock_guard<std::mutex> lock(mu);
+            bytes_counted = raw_seen;
+          }
+          if (n == 0) {
+            end = true;
+            break;
+          }
+          used += n;
+        }
+        if (index == 0 && LooksLikePprofProto(
+                              std::string_view(buffer.data(), std::min(used, kPprofSniffBytes)))) {
+          return fail();  // one protobuf message: read whole
+        }
+        if (end) {
+          cut = used;
+          break;
+        }
+        cut = LastLineAfterBlank(std::string_view(buffer.data(), used));
+        if (cut > 0) break;
+        if (buffer.size() >= longest_chunk) return fail();
+        buffer.resize(buffer.size() * 2);
+      }
+      std::vector<char> next;
+      if (!end) {
+        size_t tail = used - cut;
+        next = take_buffer(std::max(chunk_bytes, tail * 2));
+        if (next.empty()) return;
+        std::memcpy(next.data(), buffer.data() + cut, tail);
+        used = tail;
+      }
+      std::lock_guard<std::mutex> lock(mu);
+      if (failed) return;
+      ready.push_back(Chunk{index, std::move(buffer), cut, end});
+      summaries.resize(index + 1);
+      produced_all = end;
+      changed.notify_all();
+      if (end) return;
+      buffer = std::move(next);
+    }
+  };
+  auto parse = [&](ChunkReader& reader) {
+    for (;;) {
+      Chunk chunk;
+      {
+        std::unique_lock<std::mutex> lock(mu);
+        changed.wait(lock, [&] { return failed || !ready.empty() || produced_all; });
+        if (failed || ready.empty()) return;
+        chunk = std::move(ready.front());
+        ready.pop_front();
+      }
+      reader.clusterer->set_sequence(chunk.index);
+      std::unique_ptr<ByteSource> text =
+          MemoryViewSource(source->name(), std::string_view(chunk.bytes.data(), chunk.size));
+      RangeParse range;
+      try {
+        ParseRange(*text, reader.sink, limits, ParseContext{}, &range);
+      } catch (const Error&) {
+        return fail();  // said by the read on one thread
+      }
+      // The next chunk was read from the default context: right only when
+      // this one ended in it.
+      bool right = chunk.last || range.end_context == ParseContext{};
+      std::lock_guard<std::mutex> lock(mu);
+      summaries[chunk.index] = std::move(range.summary);
+      free_buffers.push_back(std::move(chunk.bytes));
+      if (!right) failed = true;
+      changed.notify_all();
+    }
+  };
+  ForEachOnThreads(workers + 1, workers + 1, [&](size_t i) {
+    try {
+      if (i == 0) {
+        produce();
+      } else {
+        parse(*readers[i - 1]);
+      }
+    } catch (const Error&) {
+      fail();  // the stream failed: said by the read on one thread
+    } catch (...) {
+      fail();
+      throw;
+    }
+  });
+  const uint64_t raw_bytes = source->raw_bytes();
+  source.reset();
+  Part folded;
+  if (!failed) {
+    for (std::unique_ptr<ChunkReader>& reader : readers) {
+      reader->counter.Flush();
+      FoldGroups(&folded, reader->Take(), options);
+    }
+    ClusteredInput read;
+    TakeGroups(std::move(folded), options, &read);
+    bool overflow = std::any_of(read.groups.begin(), read.groups.end(),
+                                [](const Group& g) { return g.overflow; });
+    if (!overflow) {
+      read.summary = CombineRanges(std::move(summaries), limits);
+      read.summary.encoding = "gzip";
+      read.summary.raw_bytes = raw_bytes;
+      *out = std::move(read);
+      return true;
+    }
+  }
+  for (std::unique_ptr<ChunkReader>& reader : readers) reader->counter.Retract();
+  if (policy.progress != nullptr) {
+    policy.progress->bytes.fetch_sub(bytes_counted, std::memory_order_relaxed);
+  }
+  return false;
 }
 
 }  // namespace gleak

@@ -118,6 +118,9 @@ struct SplitPolicy {
   // (ClusterFileRanges); 0: no bound.
   uint64_t heap_budget = kDefaultHeapBudget;
   static constexpr uint64_t kDefaultHeapBudget = uint64_t{24} << 20;
+  // A gzip file's text is cut into chunks of about this many bytes
+  // (ClusterGzipFileInChunks): threads + 2 of them are in memory at once.
+  size_t chunk_bytes = size_t{2} << 20;
 };
 
 // Reads `source` whole on this thread. Throws gleak::Error (kInput) when it
@@ -140,6 +143,22 @@ std::unique_ptr<ByteSource> CountingBytes(std::unique_ptr<ByteSource> source,
 bool ClusterFileInParts(const std::string& path, const SplitPolicy& policy,
                         const ClusterOptions& options, size_t input_index,
                         const ParseLimits& limits, ClusteredInput* out);
+
+// Reads the local gzip file `path` on policy.threads threads and one more:
+// that one inflates the stream and cuts its text into chunks just after
+// blank lines, and the others parse the chunks as they come, each thread
+// into a clusterer of its own (a distinct stack is met once a thread, not
+// once a chunk), folded at the end: the same result as one thread reading
+// the file whole. Returns false, with nothing it read counted, when the
+// read is one thread's to make: fewer than two threads, not a regular gzip
+// file, a pprof profile, an error of the input (a cut stream, past
+// policy.max_bytes: reading it whole reports it where it happened, with what
+// came before), a record longer than a chunk may grow, a chunk that ends in
+// another context than the default (a log prefix, a crash dump's thread
+// sections), or groups past options.max_groups (as ClusterFileInParts).
+bool ClusterGzipFileInChunks(const std::string& path, const SplitPolicy& policy,
+                             const ClusterOptions& options, size_t input_index,
+                             const ParseLimits& limits, ClusteredInput* out);
 
 // The same over given ranges: `cuts` holds 0, each cut (the start of a line
 // after a blank line), then the file's size.

@@ -604,7 +604,7 @@ TEST(ParallelRead, SameReportAtEveryGroupingLevelAndWhenMerged) {
   }
 }
 
-TEST(ParallelRead, GzipAndStdinAreReadWhole) {
+TEST(ParallelRead, GzipAndStdinAreNotCutIntoRanges) {
   fs::path dump = Dumps() / "go1.26" / "chansend" / "http_debug2.txt";
   ClusteredInput parts;
   EXPECT_TRUE(ClusterFileInParts(dump.string(), SplitPolicy{4, 1}, ClusterOptions{}, 0,
@@ -622,9 +622,76 @@ TEST(ParallelRead, GzipAndStdinAreReadWhole) {
       ClusterFileInParts("-", SplitPolicy{4, 1}, ClusterOptions{}, 0, ParseLimits{}, &parts));
   EXPECT_EQ(AnalyzeToJson({gz.string()}, SplitInto(4))["groups"],
             AnalyzeToJson({dump.string()}, SplitInto(4))["groups"]);
-  // On several threads a gzip file is inflated on one while another parses:
-  // the same report, raw and inflated byte counts included.
+  // On several threads a gzip file is inflated on one while the others parse
+  // its chunks: the same report, raw and inflated byte counts included.
   EXPECT_EQ(AnalyzeToJson({gz.string()}, SplitInto(4)), AnalyzeToJson({gz.string()}, SplitInto(1)));
+  fs::remove_all(dir);
+}
+
+AnalyzeOptions InChunksOf(size_t threads, size_t chunk_bytes) {
+  AnalyzeOptions options = SplitInto(threads);
+  options.gzip_chunk_bytes = chunk_bytes;
+  return options;
+}
+
+// A gzip file read in chunks on several threads gives the report one thread
+// reading it whole gives, at every grouping level (a group's stack and state
+// are those of its first goroutine, whichever thread read it); the inputs
+// that must be read whole (a chunk ending in another context, a pprof
+// profile, a hostile input) are, with the same report.
+TEST(ParallelRead, GzipReadInChunksGivesTheReportOfOneRead) {
+  std::vector<fs::path> dumps = AllDumps();
+  for (const auto& e : fs::directory_iterator(testing::SourceDir() / "testdata" / "bad")) {
+    if (e.is_regular_file()) dumps.push_back(e.path());
+  }
+  fs::path dir = testing::TempDir();
+  size_t chunked = 0;
+  for (size_t i = 0; i < dumps.size(); ++i) {
+    const fs::path& dump = dumps[i];
+    SCOPED_TRACE(dump.string());
+    fs::path gz = dir / (std::to_string(i) + ".gz");
+    ASSERT_EQ(
+        testing::RunShell("gzip -c '" + dump.string() + "' > '" + gz.string() + "'").exit_code, 0);
+    // 256 bytes: nearly every record a chunk of its own.
+    AnalyzeOptions one = SplitInto(1);
+    AnalyzeOptions many = InChunksOf(3, 256);
+    for (GroupingLevel level : {GroupingLevel::kLine, GroupingLevel::kFunc}) {
+      SCOPED_TRACE(std::string(GroupingLevelName(level)));
+      one.cluster.level = level;
+      many.cluster.level = level;
+      EXPECT_EQ(AnalyzeToJson({gz.string()}, many), AnalyzeToJson({gz.string()}, one));
+    }
+    ClusteredInput read;
+    SplitPolicy policy{3, 1};
+    policy.chunk_bytes = 256;
+    if (ClusterGzipFileInChunks(gz.string(), policy, ClusterOptions{}, 0, ParseLimits{}, &read)) {
+      ++chunked;
+    }
+    fs::remove(gz);
+  }
+  // Nearly every dump is read in chunks.
+  EXPECT_GT(chunked, dumps.size() * 8 / 10);
+  fs::remove_all(dir);
+}
+
+// A gzip stream cut short is read again on one thread: the same records
+// before the cut, the same error.
+TEST(ParallelRead, ACutGzipStreamGivesWhatOneReadGives) {
+  fs::path dump = Dumps() / "go1.27" / "svcapi" / "http_debug2.txt";
+  fs::path dir = testing::TempDir();
+  fs::path gz = dir / "cut.txt.gz";
+  std::string whole = testing::RunShell("gzip -c '" + dump.string() + "'").out;
+  ASSERT_GT(whole.size(), 5000u);
+  std::ofstream(gz, std::ios::binary) << whole.substr(0, whole.size() * 2 / 3);
+  json one = AnalyzeToJson({gz.string()}, SplitInto(1));
+  EXPECT_FALSE(one["inputs"][0].value("error", "").empty()) << one["inputs"];
+  EXPECT_GT(one["totals"]["goroutines"].get<uint64_t>(), 0u);
+  EXPECT_EQ(AnalyzeToJson({gz.string()}, InChunksOf(2, 256)), one);
+  ClusteredInput read;
+  SplitPolicy policy{2, 1};
+  policy.chunk_bytes = 256;
+  EXPECT_FALSE(
+      ClusterGzipFileInChunks(gz.string(), policy, ClusterOptions{}, 0, ParseLimits{}, &read));
   fs::remove_all(dir);
 }
 
