@@ -73,7 +73,7 @@ ClusteredInput ReadOne(const AnalyzeOptions& options, const std::string& spec, s
   SplitPolicy policy;
   policy.threads = threads;
   policy.min_part_bytes = options.min_split_bytes;
-  policy.chunk_bytes = options.gzip_chunk_bytes;
+  if (options.gzip_chunk_bytes > 0) policy.chunk_bytes = options.gzip_chunk_bytes;
   policy.max_bytes = options.input_limits.max_decompressed_bytes;
   policy.progress = options.progress;
   if (options.save_copy_to.empty() &&

@@ -35,7 +35,7 @@ struct AnalyzeOptions {
   size_t threads = 0;        // 0: one per core. Inputs are read in parallel, and a large
                              // local file in ranges when there are more cores than inputs
   uint64_t min_split_bytes = uint64_t{16} << 20;  // smallest range worth a thread of its own
-  size_t gzip_chunk_bytes = size_t{2} << 20;      // SplitPolicy::chunk_bytes
+  size_t gzip_chunk_bytes = 0;  // a gzip file's chunks; 0: SplitPolicy::chunk_bytes
   // Threads that split inputs into ranges, at most; 0: the machine's cores.
   // Past the cores threads only take turns, while each holds a clusterer.
   size_t max_split_threads = 0;

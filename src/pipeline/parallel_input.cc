@@ -457,13 +457,13 @@ bool ClusterGzipFileInChunks(const std::string& path, const SplitPolicy& policy,
   // A record longer than this is read on one thread: it would take a chunk
   // this large for every thread at once.
   const size_t longest_chunk = std::max(chunk_bytes * 8, size_t{16} << 20);
-  const size_t most_buffers = workers + 2;  // one parsed on each thread, one filled, one waiting
 
   std::mutex mu;
   std::condition_variable changed;
   std::deque<Chunk> ready;
   std::vector<std::vector<char>> free_buffers;
-  size_t buffers = 0;  // made so far
+  size_t buffers = 0;        // made and not let go: one a parsing thread, one filled, one waiting
+  size_t parsing = workers;  // threads that take chunks
   bool produced_all = false;
   bool failed = false;
   std::vector<ParseSummary> summaries;  // by chunk
@@ -481,7 +481,7 @@ bool ClusterGzipFileInChunks(const std::string& path, const SplitPolicy& policy,
   // fewer than most_buffers; empty when the read failed meanwhile.
   auto take_buffer = [&](size_t bytes) {
     std::unique_lock<std::mutex> lock(mu);
-    changed.wait(lock, [&] { return failed || !free_buffers.empty() || buffers < most_buffers; });
+    changed.wait(lock, [&] { return failed || !free_buffers.empty() || buffers < parsing + 2; });
     std::vector<char> buffer;
     if (failed) return buffer;
     if (!free_buffers.empty()) {
@@ -549,9 +549,17 @@ bool ClusterGzipFileInChunks(const std::string& path, const SplitPolicy& policy,
       buffer = std::move(next);
     }
   };
-  auto parse = [&](ChunkReader& reader) {
+  // Each thread's clusterer meets every distinct stack: past the heap budget
+  // the threads past the first two stop taking chunks (what they hold stays,
+  // but no longer grows), as ClusterFileRanges reads fewer ranges at once.
+  auto parse = [&](ChunkReader& reader, size_t thread) {
     for (;;) {
       Chunk chunk;
+      if (thread >= 2 && policy.heap_budget > 0 && HeapInUse() > policy.heap_budget) {
+        std::lock_guard<std::mutex> lock(mu);
+        --parsing;
+        return;
+      }
       {
         std::unique_lock<std::mutex> lock(mu);
         changed.wait(lock, [&] { return failed || !ready.empty() || produced_all; });
@@ -573,17 +581,24 @@ bool ClusterGzipFileInChunks(const std::string& path, const SplitPolicy& policy,
       bool right = chunk.last || range.end_context == ParseContext{};
       std::lock_guard<std::mutex> lock(mu);
       summaries[chunk.index] = std::move(range.summary);
-      free_buffers.push_back(std::move(chunk.bytes));
+      if (buffers > parsing + 2) {
+        --buffers;  // fewer threads parse than there were
+      } else {
+        free_buffers.push_back(std::move(chunk.bytes));
+      }
       if (!right) failed = true;
       changed.notify_all();
     }
   };
+#ifdef __GLIBC__
+  if (workers > 2) mallopt(M_ARENA_MAX, 2);  // as in ClusterFileRanges
+#endif
   ForEachOnThreads(workers + 1, workers + 1, [&](size_t i) {
     try {
       if (i == 0) {
         produce();
       } else {
-        parse(*readers[i - 1]);
+        parse(*readers[i - 1], i - 1);
       }
     } catch (const Error&) {
       fail();  // the stream failed: said by the read on one thread

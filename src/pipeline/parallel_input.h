@@ -120,7 +120,7 @@ struct SplitPolicy {
   static constexpr uint64_t kDefaultHeapBudget = uint64_t{24} << 20;
   // A gzip file's text is cut into chunks of about this many bytes
   // (ClusterGzipFileInChunks): threads + 2 of them are in memory at once.
-  size_t chunk_bytes = size_t{2} << 20;
+  size_t chunk_bytes = size_t{1} << 20;
 };
 
 // Reads `source` whole on this thread. Throws gleak::Error (kInput) when it
