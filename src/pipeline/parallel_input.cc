@@ -478,7 +478,8 @@ bool ClusterGzipFileInChunks(const std::string& path, const SplitPolicy& policy,
     changed.notify_all();
   };
   // A buffer of at least `bytes`: a free one, or a new one while there are
-  // fewer than most_buffers; empty when the read failed meanwhile.
+  // fewer than two more than the threads that parse; empty when the read
+  // failed meanwhile.
   auto take_buffer = [&](size_t bytes) {
     std::unique_lock<std::mutex> lock(mu);
     changed.wait(lock, [&] { return failed || !free_buffers.empty() || buffers < parsing + 2; });
