@@ -497,7 +497,9 @@ bool ClusterGzipFileInChunks(const std::string& path, const SplitPolicy& policy,
   };
   // Inflates and cuts; the tail after a chunk's last blank line begins the next.
   auto produce = [&] {
-    std::vector<char> buffer = take_buffer(chunk_bytes);
+    // The first buffer holds what a read on one thread looks at to tell a
+    // pprof profile, however small the chunks.
+    std::vector<char> buffer = take_buffer(std::max(chunk_bytes, kPprofSniffBytes));
     size_t used = 0;
     uint64_t raw_seen = 0;
     for (size_t index = 0;; ++index) {
