@@ -146,7 +146,23 @@ class GzipSource : public ByteSource {
   static constexpr size_t kInputChunk = 256 * 1024;
   static constexpr size_t kLeastOut = 64 * 1024;
 
+  // Inflates into `buffer`, never past max_bytes_: an input that expands
+  // beyond it gives its first max_bytes_ bytes, then the error, whatever the
+  // size of the reads (a read of 1 MiB once lost all it had inflated).
   size_t Inflate(char* buffer, size_t capacity) {
+    uint64_t room = max_bytes_ - out_bytes_;
+    if (room > 0)
+      return InflateSome(buffer, static_cast<size_t>(std::min<uint64_t>(capacity, room)));
+    char probe;
+    if (InflateSome(&probe, 1) > 0) {
+      ThrowInputError(
+          fmt::format("{}: gzip input expands beyond {} bytes; refusing it (raise --max-bytes)",
+                      name(), max_bytes_));
+    }
+    return 0;
+  }
+
+  size_t InflateSome(char* buffer, size_t capacity) {
     inflate_state& st = *state_;
     st.next_out = reinterpret_cast<uint8_t*>(buffer);
     st.avail_out = static_cast<uint32_t>(std::min<size_t>(capacity, 1u << 30));
@@ -206,11 +222,6 @@ class GzipSource : public ByteSource {
       step();
     }
     out_bytes_ += produced;
-    if (out_bytes_ > max_bytes_) {
-      ThrowInputError(
-          fmt::format("{}: gzip input expands beyond {} bytes; refusing it (raise --max-bytes)",
-                      name(), max_bytes_));
-    }
     return produced;
   }
 

@@ -139,6 +139,36 @@ TEST(OpenInput, GzipBombIsRefusedPastTheLimit) {
   std::filesystem::remove_all(dir);
 }
 
+// Past the limit a gzip input gives its first max_decompressed_bytes bytes
+// and then the error, at every read size (reads larger than the limit once
+// gave nothing before the error, so that `-j2` reported no goroutine where
+// `-j1` reported some).
+TEST(OpenInput, GzipPastTheLimitGivesItsFirstBytesAtEveryReadSize) {
+  auto dir = TempDir();
+  std::string text;
+  for (int i = 0; i < 30000; ++i) text += "goroutine " + std::to_string(i * 7919 % 10007) + "\n";
+  auto path = Write(dir, "big.gz", Gzip(text));
+  InputLimits limits;
+  limits.max_decompressed_bytes = 100000;
+  for (size_t size : {size_t{1}, size_t{100}, size_t{4096}, size_t{65536}, size_t{1} << 20}) {
+    auto source = OpenInput(path.string(), limits);
+    std::string bytes, error;
+    std::vector<char> buffer(size);
+    try {
+      while (size_t n = source->Read(buffer.data(), buffer.size())) bytes.append(buffer.data(), n);
+    } catch (const Error& e) {
+      error = e.what();
+    }
+    EXPECT_NE(error.find("expands beyond 100000 bytes"), std::string::npos)
+        << size << ": " << error;
+    EXPECT_EQ(bytes, text.substr(0, 100000)) << size;
+  }
+  // Exactly at the limit: the whole input, no error.
+  limits.max_decompressed_bytes = text.size();
+  EXPECT_EQ(ReadAll(*OpenInput(path.string(), limits)), text);
+  std::filesystem::remove_all(dir);
+}
+
 // Read ahead on another thread: the same bytes in the same order, in small
 // buffers and small reads, and the error after every byte read before it.
 TEST(ReadAhead, SameBytesThenTheSameError) {
