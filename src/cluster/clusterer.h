@@ -96,11 +96,10 @@ class Clusterer : public RecordSink {
   // options and input that read the goroutines that come after this one's
   // (the next range of a file), or under higher sequences: as if this
   // clusterer had read them too, with the groups first met in `later` after
-  // this one's, in its order. The same
-  // result as folding both clusterers' BuildGroups with a GroupMerger, without
-  // building `later`'s groups: its frames and strings are interned here once
-  // each. Groups past max_groups, and `later`'s overflow, go to the overflow
-  // group.
+  // this one's, in its order. The same result as folding both clusterers'
+  // BuildGroups with a GroupMerger, without building `later`'s groups: its
+  // frames and strings are interned here once each. Groups past max_groups,
+  // and `later`'s overflow, go to the overflow group.
   void Absorb(const Clusterer& later);
   // Lets go of what only speeds up reading (the stack keys seen, scratch
   // space), once the goroutines are read and the clusterer waits to be

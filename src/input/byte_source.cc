@@ -150,10 +150,11 @@ class GzipSource : public ByteSource {
   // beyond it gives its first max_bytes_ bytes, then the error, whatever the
   // size of the reads (a read of 1 MiB once lost all it had inflated).
   size_t Inflate(char* buffer, size_t capacity) {
-    uint64_t room = max_bytes_ - out_bytes_;
-    if (room > 0)
+    uint64_t room = out_bytes_ < max_bytes_ ? max_bytes_ - out_bytes_ : 0;
+    if (room > 0) {
       return InflateSome(buffer, static_cast<size_t>(std::min<uint64_t>(capacity, room)));
-    char probe;
+    }
+    char probe;  // at the limit: one byte more is one too many
     if (InflateSome(&probe, 1) > 0) {
       ThrowInputError(
           fmt::format("{}: gzip input expands beyond {} bytes; refusing it (raise --max-bytes)",
