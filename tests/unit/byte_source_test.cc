@@ -98,6 +98,19 @@ TEST(OpenInput, CutGzipSaysSo) {
   std::filesystem::remove_all(dir);
 }
 
+// Every byte `source` gives in reads of `size` bytes, and the error that
+// ended them (empty: none).
+std::string ReadInReadsOf(ByteSource& source, size_t size, std::string* error) {
+  std::string bytes;
+  std::vector<char> buffer(size);
+  try {
+    while (size_t n = source.Read(buffer.data(), buffer.size())) bytes.append(buffer.data(), n);
+  } catch (const Error& e) {
+    *error = e.what();
+  }
+  return bytes;
+}
+
 // What a cut gzip file yields does not depend on the size of the reads: the
 // same bytes (a start of the text) and the same error at every size.
 TEST(OpenInput, CutGzipYieldsTheSameBytesAtEveryReadSize) {
@@ -108,14 +121,8 @@ TEST(OpenInput, CutGzipYieldsTheSameBytesAtEveryReadSize) {
   auto cut = Write(dir, "cut.gz", gz.substr(0, gz.size() * 2 / 3));
   std::string first_bytes, first_error;
   for (size_t size : {size_t{1}, size_t{100}, size_t{4096}, size_t{65536}, size_t{1} << 20}) {
-    auto source = OpenInput(cut.string());
-    std::string bytes, error;
-    std::vector<char> buffer(size);
-    try {
-      while (size_t n = source->Read(buffer.data(), buffer.size())) bytes.append(buffer.data(), n);
-    } catch (const Error& e) {
-      error = e.what();
-    }
+    std::string error;
+    std::string bytes = ReadInReadsOf(*OpenInput(cut.string()), size, &error);
     EXPECT_NE(error.find("ends early"), std::string::npos) << size << ": " << error;
     EXPECT_EQ(text.compare(0, bytes.size(), bytes), 0) << size;
     if (first_error.empty()) {
@@ -151,14 +158,8 @@ TEST(OpenInput, GzipPastTheLimitGivesItsFirstBytesAtEveryReadSize) {
   InputLimits limits;
   limits.max_decompressed_bytes = 100000;
   for (size_t size : {size_t{1}, size_t{100}, size_t{4096}, size_t{65536}, size_t{1} << 20}) {
-    auto source = OpenInput(path.string(), limits);
-    std::string bytes, error;
-    std::vector<char> buffer(size);
-    try {
-      while (size_t n = source->Read(buffer.data(), buffer.size())) bytes.append(buffer.data(), n);
-    } catch (const Error& e) {
-      error = e.what();
-    }
+    std::string error;
+    std::string bytes = ReadInReadsOf(*OpenInput(path.string(), limits), size, &error);
     EXPECT_NE(error.find("expands beyond 100000 bytes"), std::string::npos)
         << size << ": " << error;
     EXPECT_EQ(bytes, text.substr(0, 100000)) << size;
