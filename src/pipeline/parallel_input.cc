@@ -90,6 +90,38 @@ void TakeGroups(Part folded, const ClusterOptions& options, ClusteredInput* out)
 // Thrown by a checkpoint to give up the range being read (to read it later).
 struct GiveUp {};
 
+// What a range, or a thread's chunks, are read into: a clusterer and the
+// object and spawn indexes beside it, counting into `progress` (may be null).
+// `checkpoint`: as ClusterSink's.
+struct PartReader {
+  PartReader(const ClusterOptions& options, size_t input_index, ReadProgress* progress,
+             const std::function<void()>* checkpoint = nullptr)
+      : clusterer(std::make_unique<Clusterer>(options)),
+        objects(options.objects.enabled ? std::make_unique<ObjectIndex>(options.objects) : nullptr),
+        spawn(options.spawn.enabled ? std::make_unique<SpawnIndex>(options.spawn) : nullptr),
+        counter(progress),
+        sink(*clusterer, objects.get(), spawn.get(), &counter, checkpoint) {
+    clusterer->set_input(input_index);
+  }
+  // The groups and evidence read, as a Part (without its parse).
+  Part Take() {
+    Part part;
+    clusterer->ReleaseReadCaches();
+    if (objects || spawn) {
+      std::vector<std::string> ids = clusterer->GroupIds();
+      if (objects) part.objects = objects->Take(ids);
+      if (spawn) part.spawn = spawn->Take(std::move(ids));
+    }
+    part.clusterer = std::move(clusterer);
+    return part;
+  }
+  std::unique_ptr<Clusterer> clusterer;
+  std::unique_ptr<ObjectIndex> objects;
+  std::unique_ptr<SpawnIndex> spawn;
+  ProgressCounter counter;
+  ClusterSink sink;
+};
+
 // `progress` (may be null) counts the range's bytes and goroutines: given on
 // a range's first read only, not when it is read again in another context.
 // `checkpoint` (may be null) is called every few thousand goroutines and may
@@ -97,29 +129,18 @@ struct GiveUp {};
 Part ParsePart(const std::string& path, uint64_t begin, uint64_t end, const ClusterOptions& options,
                size_t input_index, const ParseLimits& limits, const ParseContext& context,
                ReadProgress* progress, const std::function<void()>* checkpoint = nullptr) {
-  Part part;
-  part.clusterer = std::make_unique<Clusterer>(options);
-  Clusterer& clusterer = *part.clusterer;
-  clusterer.set_input(input_index);
-  std::unique_ptr<ObjectIndex> objects =
-      options.objects.enabled ? std::make_unique<ObjectIndex>(options.objects) : nullptr;
-  std::unique_ptr<SpawnIndex> spawn =
-      options.spawn.enabled ? std::make_unique<SpawnIndex>(options.spawn) : nullptr;
-  ProgressCounter counter(progress);
-  ClusterSink sink(clusterer, objects.get(), spawn.get(), &counter, checkpoint);
-  std::unique_ptr<ByteSource> range = CountingBytes(OpenFileRange(path, begin, end), &counter);
+  PartReader reader(options, input_index, progress, checkpoint);
+  std::unique_ptr<ByteSource> range =
+      CountingBytes(OpenFileRange(path, begin, end), &reader.counter);
+  RangeParse parse;
   try {
-    ParseRange(*range, sink, limits, context, &part.parse);
+    ParseRange(*range, reader.sink, limits, context, &parse);
   } catch (const GiveUp&) {
-    counter.Retract();
+    reader.counter.Retract();
     throw;
   }
-  clusterer.ReleaseReadCaches();
-  if (objects || spawn) {
-    std::vector<std::string> ids = clusterer.GroupIds();
-    if (objects) part.objects = objects->Take(ids);
-    if (spawn) part.spawn = spawn->Take(std::move(ids));
-  }
+  Part part = reader.Take();
+  part.parse = std::move(parse);
   return part;
 }
 
@@ -136,14 +157,18 @@ class CountingSource : public ByteSource {
  public:
   CountingSource(std::unique_ptr<ByteSource> source, ProgressCounter* counter)
       : source_(std::move(source)), counter_(counter) {}
+  // What it counted is always raw_bytes(), a read that failed included (so
+  // that it can be taken back exactly).
   size_t Read(char* buffer, size_t capacity) override {
     counter_->Flush();
-    size_t n = source_->Read(buffer, capacity);
-    uint64_t raw = source_->raw_bytes();
-    if (raw > counted_) {
-      counter_->progress()->bytes.fetch_add(raw - counted_, std::memory_order_relaxed);
-      counted_ = raw;
+    size_t n = 0;
+    try {
+      n = source_->Read(buffer, capacity);
+    } catch (...) {
+      CountRaw();
+      throw;
     }
+    CountRaw();
     return n;
   }
   const std::string& name() const override { return source_->name(); }
@@ -151,6 +176,14 @@ class CountingSource : public ByteSource {
   uint64_t raw_bytes() const override { return source_->raw_bytes(); }
 
  private:
+  void CountRaw() {
+    uint64_t raw = source_->raw_bytes();
+    if (raw > counted_) {
+      counter_->progress()->bytes.fetch_add(raw - counted_, std::memory_order_relaxed);
+      counted_ = raw;
+    }
+  }
+
   std::unique_ptr<ByteSource> source_;
   ProgressCounter* counter_;
   uint64_t counted_ = 0;
@@ -405,35 +438,6 @@ struct Chunk {
   bool last = false;
 };
 
-// What one thread of ClusterGzipFileInChunks reads its chunks into.
-struct ChunkReader {
-  explicit ChunkReader(const ClusterOptions& options, size_t input_index, ReadProgress* progress)
-      : clusterer(std::make_unique<Clusterer>(options)),
-        objects(options.objects.enabled ? std::make_unique<ObjectIndex>(options.objects) : nullptr),
-        spawn(options.spawn.enabled ? std::make_unique<SpawnIndex>(options.spawn) : nullptr),
-        counter(progress),
-        sink(*clusterer, objects.get(), spawn.get(), &counter) {
-    clusterer->set_input(input_index);
-  }
-  // The groups and evidence read, as a range's.
-  Part Take() {
-    Part part;
-    clusterer->ReleaseReadCaches();
-    if (objects || spawn) {
-      std::vector<std::string> ids = clusterer->GroupIds();
-      if (objects) part.objects = objects->Take(ids);
-      if (spawn) part.spawn = spawn->Take(std::move(ids));
-    }
-    part.clusterer = std::move(clusterer);
-    return part;
-  }
-  std::unique_ptr<Clusterer> clusterer;
-  std::unique_ptr<ObjectIndex> objects;
-  std::unique_ptr<SpawnIndex> spawn;
-  ProgressCounter counter;
-  ClusterSink sink;
-};
-
 bool IsRegularFile(const std::string& path) {
   std::error_code error;
   return std::filesystem::is_regular_file(path, error);
@@ -452,6 +456,10 @@ bool ClusterGzipFileInChunks(const std::string& path, const SplitPolicy& policy,
     return false;  // said by the read on one thread
   }
   if (std::string_view(source->encoding()) != "gzip") return false;
+  // The compressed bytes taken, counted as they are read (taken back if the
+  // read is to be one thread's).
+  ProgressCounter bytes_counter(policy.progress);
+  source = CountingBytes(std::move(source), &bytes_counter);
   const size_t workers = policy.threads;
   const size_t chunk_bytes = std::max<size_t>(policy.chunk_bytes, 1);
   // A record longer than this is read on one thread: it would take a chunk
@@ -467,10 +475,9 @@ bool ClusterGzipFileInChunks(const std::string& path, const SplitPolicy& policy,
   bool produced_all = false;
   bool failed = false;
   std::vector<ParseSummary> summaries;  // by chunk
-  uint64_t bytes_counted = 0;           // added to policy.progress->bytes
-  std::vector<std::unique_ptr<ChunkReader>> readers;
+  std::vector<std::unique_ptr<PartReader>> readers;
   for (size_t i = 0; i < workers; ++i) {
-    readers.push_back(std::make_unique<ChunkReader>(options, input_index, policy.progress));
+    readers.push_back(std::make_unique<PartReader>(options, input_index, policy.progress));
   }
   auto fail = [&] {
     std::lock_guard<std::mutex> lock(mu);
@@ -501,20 +508,12 @@ bool ClusterGzipFileInChunks(const std::string& path, const SplitPolicy& policy,
     // pprof profile, however small the chunks.
     std::vector<char> buffer = take_buffer(std::max(chunk_bytes, kPprofSniffBytes));
     size_t used = 0;
-    uint64_t raw_seen = 0;
     for (size_t index = 0;; ++index) {
       bool end = false;
       size_t cut = 0;
       for (;;) {
         while (used < buffer.size()) {
           size_t n = source->Read(buffer.data() + used, buffer.size() - used);
-          if (policy.progress != nullptr && source->raw_bytes() > raw_seen) {
-            policy.progress->bytes.fetch_add(source->raw_bytes() - raw_seen,
-                                             std::memory_order_relaxed);
-            raw_seen = source->raw_bytes();
-            std::lock_guard<std::mutex> lock(mu);
-            bytes_counted = raw_seen;
-          }
           if (n == 0) {
             end = true;
             break;
@@ -555,7 +554,7 @@ bool ClusterGzipFileInChunks(const std::string& path, const SplitPolicy& policy,
   // Each thread's clusterer meets every distinct stack: past the heap budget
   // the threads past the first two stop taking chunks (what they hold stays,
   // but no longer grows), as ClusterFileRanges reads fewer ranges at once.
-  auto parse = [&](ChunkReader& reader, size_t thread) {
+  auto parse = [&](PartReader& reader, size_t thread) {
     for (;;) {
       Chunk chunk;
       if (thread >= 2 && policy.heap_budget > 0 && HeapInUse() > policy.heap_budget) {
@@ -614,7 +613,7 @@ bool ClusterGzipFileInChunks(const std::string& path, const SplitPolicy& policy,
   source.reset();
   Part folded;
   if (!failed) {
-    for (std::unique_ptr<ChunkReader>& reader : readers) {
+    for (std::unique_ptr<PartReader>& reader : readers) {
       reader->counter.Flush();
       FoldGroups(&folded, reader->Take(), options);
     }
@@ -630,9 +629,9 @@ bool ClusterGzipFileInChunks(const std::string& path, const SplitPolicy& policy,
       return true;
     }
   }
-  for (std::unique_ptr<ChunkReader>& reader : readers) reader->counter.Retract();
+  for (std::unique_ptr<PartReader>& reader : readers) reader->counter.Retract();
   if (policy.progress != nullptr) {
-    policy.progress->bytes.fetch_sub(bytes_counted, std::memory_order_relaxed);
+    policy.progress->bytes.fetch_sub(raw_bytes, std::memory_order_relaxed);
   }
   return false;
 }
