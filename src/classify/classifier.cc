@@ -76,7 +76,7 @@ SourceFacts ReadSource(const Group& g, SourceTree& tree) {
     const StackFrame& go = g.creators.front().frame;
     if (const auto* lines = FrameLines(go, tree, &facts)) {
       facts.go_found = true;
-      facts.in_deferred_closure = InsideDeferredClosure(*lines, go.line);
+      facts.in_deferred_closure = tree.InDeferredClosure(go.file, go.line);
       facts.snippets.push_back(Snippet("go statement", tree.Resolve(go.file), *lines, go.line));
       facts.snippets.back().origin = tree.Origin(go.file);
     }

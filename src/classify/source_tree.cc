@@ -166,6 +166,17 @@ const std::vector<std::string>* SourceTree::Lines(std::string_view dump_path) {
   return it->second ? &*it->second : nullptr;
 }
 
+bool SourceTree::InDeferredClosure(std::string_view dump_path, uint64_t line) {
+  auto key = std::make_pair(std::string(dump_path), line);
+  if (auto it = in_deferred_closure_.find(key); it != in_deferred_closure_.end()) {
+    return it->second;
+  }
+  const std::vector<std::string>* lines = Lines(dump_path);
+  bool inside = lines != nullptr && InsideDeferredClosure(*lines, line);
+  in_deferred_closure_.emplace(std::move(key), inside);
+  return inside;
+}
+
 bool SourceTree::CalledByDefer(std::string_view name) {
   if (!deferred_names_) {
     deferred_names_.emplace();

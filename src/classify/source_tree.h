@@ -2,6 +2,7 @@
 // can look at the line a group blocks on and at its `go` statement.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -69,6 +70,11 @@ class SourceTree {
   // `name` anywhere in the tree.
   bool CalledByDefer(std::string_view name);
 
+  // InsideDeferredClosure() at `line` of the file a dump names, remembered
+  // per position: one `go` statement often starts thousands of groups, and
+  // each answer walks up to 200 lines. False when the file is not found.
+  bool InDeferredClosure(std::string_view dump_path, uint64_t line);
+
  private:
   std::string root_;
   std::vector<PathRewrite> rewrites_;
@@ -78,6 +84,7 @@ class SourceTree {
   std::map<std::string, std::optional<std::vector<std::string>>, std::less<>> files_;
   std::map<std::string, std::string, std::less<>> resolved_;
   std::optional<std::set<std::string, std::less<>>> deferred_names_;
+  std::map<std::pair<std::string, uint64_t>, bool> in_deferred_closure_;
 };
 
 // Source facts about a position, for the rules.
