@@ -138,10 +138,21 @@ void RankAndFilter(const ReportOptions& options, Report* report) {
     std::stable_sort(order.begin(), order.end(),
                      [&](size_t a, size_t b) { return input_of(groups[a]) < input_of(groups[b]); });
   }
-  std::vector<Group> sorted;
-  sorted.reserve(groups.size());
-  for (size_t i : order) sorted.push_back(std::move(groups[i]));
-  groups = std::move(sorted);
+  // In place, cycle by cycle (`order[k]` is the group that goes to k): a
+  // second vector of thousands of groups would double the peak memory.
+  std::vector<bool> placed(groups.size(), false);
+  for (size_t start = 0; start < groups.size(); ++start) {
+    if (placed[start]) continue;
+    Group held = std::move(groups[start]);
+    size_t k = start;
+    while (order[k] != start) {
+      groups[k] = std::move(groups[order[k]]);
+      placed[k] = true;
+      k = order[k];
+    }
+    groups[k] = std::move(held);
+    placed[k] = true;
+  }
   ReportTotals& totals = report->totals;
   totals.groups = groups.size();
   std::set<std::string> patterns;
@@ -153,7 +164,7 @@ void RankAndFilter(const ReportOptions& options, Report* report) {
     patterns.insert(g.finding.pattern);
   }
   report->suspect_patterns.assign(patterns.begin(), patterns.end());
-  std::vector<Group> shown;
+  size_t kept = 0;  // the shown groups are moved to the front, in order
   std::vector<size_t> shown_per_input(report->inputs.size() + 1, 0);
   for (Group& g : groups) {
     size_t& shown_here =
@@ -165,13 +176,14 @@ void RankAndFilter(const ReportOptions& options, Report* report) {
     if (visible) {
       ++totals.shown_groups;
       totals.shown_goroutines = SaturatingAdd(totals.shown_goroutines, g.count);
-      shown.push_back(std::move(g));
+      if (&groups[kept] != &g) groups[kept] = std::move(g);
+      ++kept;
     } else {
       ++totals.hidden_groups;
       totals.hidden_goroutines = SaturatingAdd(totals.hidden_goroutines, g.count);
     }
   }
-  groups = std::move(shown);
+  groups.erase(groups.begin() + static_cast<std::ptrdiff_t>(kept), groups.end());
   report->spawn_tree = BuildSpawnTree(*report);
   report->spawn_links = false;
   for (const Group& g : report->groups) {
