@@ -108,21 +108,38 @@ void GroupMerger::ToOverflow(Group&& g) {
   }
 }
 
-void GroupMerger::Add(std::vector<Group> part) {
-  for (Group& g : part) {
-    if (g.overflow) {
-      ToOverflow(std::move(g));
-      continue;
-    }
+bool GroupMerger::FoldIfKnown(Group& g, size_t next) {
+  if (!g.overflow) {
     auto it = index_.find(g.id);
     if (it != index_.end()) {
       MergeInto(&merged_[it->second], std::move(g), options_.max_label_sets, options_.sample_ids);
-    } else if (merged_.size() < options_.max_groups) {
-      index_.emplace(g.id, merged_.size());
-      merged_.push_back(std::move(g));
-    } else {
-      ToOverflow(std::move(g));
+      return true;
     }
+    if (next < options_.max_groups) {
+      index_.emplace(g.id, next);
+      return false;
+    }
+  }
+  ToOverflow(std::move(g));
+  return true;
+}
+
+void GroupMerger::Add(std::vector<Group> part) {
+  if (merged_.empty()) {
+    // The first part becomes the merged groups where it lies: moving
+    // thousands of groups into another vector held two arrays of them.
+    merged_ = std::move(part);
+    size_t kept = 0;
+    for (size_t i = 0; i < merged_.size(); ++i) {
+      if (FoldIfKnown(merged_[i], kept)) continue;
+      if (i != kept) merged_[kept] = std::move(merged_[i]);
+      ++kept;
+    }
+    merged_.erase(merged_.begin() + static_cast<std::ptrdiff_t>(kept), merged_.end());
+    return;
+  }
+  for (Group& g : part) {
+    if (!FoldIfKnown(g, merged_.size())) merged_.push_back(std::move(g));
   }
 }
 

@@ -33,6 +33,10 @@ class GroupMerger {
 
  private:
   void ToOverflow(Group&& g);
+  // Folds `g` into the kept group of its id or into the overflow group, and
+  // returns true; false when it is a new group, which the caller keeps at
+  // index `next` of merged_.
+  bool FoldIfKnown(Group& g, size_t next);
 
   ClusterOptions options_;
   std::vector<Group> merged_;

@@ -191,8 +191,18 @@ Report Analyze(const AnalyzeOptions& options) {
   if (report.merged) {
     report.groups = MergeGroups(std::move(parts), options.cluster);
   } else {
+    // The first input's groups stay where they lie and the others' are moved
+    // into room made once: growing a copy held two arrays of the groups.
+    size_t total = 0;
+    for (const std::vector<Group>& part : parts) total += part.size();
     for (std::vector<Group>& part : parts) {
-      std::move(part.begin(), part.end(), std::back_inserter(report.groups));
+      if (report.groups.empty()) {
+        report.groups = std::move(part);
+        report.groups.reserve(total);
+      } else {
+        std::move(part.begin(), part.end(), std::back_inserter(report.groups));
+      }
+      std::vector<Group>().swap(part);
     }
   }
   LimitCreators(&report.groups, options.cluster.max_creators);

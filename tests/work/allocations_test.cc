@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "cluster/clusterer.h"
+#include "cluster/merge.h"
 #include "cluster/object_index.h"
 #include "input/byte_source.h"
 #include "parse/dump_parser.h"
@@ -264,6 +265,29 @@ TEST(RankAndFilter, RanksThousandsOfGroupsInPlace) {
   EXPECT_EQ(ids(), before);  // each group once: none lost or moved twice
   EXPECT_FALSE(std::is_sorted(report.groups.begin(), report.groups.end(),
                               [](const Group& a, const Group& b) { return a.id < b.id; }));
+  EXPECT_LE(peak, static_cast<int64_t>(groups * sizeof(Group) / 2))
+      << groups << " groups of " << sizeof(Group) << " bytes";
+}
+
+// Folding the groups of several inputs (--merge) keeps the first input's
+// groups where they lie: moved one by one into a new vector, thousands of
+// groups were held twice: for 2,468 groups of bench/gen's service shape
+// 5.7 MB above what was live before, now less than half an array of them
+// (the index of ids).
+TEST(MergeGroups, FoldsThousandsOfGroupsWhereTheyLie) {
+  if (std::system("command -v go >/dev/null 2>&1") != 0) GTEST_SKIP() << "go is not installed";
+  fs::path dump = testing::TempDir() / "service_merge.txt";
+  testing::CommandResult built = MakeServiceDump(dump.parent_path(), 20000, dump);
+  ASSERT_EQ(built.exit_code, 0) << built.err;
+  std::vector<std::vector<Group>> parts;
+  parts.push_back(ClusterFileRanges(dump.string(), {0, fs::file_size(dump)}, ClusterOptions{}, 0,
+                                    ParseLimits{}, 1)
+                      .groups);
+  size_t groups = parts.front().size();
+  ASSERT_GT(groups, 2000u);
+  std::vector<Group> merged;
+  int64_t peak = PeakBytes([&] { merged = MergeGroups(std::move(parts), ClusterOptions{}); });
+  EXPECT_EQ(merged.size(), groups);
   EXPECT_LE(peak, static_cast<int64_t>(groups * sizeof(Group) / 2))
       << groups << " groups of " << sizeof(Group) << " bytes";
 }
