@@ -682,6 +682,22 @@ void AttachObjects(std::vector<ObjectEvidence> per_input, bool merged, const Obj
     }
   }
 
+  // What is said of the goroutines that mention an object: the same for each
+  // group waiting on it, so made once per object (each group of thousands
+  // waiting on one channel looked at every other group's direction).
+  std::map<const BlockingObject*, std::string> mention_clauses;
+  auto mention_clause_of = [&](const BlockingObject& o) -> const std::string& {
+    auto [it, fresh] = mention_clauses.try_emplace(&o);
+    if (fresh) {
+      bool send = false, receive = false;
+      for (const ObjectWaiters& w : o.waiting) {
+        send |= w.direction == "send";
+        receive |= w.direction == "receive";
+      }
+      it->second = MentionClause(o, KindOf(o.kind), send, receive);
+    }
+    return it->second;
+  };
   for (auto& [group_ptr, waited] : waits_of) {
     Group& g = *group_ptr;
     std::sort(g.objects.begin(), g.objects.end(), [](const ObjectRef& a, const ObjectRef& b) {
@@ -704,12 +720,7 @@ void AttachObjects(std::vector<ObjectEvidence> per_input, bool merged, const Obj
       std::string head = fmt::format("{} {} {}", Waiting(r.count, DirectionOf(r.direction)),
                                      kKindTitles[KindOf(o.kind)], o.address);
       if (o.waiters > r.count) head += fmt::format(" (and {} more)", o.waiters - r.count);
-      bool send = false, receive = false;
-      for (const ObjectWaiters& w : o.waiting) {
-        send |= w.direction == "send";
-        receive |= w.direction == "receive";
-      }
-      facts.text = head + "; " + MentionClause(o, KindOf(o.kind), send, receive);
+      facts.text = head + "; " + mention_clause_of(o);
     } else {
       std::set<std::string> kinds_seen;
       for (const BlockingObject* o : waited)
