@@ -91,8 +91,10 @@ Pattern::~Pattern() = default;
 Pattern::Pattern(Pattern&&) noexcept = default;
 Pattern& Pattern::operator=(Pattern&&) noexcept = default;
 
+bool Pattern::MayMatch(std::string_view text) const { return text.starts_with(impl_->prefix); }
+
 bool Pattern::Matches(std::string_view text) const {
-  if (!text.starts_with(impl_->prefix)) return false;
+  if (!MayMatch(text)) return false;
   return RE2::PartialMatch(re2::StringPiece(text.data(), text.size()), impl_->re);
 }
 

@@ -18,6 +18,9 @@ class Pattern {
 
   // True when the expression matches anywhere in `text`.
   bool Matches(std::string_view text) const;
+  // False when `text` cannot match (it lacks the literal start every match
+  // has): a test far cheaper than Matches, for callers that remember answers.
+  bool MayMatch(std::string_view text) const;
   const std::string& expression() const { return expression_; }
 
  private:

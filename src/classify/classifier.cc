@@ -1,5 +1,6 @@
 #include "classify/classifier.h"
 
+#include <absl/container/flat_hash_map.h>
 #include <fmt/core.h>
 
 #include <algorithm>
@@ -88,43 +89,62 @@ SourceFacts ReadSource(const Group& g, SourceTree& tree) {
   return facts;
 }
 
+// The answers of the rules' patterns on the groups' states and function
+// names, for one Classify call: thousands of groups share most of their
+// frames, and each clause tries its patterns on each of them. Only for text
+// the groups own, which outlives the call (not the source facts, made anew
+// for each group).
+class PatternAnswers {
+ public:
+  bool Matches(const Pattern& pattern, std::string_view group_text) {
+    if (!pattern.MayMatch(group_text)) return false;
+    auto [it, fresh] = answers_.try_emplace({&pattern, group_text}, false);
+    if (fresh) it->second = pattern.Matches(group_text);
+    return it->second;
+  }
+
+ private:
+  absl::flat_hash_map<std::pair<const Pattern*, std::string_view>, bool> answers_;
+};
+
 // Checks one clause; on a match fills `evidence` with what it matched on.
 bool Matches(const RuleClause& c, const Group& g, const SourceFacts* source,
-             std::vector<Evidence>* evidence) {
+             PatternAnswers& answers, std::vector<Evidence>* evidence) {
   evidence->clear();
   if (g.count < c.min_count || g.count > c.max_count) return false;
   if (c.state) {
-    if (!c.state->Matches(g.state)) return false;
+    if (!answers.Matches(*c.state, g.state)) return false;
     evidence->push_back({"state", fmt::format("wait state '{}'", g.state)});
   }
-  if (c.not_state && c.not_state->Matches(g.state)) return false;
+  if (c.not_state && answers.Matches(*c.not_state, g.state)) return false;
   if (c.top_frame || c.first_frame) {
     if (g.frames.empty()) return false;
     if (c.top_frame) {
-      if (!c.top_frame->Matches(g.frames[g.top_frame].func)) return false;
+      if (!answers.Matches(*c.top_frame, g.frames[g.top_frame].func)) return false;
       evidence->push_back({"frame", "waits in " + FrameText(g.frames[g.top_frame])});
     }
     if (c.first_frame) {
-      if (!c.first_frame->Matches(g.frames.front().func)) return false;
+      if (!answers.Matches(*c.first_frame, g.frames.front().func)) return false;
       evidence->push_back({"frame", "innermost frame " + FrameText(g.frames.front())});
     }
   }
   if (c.any_frame) {
-    auto it = std::find_if(g.frames.begin(), g.frames.end(),
-                           [&](const StackFrame& f) { return c.any_frame->Matches(f.func); });
+    auto it = std::find_if(g.frames.begin(), g.frames.end(), [&](const StackFrame& f) {
+      return answers.Matches(*c.any_frame, f.func);
+    });
     if (it == g.frames.end()) return false;
     evidence->push_back({"frame", "stack holds " + FrameText(*it)});
   }
   if (c.no_frame) {
     for (const StackFrame& f : g.frames) {
-      if (c.no_frame->Matches(f.func)) return false;
+      if (answers.Matches(*c.no_frame, f.func)) return false;
     }
   }
   if (c.creator || c.not_creator) {
     const Creator* matched = nullptr;
     for (const Creator& cr : g.creators) {
-      if (c.not_creator && c.not_creator->Matches(cr.frame.func)) return false;
-      if (c.creator && !matched && c.creator->Matches(cr.frame.func)) matched = &cr;
+      if (c.not_creator && answers.Matches(*c.not_creator, cr.frame.func)) return false;
+      if (c.creator && !matched && answers.Matches(*c.creator, cr.frame.func)) matched = &cr;
     }
     if (c.creator) {
       if (!matched) return false;
@@ -297,6 +317,7 @@ void Classify(const RuleSet& rules, const ClassifyOptions& options, SourceTree* 
   }
 
   std::vector<Evidence> evidence;
+  PatternAnswers answers;
   for (Group& g : *groups) {
     if (g.overflow) {
       g.finding = OverflowFinding(g);
@@ -309,7 +330,7 @@ void Classify(const RuleSet& rules, const ClassifyOptions& options, SourceTree* 
     const RuleClause* primary_clause = nullptr;
     for (const Rule* rule : ordered) {
       for (const RuleClause& clause : rule->when) {
-        if (!Matches(clause, g, facts ? &*facts : nullptr, &evidence)) continue;
+        if (!Matches(clause, g, facts ? &*facts : nullptr, answers, &evidence)) continue;
         if (primary == nullptr) {
           primary = rule;
           primary_clause = &clause;
