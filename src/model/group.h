@@ -28,7 +28,12 @@ struct StackFrame {
   std::string file;
   uint64_t line = 0;
   bool inlined = false;
-  std::string short_file;  // for people: GOROOT and module cache removed (set by the report)
+  // Where the file's name for people starts in `file`: GOROOT, the module
+  // cache or the report's common user directory left out (set by the
+  // report). An offset, not a copy: a report holds a frame per line of each
+  // of thousands of stacks.
+  uint32_t short_file_from = 0;
+  std::string_view short_file() const { return std::string_view(file).substr(short_file_from); }
 };
 
 struct Creator {

@@ -17,7 +17,7 @@ void WriteFrameJson(JsonWriter& w, const StackFrame& f) {
   w.Field("func", f.func);
   if (f.inlined) w.Field("inlined", true);
   w.Field("line", f.line);
-  w.Field("short_file", f.short_file);
+  w.Field("short_file", f.short_file());
   w.EndObject();
 }
 
@@ -29,7 +29,7 @@ static void WriteCreatorJson(JsonWriter& w, const Creator& c) {
   w.Field("func", f.func);
   if (f.inlined) w.Field("inlined", true);
   w.Field("line", f.line);
-  w.Field("short_file", f.short_file);
+  w.Field("short_file", f.short_file());
   w.EndObject();
 }
 

@@ -54,7 +54,7 @@ std::string CommonUserPrefix(const std::vector<Group>& groups) {
 }
 
 void Shorten(StackFrame* f, const std::string& prefix) {
-  f->short_file = ShortFile(f->func, f->file, prefix);
+  f->short_file_from = static_cast<uint32_t>(ShortFileStart(f->func, f->file, prefix));
 }
 
 // Says, first among each input's warnings, how many of its goroutines are in
@@ -81,18 +81,14 @@ void NoteOverflow(Report* report) {
 
 }  // namespace
 
-std::string ShortFile(std::string_view func, std::string_view file, std::string_view user_prefix) {
+size_t ShortFileStart(std::string_view func, std::string_view file, std::string_view user_prefix) {
   if (IsStdlibFrame(func, file)) {
     size_t src = file.rfind("/src/");
-    return std::string(src == std::string_view::npos ? file : file.substr(src + 5));
+    return src == std::string_view::npos ? 0 : src + 5;
   }
-  if (size_t mod = file.find("/pkg/mod/"); mod != std::string_view::npos) {
-    return std::string(file.substr(mod + 9));
-  }
-  if (!user_prefix.empty() && file.starts_with(user_prefix)) {
-    return std::string(file.substr(user_prefix.size()));
-  }
-  return std::string(file);
+  if (size_t mod = file.find("/pkg/mod/"); mod != std::string_view::npos) return mod + 9;
+  if (!user_prefix.empty() && file.starts_with(user_prefix)) return user_prefix.size();
+  return 0;
 }
 
 void ShortenPaths(Report* report) {

@@ -28,6 +28,7 @@ void RankAndFilter(const ReportOptions& options, Report* report);
 // "/usr/local/go/src/sync/waitgroup.go" -> "sync/waitgroup.go";
 // ".../pkg/mod/github.com/a/b@v1.2.3/c.go" -> "github.com/a/b@v1.2.3/c.go";
 // user files lose `user_prefix`.
-std::string ShortFile(std::string_view func, std::string_view file, std::string_view user_prefix);
+// The offset in `file` where that shorter name starts.
+size_t ShortFileStart(std::string_view func, std::string_view file, std::string_view user_prefix);
 
 }  // namespace gleak

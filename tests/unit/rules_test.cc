@@ -126,7 +126,7 @@ Group GroupOf(std::string state, std::vector<std::string> funcs, uint64_t count)
   g.id = "0000000000000000";
   g.count = count;
   g.state = std::move(state);
-  for (std::string& f : funcs) g.frames.push_back(StackFrame{f, "/src/app/x.go", 10, false, ""});
+  for (std::string& f : funcs) g.frames.push_back(StackFrame{f, "/src/app/x.go", 10, false});
   return g;
 }
 
