@@ -5,6 +5,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <memory>
+#include <tuple>
 
 namespace gleak {
 namespace {
@@ -30,21 +33,37 @@ struct SourceFacts {
   bool go_found = false;
   bool in_deferred_closure = false;
   bool deferred_creator = false;
-  std::vector<SourceSnippet> snippets;
+  std::vector<std::shared_ptr<const SourceSnippet>> snippets;
   std::vector<std::string> ignored;  // files found whose line is not in the frame's function
 };
 
-SourceSnippet Snippet(std::string role, const std::string& file,
-                      const std::vector<std::string>& lines, uint64_t line) {
-  SourceSnippet s;
-  s.role = std::move(role);
-  s.file = file;
-  s.line = line;
-  s.first_line = line > 2 ? line - 2 : 1;
-  for (uint64_t i = s.first_line; i <= line + 2 && i <= lines.size(); ++i)
-    s.lines.push_back(lines[i - 1]);
-  return s;
-}
+// The snippets made so far in one Classify call, by role and position in the
+// file as the dump names it: one copy for every group that shows it.
+class Snippets {
+ public:
+  std::shared_ptr<const SourceSnippet> Get(std::string_view role, const StackFrame& frame,
+                                           const std::vector<std::string>& lines,
+                                           SourceTree& tree) {
+    auto [it, fresh] =
+        made_.try_emplace(std::make_tuple(std::string(role), frame.file, frame.line));
+    if (fresh) {
+      auto s = std::make_shared<SourceSnippet>();
+      s->role = std::string(role);
+      s->file = tree.Resolve(frame.file);
+      s->line = frame.line;
+      s->first_line = frame.line > 2 ? frame.line - 2 : 1;
+      for (uint64_t i = s->first_line; i <= frame.line + 2 && i <= lines.size(); ++i)
+        s->lines.push_back(lines[i - 1]);
+      s->origin = tree.Origin(frame.file);
+      it->second = std::move(s);
+    }
+    return it->second;
+  }
+
+ private:
+  std::map<std::tuple<std::string, std::string, uint64_t>, std::shared_ptr<const SourceSnippet>>
+      made_;
+};
 
 // The lines of the file of `frame`, when its line lies in the frame's
 // function there: a file of another version of the code has other lines,
@@ -61,7 +80,7 @@ const std::vector<std::string>* FrameLines(const StackFrame& frame, SourceTree& 
   return lines;
 }
 
-SourceFacts ReadSource(const Group& g, SourceTree& tree) {
+SourceFacts ReadSource(const Group& g, SourceTree& tree, Snippets& snippets) {
   SourceFacts facts;
   if (!g.frames.empty()) {
     const StackFrame& top = g.frames[g.top_frame];
@@ -69,8 +88,7 @@ SourceFacts ReadSource(const Group& g, SourceTree& tree) {
       facts.block_found = true;
       facts.block_line = (*lines)[top.line - 1];
       facts.block_select = SelectCases(*lines, top.line);
-      facts.snippets.push_back(Snippet("blocks here", tree.Resolve(top.file), *lines, top.line));
-      facts.snippets.back().origin = tree.Origin(top.file);
+      facts.snippets.push_back(snippets.Get("blocks here", top, *lines, tree));
     }
   }
   if (!g.creators.empty()) {
@@ -78,8 +96,7 @@ SourceFacts ReadSource(const Group& g, SourceTree& tree) {
     if (const auto* lines = FrameLines(go, tree, &facts)) {
       facts.go_found = true;
       facts.in_deferred_closure = tree.InDeferredClosure(go.file, go.line);
-      facts.snippets.push_back(Snippet("go statement", tree.Resolve(go.file), *lines, go.line));
-      facts.snippets.back().origin = tree.Origin(go.file);
+      facts.snippets.push_back(snippets.Get("go statement", go, *lines, tree));
     }
     std::string_view func = go.func;
     size_t dot = func.rfind('.');
@@ -290,15 +307,15 @@ Finding OverflowFinding(const Group& g) {
   f.reason = "more distinct groups than --max-groups: no pattern can be told";
   f.evidence.push_back(
       {"count", fmt::format("{} goroutines in groups past the cap on distinct groups", g.count)});
-  f.explanation =
+  f.explanation = std::string(
       "gleak keeps at most --max-groups distinct groups per input (in all inputs with --merge), "
       "so that its memory stays bounded on any input. Once that many groups exist, a goroutine "
       "whose group is not among them is counted here instead of in a group of its own. These "
-      "goroutines may hold leaks that the rules would find in groups of their own.";
-  f.fix =
+      "goroutines may hold leaks that the rules would find in groups of their own.");
+  f.fix = std::string(
       "Raise --max-groups to group them (a group takes 5 to 60 KiB of memory, by its stack's "
       "depth), or make fewer, larger groups: --group-by func or top, --no-creator, or leave out "
-      "what you do not need with --filter, --exclude or --ignore.";
+      "what you do not need with --filter, --exclude or --ignore.");
   return f;
 }
 
@@ -318,13 +335,14 @@ void Classify(const RuleSet& rules, const ClassifyOptions& options, SourceTree* 
 
   std::vector<Evidence> evidence;
   PatternAnswers answers;
+  Snippets snippets;
   for (Group& g : *groups) {
     if (g.overflow) {
       g.finding = OverflowFinding(g);
       continue;
     }
     std::optional<SourceFacts> facts;
-    if (source != nullptr && any_source_rule) facts = ReadSource(g, *source);
+    if (source != nullptr && any_source_rule) facts = ReadSource(g, *source, snippets);
     Finding finding;
     const Rule* primary = nullptr;
     const RuleClause* primary_clause = nullptr;

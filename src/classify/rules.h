@@ -60,8 +60,8 @@ struct Rule {
   // loops): those need a stronger signal (docs/rules.md, "The suspicion model").
   bool count_is_evidence = true;
   std::vector<RuleClause> when;
-  std::string explanation;
-  std::string fix;
+  SharedText explanation;  // shared with the findings of the groups it classifies
+  SharedText fix;
   std::string example;
 };
 

@@ -51,7 +51,7 @@ int RunRules(const RulesFlags& flags, std::ostream& out) {
   const Rule* rule = rules.Find(flags.id);
   if (rule == nullptr) ThrowUsageError(fmt::format("no rule '{}' (see `gleak rules`)", flags.id));
   out << fmt::format("{} — {}\n\n", rule->id, rule->title);
-  if (!rule->explanation.empty()) out << fmt::format("{}\n\n", rule->explanation);
+  if (!rule->explanation.empty()) out << fmt::format("{}\n\n", rule->explanation.str());
   out << "Matches when (first clause that holds gives the confidence):\n";
   for (const RuleClause& c : rule->when) {
     out << fmt::format("  - [{}] {}\n", ConfidenceName(c.confidence), c.reason);
@@ -67,7 +67,7 @@ int RunRules(const RulesFlags& flags, std::ostream& out) {
       start = nl + 1;
     }
   }
-  if (!rule->fix.empty()) out << fmt::format("\nFix:\n  {}\n", rule->fix);
+  if (!rule->fix.empty()) out << fmt::format("\nFix:\n  {}\n", rule->fix.str());
   if (rule->benign) out << fmt::format("\nBenign: never a suspect.\n");
   return kExitOk;
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -79,6 +80,25 @@ struct SourceSnippet {
   std::string origin;
 };
 
+// Text that many findings hold alike (a rule's explanation and fix): one
+// copy however many groups a rule classifies; thousands of groups each held
+// a copy of over a kilobyte.
+class SharedText {
+ public:
+  SharedText() = default;
+  SharedText(std::string text)  // NOLINT: implicit, as the std::string it stands for
+      : text_(text.empty() ? nullptr : std::make_shared<const std::string>(std::move(text))) {}
+  const std::string& str() const { return text_ ? *text_ : Empty(); }
+  bool empty() const { return !text_; }
+
+ private:
+  static const std::string& Empty() {
+    static const std::string empty;
+    return empty;
+  }
+  std::shared_ptr<const std::string> text_;
+};
+
 // What the classifier says of a group.
 struct Finding {
   std::string pattern = "unclassified";  // a rule id: "chan-send", "http-serve", ...
@@ -86,8 +106,8 @@ struct Finding {
   Confidence confidence = Confidence::kLow;
   std::string reason;  // why this confidence
   std::vector<Evidence> evidence;
-  std::string explanation;
-  std::string fix;
+  SharedText explanation;
+  SharedText fix;
   std::vector<std::string> also_matched;  // other patterns whose rules matched, by priority
   bool benign = false;                    // runtime or infrastructure: not a leak
   bool suspect = false;                   // a leak pattern past the thresholds, or proven
@@ -97,7 +117,9 @@ struct Finding {
   // and watch); "" when not a suspect. docs/rules.md, "The suspicion model".
   std::string suspect_signal;
   std::string suspect_reason;
-  std::vector<SourceSnippet> source;
+  // Shared: the groups one `go` statement starts (thousands, at times) show
+  // the same lines of it.
+  std::vector<std::shared_ptr<const SourceSnippet>> source;
 };
 
 struct Group {

@@ -112,13 +112,14 @@ void WriteFindingJson(JsonWriter& w, const Finding& f) {
     w.EndObject();
   }
   w.EndArray();
-  w.Field("explanation", f.explanation);
-  w.Field("fix", f.fix);
+  w.Field("explanation", f.explanation.str());
+  w.Field("fix", f.fix.str());
   w.Field("pattern", f.pattern);
   w.Field("proven", f.proven);
   w.Field("reason", f.reason);
   w.Key("source").BeginArray();
-  for (const SourceSnippet& s : f.source) {
+  for (const auto& shared : f.source) {
+    const SourceSnippet& s = *shared;
     w.BeginObject();
     w.Field("file", s.file);
     w.Field("first_line", s.first_line);

@@ -66,7 +66,7 @@ void RenderTrack(size_t rank, const Track& t, const TextStyle& style, std::ostre
     FrameLine(line, "      by  ", g.creators.front().frame, Ink::kGreen);
     line.End();
   }
-  if (t.suspect) FixLine(line, g.finding.fix);
+  if (t.suspect) FixLine(line, g.finding.fix.str());
   out << '\n';
 }
 

@@ -209,7 +209,8 @@ void RenderGroup(size_t rank, const Group& g, const TextStyle& style, std::ostre
              Ink::kRed);
     line.End();
   }
-  for (const SourceSnippet& snippet : f.benign ? std::vector<SourceSnippet>{} : f.source) {
+  for (const auto& shared : f.benign ? decltype(f.source){} : f.source) {
+    const SourceSnippet& snippet = *shared;
     line.Add(fmt::format("  source  {} {}:{}{}", snippet.role, TerminalSafe(snippet.file),
                          snippet.line, snippet.origin.empty() ? "" : " (" + snippet.origin + ")"),
              Ink::kDim);
@@ -221,7 +222,7 @@ void RenderGroup(size_t rank, const Group& g, const TextStyle& style, std::ostre
       line.End();
     }
   }
-  if (f.suspect || g.overflow) FixLine(line, f.fix);
+  if (f.suspect || g.overflow) FixLine(line, f.fix.str());
   out << '\n';
 }
 

@@ -59,8 +59,8 @@ class Locator {
     loc.line = frame.line;
     loc.function = TerminalSafe(frame.func);
     std::string rel;
-    for (const SourceSnippet& s : finding.source) {
-      if (s.role == role && s.line == frame.line) rel = UnderRoot(s.file, root_);
+    for (const auto& s : finding.source) {
+      if (s->role == role && s->line == frame.line) rel = UnderRoot(s->file, root_);
     }
     if (rel.empty()) rel = UnderRoot(frame.file, root_);
     loc.relative = !rel.empty();
@@ -148,8 +148,8 @@ ShareSuspect SuspectOf(const Group& g, const Locator& locator) {
     s.labels.push_back(fmt::format("{} more with other labels", g.labels_not_listed));
   s.spawned_by_exited = g.spawned_by_exited;
   s.exited_parents = g.exited_parents;
-  s.explanation = TerminalSafe(f.explanation);
-  s.fix = TerminalSafe(f.fix);
+  s.explanation = TerminalSafe(f.explanation.str());
+  s.fix = TerminalSafe(f.fix.str());
   return s;
 }
 
@@ -158,8 +158,8 @@ void AddRules(const std::vector<const Finding*>& findings, ShareView* view) {
   for (const Finding* f : findings) {
     std::string id = TerminalSafe(f->pattern);
     if (rules.contains(id)) continue;
-    rules[id] =
-        ShareRule{id, TerminalSafe(f->title), TerminalSafe(f->explanation), TerminalSafe(f->fix)};
+    rules[id] = ShareRule{id, TerminalSafe(f->title), TerminalSafe(f->explanation.str()),
+                          TerminalSafe(f->fix.str())};
   }
   for (auto& [id, rule] : rules) view->rules.push_back(std::move(rule));
 }

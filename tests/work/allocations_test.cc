@@ -299,9 +299,11 @@ TEST(MergeGroups, FoldsThousandsOfGroupsWhereTheyLie) {
 // What a whole analysis holds at its peak for each group, on a dump where
 // nearly every goroutine is a group of its own (bench/gen's service shape
 // with 8,000 call paths: about 7,900 groups in 10,000 goroutines), read on
-// one thread and classified by the built-in rules. The groups' model is the
-// peak: about 4.2 KB a group; 5.0 KB when each frame kept its short file
-// name as a string of its own. Bound 1.10x.
+// one thread, classified by the built-in rules with the generator's source
+// at hand. The groups' model is the peak: about 3.9 KB a group; 5.0 KB when
+// each finding held copies of its rule's explanation and fix and of its
+// source snippets (and, without the source, 5.0 KB against 4.2 KB when each
+// frame kept its short file name as a string of its own). Bound 1.10x.
 TEST(AnalyzeMemory, BytesPerGroupOnADumpOfThousandsOfGroups) {
   if (std::system("command -v go >/dev/null 2>&1") != 0) GTEST_SKIP() << "go is not installed";
   fs::path dump = testing::TempDir() / "service_wide.txt";
@@ -312,11 +314,12 @@ TEST(AnalyzeMemory, BytesPerGroupOnADumpOfThousandsOfGroups) {
   options.inputs = {dump.string()};
   options.threads = 1;
   options.rules = &rules;
+  options.source_root = (testing::SourceDir() / "bench" / "gen").string();  // snippets too
   Report report;
   int64_t peak = PeakBytes([&] { report = Analyze(options); });
   size_t groups = report.groups.size();
   ASSERT_GT(groups, 7000u);
-  EXPECT_LE(peak / static_cast<int64_t>(groups), 4600)
+  EXPECT_LE(peak / static_cast<int64_t>(groups), 4300)
       << peak << " bytes for " << groups << " groups";
 }
 
@@ -352,7 +355,8 @@ TEST(SplitInput, EightThreadsKeepToTheHeapBudget) {
 // The same for a gzip file read in chunks: each thread that parses chunks
 // holds a clusterer, an object index and a spawn index of its own, so past
 // the heap budget the threads past the first two stop taking chunks. Without
-// that, eight threads took 1.84 to 1.90 times one read's bytes here.
+// that, eight threads took 2.1 times one read's bytes here (1.84 to 1.90
+// before one read's groups got smaller in session 12); with it 1.36 to 1.49.
 TEST(SplitInput, EightThreadsKeepToTheHeapBudgetOnGzipChunks) {
   if (std::system("command -v go >/dev/null 2>&1") != 0) GTEST_SKIP() << "go is not installed";
   fs::path dump = testing::TempDir() / "service50k.txt";
@@ -376,7 +380,7 @@ TEST(SplitInput, EightThreadsKeepToTheHeapBudgetOnGzipChunks) {
   });
   ASSERT_TRUE(chunked);
   EXPECT_EQ(read.groups.size(), groups);
-  EXPECT_LE(eight_threads, one_read + one_read * 2 / 5) << "one read: " << one_read << " bytes";
+  EXPECT_LE(eight_threads, one_read + one_read * 3 / 5) << "one read: " << one_read << " bytes";
 }
 
 // Every thread that reads ranges holds a clusterer of its own, so `-j` past
