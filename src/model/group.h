@@ -2,6 +2,7 @@
 // them. Owned strings: a group outlives the records it was made from.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -34,7 +35,9 @@ struct StackFrame {
   // report). An offset, not a copy: a report holds a frame per line of each
   // of thousands of stacks.
   uint32_t short_file_from = 0;
-  std::string_view short_file() const { return std::string_view(file).substr(short_file_from); }
+  std::string_view short_file() const {
+    return std::string_view(file).substr(std::min<size_t>(short_file_from, file.size()));
+  }
 };
 
 struct Creator {
