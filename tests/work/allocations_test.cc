@@ -191,13 +191,16 @@ testing::CommandResult MakeServiceDump(const fs::path& dir, int goroutines, cons
                            std::to_string(goroutines) + extra + " -debug2 '" + dump.string() + "'");
 }
 
+// `dump` read whole, on one thread.
+ClusteredInput ReadWhole(const fs::path& dump) {
+  return ClusterFileRanges(dump.string(), {0, fs::file_size(dump)}, ClusterOptions{}, 0,
+                           ParseLimits{}, 1);
+}
+
 // One whole read of `dump` on one thread: its peak bytes, and its groups in `groups`.
 int64_t OneReadPeak(const fs::path& dump, size_t* groups) {
   ClusteredInput read;
-  int64_t peak = PeakBytes([&] {
-    read = ClusterFileRanges(dump.string(), {0, fs::file_size(dump)}, ClusterOptions{}, 0,
-                             ParseLimits{}, 1);
-  });
+  int64_t peak = PeakBytes([&] { read = ReadWhole(dump); });
   *groups = read.groups.size();
   return peak;
 }
@@ -253,9 +256,7 @@ TEST(RankAndFilter, RanksThousandsOfGroupsInPlace) {
   ASSERT_EQ(built.exit_code, 0) << built.err;
   Report report;
   report.inputs.resize(1);
-  report.groups = ClusterFileRanges(dump.string(), {0, fs::file_size(dump)}, ClusterOptions{}, 0,
-                                    ParseLimits{}, 1)
-                      .groups;
+  report.groups = ReadWhole(dump).groups;
   size_t groups = report.groups.size();
   ASSERT_GT(groups, 2000u);
   auto ids = [&] {
@@ -284,9 +285,7 @@ TEST(MergeGroups, FoldsThousandsOfGroupsWhereTheyLie) {
   testing::CommandResult built = MakeServiceDump(dump.parent_path(), 20000, dump);
   ASSERT_EQ(built.exit_code, 0) << built.err;
   std::vector<std::vector<Group>> parts;
-  parts.push_back(ClusterFileRanges(dump.string(), {0, fs::file_size(dump)}, ClusterOptions{}, 0,
-                                    ParseLimits{}, 1)
-                      .groups);
+  parts.push_back(ReadWhole(dump).groups);
   size_t groups = parts.front().size();
   ASSERT_GT(groups, 2000u);
   std::vector<Group> merged;
