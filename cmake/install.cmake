@@ -11,6 +11,7 @@ if(GLEAK_INSTALL_STRIP)
   install(CODE "set(CMAKE_INSTALL_DO_STRIP TRUE)")
 endif()
 install(TARGETS gleak RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(TARGETS gleak_http_server LIBRARY DESTINATION ${GLEAK_MODULE_DIR})
 
 set(GLEAK_COMMANDS analyze diff parse watch serve rules)
 

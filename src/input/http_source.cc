@@ -16,6 +16,7 @@
 #include <curl/curl.h>
 #include <fmt/core.h>
 
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <unistd.h>
 #include <algorithm>
@@ -30,6 +31,52 @@
 namespace gleak {
 namespace {
 
+// libcurl is loaded when a URL is first met, not when gleak starts: linked
+// in, it and the TLS libraries it pulls in took about 4 MiB of every run's
+// resident memory and several milliseconds of its start-up, though most runs
+// read files. The names are libcurl's without "curl_".
+#define GLEAK_CURL_FUNCTIONS(X)                                                                   \
+  X(easy_cleanup)                                                                                 \
+  X(easy_getinfo) X(easy_header) X(easy_init) X(easy_setopt) X(easy_strerror) X(free)             \
+      X(global_init) X(multi_add_handle) X(multi_cleanup) X(multi_info_read) X(multi_init)        \
+          X(multi_perform) X(multi_poll) X(multi_remove_handle) X(multi_strerror) X(slist_append) \
+              X(slist_free_all) X(url_cleanup) X(url_get) X(url_set) X(url)
+
+struct CurlApi {
+#define GLEAK_CURL_MEMBER(name) decltype(&::curl_##name) name = nullptr;
+  GLEAK_CURL_FUNCTIONS(GLEAK_CURL_MEMBER)
+#undef GLEAK_CURL_MEMBER
+};
+
+// The library a build links against is libcurl.so.4 (Debian's libcurl4).
+constexpr const char* kCurlLibrary = "libcurl.so.4";
+
+const CurlApi& Curl() {
+  static const CurlApi* api = [] {
+    void* library = ::dlopen(kCurlLibrary, RTLD_NOW | RTLD_LOCAL);
+    if (library == nullptr) return static_cast<CurlApi*>(nullptr);
+    auto* loaded = new CurlApi;  // held for the life of the process, as the library is
+    bool complete = true;
+#define GLEAK_CURL_LOAD(name)                                                               \
+  loaded->name = reinterpret_cast<decltype(loaded->name)>(::dlsym(library, "curl_" #name)); \
+  complete = complete && loaded->name != nullptr;
+    GLEAK_CURL_FUNCTIONS(GLEAK_CURL_LOAD)
+#undef GLEAK_CURL_LOAD
+    if (!complete) {
+      delete loaded;
+      return static_cast<CurlApi*>(nullptr);
+    }
+    return loaded;
+  }();
+  if (api == nullptr) {
+    const char* why = ::dlerror();
+    ThrowInputError(fmt::format(
+        "cannot fetch URLs: {} could not be loaded{}{} (on Debian: apt-get install libcurl4)",
+        kCurlLibrary, why != nullptr ? ": " : "", why != nullptr ? why : ""));
+  }
+  return *api;
+}
+
 std::atomic<bool> g_interrupted{false};
 static_assert(std::atomic<bool>::is_always_lock_free, "set from a signal handler");
 // A pipe the transfers' poll also waits on: InterruptTransfers writes a byte
@@ -41,7 +88,7 @@ static_assert(std::atomic<int>::is_always_lock_free, "read from a signal handler
 void GlobalInit() {
   static std::once_flag once;
   std::call_once(once, [] {
-    curl_global_init(CURL_GLOBAL_DEFAULT);
+    Curl().global_init(CURL_GLOBAL_DEFAULT);
     int fds[2];
     if (::pipe2(fds, O_NONBLOCK | O_CLOEXEC) == 0) {
       g_wake_read = fds[0];
@@ -51,19 +98,19 @@ void GlobalInit() {
 }
 
 struct EasyDeleter {
-  void operator()(CURL* h) const { curl_easy_cleanup(h); }
+  void operator()(CURL* h) const { Curl().easy_cleanup(h); }
 };
 struct MultiDeleter {
-  void operator()(CURLM* h) const { curl_multi_cleanup(h); }
+  void operator()(CURLM* h) const { Curl().multi_cleanup(h); }
 };
 struct SlistDeleter {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+  void operator()(curl_slist* l) const { Curl().slist_free_all(l); }
 };
 struct UrlDeleter {
-  void operator()(CURLU* h) const { curl_url_cleanup(h); }
+  void operator()(CURLU* h) const { Curl().url_cleanup(h); }
 };
 struct CurlFree {
-  void operator()(char* p) const { curl_free(p); }
+  void operator()(char* p) const { Curl().free(p); }
 };
 using EasyHandle = std::unique_ptr<CURL, EasyDeleter>;
 using MultiHandle = std::unique_ptr<CURLM, MultiDeleter>;
@@ -79,13 +126,13 @@ class MultiMembership {
   ~MultiMembership() { Leave(); }
   void Join(CURLM* multi, CURL* easy) {
     Leave();
-    if (curl_multi_add_handle(multi, easy) == CURLM_OK) {
+    if (Curl().multi_add_handle(multi, easy) == CURLM_OK) {
       multi_ = multi;
       easy_ = easy;
     }
   }
   void Leave() {
-    if (multi_ != nullptr) curl_multi_remove_handle(multi_, easy_);
+    if (multi_ != nullptr) Curl().multi_remove_handle(multi_, easy_);
     multi_ = nullptr;
     easy_ = nullptr;
   }
@@ -98,7 +145,7 @@ class MultiMembership {
 // A part of a URL as libcurl reads it ("" when the URL has none).
 std::string UrlPart(CURLU* url, CURLUPart part, unsigned flags = 0) {
   char* text = nullptr;
-  if (curl_url_get(url, part, &text, flags) != CURLUE_OK || text == nullptr) return {};
+  if (Curl().url_get(url, part, &text, flags) != CURLUE_OK || text == nullptr) return {};
   std::unique_ptr<char, CurlFree> owned(text);
   return text;
 }
@@ -109,8 +156,9 @@ std::string Lower(std::string s) {
 }
 
 UrlHandle ParseUrl(const std::string& url) {
-  UrlHandle handle(curl_url());
-  if (handle == nullptr || curl_url_set(handle.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) {
+  UrlHandle handle(Curl().url());
+  if (handle == nullptr ||
+      Curl().url_set(handle.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) {
     return nullptr;
   }
   return handle;
@@ -147,47 +195,49 @@ class HttpSource : public ByteSource {
     std::optional<UrlOrigin> origin = OriginOf(url_);
     if (!origin) ThrowInputError(url_ + ": not a URL libcurl can read");
     origin_ = *origin;
-    easy_.reset(curl_easy_init());
-    multi_.reset(curl_multi_init());
+    easy_.reset(Curl().easy_init());
+    multi_.reset(Curl().multi_init());
     if (easy_ == nullptr || multi_ == nullptr) ThrowInputError(url_ + ": cannot start libcurl");
     CURL* easy = easy_.get();
-    curl_easy_setopt(easy, CURLOPT_URL, url_.c_str());
-    curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);  // followed here: see FollowRedirect
-    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
-                     static_cast<long>(options_.connect_timeout_seconds * 1000));
-    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout_seconds * 1000));
-    curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME,
-                     static_cast<long>(std::max(1.0, options_.stall_seconds)));
+    Curl().easy_setopt(easy, CURLOPT_URL, url_.c_str());
+    Curl().easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+    Curl().easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);  // followed here: see FollowRedirect
+    Curl().easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
+                       static_cast<long>(options_.connect_timeout_seconds * 1000));
+    Curl().easy_setopt(easy, CURLOPT_TIMEOUT_MS,
+                       static_cast<long>(options_.timeout_seconds * 1000));
+    Curl().easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    Curl().easy_setopt(easy, CURLOPT_LOW_SPEED_TIME,
+                       static_cast<long>(std::max(1.0, options_.stall_seconds)));
     // The encoded bytes, inflated in the stream by the input module.
-    curl_easy_setopt(easy, CURLOPT_HTTP_CONTENT_DECODING, 0L);
-    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(easy, CURLOPT_USERAGENT, "gleak/" GLEAK_VERSION_STRING);
-    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, error_);
-    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &HttpSource::OnBody);
-    curl_easy_setopt(easy, CURLOPT_WRITEDATA, this);
-    curl_easy_setopt(easy, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(easy, CURLOPT_XFERINFOFUNCTION, &HttpSource::OnProgress);
-    curl_easy_setopt(easy, CURLOPT_XFERINFODATA, this);
-    if (!options_.ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, options_.ca_file.c_str());
+    Curl().easy_setopt(easy, CURLOPT_HTTP_CONTENT_DECODING, 0L);
+    Curl().easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    Curl().easy_setopt(easy, CURLOPT_USERAGENT, "gleak/" GLEAK_VERSION_STRING);
+    Curl().easy_setopt(easy, CURLOPT_ERRORBUFFER, error_);
+    Curl().easy_setopt(easy, CURLOPT_WRITEFUNCTION, &HttpSource::OnBody);
+    Curl().easy_setopt(easy, CURLOPT_WRITEDATA, this);
+    Curl().easy_setopt(easy, CURLOPT_NOPROGRESS, 0L);
+    Curl().easy_setopt(easy, CURLOPT_XFERINFOFUNCTION, &HttpSource::OnProgress);
+    Curl().easy_setopt(easy, CURLOPT_XFERINFODATA, this);
+    if (!options_.ca_file.empty())
+      Curl().easy_setopt(easy, CURLOPT_CAINFO, options_.ca_file.c_str());
     if (options_.insecure) {
-      curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
-      curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
+      Curl().easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
+      Curl().easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
     }
-    base_headers_.reset(curl_slist_append(nullptr, "Accept-Encoding: gzip"));
-    user_headers_.reset(curl_slist_append(nullptr, "Accept-Encoding: gzip"));
+    base_headers_.reset(Curl().slist_append(nullptr, "Accept-Encoding: gzip"));
+    user_headers_.reset(Curl().slist_append(nullptr, "Accept-Encoding: gzip"));
     if (base_headers_ == nullptr || user_headers_ == nullptr) {
       ThrowInputError(url_ + ": cannot start libcurl");
     }
     for (const std::string& h : options_.headers) {
       // curl_slist_append returns the list it appended to, or null (and
       // leaves the list as it was) when out of memory.
-      if (curl_slist_append(user_headers_.get(), h.c_str()) == nullptr) {
+      if (Curl().slist_append(user_headers_.get(), h.c_str()) == nullptr) {
         ThrowInputError(url_ + ": cannot start libcurl");
       }
     }
-    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, user_headers_.get());
+    Curl().easy_setopt(easy, CURLOPT_HTTPHEADER, user_headers_.get());
     membership_.Join(multi_.get(), easy);
     // Fail early (connection refused, 404, an HTML page, a redirect that is
     // refused) before parsing starts: run until the answer's status is known.
@@ -245,15 +295,16 @@ class HttpSource : public ByteSource {
   // any: the status and headers are known then.
   bool CheckResponse() {
     long status = 0;
-    curl_easy_getinfo(easy_.get(), CURLINFO_RESPONSE_CODE, &status);
+    Curl().easy_getinfo(easy_.get(), CURLINFO_RESPONSE_CODE, &status);
     if (status >= 300 && status <= 399) {
       curl_header* location = nullptr;
-      if (curl_easy_header(easy_.get(), "Location", 0, CURLH_HEADER, -1, &location) == CURLHE_OK &&
+      if (Curl().easy_header(easy_.get(), "Location", 0, CURLH_HEADER, -1, &location) ==
+              CURLHE_OK &&
           location != nullptr && location->value[0] != '\0') {
         // Resolved against the URL it answers, as a browser would.
         UrlHandle target = ParseUrl(current_url_);
         if (target != nullptr &&
-            curl_url_set(target.get(), CURLUPART_URL, location->value, 0) == CURLUE_OK) {
+            Curl().url_set(target.get(), CURLUPART_URL, location->value, 0) == CURLUE_OK) {
           redirect_to_ = UrlPart(target.get(), CURLUPART_URL);
         }
         if (redirect_to_.empty()) {
@@ -273,7 +324,7 @@ class HttpSource : public ByteSource {
       return false;
     }
     char* type = nullptr;
-    curl_easy_getinfo(easy_.get(), CURLINFO_CONTENT_TYPE, &type);
+    Curl().easy_getinfo(easy_.get(), CURLINFO_CONTENT_TYPE, &type);
     if (type != nullptr && std::strstr(type, "text/html") != nullptr) {
       failure_ = fmt::format(
           "{}: the server sent an HTML page ({}), not a goroutine dump: a login page, a proxy, "
@@ -282,7 +333,7 @@ class HttpSource : public ByteSource {
       return false;
     }
     curl_header* encoding = nullptr;
-    if (curl_easy_header(easy_.get(), "Content-Encoding", 0, CURLH_HEADER, -1, &encoding) ==
+    if (Curl().easy_header(easy_.get(), "Content-Encoding", 0, CURLH_HEADER, -1, &encoding) ==
             CURLHE_OK &&
         encoding != nullptr) {
       std::string value = Lower(encoding->value);
@@ -319,9 +370,9 @@ class HttpSource : public ByteSource {
     }
     membership_.Leave();
     current_url_ = target;
-    curl_easy_setopt(easy_.get(), CURLOPT_URL, current_url_.c_str());
-    curl_easy_setopt(easy_.get(), CURLOPT_HTTPHEADER,
-                     *to == origin_ ? user_headers_.get() : base_headers_.get());
+    Curl().easy_setopt(easy_.get(), CURLOPT_URL, current_url_.c_str());
+    Curl().easy_setopt(easy_.get(), CURLOPT_HTTPHEADER,
+                       *to == origin_ ? user_headers_.get() : base_headers_.get());
     checked_ = false;
     done_ = false;
     error_[0] = '\0';
@@ -333,15 +384,15 @@ class HttpSource : public ByteSource {
     if (done_) return;
     if (g_interrupted.load()) ThrowInputError(url_ + ": interrupted");
     int running = 0;
-    CURLMcode mc = curl_multi_perform(multi_.get(), &running);
+    CURLMcode mc = Curl().multi_perform(multi_.get(), &running);
     if (mc == CURLM_OK && running > 0 && pending_.empty()) {
       curl_waitfd wake{g_wake_read.load(), CURL_WAIT_POLLIN, 0};
-      mc = curl_multi_poll(multi_.get(), wake.fd >= 0 ? &wake : nullptr, wake.fd >= 0 ? 1 : 0, 200,
-                           nullptr);
+      mc = Curl().multi_poll(multi_.get(), wake.fd >= 0 ? &wake : nullptr, wake.fd >= 0 ? 1 : 0,
+                             200, nullptr);
     }
-    if (mc != CURLM_OK) ThrowInputError(fmt::format("{}: {}", url_, curl_multi_strerror(mc)));
+    if (mc != CURLM_OK) ThrowInputError(fmt::format("{}: {}", url_, Curl().multi_strerror(mc)));
     int queued = 0;
-    while (CURLMsg* msg = curl_multi_info_read(multi_.get(), &queued)) {
+    while (CURLMsg* msg = Curl().multi_info_read(multi_.get(), &queued)) {
       if (msg->msg != CURLMSG_DONE) continue;
       done_ = true;
       CURLcode rc = msg->data.result;
@@ -350,7 +401,7 @@ class HttpSource : public ByteSource {
         ThrowInputError(url_ + ": interrupted");
       }
       if (rc != CURLE_OK) {
-        std::string detail = error_[0] != '\0' ? error_ : curl_easy_strerror(rc);
+        std::string detail = error_[0] != '\0' ? error_ : Curl().easy_strerror(rc);
         if (rc == CURLE_OPERATION_TIMEDOUT) {
           detail += fmt::format(
               " (no complete answer within the timeouts: connect {}s, stall {}s, total {}s)",
@@ -421,7 +472,8 @@ std::optional<std::string> LeakProfileUrl(const std::string& url) {
   }
   if (!debug2) return std::nullopt;
   path += "leak";
-  if (curl_url_set(handle.get(), CURLUPART_PATH, path.c_str(), 0) != CURLUE_OK) return std::nullopt;
+  if (Curl().url_set(handle.get(), CURLUPART_PATH, path.c_str(), 0) != CURLUE_OK)
+    return std::nullopt;
   std::string out = UrlPart(handle.get(), CURLUPART_URL);
   if (out.empty()) return std::nullopt;
   return out;
@@ -441,7 +493,7 @@ std::string WithDebugParameter(const std::string& url, bool* added) {
     if (amp == std::string::npos) break;
     start = amp + 1;
   }
-  if (curl_url_set(handle.get(), CURLUPART_QUERY, "debug=2", CURLU_APPENDQUERY) != CURLUE_OK) {
+  if (Curl().url_set(handle.get(), CURLUPART_QUERY, "debug=2", CURLU_APPENDQUERY) != CURLUE_OK) {
     return url;
   }
   std::string with = UrlPart(handle.get(), CURLUPART_URL);

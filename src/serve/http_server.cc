@@ -1,41 +1,60 @@
+// HttpServer loads its HTTP server from gleak-http-server.so (see
+// server_module.h) when the first one is made, that is in `gleak serve`
+// alone. The module is found as a library beside gleak: the executable's
+// run path names its folder (the build tree's, or lib/gleak when installed).
 #include "serve/http_server.h"
 
-#include <httplib.h>
-
+#include <dlfcn.h>
 #include <fmt/core.h>
 
 #include "base/error.h"
+#include "serve/server_module.h"
 
 namespace gleak {
+namespace {
+
+const ServerModule& LoadModule() {
+  static const ServerModule* module = []() -> const ServerModule* {
+    void* library = ::dlopen(kServerModuleFile, RTLD_NOW | RTLD_LOCAL);
+    if (library == nullptr) {
+      const char* why = ::dlerror();
+      ThrowInputError(
+          fmt::format("gleak serve: its HTTP server could not be loaded ({}); "
+                      "reinstall gleak",
+                      why != nullptr ? why : kServerModuleFile));
+    }
+    auto entry = reinterpret_cast<decltype(&gleak_http_server_module)>(
+        ::dlsym(library, kServerModuleSymbol));
+    const ServerModule* table = entry != nullptr ? entry() : nullptr;
+    if (table == nullptr || table->version != kServerModuleVersion) {
+      ThrowInputError(
+          fmt::format("gleak serve: {} is not the HTTP server of this gleak (another build's?); "
+                      "reinstall gleak",
+                      kServerModuleFile));
+    }
+    return table;
+  }();
+  return *module;
+}
+
+}  // namespace
 
 struct HttpServer::Impl {
-  httplib::Server server;
+  const ServerModule& module = LoadModule();
+  void* server = module.create();
+  ~Impl() { module.destroy(server); }
 };
 
-HttpServer::HttpServer() : impl_(std::make_unique<Impl>()) {
-  // A scrape or a page load is small: few threads, short timeouts, so that a
-  // slow client cannot hold the exporter.
-  impl_->server.new_task_queue = [] { return new httplib::ThreadPool(4); };
-  impl_->server.set_read_timeout(10, 0);
-  impl_->server.set_write_timeout(10, 0);
-  impl_->server.set_payload_max_length(64 * 1024);
-}
+HttpServer::HttpServer() : impl_(std::make_unique<Impl>()) {}
 
 HttpServer::~HttpServer() { Stop(); }
 
 void HttpServer::Get(const std::string& path, std::function<HttpAnswer()> handler) {
-  // The path is matched as a regular expression by cpp-httplib: only plain
-  // paths are used here ("/", "/metrics").
-  impl_->server.Get(path, [handler](const httplib::Request&, httplib::Response& res) {
-    HttpAnswer answer = handler();
-    res.status = answer.status;
-    res.set_content(std::move(answer.body), answer.content_type.c_str());
-  });
+  impl_->module.get(impl_->server, path, std::move(handler));
 }
 
 int HttpServer::Bind(const std::string& host, int port) {
-  int bound = port == 0 ? impl_->server.bind_to_any_port(host.c_str())
-                        : (impl_->server.bind_to_port(host.c_str(), port) ? port : -1);
+  int bound = impl_->module.bind(impl_->server, host, port);
   if (bound <= 0) {
     ThrowUsageError(
         fmt::format("--listen {}:{}: cannot listen there (in use, or not an address "
@@ -45,10 +64,10 @@ int HttpServer::Bind(const std::string& host, int port) {
   return bound;
 }
 
-bool HttpServer::Run() { return impl_->server.listen_after_bind(); }
+bool HttpServer::Run() { return impl_->module.run(impl_->server); }
 
 void HttpServer::Stop() {
-  if (impl_ && impl_->server.is_running()) impl_->server.stop();
+  if (impl_) impl_->module.stop(impl_->server);
 }
 
 }  // namespace gleak
