@@ -121,9 +121,8 @@ struct GroupState {
   uint64_t leaked = 0;
   uint64_t durable = 0;
   uint64_t truncated = 0;
-  std::string func_id;
-  std::string shape_id;
-  std::vector<uint32_t> stack;  // representative: the first goroutine's frames
+  std::vector<uint32_t> stack;     // representative: the first goroutine's frames
+  uint32_t creator_frame = kNone;  // the representative's creator (func_id, shape_id)
   std::vector<bool> inlined;
   std::vector<uint64_t> sample_ids;
   std::vector<uint64_t> creator_ids;
@@ -178,14 +177,24 @@ class Clusterer::Impl {
                      uint32_t creator_frame);
   void SignatureOf(const Goroutine& g, uint32_t creator_frame, GroupingLevel level,
                    std::vector<uint32_t>* out);
+  // Where a signature of `stack` begins and ends: past the runtime frames on
+  // top, before runtime.goexit and runtime.main and the wrapper of a `go`
+  // statement at the bottom.
+  std::pair<size_t, size_t> SignatureRange(std::span<const uint32_t> stack,
+                                           uint32_t creator_frame) const;
+  // The function-level signature, from which a group's func_id and shape_id
+  // are made (gleak diff matches groups across snapshots by them).
+  void FuncSignatureOf(std::span<const uint32_t> stack, uint32_t creator_frame,
+                       std::vector<uint32_t>* out) const;
   StackFrame ToStackFrame(uint32_t frame_id, bool inlined) const;
   // Recursion prints the same frame over and over, and Go releases cut deep
   // stacks differently; a run of one frame counts once.
   static void PushCollapsed(std::vector<uint32_t>* out, uint32_t id) {
     if (out->empty() || out->back() != id) out->push_back(id);
   }
-  std::string IdOf(GroupingLevel level, uint32_t state, const std::vector<uint32_t>& signature,
-                   uint32_t creator, uint32_t label_value) const;
+  std::string IdOf(GroupingLevel level, std::string_view state,
+                   const std::vector<uint32_t>& signature, uint32_t creator,
+                   uint32_t label_value) const;
   bool HasFilteredLabels(std::span<const Label> labels) const;
   uint32_t LabelValue(std::span<const Label> labels);
   void CountLabels(GroupState* group, std::span<const Label> labels, uint64_t count);
@@ -205,7 +214,6 @@ class Clusterer::Impl {
   // Scratch space reused for every record: no allocation per goroutine.
   std::vector<uint32_t> record_frames_;
   std::vector<uint32_t> signature_;
-  std::vector<uint32_t> func_signature_;
   std::vector<uint32_t> key_;
   std::string label_text_;
   std::vector<Label> sorted_labels_;
@@ -258,24 +266,23 @@ bool Clusterer::Impl::PassesFilters(const Goroutine& g, std::span<const uint32_t
 }
 
 // Fills `out` with the ids that identify the stack at `level`.
-void Clusterer::Impl::SignatureOf(const Goroutine& g, uint32_t creator_frame, GroupingLevel level,
-                                  std::vector<uint32_t>* out) {
-  out->clear();
-  size_t begin = 0, end = record_frames_.size();
-  while (begin < end && frames_[record_frames_[begin]].runtime) ++begin;
+std::pair<size_t, size_t> Clusterer::Impl::SignatureRange(std::span<const uint32_t> stack,
+                                                          uint32_t creator_frame) const {
+  size_t begin = 0, end = stack.size();
+  while (begin < end && frames_[stack[begin]].runtime) ++begin;
   while (end > begin) {
-    std::string_view func = strings_.Get(frames_[record_frames_[end - 1]].func);
+    std::string_view func = strings_.Get(frames_[stack[end - 1]].func);
     if (func != "runtime.goexit" && func != "runtime.main") break;
     --end;
   }
   if (begin == end) {
     begin = 0;  // a stack entirely in the runtime: keep it whole
-    end = record_frames_.size();
+    end = stack.size();
   } else if (end - begin > 1 && creator_frame != kNone) {
     // Go <= 1.21 at traceback level 2 shows the wrapper of `go f(x)` as a
     // closure of the creator sitting on the `go` statement's line; level 1
     // hides it. Dropped, so both levels give one signature.
-    const FrameInfo& bottom = frames_[record_frames_[end - 1]];
+    const FrameInfo& bottom = frames_[stack[end - 1]];
     const FrameInfo& creator = frames_[creator_frame];
     std::string_view bottom_func = strings_.Get(bottom.func);
     std::string_view creator_func = strings_.Get(creator.func);
@@ -285,6 +292,31 @@ void Clusterer::Impl::SignatureOf(const Goroutine& g, uint32_t creator_frame, Gr
       --end;
     }
   }
+  return {begin, end};
+}
+
+void Clusterer::Impl::FuncSignatureOf(std::span<const uint32_t> stack, uint32_t creator_frame,
+                                      std::vector<uint32_t>* out) const {
+  out->clear();
+  auto [begin, end] = SignatureRange(stack, creator_frame);
+  uint32_t outermost = kNone;
+  for (size_t i = begin; i < end; ++i) {
+    const FrameInfo& f = frames_[stack[i]];
+    if (f.wrapper) continue;
+    if (!f.stdlib) PushCollapsed(out, f.func);
+    if (!f.runtime) outermost = f.func;
+  }
+  if (out->empty() && outermost != kNone) out->push_back(outermost);
+}
+
+void Clusterer::Impl::SignatureOf(const Goroutine& g, uint32_t creator_frame, GroupingLevel level,
+                                  std::vector<uint32_t>* out) {
+  if (level == GroupingLevel::kFunc) {
+    FuncSignatureOf(record_frames_, creator_frame, out);
+    return;
+  }
+  out->clear();
+  auto [begin, end] = SignatureRange(record_frames_, creator_frame);
   switch (level) {
     case GroupingLevel::kExact:
       for (size_t i = begin; i < end; ++i) {
@@ -298,17 +330,8 @@ void Clusterer::Impl::SignatureOf(const Goroutine& g, uint32_t creator_frame, Gr
         if (!frames_[record_frames_[i]].wrapper) PushCollapsed(out, record_frames_[i]);
       }
       break;
-    case GroupingLevel::kFunc: {
-      uint32_t outermost = kNone;
-      for (size_t i = begin; i < end; ++i) {
-        const FrameInfo& f = frames_[record_frames_[i]];
-        if (f.wrapper) continue;
-        if (!f.stdlib) PushCollapsed(out, f.func);
-        if (!f.runtime) outermost = f.func;
-      }
-      if (out->empty() && outermost != kNone) out->push_back(outermost);
-      break;
-    }
+    case GroupingLevel::kFunc:
+      break;  // above
     case GroupingLevel::kTop: {
       uint32_t top = kNone;
       for (size_t i = begin; i < end && top == kNone; ++i) {
@@ -460,16 +483,8 @@ void Clusterer::Impl::OnGoroutine(const Goroutine& g) {
     fresh.creator = creator;
     fresh.label_value = label_value;
     fresh.stack = record_frames_;
+    fresh.creator_frame = creator_frame;
     for (const Frame& f : g.frames) fresh.inlined.push_back(f.inlined);
-    // Looser ids for matching groups across snapshots (gleak diff): by function
-    // names (lines moved in a redeploy), and by frames alone (a debug=1 dump
-    // has no states and no creators).
-    SignatureOf(g, creator_frame, GroupingLevel::kFunc, &func_signature_);
-    uint32_t creator_func =
-        options_.include_creator && creator_frame != kNone ? frames_[creator_frame].func : kNone;
-    fresh.func_id = IdOf(GroupingLevel::kFunc, state, func_signature_, creator_func, label_value);
-    fresh.shape_id =
-        IdOf(GroupingLevel::kFunc, strings_.Intern(""), func_signature_, kNone, label_value);
   }
   if (keyed) RememberStack(g.stack_key, SeenStack{index, creator_frame});
   last_group_ = index;
@@ -536,7 +551,7 @@ StackFrame Clusterer::Impl::ToStackFrame(uint32_t frame_id, bool inlined) const 
   return frame;
 }
 
-std::string Clusterer::Impl::IdOf(GroupingLevel level, uint32_t state,
+std::string Clusterer::Impl::IdOf(GroupingLevel level, std::string_view state,
                                   const std::vector<uint32_t>& signature, uint32_t creator,
                                   uint32_t label_value) const {
   // The signature as text, so that the id depends on names, never on the
@@ -549,7 +564,7 @@ std::string Clusterer::Impl::IdOf(GroupingLevel level, uint32_t state,
     text.append(digits.data(), digits.size());
   };
   text.append("gleak.group/v1\n").append(GroupingLevelName(level)).push_back('\n');
-  text.append(strings_.Get(state)).push_back('\n');
+  text.append(state).push_back('\n');
   bool by_func = level == GroupingLevel::kFunc || level == GroupingLevel::kTop;
   for (size_t i = 0; i < signature.size(); ++i) {
     uint32_t id = signature[i];
@@ -589,9 +604,9 @@ std::vector<std::string> Clusterer::Impl::GroupIds() const {
   std::vector<std::string> ids;
   ids.reserve(groups_.size());
   for (const GroupState& s : groups_) {
-    ids.push_back(
-        s.overflow ? std::string(kOverflowGroupId)
-                   : IdOf(options_.level, s.state, s.signature_frames, s.creator, s.label_value));
+    ids.push_back(s.overflow ? std::string(kOverflowGroupId)
+                             : IdOf(options_.level, strings_.Get(s.state), s.signature_frames,
+                                    s.creator, s.label_value));
   }
   return ids;
 }
@@ -600,7 +615,6 @@ void Clusterer::Impl::ReleaseReadCaches() {
   seen_stacks_ = {};
   record_frames_ = {};
   signature_ = {};
-  func_signature_ = {};
   label_text_ = {};
   sorted_labels_ = {};
 }
@@ -724,8 +738,7 @@ void Clusterer::Impl::Absorb(const Impl& later) {
     auto represent = [&](GroupState* into) {
       into->sequence = s.sequence;
       into->shown_state = text(s.shown_state);
-      into->func_id = s.func_id;
-      into->shape_id = s.shape_id;
+      into->creator_frame = s.creator_frame == kNone ? kNone : frame(s.creator_frame);
       into->stack.clear();
       for (uint32_t id : s.stack) into->stack.push_back(frame(id));
       into->inlined = s.inlined;
@@ -759,14 +772,25 @@ void Clusterer::Impl::Absorb(const Impl& later) {
 std::vector<Group> Clusterer::Impl::BuildGroups() const {
   std::vector<Group> out;
   out.reserve(groups_.size());
+  std::vector<uint32_t> func_signature;
   for (const GroupState& s : groups_) {
     Group g;
     if (s.overflow) {
       MakeOverflow(&g);
     } else {
-      g.id = IdOf(options_.level, s.state, s.signature_frames, s.creator, s.label_value);
-      g.func_id = s.func_id;
-      g.shape_id = s.shape_id;
+      g.id =
+          IdOf(options_.level, strings_.Get(s.state), s.signature_frames, s.creator, s.label_value);
+      // Looser ids for matching groups across snapshots (gleak diff): by
+      // function names (lines moved in a redeploy), and by frames alone (a
+      // debug=1 dump has no states and no creators). Made here, once a
+      // group, rather than when a range of the input first met it.
+      FuncSignatureOf(s.stack, s.creator_frame, &func_signature);
+      uint32_t creator_func = options_.include_creator && s.creator_frame != kNone
+                                  ? frames_[s.creator_frame].func
+                                  : kNone;
+      g.func_id = IdOf(GroupingLevel::kFunc, strings_.Get(s.state), func_signature, creator_func,
+                       s.label_value);
+      g.shape_id = IdOf(GroupingLevel::kFunc, "", func_signature, kNone, s.label_value);
       if (!options_.by_label.empty()) {
         g.label_key = options_.by_label;
         g.has_label_value = s.label_value != kNone;
