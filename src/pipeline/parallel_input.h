@@ -107,7 +107,8 @@ struct SplitPolicy {
   // thread slowed by another process or a slower part of the file does not
   // hold up the end. Not more: every range meets each distinct stack for the
   // first time again (four a thread cost 9 % more CPU than two on a dump of
-  // 2,500 groups, docs/performance.md).
+  // 2,500 groups, docs/performance.md). Past one a thread only while each
+  // range holds four times min_part_bytes (ClusterFileInParts).
   size_t ranges_per_thread = 2;
   ReadProgress* progress = nullptr;  // counts what the ranges read; may be null
   // A larger file is not split: read whole, it is refused at this many bytes
@@ -122,6 +123,12 @@ struct SplitPolicy {
   // (ClusterGzipFileInChunks): threads + 2 of them are in memory at once.
   size_t chunk_bytes = size_t{1} << 20;
 };
+
+// How many ranges a plain file of `size` bytes is read in: 1 (read whole)
+// when fewer than two threads or two ranges of min_part_bytes; one a thread,
+// and up to ranges_per_thread a thread while each range holds four times
+// min_part_bytes.
+size_t RangesFor(uint64_t size, const SplitPolicy& policy);
 
 // Reads `source` whole on this thread. Throws gleak::Error (kInput) when it
 // cannot be read; `clusterer` and `*partial` then hold what was read before.
