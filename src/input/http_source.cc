@@ -35,12 +35,14 @@ namespace {
 // in, it and the TLS libraries it pulls in took about 4 MiB of every run's
 // resident memory and several milliseconds of its start-up, though most runs
 // read files. The names are libcurl's without "curl_".
-#define GLEAK_CURL_FUNCTIONS(X)                                                                   \
-  X(easy_cleanup)                                                                                 \
-  X(easy_getinfo) X(easy_header) X(easy_init) X(easy_setopt) X(easy_strerror) X(free)             \
-      X(global_init) X(multi_add_handle) X(multi_cleanup) X(multi_info_read) X(multi_init)        \
-          X(multi_perform) X(multi_poll) X(multi_remove_handle) X(multi_strerror) X(slist_append) \
-              X(slist_free_all) X(url_cleanup) X(url_get) X(url_set) X(url)
+// clang-format off
+#define GLEAK_CURL_FUNCTIONS(X)                                                           \
+  X(easy_cleanup) X(easy_getinfo) X(easy_header) X(easy_init) X(easy_setopt)              \
+  X(easy_strerror) X(free) X(global_init) X(multi_add_handle) X(multi_cleanup)            \
+  X(multi_info_read) X(multi_init) X(multi_perform) X(multi_poll) X(multi_remove_handle)  \
+  X(multi_strerror) X(slist_append) X(slist_free_all) X(url_cleanup) X(url_get)           \
+  X(url_set) X(url)
+// clang-format on
 
 struct CurlApi {
 #define GLEAK_CURL_MEMBER(name) decltype(&::curl_##name) name = nullptr;
