@@ -19,7 +19,7 @@ const ServerModule& LoadModule() {
     if (library == nullptr) {
       const char* why = ::dlerror();
       ThrowInputError(
-          fmt::format("gleak serve: its HTTP server could not be loaded ({}); "
+          fmt::format("the HTTP server of gleak serve could not be loaded ({}); "
                       "reinstall gleak",
                       why != nullptr ? why : kServerModuleFile));
     }
@@ -28,7 +28,7 @@ const ServerModule& LoadModule() {
     const ServerModule* table = entry != nullptr ? entry() : nullptr;
     if (table == nullptr || table->version != kServerModuleVersion) {
       ThrowInputError(
-          fmt::format("gleak serve: {} is not the HTTP server of this gleak (another build's?); "
+          fmt::format("{} is not the HTTP server of this gleak (another build's?); "
                       "reinstall gleak",
                       kServerModuleFile));
     }

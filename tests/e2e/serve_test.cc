@@ -29,6 +29,21 @@ using testing::RunShell;
 
 using testing::StartOrFail;
 
+// gleak serve loads its HTTP server from the module beside the binary: a
+// binary moved away from it says so, with the input error's exit code, rather
+// than failing in the dynamic loader before main (or crashing).
+TEST(Serve, WithoutItsHttpServerModuleSaysSoAndExitsThree) {
+  fs::path dir = testing::TempDir();
+  fs::copy_file(GLEAK_BINARY, dir / "gleak");
+  // (timeout: were the module found after all, gleak would serve until stopped)
+  auto r = RunShell("timeout 20 " + Quote(dir / "gleak") +
+                    " serve --listen 127.0.0.1:0 http://127.0.0.1:1/debug/pprof/goroutine");
+  fs::remove_all(dir);
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_TRUE(testing::Has(r.err, "the HTTP server of gleak serve could not be loaded")) << r.err;
+  EXPECT_TRUE(testing::Has(r.err, "gleak-http-server.so")) << r.err;
+}
+
 TEST(Serve, AlertRulesPassPromtool) {
   GLEAK_REQUIRE_PROMETHEUS();
   auto r = RunShell("promtool check rules " + Quote(testing::SourceDir() / "docs/alerts.yml"));
