@@ -265,7 +265,6 @@ bool Clusterer::Impl::PassesFilters(const Goroutine& g, std::span<const uint32_t
   return filtered_in;
 }
 
-// Fills `out` with the ids that identify the stack at `level`.
 std::pair<size_t, size_t> Clusterer::Impl::SignatureRange(std::span<const uint32_t> stack,
                                                           uint32_t creator_frame) const {
   size_t begin = 0, end = stack.size();
@@ -309,6 +308,7 @@ void Clusterer::Impl::FuncSignatureOf(std::span<const uint32_t> stack, uint32_t 
   if (out->empty() && outermost != kNone) out->push_back(outermost);
 }
 
+// Fills `out` with the ids that identify the stack at `level`.
 void Clusterer::Impl::SignatureOf(const Goroutine& g, uint32_t creator_frame, GroupingLevel level,
                                   std::vector<uint32_t>* out) {
   if (level == GroupingLevel::kFunc) {
