@@ -14,7 +14,7 @@ namespace {
 
 // A frame as evidence names it: "func (file:line)".
 std::string FrameText(const StackFrame& f) {
-  std::string_view file = f.short_file().empty() ? std::string_view(f.file) : f.short_file();
+  std::string_view file = f.shown_file();
   return file.empty() ? f.func : fmt::format("{} ({}:{})", f.func, file, f.line);
 }
 

@@ -38,6 +38,12 @@ struct StackFrame {
   std::string_view short_file() const {
     return std::string_view(file).substr(std::min<size_t>(short_file_from, file.size()));
   }
+  // What evidence and text name the file by: the short name, or the file as
+  // printed when nothing is left of it.
+  std::string_view shown_file() const {
+    std::string_view s = short_file();
+    return s.empty() ? std::string_view(file) : s;
+  }
 };
 
 struct Creator {

@@ -168,8 +168,7 @@ inline std::string Plural(uint64_t n, std::string_view word) {
 }
 
 inline std::string Location(const StackFrame& f) {
-  std::string file =
-      TerminalSafe(f.short_file().empty() ? std::string_view(f.file) : f.short_file());
+  std::string file = TerminalSafe(f.shown_file());
   if (file.empty()) return {};
   return f.line > 0 ? fmt::format("{}:{}", file, f.line) : file;
 }

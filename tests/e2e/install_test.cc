@@ -99,19 +99,10 @@ TEST_F(Install, ServesWithItsInstalledHttpServerModule) {
   ASSERT_EQ(found.exit_code, 0) << found.err;
   EXPECT_NE(found.out.find("/gleak/gleak-http-server.so"), std::string::npos) << found.out;
   fs::path dir = testing::TempDir();
-  std::string err = ShellQuoted((dir / "serve.err").string());
   std::string script =
-      ShellQuoted(Path("bin/gleak")) +
-      " serve --listen 127.0.0.1:0 --interval 1s http://127.0.0.1:1/debug/pprof/goroutine 2>" +
-      err +
-      " & pid=$!\n"
-      "trap 'kill $pid 2>/dev/null' EXIT\n"
-      "for i in $(seq 100); do SERVE=$(grep -o '127.0.0.1:[0-9]*' " +
-      err +
-      " | head -1); [ -n \"$SERVE\" ] && break; sleep 0.1; done\n"
-      "[ -n \"$SERVE\" ] || { cat " +
-      err +
-      " >&2; exit 10; }\n"
+      "pids=\ntrap 'kill $pids 2>/dev/null' EXIT\n" +
+      testing::StartServe(Path("bin/gleak").string(), dir,
+                          "--interval 1s http://127.0.0.1:1/debug/pprof/goroutine") +
       "exec 3<>/dev/tcp/127.0.0.1/${SERVE#*:}\n"
       "printf 'GET /metrics HTTP/1.0\\r\\nHost: x\\r\\n\\r\\n' >&3\n"
       "cat <&3\n";

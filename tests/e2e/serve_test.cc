@@ -51,15 +51,8 @@ TEST(Serve, AlertRulesPassPromtool) {
   EXPECT_TRUE(testing::Has(r.out, "SUCCESS: 3 rules found")) << r.out;
 }
 
-// Starts `gleak serve ARGS` in the background, writing its stderr to
-// DIR/serve.err, and waits for the address it serves on (SERVE=HOST:PORT).
 std::string StartServe(const fs::path& dir, const std::string& args) {
-  return "'" + std::string(GLEAK_BINARY) + "' serve --listen 127.0.0.1:0 " + args + " 2>" +
-         Quote(dir / "serve.err") + " & pids=\"$pids $!\"\n" +
-         "for i in $(seq 100); do SERVE=$(grep -o '127.0.0.1:[0-9]*' " + Quote(dir / "serve.err") +
-         " | head -1); [ -n \"$SERVE\" ] && break; sleep 0.1; done\n"
-         "[ -n \"$SERVE\" ] || { cat " +
-         Quote(dir / "serve.err") + " >&2; exit 10; }\n";
+  return testing::StartServe(GLEAK_BINARY, dir, args);
 }
 
 TEST(Serve, MetricsAreValidOpenMetricsWithScrapeHealthPerTarget) {

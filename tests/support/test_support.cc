@@ -271,6 +271,15 @@ long GleakPeakMiB(const std::string& args) {
   return usage.ru_maxrss / 1024;
 }
 
+std::string StartServe(const std::string& gleak, const std::filesystem::path& dir,
+                       const std::string& args) {
+  std::string err = Quote(dir / "serve.err");
+  return Quote(gleak) + " serve --listen 127.0.0.1:0 " + args + " 2>" + err +
+         " & pids=\"$pids $!\"\n" + "for i in $(seq 100); do SERVE=$(grep -o '127.0.0.1:[0-9]*' " +
+         err + " | head -1); [ -n \"$SERVE\" ] && break; sleep 0.1; done\n" +
+         "[ -n \"$SERVE\" ] || { cat " + err + " >&2; exit 10; }\n";
+}
+
 CommandResult RunGleak(const std::string& args, const std::string& stdin_text) {
   std::string command = ShellQuoted(GLEAK_BINARY);
   command.append(" ").append(args);

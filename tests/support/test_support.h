@@ -116,6 +116,12 @@ nlohmann::json AnalyzeToJson(const std::vector<std::string>& inputs, AnalyzeOpti
 CommandResult RunGleak(const std::string& args, const std::string& stdin_text = "");
 // Runs a shell command line.
 CommandResult RunShell(const std::string& command_line);
+// Shell lines that start `GLEAK serve --listen 127.0.0.1:0 ARGS` in the
+// background (its pid added to $pids, its stderr in DIR/serve.err) and wait
+// for the address it serves on (SERVE=HOST:PORT); exit 10 with its stderr
+// when it never says.
+std::string StartServe(const std::string& gleak, const std::filesystem::path& dir,
+                       const std::string& args);
 // Runs the gleak binary with `args`, output discarded; returns its peak
 // resident memory in MiB (its own, from wait4), or -1 when it failed.
 long GleakPeakMiB(const std::string& args);
