@@ -431,11 +431,20 @@ class ObjectIndex::Impl {
     bool blocked = IsBlockedState(g.state);
     BlockingWait wait;
     bool waits = blocked && FindBlockingWait(g.frames, &wait);
-    words_.clear();
+    // Every frame's arguments in one scan: joined by a "," (which ends a
+    // value and starts none, as the end of a list does), then zero padding.
+    args_.clear();
     for (const Frame& f : g.frames) {
       if (f.inlined || f.args.empty()) continue;
-      ForEachTrustedWord(f.args, [&](uint64_t w) { words_.push_back(w); });
+      args_.insert(args_.end(), f.args.begin(), f.args.end());
+      args_.push_back(',');
     }
+    size_t size = args_.size();
+    args_.resize(size + kArgsPadding, '\0');
+    const auto* begin = reinterpret_cast<const unsigned char*>(args_.data());
+    words_.clear();
+    object_detail::ForEachTrustedWordPadded(begin, begin + size,
+                                            [&](uint64_t w) { words_.push_back(w); });
     std::sort(words_.begin(), words_.end());
     words_.erase(std::unique(words_.begin(), words_.end()), words_.end());
     bool has_group = group != kNoGroup;
@@ -474,7 +483,9 @@ class ObjectIndex::Impl {
   using Tables = ObjectEvidence::Tables;
   ObjectLimits limits_;
   std::unique_ptr<Tables> tables_;
-  std::vector<uint64_t> words_;  // scratch, reused for every goroutine
+  static constexpr size_t kArgsPadding = 32;  // what ForEachTrustedWordPadded may read past
+  std::vector<char> args_;                    // scratch, reused for every goroutine
+  std::vector<uint64_t> words_;               // scratch, reused for every goroutine
   std::vector<uint64_t> ids_;
 };
 
