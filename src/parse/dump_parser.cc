@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <utility>
 
 #include <fmt/core.h>
 // Inlined here: the stack key of every record is hashed in this file.
@@ -24,6 +25,7 @@
 #include "base/duration.h"
 #include "base/error.h"
 #include "base/text.h"
+#include "parse/body_memo.h"
 #include "parse/line_grammar.h"
 #include "parse/log_lines.h"
 
@@ -135,6 +137,11 @@ class DumpParser::Impl {
         limits_(limits),
         keep_args_(sink.wants_arguments()),
         set_stack_keys_(sink.wants_stack_keys()) {
+    // The memo hands back stack keys: a sink that reads none reads every line.
+    if (set_stack_keys_) {
+      memo_ = std::make_unique<BodyMemo>(limits.max_line_length, limits.max_frames,
+                                         limits.body_memo_bytes);
+    }
     summary_.input = std::move(input_name);
     prefix_ = context.prefix;
     after_thread_separator_ = context.after_thread_separator;
@@ -142,7 +149,14 @@ class DumpParser::Impl {
     frames_.reserve(128);
   }
 
-  void ParseLine(const Line& line);
+  bool ParseLine(const Line& line);
+  size_t TakeBody(std::string_view ahead, uint64_t* lines);
+  // One body the memo holds, handed to the sink; false when `ahead` does
+  // not start with one (the lines are left to ParseLine).
+  bool TakeKnownBody(std::string_view ahead);
+  // The header line `ahead` starts with, read as ParseLine would, when it
+  // opens a traceback record: the bytes it took, or 0.
+  size_t TakeHeader(std::string_view ahead, uint64_t number);
   void Finish(uint64_t bytes, uint64_t lines);
   const ParseSummary& summary() const { return summary_; }
   ParseContext context() const {
@@ -209,12 +223,19 @@ class DumpParser::Impl {
     main_frame_count_ = 0;
     pending_function_ = false;
     dropped_frames_ = 0;
+    memo_candidate_ = false;
+    memo_confirmed_ = false;
   }
   void SetStackKey();
   void AddFrame(const FrameSpans& frame, uint64_t line_number);
   void KeepLabels(std::string_view labels, uint64_t line_number);
   Span KeepLabelText(std::string_view token);
   void EndRecord(bool at_end_of_input);
+  // Hands the record to the sink, its frames and key set.
+  void Emit(bool traceback);
+  // Whether the record just ended was read as the body scanned at its
+  // header said, so that the memo may keep it.
+  bool ReadAsScanned(bool at_end_of_input, State ended) const;
   // A function line never followed by its file line was not a frame after all
   // (a log line that happened to look like one).
   void DropPendingFunction() {
@@ -260,18 +281,29 @@ class DumpParser::Impl {
   uint64_t dropped_frames_ = 0;
   bool last_line_cut_ = false;  // the final line had no newline and was not understood
 
+  // Bodies read before (null when the sink reads no stack keys), and what a
+  // pass over the body after the last header found.
+  std::unique_ptr<BodyMemo> memo_;
+  BodyScan scan_;
+  bool body_may_follow_ = false;  // the line just read opened a record TakeBody may read
+  bool memo_candidate_ = false;   // the open record's body is worth keeping once read
+  bool memo_confirmed_ = false;   // and it ended at the blank line the scan found
+  uint64_t memo_blank_line_ = 0;
+  uint64_t noise_at_header_ = 0;
+  uint64_t warnings_at_header_ = 0;
+
   // What the sink sees, rebuilt for each record.
   std::vector<Frame> out_frames_;
   std::vector<Label> out_labels_;
   std::vector<Ancestor> out_ancestors_;
 };
 
-void DumpParser::Impl::ParseLine(const Line& line) {
+bool DumpParser::Impl::ParseLine(const Line& line) {
   if (line.overlong) {
     Warn(line.number, fmt::format("line is {} bytes long, over the {}-byte limit; skipped",
                                   line.overlong_bytes, limits_.max_line_length));
     Noise();
-    return;
+    return false;
   }
   if (!line.ends_with_newline) {
     // Go ends every dump with a newline: a last line without one was cut
@@ -282,9 +314,10 @@ void DumpParser::Impl::ParseLine(const Line& line) {
   // Log wrappers start with "{" (json-file, go test -json) or a digit (a
   // timestamp): one look at the first byte spares every other line the call.
   if ((!text.empty() && (text.front() == '{' || IsDigit(text.front()))) || envelope_.pending()) {
-    if (!envelope_.Unwrap(line.text, &text)) return;  // a piece of a longer log line
+    if (!envelope_.Unwrap(line.text, &text)) return false;  // a piece of a longer log line
   }
   ParseText(text, line);
+  return std::exchange(body_may_follow_, false);
 }
 
 inline void DumpParser::Impl::ParseText(std::string_view text, const Line& line) {
@@ -429,6 +462,9 @@ bool DumpParser::Impl::TryStartRecord(std::string_view text, const Line& line) {
     if (ParseHeaderLine(text, &header)) {
       if (!prefix_.empty() && !prefix_stripped_) prefix_.clear();
       StartTraceback(header, line);
+      // The lines after a prefix or a log wrapper are not read as they stand.
+      body_may_follow_ = memo_ != nullptr && !skip_current_ && prefix_.empty() &&
+                         !envelope_.pending() && line.ends_with_newline;
       return true;
     }
     ProfileHeaderLine profile;
@@ -639,6 +675,7 @@ inline void DumpParser::Impl::EndFrame(const FileLine& file) {
 bool DumpParser::Impl::TracebackLine(std::string_view text, const Line& line) {
   std::string_view trimmed = TrimRight(text);
   if (trimmed.empty()) {
+    memo_confirmed_ = memo_candidate_ && line.number == memo_blank_line_;
     EndRecord(false);
     return true;
   }
@@ -851,6 +888,102 @@ void DumpParser::Impl::EndRecord(bool at_end_of_input) {
   if (ancestors_.empty()) main_frame_count_ = frames_.size();
   out_frames_.clear();
   for (const FrameSpans& f : frames_) out_frames_.push_back(ToFrame(f));
+  if (current_.has_created_by) current_.created_by = ToFrame(created_by_);
+  if (set_stack_keys_) SetStackKey();
+  if (memo_candidate_ && ReadAsScanned(at_end_of_input, ended)) {
+    memo_->Keep(scan_.hash, out_frames_, current_.has_created_by ? &current_.created_by : nullptr,
+                current_.stack_key);
+  }
+  memo_candidate_ = false;
+  memo_confirmed_ = false;
+  Emit(traceback);
+}
+
+bool DumpParser::Impl::ReadAsScanned(bool at_end_of_input, State ended) const {
+  if (!memo_confirmed_ || at_end_of_input || ended != State::kFrames || !ancestors_.empty() ||
+      dropped_frames_ != 0 || current_.frames_elided || current_.stack_unavailable ||
+      current_.truncated || summary_.noise_lines != noise_at_header_ ||
+      summary_.warnings.size() + summary_.warnings_dropped != warnings_at_header_ ||
+      frames_.size() != scan_.args.size() || current_.has_created_by != scan_.has_created_by ||
+      current_.has_creator_id != scan_.has_creator_id || current_.creator_id != scan_.creator_id) {
+    return false;
+  }
+  if (keep_args_) {
+    for (size_t i = 0; i < frames_.size(); ++i) {
+      if (ViewOf(args_, frames_[i].args) != scan_.args[i]) return false;
+    }
+  }
+  return true;
+}
+
+size_t DumpParser::Impl::TakeBody(std::string_view ahead, uint64_t* lines) {
+  size_t taken = 0;
+  uint64_t taken_lines = 0;
+  // Record after record while each body is one the memo holds, each next
+  // header read here as ParseLine would read it.
+  while (TakeKnownBody(ahead.substr(taken))) {
+    taken += scan_.bytes;
+    taken_lines += scan_.lines;
+    uint64_t number = current_.line + scan_.lines + 1;
+    size_t header = TakeHeader(ahead.substr(taken), number);
+    if (header == 0) break;
+    taken += header;
+    ++taken_lines;
+    if (!std::exchange(body_may_follow_, false)) break;
+  }
+  *lines = taken_lines;
+  return taken;
+}
+
+bool DumpParser::Impl::TakeKnownBody(std::string_view ahead) {
+  if (!memo_->Scan(ahead, View(state_span_), &scan_)) return false;
+  const BodyMemo::Entry* entry = memo_->Find(scan_.hash);
+  if (entry == nullptr) {
+    if (memo_->WorthKeeping(scan_.hash)) {
+      memo_candidate_ = true;
+      memo_blank_line_ = current_.line + scan_.lines;
+      noise_at_header_ = summary_.noise_lines;
+      warnings_at_header_ = summary_.warnings.size() + summary_.warnings_dropped;
+    }
+    return false;
+  }
+  // The record as EndRecord would make it after reading the lines one by one.
+  out_frames_.clear();
+  for (size_t i = 0; i < entry->frame_count(); ++i) {
+    Frame& frame = out_frames_.emplace_back(entry->frame(i));
+    if (keep_args_) frame.args = scan_.args[i];
+  }
+  main_frame_count_ = out_frames_.size();
+  current_.has_created_by = entry->has_created_by();
+  current_.created_by = entry->created_by();
+  current_.has_creator_id = scan_.has_creator_id;
+  current_.creator_id = scan_.creator_id;
+  current_.stack_key = entry->stack_key();
+  state_ = State::kOutside;
+  Emit(true);
+  return true;
+}
+
+size_t DumpParser::Impl::TakeHeader(std::string_view ahead, uint64_t number) {
+  const char* newline = FindNewlinePadded(ahead.data(), ahead.data() + ahead.size());
+  if (newline == nullptr) return 0;
+  std::string_view text(ahead.data(), static_cast<size_t>(newline - ahead.data()));
+  // What ParseLine and OutsideLine do before TryStartRecord, for a line that
+  // starts "goroutine ": nothing, but when a panic's lines go on, a log
+  // wrapper or a prefix is in use, or the line is too long or ends in CR or
+  // NUL (the line scanner or the NUL trim would change it).
+  if (!text.starts_with("goroutine ") || text.size() > limits_.max_line_length ||
+      text.back() == '\r' || text.back() == '\0' || in_panic_ || envelope_.pending() ||
+      !prefix_.empty() || state_ != State::kOutside) {
+    return 0;
+  }
+  Line line;
+  line.text = text;
+  line.number = number;
+  if (!TryStartRecord(text, line)) return 0;
+  return text.size() + 1;
+}
+void DumpParser::Impl::Emit(bool traceback) {
   out_labels_.clear();
   for (const auto& [key, value] : labels_) {
     out_labels_.push_back(Label{ViewOf(label_text_, key), ViewOf(label_text_, value)});
@@ -865,10 +998,8 @@ void DumpParser::Impl::EndRecord(bool at_end_of_input) {
   }
   current_.state = View(state_span_);
   current_.frames = std::span<const Frame>(out_frames_.data(), main_frame_count_);
-  if (current_.has_created_by) current_.created_by = ToFrame(created_by_);
   current_.labels = out_labels_;
   current_.ancestors = out_ancestors_;
-  if (set_stack_keys_) SetStackKey();
   // Go <= 1.20 cut stacks at 100 physical frames without a marker (format §6.1).
   current_.stack_maybe_cut =
       traceback && !current_.frames_elided && main_frame_count_ >= 97 && main_frame_count_ <= 100;
@@ -900,7 +1031,10 @@ DumpParser::DumpParser(std::string input_name, RecordSink& sink, const ParseLimi
                        const ParseContext& context)
     : impl_(std::make_unique<Impl>(std::move(input_name), sink, limits, context)) {}
 DumpParser::~DumpParser() = default;
-void DumpParser::ParseLine(const Line& line) { impl_->ParseLine(line); }
+bool DumpParser::ParseLine(const Line& line) { return impl_->ParseLine(line); }
+size_t DumpParser::TakeBody(std::string_view ahead, uint64_t* lines) {
+  return impl_->TakeBody(ahead, lines);
+}
 void DumpParser::Finish(uint64_t bytes, uint64_t lines) { impl_->Finish(bytes, lines); }
 const ParseSummary& DumpParser::summary() const { return impl_->summary(); }
 ParseContext DumpParser::context() const { return impl_->context(); }

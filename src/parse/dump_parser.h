@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "input/byte_source.h"
@@ -23,6 +24,9 @@ struct ParseLimits {
   size_t max_line_length = LineScanner::kDefaultMaxLineLength;
   size_t max_frames = 10'000;  // per goroutine; more are counted and dropped
   size_t max_warnings = 100;   // kept in the summary; the rest are counted
+  // About how much a parser's memo of the bodies it read may hold (see
+  // BodyMemo): readers on several threads share it out.
+  size_t body_memo_bytes = size_t{8} << 20;
   // A pprof protobuf profile is refused past this many (decompressed) bytes.
   uint64_t max_profile_bytes = uint64_t{64} << 30;
 };
@@ -86,7 +90,15 @@ class DumpParser {
   DumpParser(const DumpParser&) = delete;
   DumpParser& operator=(const DumpParser&) = delete;
 
-  void ParseLine(const Line& line);
+  // True when the line opened a goroutine record whose body TakeBody may
+  // read at once.
+  bool ParseLine(const Line& line);
+  // Reads the body of the record just opened from `ahead`, the bytes after
+  // its header line (FindNewlinePadded must be able to search them), when
+  // the body is one already read before (see BodyMemo). Returns how many
+  // bytes it took, through the blank line that ends the body, and sets
+  // `*lines` to how many lines; 0 when the lines are left to ParseLine.
+  size_t TakeBody(std::string_view ahead, uint64_t* lines);
   // Call once at the end of the input: emits a record left open. Then
   // ConcludeSummary on the summary adds what only the whole input can tell.
   void Finish(uint64_t bytes, uint64_t lines);

@@ -3,35 +3,13 @@
 #include <algorithm>
 #include <cstring>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
 namespace gleak {
 namespace {
 constexpr size_t kReadChunk = 256 * 1024;
 // Bytes kept readable past the end of what is read, so that the newline
 // search may look at sixteen bytes at a time without a check for the end.
-constexpr size_t kSlack = 16;
+constexpr size_t kSlack = kNewlineSearchSlack;
 
-// The first newline in [p, end), or nullptr; reads up to 15 bytes past `end`.
-// Most lines are shorter than a call to memchr costs to set up.
-const char* FindNewline(const char* p, const char* end) {
-#if defined(__SSE2__)
-  const __m128i newline = _mm_set1_epi8('\n');
-  for (; p < end; p += 16) {
-    unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(
-        _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)), newline)));
-    if (mask != 0) {
-      const char* at = p + __builtin_ctz(mask);
-      return at < end ? at : nullptr;
-    }
-  }
-  return nullptr;
-#else
-  return static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)));
-#endif
-}
 }  // namespace
 
 LineScanner::LineScanner(ByteSource& source, size_t max_line_length)
@@ -72,7 +50,7 @@ bool LineScanner::Next(Line* line) {
   // registers that the call costs little; the rest (a read, a line too long,
   // the end of the input) out of line.
   const char* start = buffer_.data() + begin_;
-  const char* nl = FindNewline(start + scanned_, buffer_.data() + end_);
+  const char* nl = FindNewlinePadded(start + scanned_, buffer_.data() + end_);
   if (nl == nullptr || static_cast<size_t>(nl - start) > max_line_length_) return NextSlow(line);
   size_t length = static_cast<size_t>(nl - start);
   size_t text_length = length;
@@ -91,7 +69,7 @@ bool LineScanner::Next(Line* line) {
 bool LineScanner::NextSlow(Line* line) {
   for (;;) {
     const char* start = buffer_.data() + begin_;
-    const char* nl = FindNewline(start + scanned_, buffer_.data() + end_);
+    const char* nl = FindNewlinePadded(start + scanned_, buffer_.data() + end_);
     if (nl != nullptr) {
       size_t length = static_cast<size_t>(nl - start);
       if (length > max_line_length_) {

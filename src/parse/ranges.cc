@@ -62,7 +62,13 @@ void ParseRange(ByteSource& source, RecordSink& sink, const ParseLimits& limits,
   };
   Line line;
   try {
-    while (scanner.Next(&line)) parser.ParseLine(line);
+    while (scanner.Next(&line)) {
+      if (!parser.ParseLine(line)) continue;
+      uint64_t lines = 0;
+      if (size_t bytes = parser.TakeBody(scanner.Buffered(), &lines)) {
+        scanner.Consume(bytes, lines);
+      }
+    }
   } catch (const Error&) {
     take();  // a cut gzip stream, a dropped connection: what came before counts
     throw;

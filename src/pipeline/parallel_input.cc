@@ -279,6 +279,9 @@ ClusteredInput ClusterFileRanges(const std::string& path, const std::vector<uint
                                  const ParseLimits& limits, size_t threads,
                                  ReadProgress* read_progress, uint64_t heap_budget) {
   size_t n = cuts.size() - 1;
+  ParseLimits range_limits = limits;  // each reader's share of the memo
+  range_limits.body_memo_bytes =
+      limits.body_memo_bytes / std::max<size_t>(threads == 0 ? n : std::min(threads, n), 1);
   std::mutex mu;
   std::condition_variable progress;  // a range was folded, or one failed
   std::atomic<bool> failed{false};   // set under `mu`; read without it by keep_to_budget
@@ -295,7 +298,8 @@ ClusteredInput ClusterFileRanges(const std::string& path, const std::vector<uint
   // context than the default (a log prefix, a crash dump's thread sections).
   auto fold = [&](size_t i, Part part, const ParseContext& context) {
     if (context != ParseContext{}) {
-      part = ParsePart(path, cuts[i], cuts[i + 1], options, input_index, limits, context, nullptr);
+      part = ParsePart(path, cuts[i], cuts[i + 1], options, input_index, range_limits, context,
+                       nullptr);
     }
     summaries.push_back(std::move(part.parse.summary));
     ParseContext end = std::move(part.parse.end_context);
@@ -384,8 +388,8 @@ ClusteredInput ClusterFileRanges(const std::string& path, const std::vector<uint
     std::function<void()> checkpoint = [&] { keep_to_budget(i); };
     bool bounded = heap_budget > 0 && workers > 2;
     try {
-      part = ParsePart(path, cuts[i], cuts[i + 1], options, input_index, limits, ParseContext{},
-                       read_progress, bounded ? &checkpoint : nullptr);
+      part = ParsePart(path, cuts[i], cuts[i + 1], options, input_index, range_limits,
+                       ParseContext{}, read_progress, bounded ? &checkpoint : nullptr);
     } catch (const GiveUp&) {
       GiveBackFreedMemory();
       std::lock_guard<std::mutex> lock(mu);
@@ -479,6 +483,8 @@ bool ClusterGzipFileInChunks(const std::string& path, const SplitPolicy& policy,
   ProgressCounter bytes_counter(policy.progress);
   source = CountingBytes(std::move(source), &bytes_counter);
   const size_t workers = policy.threads;
+  ParseLimits chunk_limits = limits;  // each reader's share of the memo
+  chunk_limits.body_memo_bytes = limits.body_memo_bytes / std::max<size_t>(workers, 1);
   const size_t chunk_bytes = std::max<size_t>(policy.chunk_bytes, 1);
   // A record longer than this is read on one thread: it would take a chunk
   // this large for every thread at once.
@@ -592,7 +598,7 @@ bool ClusterGzipFileInChunks(const std::string& path, const SplitPolicy& policy,
           MemoryViewSource(source->name(), std::string_view(chunk.bytes.data(), chunk.size));
       RangeParse range;
       try {
-        ParseRange(*text, reader.sink, limits, ParseContext{}, &range);
+        ParseRange(*text, reader.sink, chunk_limits, ParseContext{}, &range);
       } catch (const Error&) {
         return fail();  // said by the read on one thread
       }

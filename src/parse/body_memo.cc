@@ -1,0 +1,172 @@
+#include "parse/body_memo.h"
+
+#include <absl/container/flat_hash_map.h>
+#include <absl/container/flat_hash_set.h>
+#include <xxhash.h>
+
+#include <cstring>
+
+#include "base/text.h"
+#include "parse/line_scanner.h"
+
+namespace gleak {
+namespace {
+
+using Hash = std::array<uint64_t, 2>;
+
+// The hashes are XXH3 output: either half spreads well on its own.
+struct HashOfHash {
+  size_t operator()(const Hash& h) const { return static_cast<size_t>(h[0]); }
+};
+
+// What a hash in a set costs, its slot and the set's slack.
+constexpr size_t kSeenBytes = 2 * sizeof(Hash);
+
+// What a line may not start with to be read as it stands: NUL padding, and a
+// log wrapper's "{" or timestamp digit.
+constexpr auto kWrappedFirst = [] {
+  std::array<bool, 256> t{};
+  t['\0'] = t['{'] = true;
+  for (int c = '0'; c <= '9'; ++c) t[c] = true;
+  return t;
+}();
+
+}  // namespace
+
+class BodyMemo::Index {
+ public:
+  absl::flat_hash_map<Hash, uint32_t, HashOfHash> kept;
+  absl::flat_hash_set<Hash, HashOfHash> seen_once;
+};
+
+BodyMemo::BodyMemo(size_t max_line_length, size_t max_frames, size_t budget_bytes)
+    : max_line_length_(max_line_length),
+      max_frames_(max_frames),
+      budget_bytes_(budget_bytes),
+      index_(std::make_unique<Index>()) {}
+
+BodyMemo::~BodyMemo() = default;
+
+bool BodyMemo::Scan(std::string_view ahead, std::string_view state, BodyScan* out) {
+  out->args.clear();
+  out->has_created_by = false;
+  out->has_creator_id = false;
+  out->creator_id = 0;
+  // The key: the state and a newline, then the pieces. It is never longer
+  // than the state and the bytes scanned.
+  if (key_.size() < state.size() + 1 + ahead.size()) key_.resize(state.size() + 1 + ahead.size());
+  char* key = key_.data();
+  std::memcpy(key, state.data(), state.size());
+  key += state.size();
+  *key++ = '\n';
+  const char* p = ahead.data();
+  const char* end = p + ahead.size();
+  const char* piece = p;                              // where the piece being read began
+  auto cut = [&](const char* from, const char* to) {  // ends a piece at `from`
+    size_t size = static_cast<size_t>(from - piece);
+    std::memcpy(key, piece, size);
+    key += size;
+    piece = to;
+  };
+  uint64_t lines = 0;
+  bool file_line_next = false;
+  for (;;) {
+    const char* newline = FindNewlinePadded(p, end);
+    if (newline == nullptr) return false;  // not whole in the buffer
+    std::string_view line(p, static_cast<size_t>(newline - p));
+    p = newline + 1;
+    ++lines;
+    if (line.empty()) {
+      if (file_line_next || out->args.empty()) return false;
+      break;
+    }
+    if (line.size() > max_line_length_) return false;
+    char last = line.back();
+    // What the line parser reads otherwise: a CRLF end, NUL padding, a log
+    // wrapper, white space it trims.
+    if (kWrappedFirst[static_cast<unsigned char>(line.front())] || last == '\r' || last == '\0') {
+      return false;
+    }
+    if (file_line_next) {
+      if (line.front() != '\t') return false;
+      file_line_next = false;
+      continue;
+    }
+    if (out->has_created_by) return false;  // only the blank line may follow its file line
+    if (last == ')') {
+      if (IsBlank(line.front()) || line.starts_with("goroutine ")) return false;
+      const char* paren = static_cast<const char*>(memrchr(line.data(), '(', line.size()));
+      if (paren == nullptr || paren == line.data()) return false;
+      if (out->args.size() >= max_frames_) return false;
+      std::string_view args(paren + 1, static_cast<size_t>(newline - 1 - (paren + 1)));
+      out->args.push_back(args);
+      if (args != "...") cut(args.data(), newline - 1);  // "..." stays: it says "inlined"
+      file_line_next = true;
+      continue;
+    }
+    std::string_view rest = line;
+    if (!ConsumePrefix(&rest, "created by ") || IsBlank(last)) return false;
+    size_t in = rest.rfind(" in goroutine ");
+    if (in != std::string_view::npos &&
+        ParseDecimal(rest.substr(in + 14), &out->creator_id) == NumberStatus::kOk) {
+      out->has_creator_id = true;
+      cut(rest.data() + in + 14, newline);
+      rest = rest.substr(0, in);
+    } else {
+      out->creator_id = 0;
+    }
+    if (rest.empty()) return false;
+    out->has_created_by = true;
+    file_line_next = true;
+  }
+  cut(p, p);
+  out->bytes = static_cast<size_t>(p - ahead.data());
+  out->lines = lines;
+  XXH128_hash_t hash = XXH3_128bits(key_.data(), static_cast<size_t>(key - key_.data()));
+  out->hash = {hash.low64, hash.high64};
+  return true;
+}
+
+const BodyMemo::Entry* BodyMemo::Find(const Hash& hash) const {
+  auto it = index_->kept.find(hash);
+  return it == index_->kept.end() ? nullptr : &entries_[it->second];
+}
+
+bool BodyMemo::WorthKeeping(const Hash& hash) {
+  if (kept_bytes_ >= budget_bytes_) return false;
+  if (index_->seen_once.contains(hash)) return true;
+  index_->seen_once.insert(hash);
+  kept_bytes_ += kSeenBytes;  // a dump of distinct bodies fills the budget so
+  return false;
+}
+
+void BodyMemo::Keep(const Hash& hash, std::span<const Frame> frames, const Frame* created_by,
+                    const Hash& stack_key) {
+  Entry& entry = entries_.emplace_back();
+  auto place = [&](std::string_view s, uint32_t* at, uint32_t* size) {
+    *at = static_cast<uint32_t>(entry.text_.size());
+    *size = static_cast<uint32_t>(s.size());
+    entry.text_.append(s);
+  };
+  auto add = [&](const Frame& f) {
+    Entry::KeptFrame& kept = entry.frames_.emplace_back();
+    place(f.func, &kept.func_at, &kept.func_size);
+    place(f.file, &kept.file_at, &kept.file_size);
+    kept.line = f.line;
+    kept.inlined = f.inlined;
+  };
+  entry.frames_.reserve(frames.size() + 1);
+  for (const Frame& f : frames) add(f);
+  if (created_by != nullptr) {
+    add(*created_by);
+    entry.has_created_by_ = true;
+  }
+  entry.text_.shrink_to_fit();
+  entry.stack_key_ = stack_key;
+  index_->kept.emplace(hash, static_cast<uint32_t>(entries_.size() - 1));
+  index_->seen_once.erase(hash);  // its bytes stay counted: the set keeps its slot
+  kept_bytes_ += sizeof(Entry) + entry.text_.capacity() +
+                 entry.frames_.capacity() * sizeof(Entry::KeptFrame) + 2 * sizeof(Hash);
+}
+
+}  // namespace gleak
