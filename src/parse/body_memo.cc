@@ -2,8 +2,11 @@
 
 #include <absl/container/flat_hash_map.h>
 #include <absl/container/flat_hash_set.h>
+// Inlined here: every body scanned is hashed in this file.
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "base/text.h"
@@ -52,20 +55,20 @@ bool BodyMemo::Scan(std::string_view ahead, std::string_view state, BodyScan* ou
   out->has_created_by = false;
   out->has_creator_id = false;
   out->creator_id = 0;
-  // The key: the state and a newline, then the pieces. It is never longer
-  // than the state and the bytes scanned.
-  if (key_.size() < state.size() + 1 + ahead.size()) key_.resize(state.size() + 1 + ahead.size());
-  char* key = key_.data();
-  std::memcpy(key, state.data(), state.size());
-  key += state.size();
-  *key++ = '\n';
+  // The key: the state and a newline, then the pieces.
+  size_t key_size = 0;
+  auto append = [&](const char* bytes, size_t size) {
+    if (key_size + size > key_.size()) key_.resize(std::max(key_.size() * 2, key_size + size));
+    std::memcpy(key_.data() + key_size, bytes, size);
+    key_size += size;
+  };
+  append(state.data(), state.size());
+  append("\n", 1);
   const char* p = ahead.data();
   const char* end = p + ahead.size();
   const char* piece = p;                              // where the piece being read began
   auto cut = [&](const char* from, const char* to) {  // ends a piece at `from`
-    size_t size = static_cast<size_t>(from - piece);
-    std::memcpy(key, piece, size);
-    key += size;
+    append(piece, static_cast<size_t>(from - piece));
     piece = to;
   };
   uint64_t lines = 0;
@@ -122,7 +125,7 @@ bool BodyMemo::Scan(std::string_view ahead, std::string_view state, BodyScan* ou
   cut(p, p);
   out->bytes = static_cast<size_t>(p - ahead.data());
   out->lines = lines;
-  XXH128_hash_t hash = XXH3_128bits(key_.data(), static_cast<size_t>(key - key_.data()));
+  XXH128_hash_t hash = XXH3_128bits(key_.data(), key_size);
   out->hash = {hash.low64, hash.high64};
   return true;
 }
