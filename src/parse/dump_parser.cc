@@ -132,16 +132,18 @@ enum class State {
 class DumpParser::Impl {
  public:
   Impl(std::string input_name, RecordSink& sink, const ParseLimits& limits,
-       const ParseContext& context)
+       const ParseContext& context, BodyMemo* memo)
       : sink_(sink),
         limits_(limits),
         keep_args_(sink.wants_arguments()),
         set_stack_keys_(sink.wants_stack_keys()) {
     // The memo hands back stack keys: a sink that reads none reads every line.
-    if (set_stack_keys_) {
-      memo_ = std::make_unique<BodyMemo>(limits.max_line_length, limits.max_frames,
-                                         limits.body_memo_bytes);
+    if (set_stack_keys_ && memo == nullptr) {
+      own_memo_ = std::make_unique<BodyMemo>(limits.max_line_length, limits.max_frames,
+                                             limits.body_memo_bytes);
+      memo = own_memo_.get();
     }
+    if (set_stack_keys_) memo_ = memo;
     summary_.input = std::move(input_name);
     prefix_ = context.prefix;
     after_thread_separator_ = context.after_thread_separator;
@@ -283,7 +285,8 @@ class DumpParser::Impl {
 
   // Bodies read before (null when the sink reads no stack keys), and what a
   // pass over the body after the last header found.
-  std::unique_ptr<BodyMemo> memo_;
+  BodyMemo* memo_ = nullptr;
+  std::unique_ptr<BodyMemo> own_memo_;
   BodyScan scan_;
   bool body_may_follow_ = false;  // the line just read opened a record TakeBody may read
   bool memo_candidate_ = false;   // the open record's body is worth keeping once read
@@ -1028,8 +1031,8 @@ void DumpParser::Impl::Finish(uint64_t bytes, uint64_t lines) {
 }
 
 DumpParser::DumpParser(std::string input_name, RecordSink& sink, const ParseLimits& limits,
-                       const ParseContext& context)
-    : impl_(std::make_unique<Impl>(std::move(input_name), sink, limits, context)) {}
+                       const ParseContext& context, BodyMemo* memo)
+    : impl_(std::make_unique<Impl>(std::move(input_name), sink, limits, context, memo)) {}
 DumpParser::~DumpParser() = default;
 bool DumpParser::ParseLine(const Line& line) { return impl_->ParseLine(line); }
 size_t DumpParser::TakeBody(std::string_view ahead, uint64_t* lines) {

@@ -20,6 +20,8 @@
 
 namespace gleak {
 
+class BodyMemo;
+
 struct ParseLimits {
   size_t max_line_length = LineScanner::kDefaultMaxLineLength;
   size_t max_frames = 10'000;  // per goroutine; more are counted and dropped
@@ -84,8 +86,10 @@ struct ParseContext {
 
 class DumpParser {
  public:
+  // `memo`: the bodies read by the parsers before this one on the same
+  // thread (a gzip file's chunks), to read on with; null: a memo of its own.
   DumpParser(std::string input_name, RecordSink& sink, const ParseLimits& limits = {},
-             const ParseContext& context = {});
+             const ParseContext& context = {}, BodyMemo* memo = nullptr);
   ~DumpParser();
   DumpParser(const DumpParser&) = delete;
   DumpParser& operator=(const DumpParser&) = delete;

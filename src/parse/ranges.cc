@@ -49,9 +49,9 @@ size_t LastLineAfterBlank(std::string_view text) {
 }
 
 void ParseRange(ByteSource& source, RecordSink& sink, const ParseLimits& limits,
-                const ParseContext& context, RangeParse* out) {
+                const ParseContext& context, RangeParse* out, BodyMemo* memo) {
   LineScanner scanner(source, limits.max_line_length);
-  DumpParser parser(source.name(), sink, limits, context);
+  DumpParser parser(source.name(), sink, limits, context, memo);
   auto take = [&] {
     out->summary = parser.summary();
     out->summary.bytes = scanner.bytes_read();

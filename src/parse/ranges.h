@@ -37,9 +37,9 @@ struct RangeParse {
 
 // Parses one range, starting in `context`; a range that ends the input must
 // be the last. When the source fails (gleak::Error), `*out` holds what was
-// read before and the error goes on.
+// read before and the error goes on. `memo`: as DumpParser's.
 void ParseRange(ByteSource& source, RecordSink& sink, const ParseLimits& limits,
-                const ParseContext& context, RangeParse* out);
+                const ParseContext& context, RangeParse* out, BodyMemo* memo = nullptr);
 
 // Joins the summaries of consecutive ranges of one input, in order, and
 // concludes: the result is what ParseSource over the whole input gives.

@@ -18,6 +18,7 @@
 #include "base/error.h"
 #include "base/parallel.h"
 #include "base/text.h"
+#include "parse/body_memo.h"
 #include "parse/parse_source.h"
 #include "parse/pprof_proto.h"
 #include "parse/ranges.h"
@@ -579,6 +580,10 @@ bool ClusterGzipFileInChunks(const std::string& path, const SplitPolicy& policy,
   // the threads past the first two stop taking chunks (what they hold stays,
   // but no longer grows), as ClusterFileRanges reads fewer ranges at once.
   auto parse = [&](PartReader& reader, size_t thread) {
+    // A chunk holds about a thousand goroutines, fewer than a service has
+    // groups: the thread's memo of bodies read goes on from chunk to chunk.
+    BodyMemo memo(chunk_limits.max_line_length, chunk_limits.max_frames,
+                  chunk_limits.body_memo_bytes);
     for (;;) {
       Chunk chunk;
       if (thread >= 2 && policy.heap_budget > 0 && HeapInUse() > policy.heap_budget) {
@@ -598,7 +603,7 @@ bool ClusterGzipFileInChunks(const std::string& path, const SplitPolicy& policy,
           MemoryViewSource(source->name(), std::string_view(chunk.bytes.data(), chunk.size));
       RangeParse range;
       try {
-        ParseRange(*text, reader.sink, chunk_limits, ParseContext{}, &range);
+        ParseRange(*text, reader.sink, chunk_limits, ParseContext{}, &range, &memo);
       } catch (const Error&) {
         return fail();  // said by the read on one thread
       }

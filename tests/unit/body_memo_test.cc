@@ -75,12 +75,14 @@ struct Read {
 };
 
 // Reads `text` as ParseRange does, but with TakeBody only when `take_bodies`.
-Read ReadLines(const std::string& text, bool take_bodies, const ParseLimits& limits = {}) {
+// `memo`: one shared with other parsers, as DumpParser's.
+Read ReadLines(const std::string& text, bool take_bodies, const ParseLimits& limits = {},
+               BodyMemo* memo = nullptr) {
   auto source = MemorySource("<test>", text);
   KeyedSink sink;
   Read read;
   LineScanner scanner(*source, limits.max_line_length);
-  DumpParser parser("<test>", sink, limits);
+  DumpParser parser("<test>", sink, limits, ParseContext{}, memo);
   Line line;
   while (scanner.Next(&line)) {
     if (!parser.ParseLine(line) || !take_bodies) continue;
@@ -264,6 +266,27 @@ TEST(BodyMemo, BodiesAcrossBufferEndsReadAsEachLineDoes) {
   Read taken = ReadLines(text, true);
   ExpectSameReads(taken, ReadLines(text, false));
   EXPECT_GT(taken.taken, taken.records.size() / 2);
+}
+
+// A gzip file's chunks are read by one parser after another on a thread,
+// which share the thread's memo: a chunk's bodies are taken from what the
+// chunks before it taught, and read as each line gives them.
+TEST(BodyMemo, ParsersOnAThreadShareItsMemo) {
+  std::string dump = ReadFile(testing::Dump("go1.26/svcworkers/sigquit.txt"));
+  ParseLimits limits;
+  BodyMemo memo(limits.max_line_length, limits.max_frames, limits.body_memo_bytes);
+  Read each = ReadLines(dump, false);
+  Read alone = ReadLines(dump, true);  // with a memo of its own
+  for (int chunk = 0; chunk < 3; ++chunk) {
+    SCOPED_TRACE(chunk);
+    Read shared = ReadLines(dump, true, limits, &memo);
+    ExpectSameReads(shared, each);
+    if (chunk == 2) {
+      EXPECT_GT(shared.taken, alone.taken);
+      EXPECT_GE(shared.taken, each.records.size() - 2)
+          << shared.taken << " of " << each.records.size();
+    }
+  }
 }
 
 // With no budget the memo keeps nothing, and what is read is the same.
