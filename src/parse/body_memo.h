@@ -71,7 +71,8 @@ class BodyMemo {
     std::array<uint64_t, 2> stack_key_{};
   };
 
-  // `budget_bytes`: about how much the kept entries may hold.
+  // `budget_bytes`: about how much the kept entries and the hashes of the
+  // bodies met once may hold together.
   BodyMemo(size_t max_line_length, size_t max_frames, size_t budget_bytes);
   ~BodyMemo();
   BodyMemo(const BodyMemo&) = delete;
@@ -87,9 +88,10 @@ class BodyMemo {
   // The entry kept for a body of that hash, or nullptr.
   const Entry* Find(const std::array<uint64_t, 2>& hash) const;
 
-  // A body not kept yet, met before, while the budget has room, is worth
-  // keeping. A body met once only is most often the one goroutine of its
-  // group.
+  // True for a body not kept yet that was met before, while the budget has
+  // room; the first time a body is met, its hash is remembered (and counted
+  // in the budget). A body met once only is most often the one goroutine of
+  // its group.
   bool WorthKeeping(const std::array<uint64_t, 2>& hash);
   // Keeps what the parser read from a body of that hash.
   void Keep(const std::array<uint64_t, 2>& hash, std::span<const Frame> frames,
@@ -101,7 +103,7 @@ class BodyMemo {
   size_t max_frames_;
   size_t budget_bytes_;
   size_t kept_bytes_ = 0;
-  std::vector<char> key_;  // the pieces Scan hashes, end to end
+  std::vector<char> key_;  // what Scan hashes: the state, then the pieces end to end
   std::deque<Entry> entries_;
   std::unique_ptr<Index> index_;
 };
