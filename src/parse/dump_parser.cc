@@ -986,6 +986,7 @@ size_t DumpParser::Impl::TakeHeader(std::string_view ahead, uint64_t number) {
   if (!TryStartRecord(text, line)) return 0;
   return text.size() + 1;
 }
+
 void DumpParser::Impl::Emit(bool traceback) {
   out_labels_.clear();
   for (const auto& [key, value] : labels_) {
