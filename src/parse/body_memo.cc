@@ -11,6 +11,7 @@
 
 #include "base/text.h"
 #include "parse/line_scanner.h"
+#include "parse/log_lines.h"
 
 namespace gleak {
 namespace {
@@ -25,15 +26,6 @@ struct HashOfHash {
 // What a hash in a set costs, its slot and the set's slack.
 constexpr size_t kSeenBytes = 2 * sizeof(Hash);
 
-// What a line may not start with to be read as it stands: NUL padding, and a
-// log wrapper's "{" or timestamp digit.
-constexpr auto kWrappedFirst = [] {
-  std::array<bool, 256> t{};
-  t['\0'] = t['{'] = true;
-  for (int c = '0'; c <= '9'; ++c) t[c] = true;
-  return t;
-}();
-
 }  // namespace
 
 class BodyMemo::Index {
@@ -42,10 +34,10 @@ class BodyMemo::Index {
   absl::flat_hash_set<Hash, HashOfHash> seen_once;
 };
 
-BodyMemo::BodyMemo(size_t max_line_length, size_t max_frames, size_t budget_bytes)
-    : max_line_length_(max_line_length),
-      max_frames_(max_frames),
-      budget_bytes_(budget_bytes),
+BodyMemo::BodyMemo(const ParseLimits& limits)
+    : max_line_length_(limits.max_line_length),
+      max_frames_(limits.max_frames),
+      budget_bytes_(limits.body_memo_bytes),
       index_(std::make_unique<Index>()) {}
 
 BodyMemo::~BodyMemo() = default;
@@ -87,7 +79,7 @@ bool BodyMemo::Scan(std::string_view ahead, std::string_view state, BodyScan* ou
     char last = line.back();
     // What the line parser reads otherwise: a CRLF end, NUL padding, a log
     // wrapper, white space it trims.
-    if (kWrappedFirst[static_cast<unsigned char>(line.front())] || last == '\r' || last == '\0') {
+    if (MayBeWrapped(line.front()) || line.front() == '\0' || last == '\r' || last == '\0') {
       return false;
     }
     if (file_line_next) {

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "model/goroutine.h"
+#include "parse/dump_parser.h"
 
 namespace gleak {
 
@@ -71,9 +72,10 @@ class BodyMemo {
     std::array<uint64_t, 2> stack_key_{};
   };
 
-  // `budget_bytes`: about how much the kept entries and the hashes of the
-  // bodies met once may hold together.
-  BodyMemo(size_t max_line_length, size_t max_frames, size_t budget_bytes);
+  // The bodies it takes are those the parser reads within `limits`; it holds
+  // about limits.body_memo_bytes, the kept entries and the hashes of the
+  // bodies met once together.
+  explicit BodyMemo(const ParseLimits& limits);
   ~BodyMemo();
   BodyMemo(const BodyMemo&) = delete;
   BodyMemo& operator=(const BodyMemo&) = delete;

@@ -138,12 +138,13 @@ class DumpParser::Impl {
         keep_args_(sink.wants_arguments()),
         set_stack_keys_(sink.wants_stack_keys()) {
     // The memo hands back stack keys: a sink that reads none reads every line.
-    if (set_stack_keys_ && memo == nullptr) {
-      own_memo_ = std::make_unique<BodyMemo>(limits.max_line_length, limits.max_frames,
-                                             limits.body_memo_bytes);
-      memo = own_memo_.get();
+    if (set_stack_keys_) {
+      if (memo == nullptr) {
+        own_memo_ = std::make_unique<BodyMemo>(limits);
+        memo = own_memo_.get();
+      }
+      memo_ = memo;
     }
-    if (set_stack_keys_) memo_ = memo;
     summary_.input = std::move(input_name);
     prefix_ = context.prefix;
     after_thread_separator_ = context.after_thread_separator;
@@ -316,7 +317,7 @@ bool DumpParser::Impl::ParseLine(const Line& line) {
   std::string_view text = line.text;
   // Log wrappers start with "{" (json-file, go test -json) or a digit (a
   // timestamp): one look at the first byte spares every other line the call.
-  if ((!text.empty() && (text.front() == '{' || IsDigit(text.front()))) || envelope_.pending()) {
+  if ((!text.empty() && MayBeWrapped(text.front())) || envelope_.pending()) {
     if (!envelope_.Unwrap(line.text, &text)) return false;  // a piece of a longer log line
   }
   ParseText(text, line);

@@ -30,6 +30,11 @@ bool DecodeTestJsonOutput(std::string_view line, std::string* out);
 // `*out`; true when it closes and a `,` or `}` follows.
 bool DecodeJsonStringField(std::string_view text, std::string* out);
 
+// Whether a line starting with `first` may be a wrapped one: a json-file or
+// test2json object ("{") or a timestamp (a digit). Any other line is the
+// program's own as it stands (unless a wrapped line is pending).
+inline bool MayBeWrapped(char first) { return first == '{' || (first >= '0' && first <= '9'); }
+
 class LogEnvelope {
  public:
   // Sets `*text` to the program's own line inside `raw`. False when `raw` is

@@ -192,6 +192,13 @@ class CountingSource : public ByteSource {
 
 // The bytes the process has taken from malloc and not given back, over all
 // of glibc's arenas; 0 where that is not known.
+// `limits` for each of `readers` threads: the memo of bodies read is shared
+// out among them, so that more threads do not hold more of it.
+ParseLimits ShareOfMemo(ParseLimits limits, size_t readers) {
+  limits.body_memo_bytes /= std::max<size_t>(readers, 1);
+  return limits;
+}
+
 uint64_t HeapInUse() {
 #ifdef __GLIBC__
   struct mallinfo2 info = mallinfo2();
@@ -280,9 +287,7 @@ ClusteredInput ClusterFileRanges(const std::string& path, const std::vector<uint
                                  const ParseLimits& limits, size_t threads,
                                  ReadProgress* read_progress, uint64_t heap_budget) {
   size_t n = cuts.size() - 1;
-  ParseLimits range_limits = limits;  // each reader's share of the memo
-  range_limits.body_memo_bytes =
-      limits.body_memo_bytes / std::max<size_t>(threads == 0 ? n : std::min(threads, n), 1);
+  ParseLimits range_limits = ShareOfMemo(limits, threads == 0 ? n : std::min(threads, n));
   std::mutex mu;
   std::condition_variable progress;  // a range was folded, or one failed
   std::atomic<bool> failed{false};   // set under `mu`; read without it by keep_to_budget
@@ -484,8 +489,7 @@ bool ClusterGzipFileInChunks(const std::string& path, const SplitPolicy& policy,
   ProgressCounter bytes_counter(policy.progress);
   source = CountingBytes(std::move(source), &bytes_counter);
   const size_t workers = policy.threads;
-  ParseLimits chunk_limits = limits;  // each reader's share of the memo
-  chunk_limits.body_memo_bytes = limits.body_memo_bytes / std::max<size_t>(workers, 1);
+  ParseLimits chunk_limits = ShareOfMemo(limits, workers);
   const size_t chunk_bytes = std::max<size_t>(policy.chunk_bytes, 1);
   // A record longer than this is read on one thread: it would take a chunk
   // this large for every thread at once.
@@ -582,8 +586,7 @@ bool ClusterGzipFileInChunks(const std::string& path, const SplitPolicy& policy,
   auto parse = [&](PartReader& reader, size_t thread) {
     // A chunk holds about a thousand goroutines, fewer than a service has
     // groups: the thread's memo of bodies read goes on from chunk to chunk.
-    BodyMemo memo(chunk_limits.max_line_length, chunk_limits.max_frames,
-                  chunk_limits.body_memo_bytes);
+    BodyMemo memo(chunk_limits);
     for (;;) {
       Chunk chunk;
       if (thread >= 2 && policy.heap_budget > 0 && HeapInUse() > policy.heap_budget) {

@@ -274,7 +274,7 @@ TEST(BodyMemo, BodiesAcrossBufferEndsReadAsEachLineDoes) {
 TEST(BodyMemo, ParsersOnAThreadShareItsMemo) {
   std::string dump = ReadFile(testing::Dump("go1.26/svcworkers/sigquit.txt"));
   ParseLimits limits;
-  BodyMemo memo(limits.max_line_length, limits.max_frames, limits.body_memo_bytes);
+  BodyMemo memo(limits);
   Read each = ReadLines(dump, false);
   Read alone = ReadLines(dump, true);  // with a memo of its own
   for (int chunk = 0; chunk < 3; ++chunk) {
