@@ -98,13 +98,22 @@ bool KeptAt(uint64_t address, unsigned level) {
   return level == 0 || (Mix(address) >> (64 - level)) == 0;
 }
 
+// Told by the first byte, then the prefix: these run for every goroutine.
 bool IsBlockedState(std::string_view state) {
-  return state.starts_with("chan ") || state.starts_with("select") ||
-         state.starts_with("semacquire") || state.starts_with("sync.");
+  if (state.empty()) return false;
+  switch (state.front()) {
+    case 'c':
+      return StartsWith(state, "chan ");
+    case 's':
+      return StartsWith(state, "select") || StartsWith(state, "semacquire") ||
+             StartsWith(state, "sync.");
+    default:
+      return false;
+  }
 }
 
 bool IsSelecting(std::string_view state) {
-  return state.starts_with("select") && !state.starts_with("select (no cases)");
+  return StartsWith(state, "select") && !StartsWith(state, "select (no cases)");
 }
 
 uint64_t GroupIdValue(const std::string& id) {

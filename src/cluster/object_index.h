@@ -114,49 +114,71 @@ inline constexpr auto kHexValue = [] {
   return t;
 }();
 
-// The words of the text from `begin` to `end`, read sixteen bytes at a step
-// where SSE2 is there: the 32 bytes after `end` must be readable and zero
-// (the caller's padding), so that no load leaves the buffer and a run of
-// digits stops at `end`.
+// 1 for each of the sixteen bytes at `p` that is a lowercase hex digit.
+#if defined(__SSE2__)
+inline unsigned HexDigitMask(__m128i v) {
+  // c - '0' <= 9 or c - 'a' <= 5, unsigned: min(d, k) == d.
+  __m128i digit = _mm_sub_epi8(v, _mm_set1_epi8('0'));
+  __m128i letter = _mm_sub_epi8(v, _mm_set1_epi8('a'));
+  __m128i is_hex = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(digit, _mm_set1_epi8(9)), digit),
+                                _mm_cmpeq_epi8(_mm_min_epu8(letter, _mm_set1_epi8(5)), letter));
+  return static_cast<unsigned>(_mm_movemask_epi8(is_hex));
+}
+inline unsigned ByteMask(__m128i v, char c) {
+  return static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(c))));
+}
+#endif
+
+// The value of a run of `n` hex digits (trusted and at most sixteen), or
+// nothing when the run is too short, too long or marked doubtful.
+template <typename OnWord>
+inline void TrustedValue(const unsigned char* digits, size_t n, OnWord& on_word) {
+  if (n < 4 || n > 16 || digits[n] == '?') return;  // small, too long, or doubtful
+  uint64_t value = 0;
+  for (const unsigned char* d = digits; d != digits + n; ++d) value = value << 4 | kHexValue[*d];
+  on_word(value);
+}
+
+// The words of the text from `begin` to `end`: each "0x" and the hex digits
+// after it. Where SSE2 is there, 32 bytes are read at a step, and every "0x"
+// of a step is found from bit masks of its bytes (of "x", of "0" and of the
+// hex digits), without going back over the bytes; the 32 bytes after `end`
+// must be readable and zero (the caller's padding), so that no load leaves
+// the buffer and a run of digits stops at `end`.
 template <typename OnWord>
 void ForEachTrustedWordPadded(const unsigned char* begin, const unsigned char* end,
                               OnWord on_word) {
-  const unsigned char* p = begin;
-  while (p < end) {
 #if defined(__SSE2__)
-    unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(
-        _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)), _mm_set1_epi8('x'))));
-    if (mask == 0) {
-      p += 16;
-      continue;
-    }
-    const unsigned char* x = p + __builtin_ctz(mask);
-#else
-    const unsigned char* x = p;
-    while (x < end && *x != 'x') ++x;
-#endif
-    if (x >= end) return;
-    p = x + 1;
-    if (x == begin || x[-1] != '0') continue;
-    // The digits: at most 16 make a value; the padding ends a run at `end`.
-    size_t n = 0;
-#if defined(__SSE2__)
-    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    // c - '0' <= 9 or c - 'a' <= 5, unsigned: min(d, k) == d.
-    __m128i digit = _mm_sub_epi8(v, _mm_set1_epi8('0'));
-    __m128i letter = _mm_sub_epi8(v, _mm_set1_epi8('a'));
-    __m128i is_hex = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(digit, _mm_set1_epi8(9)), digit),
-                                  _mm_cmpeq_epi8(_mm_min_epu8(letter, _mm_set1_epi8(5)), letter));
-    n = static_cast<size_t>(__builtin_ctz(~static_cast<unsigned>(_mm_movemask_epi8(is_hex))));
-#endif
-    while (kHexValue[p[n]] < 16) ++n;
-    const unsigned char* digits = p;
-    p += n;
-    if (n < 4 || n > 16 || *p == '?') continue;  // small, too long, or doubtful
-    uint64_t value = 0;
-    for (const unsigned char* d = digits; d != p; ++d) value = value << 4 | kHexValue[*d];
-    on_word(value);
+  unsigned zero_before = 0;  // 1 when the byte before the step is a '0'
+  for (const unsigned char* step = begin; step < end; step += 32) {
+    __m128i low = _mm_loadu_si128(reinterpret_cast<const __m128i*>(step));
+    __m128i high = _mm_loadu_si128(reinterpret_cast<const __m128i*>(step + 16));
+    uint32_t zeros = ByteMask(low, '0') | ByteMask(high, '0') << 16;
+    uint32_t starts = (ByteMask(low, 'x') | ByteMask(high, 'x') << 16) & (zeros << 1 | zero_before);
+    zero_before = zeros >> 31;
+    if (starts == 0) continue;
+    uint64_t hex = HexDigitMask(low) | HexDigitMask(high) << 16;
+    do {
+      unsigned x = static_cast<unsigned>(__builtin_ctz(starts));
+      starts &= starts - 1;
+      // The digits after the "x" within the step; a run that reaches the
+      // step's end goes on byte by byte (the padding ends it at `end`).
+      size_t n = static_cast<size_t>(__builtin_ctzll(~(hex >> (x + 1))));
+      const unsigned char* digits = step + x + 1;
+      if (n == 31 - x) {
+        while (kHexValue[digits[n]] < 16) ++n;
+      }
+      TrustedValue(digits, n, on_word);
+    } while (starts != 0);
   }
+#else
+  for (const unsigned char* x = begin + 1; x < end; ++x) {
+    if (*x != 'x' || x[-1] != '0') continue;
+    size_t n = 0;
+    while (kHexValue[x[1 + n]] < 16) ++n;
+    TrustedValue(x + 1, n, on_word);
+  }
+#endif
 }
 }  // namespace object_detail
 

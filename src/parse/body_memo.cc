@@ -7,7 +7,12 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "base/text.h"
 #include "parse/line_scanner.h"
@@ -25,6 +30,42 @@ struct HashOfHash {
 
 // What a hash in a set costs, its slot and the set's slack.
 constexpr size_t kSeenBytes = 2 * sizeof(Hash);
+
+// The first bytes that end a scan wherever they start a line: what the line
+// parser reads otherwise (a log wrapper, NUL padding).
+constexpr auto kStopsScan = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 256; ++c) t[c] = c == '\0' || MayBeWrapped(static_cast<char>(c));
+  return t;
+}();
+
+// The last '(' in [begin, end), or nullptr: a function line's arguments are
+// most often found in the first sixteen bytes searched, back from its end.
+const char* FindLastOpenParen(const char* begin, const char* end) {
+#if defined(__SSE2__)
+  const __m128i paren = _mm_set1_epi8('(');
+  const char* p = end;
+  while (p - begin >= 16) {
+    p -= 16;
+    unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(
+        _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)), paren)));
+    if (mask != 0) return p + 31 - __builtin_clz(mask);
+  }
+  if (end - begin >= 16 && p > begin) {
+    // The bytes before `p`, read as the first sixteen (those from `p` on
+    // hold no '(').
+    unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(
+        _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(begin)), paren)));
+    return mask != 0 ? begin + 31 - __builtin_clz(mask) : nullptr;
+  }
+  while (p > begin) {
+    if (*--p == '(') return p;
+  }
+  return nullptr;
+#else
+  return static_cast<const char*>(memrchr(begin, '(', static_cast<size_t>(end - begin)));
+#endif
+}
 
 }  // namespace
 
@@ -79,7 +120,7 @@ bool BodyMemo::Scan(std::string_view ahead, std::string_view state, BodyScan* ou
     char last = line.back();
     // What the line parser reads otherwise: a CRLF end, NUL padding, a log
     // wrapper, white space it trims.
-    if (MayBeWrapped(line.front()) || line.front() == '\0' || last == '\r' || last == '\0') {
+    if (kStopsScan[static_cast<unsigned char>(line.front())] || last == '\r' || last == '\0') {
       return false;
     }
     if (file_line_next) {
@@ -90,7 +131,7 @@ bool BodyMemo::Scan(std::string_view ahead, std::string_view state, BodyScan* ou
     if (out->has_created_by) return false;  // only the blank line may follow its file line
     if (last == ')') {
       if (IsBlank(line.front()) || line.starts_with("goroutine ")) return false;
-      const char* paren = static_cast<const char*>(memrchr(line.data(), '(', line.size()));
+      const char* paren = FindLastOpenParen(line.data(), newline);
       if (paren == nullptr || paren == line.data()) return false;
       if (out->args.size() >= max_frames_) return false;
       std::string_view args(paren + 1, static_cast<size_t>(newline - 1 - (paren + 1)));

@@ -33,7 +33,7 @@ bool DecodeJsonStringField(std::string_view text, std::string* out);
 // Whether a line starting with `first` may be a wrapped one: a json-file or
 // test2json object ("{") or a timestamp (a digit). Any other line is the
 // program's own as it stands (unless a wrapped line is pending).
-inline bool MayBeWrapped(char first) { return first == '{' || (first >= '0' && first <= '9'); }
+constexpr bool MayBeWrapped(char first) { return first == '{' || (first >= '0' && first <= '9'); }
 
 class LogEnvelope {
  public:

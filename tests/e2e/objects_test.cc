@@ -223,6 +223,16 @@ TEST(Objects, TrustedWordsAreThoseAByteAtATimeScanFinds) {
       std::string(250, '{') + "0xc000010000, 0xc000020000",
       "0xABCDEF12, 0xabcdef12",
   };
+  // Every place a value may take in the scan's 32-byte steps: its "0" at the
+  // end of one step and its "x" at the start of the next, its digits running
+  // on past a step, runs of exactly 4 and 16 digits and one of 17.
+  for (size_t offset = 0; offset < 70; ++offset) {
+    for (std::string_view value :
+         {"0xc000010000", "0x1234", "0x0123456789abcdef", "0x0123456789abcdef0", "0xc000010000?"}) {
+      lists.push_back(std::string(offset, ' ') + std::string(value) + ", 0x" +
+                      std::string(offset, 'a'));
+    }
+  }
   size_t words = 0;
   for (const auto& dump : testing::CommittedDumps()) {
     std::istringstream in(testing::ReadFile(dump));
