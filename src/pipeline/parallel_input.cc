@@ -127,15 +127,17 @@ struct PartReader {
 // a range's first read only, not when it is read again in another context.
 // `checkpoint` (may be null) is called every few thousand goroutines and may
 // throw GiveUp, which is passed on with the goroutines counted taken back.
+// `memo` (may be null: the range's own): the bodies its thread has read.
 Part ParsePart(const std::string& path, uint64_t begin, uint64_t end, const ClusterOptions& options,
                size_t input_index, const ParseLimits& limits, const ParseContext& context,
-               ReadProgress* progress, const std::function<void()>* checkpoint = nullptr) {
+               ReadProgress* progress, const std::function<void()>* checkpoint = nullptr,
+               BodyMemo* memo = nullptr) {
   PartReader reader(options, input_index, progress, checkpoint);
   std::unique_ptr<ByteSource> range =
       CountingBytes(OpenFileRange(path, begin, end), &reader.counter);
   RangeParse parse;
   try {
-    ParseRange(*range, reader.sink, limits, context, &parse);
+    ParseRange(*range, reader.sink, limits, context, &parse, memo);
   } catch (const GiveUp&) {
     reader.counter.Retract();
     throw;
@@ -388,14 +390,14 @@ ClusteredInput ClusterFileRanges(const std::string& path, const std::vector<uint
       progress.wait_for(lock, std::chrono::milliseconds(2));
     }
   };
-  auto run = [&](size_t i) {
+  auto run = [&](size_t i, BodyMemo* memo) {
     std::optional<Part> part;
     std::exception_ptr error;
     std::function<void()> checkpoint = [&] { keep_to_budget(i); };
     bool bounded = heap_budget > 0 && workers > 2;
     try {
       part = ParsePart(path, cuts[i], cuts[i + 1], options, input_index, range_limits,
-                       ParseContext{}, read_progress, bounded ? &checkpoint : nullptr);
+                       ParseContext{}, read_progress, bounded ? &checkpoint : nullptr, memo);
     } catch (const GiveUp&) {
       GiveBackFreedMemory();
       std::lock_guard<std::mutex> lock(mu);
@@ -422,6 +424,9 @@ ClusteredInput ClusterFileRanges(const std::string& path, const std::vector<uint
   // Each worker takes the lowest pending range when it may, until none is
   // pending or being read (a range being read may yet be given up).
   ForEachOnThreads(workers, workers, [&](size_t) {
+    // The bodies a thread has read go on from range to range (a range's
+    // stacks are most often those of the ranges before it).
+    BodyMemo memo(range_limits);
     for (;;) {
       size_t i = n;
       {
@@ -442,7 +447,7 @@ ClusteredInput ClusterFileRanges(const std::string& path, const std::vector<uint
         pending[i] = false;
         reading.push_back(i);
       }
-      run(i);
+      run(i, &memo);
     }
   });
   for (const std::exception_ptr& e : errors) {
