@@ -95,6 +95,8 @@ class BodyMemo {
   // in the budget). A body met once only is most often the one goroutine of
   // its group.
   bool WorthKeeping(const std::array<uint64_t, 2>& hash);
+  // Keeps no more bodies from now on (those kept are still found).
+  void StopGrowing() { budget_bytes_ = 0; }
   // Keeps what the parser read from a body of that hash.
   void Keep(const std::array<uint64_t, 2>& hash, std::span<const Frame> frames,
             const Frame* created_by, const std::array<uint64_t, 2>& stack_key);
