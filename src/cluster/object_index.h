@@ -114,8 +114,8 @@ inline constexpr auto kHexValue = [] {
   return t;
 }();
 
-// 1 for each of the sixteen bytes at `p` that is a lowercase hex digit.
 #if defined(__SSE2__)
+// A bit for each of the sixteen bytes of `v` that is a lowercase hex digit.
 inline unsigned HexDigitMask(__m128i v) {
   // c - '0' <= 9 or c - 'a' <= 5, unsigned: min(d, k) == d.
   __m128i digit = _mm_sub_epi8(v, _mm_set1_epi8('0'));
@@ -124,6 +124,7 @@ inline unsigned HexDigitMask(__m128i v) {
                                 _mm_cmpeq_epi8(_mm_min_epu8(letter, _mm_set1_epi8(5)), letter));
   return static_cast<unsigned>(_mm_movemask_epi8(is_hex));
 }
+// A bit for each of the sixteen bytes of `v` that is `c`.
 inline unsigned ByteMask(__m128i v, char c) {
   return static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(c))));
 }
