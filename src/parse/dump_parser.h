@@ -87,7 +87,8 @@ struct ParseContext {
 class DumpParser {
  public:
   // `memo`: the bodies read by the parsers before this one on the same
-  // thread (a gzip file's chunks), to read on with; null: a memo of its own.
+  // thread (a file's ranges, a gzip file's chunks), to read on with; null: a
+  // memo of its own.
   DumpParser(std::string input_name, RecordSink& sink, const ParseLimits& limits = {},
              const ParseContext& context = {}, BodyMemo* memo = nullptr);
   ~DumpParser();

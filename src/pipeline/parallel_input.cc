@@ -192,8 +192,6 @@ class CountingSource : public ByteSource {
   uint64_t counted_ = 0;
 };
 
-// The bytes the process has taken from malloc and not given back, over all
-// of glibc's arenas; 0 where that is not known.
 // `limits` for each of `readers` threads: the memo of bodies read is shared
 // out among them, so that more threads do not hold more of it.
 ParseLimits ShareOfMemo(ParseLimits limits, size_t readers) {
@@ -201,6 +199,15 @@ ParseLimits ShareOfMemo(ParseLimits limits, size_t readers) {
   return limits;
 }
 
+// Whether the heap budget rules a read on `workers` threads: past two, it
+// decides how many ranges or chunks are read at once, and the memos of
+// bodies must not add to the peak; two threads read as they would without it.
+bool HeapBudgetRules(uint64_t heap_budget, size_t workers) {
+  return heap_budget > 0 && workers > 2;
+}
+
+// The bytes the process has taken from malloc and not given back, over all
+// of glibc's arenas; 0 where that is not known.
 uint64_t HeapInUse() {
 #ifdef __GLIBC__
   struct mallinfo2 info = mallinfo2();
@@ -367,8 +374,7 @@ ClusteredInput ClusterFileRanges(const std::string& path, const std::vector<uint
     while (next < n && !pending[next]) ++next;
     return next;
   };
-  // Past two threads the heap budget decides how many ranges are read at once.
-  const bool bounded = heap_budget > 0 && workers > 2;
+  const bool bounded = HeapBudgetRules(heap_budget, workers);
   // Called by range `i` every ClusterSink::kCheckpointEvery goroutines. Over
   // the budget, the range furthest ahead is given up, and the others but the
   // two lowest wait (their memory is held either way; waiting, they do not add
@@ -601,7 +607,7 @@ bool ClusterGzipFileInChunks(const std::string& path, const SplitPolicy& policy,
     BodyMemo memo(chunk_limits);
     for (;;) {
       Chunk chunk;
-      if (policy.heap_budget > 0 && workers > 2 && HeapInUse() > policy.heap_budget) {
+      if (HeapBudgetRules(policy.heap_budget, workers) && HeapInUse() > policy.heap_budget) {
         if (thread >= 2) {
           std::lock_guard<std::mutex> lock(mu);
           --parsing;
