@@ -128,7 +128,12 @@ size_t SpawnIds::size() const {
 }
 
 void SpawnIds::Compact() {
-  if (!std::is_sorted(loose_.begin(), loose_.end())) std::sort(loose_.begin(), loose_.end());
+  // Only what came since the last Compact is sorted, then merged with the
+  // rest: ids come in no order, and sorting the whole each time took 2 % of
+  // the instructions of a 1M-goroutine dump read in chunks.
+  auto fresh = loose_.begin() + static_cast<std::ptrdiff_t>(std::min(sorted_, loose_.size()));
+  if (!std::is_sorted(fresh, loose_.end())) std::sort(fresh, loose_.end());
+  std::inplace_merge(loose_.begin(), fresh, loose_.end());
   // One entry per id: the smallest group (a repeated goroutine is the same one).
   loose_.erase(std::unique(loose_.begin(), loose_.end(),
                            [](uint64_t a, uint64_t b) { return IdOf(a) == IdOf(b); }),
@@ -156,12 +161,16 @@ void SpawnIds::Compact() {
   }
   loose_.resize(out);
   loose_.shrink_to_fit();
+  sorted_ = loose_.size();
   compact_at_ = std::max<size_t>(size_t{1} << 16, 2 * loose_.size());
 }
 
 void SpawnIds::Filter(uint32_t level) {
   if (level == 0) return;
-  std::erase_if(loose_, [&](uint64_t p) { return !Kept(IdOf(p), level); });
+  auto dropped = [&](uint64_t p) { return !Kept(IdOf(p), level); };
+  sorted_ -= static_cast<size_t>(std::count_if(
+      loose_.begin(), loose_.begin() + static_cast<std::ptrdiff_t>(sorted_), dropped));
+  std::erase_if(loose_, dropped);
   if (!pages_) return;
   for (auto& [number, page] : pages_->map) {
     for (uint64_t k = 0; k < kPageSize; ++k) {
@@ -180,6 +189,7 @@ void SpawnIds::Remap(const std::vector<uint64_t>& remap) {
   };
   for (uint64_t& p : loose_) p = Pack(IdOf(p), map(GroupOf(p)));
   std::sort(loose_.begin(), loose_.end());  // the order of one id's entries may change
+  sorted_ = loose_.size();
   if (!pages_) return;
   for (auto& [number, page] : pages_->map) {
     for (uint64_t k = 0; k < kPageSize; ++k) {
@@ -204,11 +214,9 @@ void SpawnIds::Absorb(SpawnIds&& other) {
     }
     other.pages_.reset();
   }
-  // This part's loose ids come first, so that a repeated id keeps this part's group.
   loose_.insert(loose_.end(), other.loose_.begin(), other.loose_.end());
   other.loose_ = {};
-  std::stable_sort(loose_.begin(), loose_.end(),
-                   [](uint64_t a, uint64_t b) { return IdOf(a) < IdOf(b); });
+  other.sorted_ = 0;
   Compact();
 }
 

@@ -55,7 +55,8 @@ class SpawnIds {
   void Filter(uint32_t level);
   // Local group i becomes remap[i] (kept when it is the hidden group).
   void Remap(const std::vector<uint64_t>& remap);
-  // Adds another part's ids (remapped already); an id held in both keeps this one's group.
+  // Adds another part's ids (remapped already). An id held in both keeps one
+  // group: this one's when it is in a page here, else the smaller.
   void Absorb(SpawnIds&& other);
 
  private:
@@ -63,6 +64,7 @@ class SpawnIds {
   struct Pages;
   std::unique_ptr<Pages> pages_;
   std::vector<uint64_t> loose_;  // id << 24 | group; sorted after Compact
+  size_t sorted_ = 0;            // loose_'s first sorted_ entries are sorted
   size_t compact_at_ = size_t{1} << 16;
 };
 

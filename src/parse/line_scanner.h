@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/uninitialized.h"
 #include "input/byte_source.h"
 
 #if defined(__SSE2__)
@@ -77,7 +78,10 @@ class LineScanner {
 
   ByteSource& source_;
   size_t max_line_length_;
-  std::vector<char> buffer_;
+  // Not zeroed when made or grown (a file read in many chunks makes a
+  // scanner each): only bytes read into it are looked at, and the newline
+  // search drops what it finds in the slack past them.
+  UninitializedBytes buffer_;
   size_t begin_ = 0;    // start of unconsumed bytes
   size_t end_ = 0;      // end of valid bytes
   size_t scanned_ = 0;  // bytes past begin_ known to hold no newline
