@@ -265,13 +265,132 @@ size_t RangesFor(uint64_t size, const SplitPolicy& policy) {
   return static_cast<size_t>(std::min<uint64_t>(wanted, most));
 }
 
+size_t ChunksFor(uint64_t size, const SplitPolicy& policy) {
+  size_t ranges = RangesFor(size, policy);
+  if (ranges < 2) return ranges;
+  uint64_t chunk = std::max<uint64_t>(policy.min_part_bytes / 4, 1);
+  uint64_t most = uint64_t{policy.threads} * SplitPolicy::kMostChunksAThread;
+  return static_cast<size_t>(std::max<uint64_t>(ranges, std::min(size / chunk, most)));
+}
+
+namespace {
+
+// Folds the threads' readers of one input read in chunks (ReadFileInChunks,
+// ClusterGzipFileInChunks) into `out`; false when its groups pass
+// options.max_groups, which only a read of the whole decides.
+bool FoldChunkReaders(std::vector<std::unique_ptr<PartReader>>& readers,
+                      std::vector<ParseSummary> summaries, const ClusterOptions& options,
+                      const ParseLimits& limits, ClusteredInput* out) {
+  Part folded;
+  for (std::unique_ptr<PartReader>& reader : readers) {
+    reader->counter.Flush();
+    FoldGroups(&folded, reader->Take(), options);
+  }
+  GiveBackFreedMemory();  // the chunk threads are done, as after ranges
+  ClusteredInput read;
+  TakeGroups(std::move(folded), options, &read);
+  bool overflow = std::any_of(read.groups.begin(), read.groups.end(),
+                              [](const Group& g) { return g.overflow; });
+  if (overflow) return false;
+  read.summary = CombineRanges(std::move(summaries), limits);
+  *out = std::move(read);
+  return true;
+}
+
+// The size of `path` when it is a local plain file that may be read on
+// several threads: not more than policy.max_bytes, and not a pprof profile
+// (one protobuf message, read whole).
+std::optional<uint64_t> SplittableSize(const std::string& path, const SplitPolicy& policy) {
+  if (policy.threads < 2) return std::nullopt;
+  std::optional<uint64_t> size = PlainFileSize(path);
+  if (!size || *size > policy.max_bytes || IsPprofProfile(path)) return std::nullopt;
+  return size;
+}
+
+enum class ChunkedRead {
+  kDone,
+  kNotRead,   // not a file to split, or one chunks cannot read: ranges may
+  kOverflow,  // past max_groups: only a read of the whole decides the overflow
+};
+
+// ClusterFileInChunks, telling why a file was not read.
+ChunkedRead ReadFileInChunks(const std::string& path, const SplitPolicy& policy,
+                             const ClusterOptions& options, size_t input_index,
+                             const ParseLimits& limits, ClusteredInput* out) {
+  std::optional<uint64_t> size = SplittableSize(path, policy);
+  if (!size) return ChunkedRead::kNotRead;
+  size_t pieces = ChunksFor(*size, policy);
+  if (pieces < 2) return ChunkedRead::kNotRead;
+  std::vector<uint64_t> cuts = CutPoints(path, *size, pieces);
+  if (cuts.size() < 3) return ChunkedRead::kNotRead;
+  const size_t n = cuts.size() - 1;
+  const size_t workers = std::min(policy.threads, n);
+  ParseLimits chunk_limits = ShareOfMemo(limits, workers);
+  std::vector<std::unique_ptr<PartReader>> readers;
+  for (size_t t = 0; t < workers; ++t) {
+    readers.push_back(std::make_unique<PartReader>(options, input_index, policy.progress));
+  }
+  std::vector<ParseSummary> summaries(n);  // by chunk; each written by its thread only
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::atomic<uint64_t> counted{0};  // bytes the chunks added to policy.progress
+  ForEachOnThreads(workers, workers, [&](size_t t) {
+    PartReader& reader = *readers[t];
+    BodyMemo memo(chunk_limits);
+    while (!failed.load(std::memory_order_relaxed)) {
+      size_t i = next.fetch_add(1, std::memory_order_relaxed);
+      if (i >= n) return;
+      reader.clusterer->set_sequence(i);
+      std::unique_ptr<ByteSource> text =
+          CountingBytes(OpenFileRange(path, cuts[i], cuts[i + 1]), &reader.counter);
+      RangeParse chunk;
+      bool right = true;
+      try {
+        ParseRange(*text, reader.sink, chunk_limits, ParseContext{}, &chunk, &memo);
+        // The next chunk was read from the default context: right only when
+        // this one ended in it.
+        right = i + 1 == n || chunk.end_context == ParseContext{};
+      } catch (const Error&) {
+        right = false;  // said by the read that follows
+      }
+      if (policy.progress != nullptr) counted.fetch_add(text->raw_bytes());
+      if (!right) {
+        failed.store(true, std::memory_order_relaxed);
+        return;
+      }
+      summaries[i] = std::move(chunk.summary);
+    }
+  });
+  ChunkedRead read = ChunkedRead::kNotRead;
+  if (!failed) {
+    read = FoldChunkReaders(readers, std::move(summaries), options, limits, out)
+               ? ChunkedRead::kDone
+               : ChunkedRead::kOverflow;
+  }
+  if (read != ChunkedRead::kDone) {
+    for (std::unique_ptr<PartReader>& reader : readers) reader->counter.Retract();
+    if (policy.progress != nullptr) policy.progress->bytes.fetch_sub(counted);
+  }
+  return read;
+}
+
+}  // namespace
+
+bool ClusterFileInChunks(const std::string& path, const SplitPolicy& policy,
+                         const ClusterOptions& options, size_t input_index,
+                         const ParseLimits& limits, ClusteredInput* out) {
+  return ReadFileInChunks(path, policy, options, input_index, limits, out) == ChunkedRead::kDone;
+}
+
 bool ClusterFileInParts(const std::string& path, const SplitPolicy& policy,
                         const ClusterOptions& options, size_t input_index,
                         const ParseLimits& limits, ClusteredInput* out) {
-  if (policy.threads < 2) return false;
-  std::optional<uint64_t> size = PlainFileSize(path);
-  if (!size || *size > policy.max_bytes) return false;
-  if (IsPprofProfile(path)) return false;  // one protobuf message: read whole, not in ranges
+  if (!HeapBudgetRules(policy.heap_budget, policy.threads)) {
+    ChunkedRead read = ReadFileInChunks(path, policy, options, input_index, limits, out);
+    if (read != ChunkedRead::kNotRead) return read == ChunkedRead::kDone;
+  }
+  std::optional<uint64_t> size = SplittableSize(path, policy);
+  if (!size) return false;
   size_t parts = RangesFor(*size, policy);
   if (parts < 2) return false;
   std::vector<uint64_t> cuts = CutPoints(path, *size, parts);
@@ -664,24 +783,10 @@ bool ClusterGzipFileInChunks(const std::string& path, const SplitPolicy& policy,
   });
   const uint64_t raw_bytes = source->raw_bytes();
   source.reset();
-  Part folded;
-  if (!failed) {
-    for (std::unique_ptr<PartReader>& reader : readers) {
-      reader->counter.Flush();
-      FoldGroups(&folded, reader->Take(), options);
-    }
-    GiveBackFreedMemory();  // the chunk threads are done, as after ranges
-    ClusteredInput read;
-    TakeGroups(std::move(folded), options, &read);
-    bool overflow = std::any_of(read.groups.begin(), read.groups.end(),
-                                [](const Group& g) { return g.overflow; });
-    if (!overflow) {
-      read.summary = CombineRanges(std::move(summaries), limits);
-      read.summary.encoding = "gzip";
-      read.summary.raw_bytes = raw_bytes;
-      *out = std::move(read);
-      return true;
-    }
+  if (!failed && FoldChunkReaders(readers, std::move(summaries), options, limits, out)) {
+    out->summary.encoding = "gzip";
+    out->summary.raw_bytes = raw_bytes;
+    return true;
   }
   for (std::unique_ptr<PartReader>& reader : readers) reader->counter.Retract();
   if (policy.progress != nullptr) {

@@ -122,6 +122,10 @@ struct SplitPolicy {
   // A gzip file's text is cut into chunks of about this many bytes
   // (ClusterGzipFileInChunks): threads + 2 of them are in memory at once.
   size_t chunk_bytes = size_t{1} << 20;
+  // A plain file read on two threads (or with no heap budget) is cut into
+  // chunks of a quarter of min_part_bytes, at most this many a thread
+  // (ChunksFor).
+  static constexpr size_t kMostChunksAThread = 64;
 };
 
 // How many ranges a plain file of `size` bytes is read in: 1 (read whole)
@@ -129,6 +133,11 @@ struct SplitPolicy {
 // and up to ranges_per_thread a thread while each range holds four times
 // min_part_bytes.
 size_t RangesFor(uint64_t size, const SplitPolicy& policy);
+
+// How many chunks a plain file of `size` bytes is read in where the heap
+// budget does not rule (HeapBudgetRules): as many as ranges (RangesFor), and
+// more of a quarter of min_part_bytes each, up to kMostChunksAThread a thread.
+size_t ChunksFor(uint64_t size, const SplitPolicy& policy);
 
 // Reads `source` whole on this thread. Throws gleak::Error (kInput) when it
 // cannot be read; `clusterer` and `*partial` then hold what was read before.
@@ -142,14 +151,32 @@ ClusteredInput ClusterSource(ByteSource& source, Clusterer& clusterer, ObjectInd
 std::unique_ptr<ByteSource> CountingBytes(std::unique_ptr<ByteSource> source,
                                           ProgressCounter* counter);
 
-// Reads the local plain file `path` in ranges on up to policy.threads
-// threads; returns false when `path` is no such file or too small to split,
-// or when its groups pass options.max_groups (each range would have chosen
-// its own overflow: only one read of the whole decides it as documented).
-// Throws gleak::Error (kInput) when it cannot be read.
+// Reads the local plain file `path` on up to policy.threads threads: in
+// chunks (ClusterFileInChunks) where the heap budget does not rule
+// (HeapBudgetRules: two threads, or no budget), else, or when the chunks
+// cannot be, in ranges folded in order (a range that begins in another
+// context than the default is read again from it). Returns false when `path`
+// is no such file or too small to split, or when its groups pass
+// options.max_groups (each range would have chosen its own overflow: only one
+// read of the whole decides it as documented). Throws gleak::Error (kInput)
+// when it cannot be read.
 bool ClusterFileInParts(const std::string& path, const SplitPolicy& policy,
                         const ClusterOptions& options, size_t input_index,
                         const ParseLimits& limits, ClusteredInput* out);
+
+// Reads the local plain file `path` in ChunksFor chunks cut just after blank
+// lines, on up to policy.threads threads: each takes the next chunk as it
+// finishes one, into a clusterer and a memo of bodies of its own, folded at
+// the end (a distinct stack is met once a thread, and a thread slowed by
+// another process holds the end up by one small chunk, not a range): the
+// same result as one thread reading the file whole. Returns false, with
+// nothing it read counted, when the file is not one to split (as
+// ClusterFileInParts), a chunk ends in another context than the default (the
+// next was read from the wrong one), a read fails, or the groups pass
+// options.max_groups.
+bool ClusterFileInChunks(const std::string& path, const SplitPolicy& policy,
+                         const ClusterOptions& options, size_t input_index,
+                         const ParseLimits& limits, ClusteredInput* out);
 
 // Reads the local gzip file `path` on policy.threads threads and one more:
 // that one inflates the stream and cuts its text into chunks just after
