@@ -20,6 +20,18 @@
 namespace gleak {
 namespace {
 
+// The report of the run, kept until the process exits, when the system takes
+// its memory back at once: a report of thousands of groups is as many small
+// allocations again (frames, findings, creators), and freeing them one by one
+// took a sixth of the work after the parse on a dump of 8,081 groups. Held
+// here, it stays reachable, so that a leak checker does not count it.
+Report* report_left_to_exit = nullptr;
+
+void LeaveToExit(Report report) {
+  delete report_left_to_exit;  // a second run in one process frees the first's
+  report_left_to_exit = new Report(std::move(report));
+}
+
 struct AnalyzeFlags : CommonFlags {
   bool merge = false;
   int top = -1;  // -1: 25 for text, every group for JSON
@@ -81,8 +93,11 @@ int RunAnalyze(const AnalyzeFlags& flags) {
     RenderTextReport(report, output.style(), output.stream());
   }
   output.Commit();
-  if (input_problem) return kExitInput;
-  return FailsOn(fail_on, report.suspect_patterns) ? kExitFindings : kExitOk;
+  int code = input_problem                               ? kExitInput
+             : FailsOn(fail_on, report.suspect_patterns) ? kExitFindings
+                                                         : kExitOk;
+  LeaveToExit(std::move(report));
+  return code;
 }
 
 }  // namespace
