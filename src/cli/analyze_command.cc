@@ -84,7 +84,7 @@ int RunAnalyze(const AnalyzeFlags& flags) {
   if (IsShareFormat(flags.format)) {
     RenderShareFormat(flags.format, report, flags, output.stream());
   } else if (flags.format == "json") {
-    RenderJsonReport(report, output.stream());
+    RenderJsonReport(report, output.stream(), /*one_line=*/false, Threads(options));
   } else if (flags.format == "html") {
     RenderHtmlReport(report, output.stream());
   } else if (tree) {

@@ -60,10 +60,6 @@ struct InputResult {
   ProducerVerdict verdict;
 };
 
-size_t Threads(const AnalyzeOptions& options) {
-  return options.threads > 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
-}
-
 // Reads one input, in ranges on up to `threads` threads when it is a large
 // local file.
 ClusteredInput ReadOne(const AnalyzeOptions& options, const std::string& spec, size_t index,
@@ -168,6 +164,10 @@ std::vector<InputResult> ReadInputs(const AnalyzeOptions& options) {
 }
 
 }  // namespace
+
+size_t Threads(const AnalyzeOptions& options) {
+  return options.threads > 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+}
 
 Report Analyze(const AnalyzeOptions& options) {
   Report report;

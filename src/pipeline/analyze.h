@@ -44,6 +44,9 @@ struct AnalyzeOptions {
   ReadProgress* progress = nullptr;
 };
 
+// The threads `options` may use: --threads, or one a core.
+size_t Threads(const AnalyzeOptions& options);
+
 // An input that cannot be read is reported in its InputReport::error and the
 // others are still analyzed; nothing here throws for bad input.
 Report Analyze(const AnalyzeOptions& options);

@@ -1,8 +1,15 @@
 #include "render/json_report.h"
 
+#include <algorithm>
+#include <condition_variable>
 #include <iterator>
 #include <map>
+#include <mutex>
+#include <optional>
+#include <sstream>
+#include <string>
 
+#include "base/parallel.h"
 #include "render/json_parts.h"
 #include "render/json_writer.h"
 
@@ -336,18 +343,68 @@ static void WriteObjectJson(JsonWriter& w, const BlockingObject& o) {
   w.EndObject();
 }
 
-void RenderJsonReport(const Report& report, std::ostream& out, bool one_line) {
+namespace {
+
+// Groups [begin, end) of `groups`, each with its rank (its place, from 1).
+void WriteRankedGroups(JsonWriter& w, const std::vector<Group>& groups, size_t begin, size_t end) {
+  size_t rank = 0;
+  JsonField extra[] = {{"rank", [&rank](JsonWriter& jw) { jw.Uint(rank); }}};
+  for (size_t i = begin; i < end; ++i) {
+    rank = i + 1;
+    WriteGroupJson(w, groups[i], extra);
+  }
+}
+
+// The groups, into the array open in `w`. Those of a report of thousands
+// (tens of MB of JSON) are written in pieces on `threads` threads and spliced
+// in order as soon as the pieces before them are; at most two pieces a
+// thread wait in memory.
+void WriteGroups(JsonWriter& w, const std::vector<Group>& groups, bool one_line, size_t threads) {
+  constexpr size_t kGroupsAPiece = 64;
+  const size_t pieces = (groups.size() + kGroupsAPiece - 1) / kGroupsAPiece;
+  if (threads < 2 || pieces < 4) {
+    WriteRankedGroups(w, groups, 0, groups.size());
+    return;
+  }
+  const size_t ahead = 2 * threads;
+  const size_t depth = w.depth();
+  std::mutex mu;
+  std::condition_variable spliced_one;
+  std::vector<std::optional<std::string>> written(pieces);
+  size_t spliced = 0;
+  // Pieces are handed out in order, so the one to splice next is always being
+  // written, or written: a thread that waits here never holds it.
+  ForEachOnThreads(pieces, threads, [&](size_t p) {
+    {
+      std::unique_lock<std::mutex> lock(mu);
+      spliced_one.wait(lock, [&] { return p < spliced + ahead; });
+    }
+    std::ostringstream text;
+    {
+      JsonWriter piece(text, one_line);
+      piece.ContinueArray(depth, p > 0);
+      WriteRankedGroups(piece, groups, p * kGroupsAPiece,
+                        std::min(groups.size(), (p + 1) * kGroupsAPiece));
+    }
+    std::lock_guard<std::mutex> lock(mu);
+    written[p] = std::move(text).str();
+    for (; spliced < pieces && written[spliced]; ++spliced) {
+      w.Splice(*written[spliced]);
+      written[spliced].reset();
+    }
+    spliced_one.notify_all();
+  });
+}
+
+}  // namespace
+
+void RenderJsonReport(const Report& report, std::ostream& out, bool one_line, size_t threads) {
   JsonWriter w(out, one_line);
   const ReportTotals& t = report.totals;
   w.BeginObject();
   w.Field("group_by", GroupingLevelName(report.level));
   w.Key("groups").BeginArray();
-  size_t rank = 0;
-  JsonField extra[] = {{"rank", [&rank](JsonWriter& jw) { jw.Uint(rank); }}};
-  for (const Group& g : report.groups) {
-    ++rank;
-    WriteGroupJson(w, g, extra);
-  }
+  WriteGroups(w, report.groups, one_line, threads);
   w.EndArray();
   w.Key("inputs").BeginArray();
   for (size_t i = 0; i < report.inputs.size(); ++i) WriteInputJson(w, i, report.inputs[i]);

@@ -68,6 +68,23 @@ class JsonWriter {
   void Field(std::string_view key, int64_t v) { Key(key).Int(v); }
   // A string, or null when it is empty.
   void TextOrNull(std::string_view key, std::string_view s);
+
+  // Open containers (objects and arrays) around what is written next.
+  size_t depth() const { return has_items_.size(); }
+  // Makes this writer, new, write items of an array open at `depth`
+  // containers in another writer (which holds items already, or not), so
+  // that what it writes can be spliced into that one (Splice) as if written
+  // there.
+  void ContinueArray(size_t depth, bool has_items) {
+    has_items_.assign(depth, 1);
+    if (depth > 0) has_items_.back() = has_items;
+  }
+  // Writes `items`, written by a ContinueArray writer, into the array open here.
+  void Splice(std::string_view items) {
+    if (items.empty()) return;
+    Put(items.data(), items.size());
+    has_items_.back() = 1;
+  }
   void UintArray(std::string_view key, const std::vector<uint64_t>& values);
   void StringArray(std::string_view key, const std::vector<std::string>& values);
 

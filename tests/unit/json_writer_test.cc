@@ -3,6 +3,7 @@
 // key order, so the report's text is unchanged.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <random>
 #include <sstream>
@@ -154,6 +155,38 @@ TEST(JsonWriter, ReportsAndDiffsOfEveryDumpAreNlohmannText) {
     std::ostringstream out;
     RenderJsonDiff(diff, out, one_line);
     ExpectNlohmannText(out.str(), one_line, "diff");
+  }
+}
+
+// A report of hundreds of groups is written in pieces on several threads:
+// the same text as one thread writes, in either layout, whatever the number
+// of threads or of groups (a last piece full or not, too few pieces to
+// split).
+TEST(JsonWriter, GroupsWrittenOnSeveralThreadsAreTheTextOfOne) {
+  static const RuleSet rules = RuleSet::Builtin();
+  AnalyzeOptions options;
+  options.inputs = {(testing::Dumps() / "go1.26" / "zoo" / "http_debug2.txt").string()};
+  options.rules = &rules;
+  options.threads = 1;
+  Report report = Analyze(options);
+  const std::vector<Group> groups = report.groups;
+  ASSERT_GT(groups.size(), 5u);
+  for (size_t count : {size_t{3}, size_t{255}, size_t{256}, size_t{257}, size_t{1000}}) {
+    report.groups.clear();
+    for (size_t i = 0; i < count; ++i) report.groups.push_back(groups[i % groups.size()]);
+    for (bool one_line : {false, true}) {
+      std::ostringstream one;
+      RenderJsonReport(report, one, one_line, 1);
+      for (size_t threads : {2, 3, 8}) {
+        std::ostringstream many;
+        RenderJsonReport(report, many, one_line, threads);
+        const std::string a = many.str(), b = one.str();
+        size_t at = std::mismatch(a.begin(), a.end(), b.begin(), b.end()).first - a.begin();
+        EXPECT_TRUE(a == b) << count << " groups, " << threads << " threads, one line: " << one_line
+                            << ": first differs at byte " << at << " of " << b.size() << ": "
+                            << a.substr(at > 40 ? at - 40 : 0, 80);
+      }
+    }
   }
 }
 
