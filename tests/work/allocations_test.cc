@@ -356,9 +356,9 @@ TEST(SplitInput, EightThreadsKeepToTheHeapBudget) {
   // the machine busy with other tests, threads left waiting for a core can
   // all pass a look before any of them is stopped. Read by read on a busy
   // machine it took 1.18 to 1.90 times one read (session 16: 84 runs of this
-  // session's code, variants of it and session 15's, alike), and twice in a row over the
-  // bound once in a parallel ctest run: the least of three reads decides.
-  // Without the budget a read takes 2.2 times.
+  // session's code, variants of it and session 15's, alike), and twice in a
+  // row over the bound once in a parallel ctest run: the least of three reads
+  // decides. Without the budget a read takes 2.2 times.
   for (int read = 1; read < 3 && eight_threads > bound; ++read) {
     size_t again = 0;
     eight_threads = std::min(eight_threads, SplitReadPeak(dump, policy, &again));
