@@ -678,6 +678,19 @@ TEST(ParallelRead, ChunksOfAQuarterOfTheSmallestRange) {
   EXPECT_EQ(ChunksFor(100, tiny), 100u);
 }
 
+// The report of `input` read with `split` is one thread's at the line and
+// func levels (at func, a group's stack and state are those of its first
+// goroutine, whichever thread read it).
+void ExpectTheReportOfOneRead(const std::string& input, AnalyzeOptions split) {
+  AnalyzeOptions one = SplitInto(1);
+  for (GroupingLevel level : {GroupingLevel::kLine, GroupingLevel::kFunc}) {
+    SCOPED_TRACE(std::string(GroupingLevelName(level)));
+    one.cluster.level = level;
+    split.cluster.level = level;
+    EXPECT_EQ(AnalyzeToJson({input}, split), AnalyzeToJson({input}, one));
+  }
+}
+
 // A plain file read in chunks on two threads gives the report one thread
 // reading it whole gives, at every grouping level (a group's stack and state
 // are those of its first goroutine, whichever thread read it); a file with a
@@ -693,14 +706,7 @@ TEST(ParallelRead, PlainFileReadInChunksGivesTheReportOfOneRead) {
     SCOPED_TRACE(dump.string());
     // The smallest range one byte: 64 chunks a thread, nearly every record
     // in a chunk of its own.
-    AnalyzeOptions one = SplitInto(1);
-    AnalyzeOptions two = SplitInto(2);
-    for (GroupingLevel level : {GroupingLevel::kLine, GroupingLevel::kFunc}) {
-      SCOPED_TRACE(std::string(GroupingLevelName(level)));
-      one.cluster.level = level;
-      two.cluster.level = level;
-      EXPECT_EQ(AnalyzeToJson({dump.string()}, two), AnalyzeToJson({dump.string()}, one));
-    }
+    ExpectTheReportOfOneRead(dump.string(), SplitInto(2));
     ClusteredInput read;
     if (ClusterFileInChunks(dump.string(), SplitPolicy{2, 1}, ClusterOptions{}, 0, ParseLimits{},
                             &read)) {
@@ -742,14 +748,7 @@ TEST(ParallelRead, GzipReadInChunksGivesTheReportOfOneRead) {
           0);
     }
     // 256 bytes: nearly every record a chunk of its own.
-    AnalyzeOptions one = SplitInto(1);
-    AnalyzeOptions many = InChunksOf(3, 256);
-    for (GroupingLevel level : {GroupingLevel::kLine, GroupingLevel::kFunc}) {
-      SCOPED_TRACE(std::string(GroupingLevelName(level)));
-      one.cluster.level = level;
-      many.cluster.level = level;
-      EXPECT_EQ(AnalyzeToJson({gz.string()}, many), AnalyzeToJson({gz.string()}, one));
-    }
+    ExpectTheReportOfOneRead(gz.string(), InChunksOf(3, 256));
     ClusteredInput read;
     SplitPolicy policy{3, 1};
     policy.chunk_bytes = 256;
