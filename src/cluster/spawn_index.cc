@@ -168,6 +168,7 @@ void SpawnIds::Compact() {
 void SpawnIds::Filter(uint32_t level) {
   if (level == 0) return;
   auto dropped = [&](uint64_t p) { return !Kept(IdOf(p), level); };
+  sorted_ = std::min(sorted_, loose_.size());
   sorted_ -= static_cast<size_t>(std::count_if(
       loose_.begin(), loose_.begin() + static_cast<std::ptrdiff_t>(sorted_), dropped));
   std::erase_if(loose_, dropped);
