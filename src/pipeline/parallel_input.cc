@@ -275,6 +275,24 @@ size_t ChunksFor(uint64_t size, const SplitPolicy& policy) {
 
 namespace {
 
+// Reads chunk `index` of one input from `text` into `reader`, with the memo
+// of its thread, and its summary into `*summary`. False when the chunk after
+// it was read from the wrong context (this one, not the `last`, ended in
+// another than the default) or the read failed (said by the read on one
+// thread that follows).
+bool ReadChunk(PartReader& reader, ByteSource& text, size_t index, bool last,
+               const ParseLimits& limits, BodyMemo& memo, ParseSummary* summary) {
+  reader.clusterer->set_sequence(index);
+  RangeParse chunk;
+  try {
+    ParseRange(text, reader.sink, limits, ParseContext{}, &chunk, &memo);
+  } catch (const Error&) {
+    return false;
+  }
+  *summary = std::move(chunk.summary);
+  return last || chunk.end_context == ParseContext{};
+}
+
 // Folds the threads' readers of one input read in chunks (ReadFileInChunks,
 // ClusterGzipFileInChunks) into `out`; false when its groups pass
 // options.max_groups, which only a read of the whole decides.
@@ -313,15 +331,14 @@ enum class ChunkedRead {
   kOverflow,  // past max_groups: only a read of the whole decides the overflow
 };
 
-// ClusterFileInChunks, telling why a file was not read.
-ChunkedRead ReadFileInChunks(const std::string& path, const SplitPolicy& policy,
+// ClusterFileInChunks on a file of `size` bytes (SplittableSize), telling
+// why it was not read.
+ChunkedRead ReadFileInChunks(const std::string& path, uint64_t size, const SplitPolicy& policy,
                              const ClusterOptions& options, size_t input_index,
                              const ParseLimits& limits, ClusteredInput* out) {
-  std::optional<uint64_t> size = SplittableSize(path, policy);
-  if (!size) return ChunkedRead::kNotRead;
-  size_t pieces = ChunksFor(*size, policy);
+  size_t pieces = ChunksFor(size, policy);
   if (pieces < 2) return ChunkedRead::kNotRead;
-  std::vector<uint64_t> cuts = CutPoints(path, *size, pieces);
+  std::vector<uint64_t> cuts = CutPoints(path, size, pieces);
   if (cuts.size() < 3) return ChunkedRead::kNotRead;
   const size_t n = cuts.size() - 1;
   const size_t workers = std::min(policy.threads, n);
@@ -340,25 +357,14 @@ ChunkedRead ReadFileInChunks(const std::string& path, const SplitPolicy& policy,
     while (!failed.load(std::memory_order_relaxed)) {
       size_t i = next.fetch_add(1, std::memory_order_relaxed);
       if (i >= n) return;
-      reader.clusterer->set_sequence(i);
       std::unique_ptr<ByteSource> text =
           CountingBytes(OpenFileRange(path, cuts[i], cuts[i + 1]), &reader.counter);
-      RangeParse chunk;
-      bool right = true;
-      try {
-        ParseRange(*text, reader.sink, chunk_limits, ParseContext{}, &chunk, &memo);
-        // The next chunk was read from the default context: right only when
-        // this one ended in it.
-        right = i + 1 == n || chunk.end_context == ParseContext{};
-      } catch (const Error&) {
-        right = false;  // said by the read that follows
-      }
+      bool right = ReadChunk(reader, *text, i, i + 1 == n, chunk_limits, memo, &summaries[i]);
       if (policy.progress != nullptr) counted.fetch_add(text->raw_bytes());
       if (!right) {
         failed.store(true, std::memory_order_relaxed);
         return;
       }
-      summaries[i] = std::move(chunk.summary);
     }
   });
   ChunkedRead read = ChunkedRead::kNotRead;
@@ -379,18 +385,20 @@ ChunkedRead ReadFileInChunks(const std::string& path, const SplitPolicy& policy,
 bool ClusterFileInChunks(const std::string& path, const SplitPolicy& policy,
                          const ClusterOptions& options, size_t input_index,
                          const ParseLimits& limits, ClusteredInput* out) {
-  return ReadFileInChunks(path, policy, options, input_index, limits, out) == ChunkedRead::kDone;
+  std::optional<uint64_t> size = SplittableSize(path, policy);
+  return size && ReadFileInChunks(path, *size, policy, options, input_index, limits, out) ==
+                     ChunkedRead::kDone;
 }
 
 bool ClusterFileInParts(const std::string& path, const SplitPolicy& policy,
                         const ClusterOptions& options, size_t input_index,
                         const ParseLimits& limits, ClusteredInput* out) {
-  if (!HeapBudgetRules(policy.heap_budget, policy.threads)) {
-    ChunkedRead read = ReadFileInChunks(path, policy, options, input_index, limits, out);
-    if (read != ChunkedRead::kNotRead) return read == ChunkedRead::kDone;
-  }
   std::optional<uint64_t> size = SplittableSize(path, policy);
   if (!size) return false;
+  if (!HeapBudgetRules(policy.heap_budget, policy.threads)) {
+    ChunkedRead read = ReadFileInChunks(path, *size, policy, options, input_index, limits, out);
+    if (read != ChunkedRead::kNotRead) return read == ChunkedRead::kDone;
+  }
   size_t parts = RangesFor(*size, policy);
   if (parts < 2) return false;
   std::vector<uint64_t> cuts = CutPoints(path, *size, parts);
@@ -741,20 +749,12 @@ bool ClusterGzipFileInChunks(const std::string& path, const SplitPolicy& policy,
         chunk = std::move(ready.front());
         ready.pop_front();
       }
-      reader.clusterer->set_sequence(chunk.index);
       std::unique_ptr<ByteSource> text =
           MemoryViewSource(source->name(), std::string_view(chunk.bytes.data(), chunk.size));
-      RangeParse range;
-      try {
-        ParseRange(*text, reader.sink, chunk_limits, ParseContext{}, &range, &memo);
-      } catch (const Error&) {
-        return fail();  // said by the read on one thread
-      }
-      // The next chunk was read from the default context: right only when
-      // this one ended in it.
-      bool right = chunk.last || range.end_context == ParseContext{};
+      ParseSummary summary;
+      bool right = ReadChunk(reader, *text, chunk.index, chunk.last, chunk_limits, memo, &summary);
       std::lock_guard<std::mutex> lock(mu);
-      summaries[chunk.index] = std::move(range.summary);
+      summaries[chunk.index] = std::move(summary);
       if (buffers > parsing + 2) {
         --buffers;  // fewer threads parse than there were
       } else {
