@@ -157,6 +157,52 @@ TEST(Clusterer, SameCodeInALevelTwoDumpGroupsLikeTheLevelOneDump) {
   }
 }
 
+// Clusterers that read parts of one input under sequence numbers fold into
+// the groups of one clusterer reading the parts in sequence order, whichever
+// is folded into which: a group's stack is that of its goroutine of the
+// lowest sequence (chunks read on several threads rely on it). At the func
+// level the zoo program's groups under Go 1.19 and 1.26 are the same groups,
+// with other files and lines.
+TEST(Clusterer, FoldedPartsKeepTheStackOfTheLowestSequence) {
+  ClusterOptions func;
+  func.level = GroupingLevel::kFunc;
+  const fs::path early = Dump("go1.19/zoo/http_debug2.txt");
+  const fs::path late = Dump("go1.26/zoo/http_debug2.txt");
+  auto read = [](Clusterer& clusterer, const fs::path& path) {
+    auto source = OpenInput(path.string());
+    ParseSource(*source, clusterer);
+  };
+  Clusterer in_order(func);
+  read(in_order, early);
+  read(in_order, late);
+  Clusterer late_part(func);
+  late_part.set_sequence(1);
+  read(late_part, late);
+  Clusterer early_part(func);
+  early_part.set_sequence(0);
+  read(early_part, early);
+  late_part.Absorb(early_part);  // the later part is the one folded into
+  auto stacks = [](const std::vector<Group>& groups) {
+    std::map<std::string, std::string> by_id;
+    for (const Group& g : groups) {
+      std::string text = fmt::format("{} {}", g.count, g.state);
+      for (const StackFrame& f : g.frames) text += fmt::format(" {}:{}", f.file, f.line);
+      by_id[g.id] = text;
+    }
+    return by_id;
+  };
+  std::map<std::string, std::string> folded = stacks(late_part.BuildGroups());
+  std::map<std::string, std::string> expected = stacks(in_order.BuildGroups());
+  EXPECT_EQ(folded, expected);
+  // Groups both parts hold, whose stack is the early part's.
+  std::map<std::string, std::string> late_alone = stacks(Cluster({late}, func).groups);
+  size_t from_early = 0;
+  for (const auto& [id, text] : folded) {
+    if (late_alone.contains(id) && text.find("/1.19/") != std::string::npos) ++from_early;
+  }
+  EXPECT_GT(from_early, 3u);
+}
+
 TEST(Clusterer, FuncLevelMergesWhatLineLevelSplits) {
   // zoo/main.go starts main.(*task).Run from three go statements.
   fs::path dump = Dump("go1.19/zoo/http_debug2.txt");
